@@ -1,0 +1,1 @@
+"""Check library: one module per family; importing a module registers its probes and checks."""

@@ -1,0 +1,1 @@
+"""Report templates, CSS and gettext catalogs."""

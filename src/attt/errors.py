@@ -1,0 +1,63 @@
+"""Error tree and exit statuses.
+
+Every error the user can cause or meet is an ``AtttError``; ``cli.py`` turns it into one
+clear line and an exit code.  Library exceptions (paramiko, nmap, yaml) are translated at
+the boundary where they are raised so the engine never leaks a traceback to a user.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitStatus(IntEnum):
+    COMPLIANT = 0
+    NON_COMPLIANT = 1
+    USAGE = 2
+    INCOMPLETE = 3
+    INTERRUPTED = 130
+
+
+class AtttError(Exception):
+    """Base of every error attt raises on purpose."""
+
+    exit_status = ExitStatus.USAGE
+
+
+class InputError(AtttError):
+    """A profile, inventory, tailoring, waiver or evidence file is wrong.
+
+    The message always names the file and the key path, e.g.
+    ``inventory.yaml: systems[0].hosts[2].port: expected an integer 1-65535, got 'ssh'``.
+    """
+
+    def __init__(self, source: str, key: str, problem: str) -> None:
+        self.source = source
+        self.key = key
+        self.problem = problem
+        where = f"{source}: {key}" if key else source
+        super().__init__(f"{where}: {problem}")
+
+
+class TransportError(AtttError):
+    """Could not reach or talk to a host; becomes an ``error`` finding, never aborts a scan."""
+
+    exit_status = ExitStatus.INCOMPLETE
+
+
+class ConnectError(TransportError):
+    pass
+
+
+class AuthError(TransportError):
+    pass
+
+
+class HostKeyError(TransportError):
+    pass
+
+
+class ProbeError(AtttError):
+    """Collector output could not be parsed."""
+
+    exit_status = ExitStatus.INCOMPLETE

@@ -1,0 +1,248 @@
+"""Frozen data model shared by loaders, runner, grading and renderers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+JSONValue = Any  # evidence values are JSON-serialisable by contract
+
+
+class Status(str, Enum):
+    PASS = "pass"
+    FAIL = "fail"
+    ERROR = "error"
+    NOT_APPLICABLE = "not_applicable"
+    MANUAL = "manual"
+    WAIVED = "waived"
+
+
+# Worst first: a requirement takes the worst status of its checks over all hosts
+# (design.md §6).  N/A only wins when nothing else was seen.
+STATUS_ORDER: tuple[Status, ...] = (
+    Status.FAIL,
+    Status.ERROR,
+    Status.MANUAL,
+    Status.PASS,
+    Status.WAIVED,
+    Status.NOT_APPLICABLE,
+)
+
+
+def worst(statuses: list[Status]) -> Status:
+    if not statuses:
+        return Status.NOT_APPLICABLE
+    return min(statuses, key=STATUS_ORDER.index)
+
+
+class Severity(str, Enum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @property
+    def weight(self) -> int:
+        return SEVERITY_WEIGHTS[self]
+
+
+# Published in the README and the report: compliance % is weighted by these.
+SEVERITY_WEIGHTS: Mapping[Severity, int] = {
+    Severity.LOW: 1,
+    Severity.MEDIUM: 2,
+    Severity.HIGH: 4,
+    Severity.CRITICAL: 8,
+}
+
+
+@dataclass(frozen=True)
+class Result:
+    """What a check returns for one host."""
+
+    status: Status
+    message: str
+    observed: JSONValue = None
+    expected: JSONValue = None
+    source: str = ""
+
+    @property
+    def evidence(self) -> dict[str, JSONValue]:
+        return {"observed": self.observed, "expected": self.expected, "source": self.source}
+
+
+@dataclass(frozen=True)
+class CheckRef:
+    """A check named by a requirement, with the parameter values in force for the level."""
+
+    check_id: str
+    params: Mapping[str, JSONValue] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EvidenceSpec:
+    """A document a requirement needs (management items, layers 2-4)."""
+
+    key: str
+    title_vi: str
+    title_en: str
+
+
+@dataclass(frozen=True)
+class Requirement:
+    id: str
+    title_vi: str
+    title_en: str
+    group: str
+    layer: int
+    severity: Severity
+    clauses: Mapping[str, str]
+    checks: tuple[CheckRef, ...] = ()
+    evidence: tuple[EvidenceSpec, ...] = ()
+    roles: tuple[str, ...] = ()  # empty: every host role
+    description_en: str = ""
+
+    @property
+    def kind(self) -> str:
+        if self.checks and self.evidence:
+            return "mixed"
+        return "automated" if self.checks else "evidence"
+
+
+@dataclass(frozen=True)
+class ParamProvenance:
+    """Where a parameter value in force came from (shown in the report)."""
+
+    requirement_id: str
+    check_id: str
+    name: str
+    value: JSONValue
+    source: str  # "check default", "profile nd85-tt12-2", "tailoring file.yaml"
+    weakened: bool = False
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    requirement_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Waiver:
+    target: str  # requirement id or check id
+    hosts: str  # fnmatch pattern over "system/host"
+    reason: str
+    approver: str
+    expires: str  # ISO date, Asia/Ho_Chi_Minh
+    source: str
+
+
+@dataclass(frozen=True)
+class Profile:
+    id: str
+    regime: str
+    level: int
+    title_vi: str
+    title_en: str
+    instruments: tuple[str, ...]
+    requirements: tuple[Requirement, ...]
+    sources: tuple[str, ...]
+    provenance: tuple[ParamProvenance, ...] = ()
+    exclusions: tuple[Exclusion, ...] = ()
+    caveat: str = ""
+
+    def requirement(self, req_id: str) -> Requirement:
+        for req in self.requirements:
+            if req.id == req_id:
+                return req
+        raise KeyError(req_id)
+
+
+@dataclass(frozen=True)
+class Zone:
+    name: str
+    role: str
+    networks: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Host:
+    name: str
+    system: str
+    transport: str  # registry key: local | ssh | dir
+    address: str = ""
+    port: int = 22
+    user: str = ""
+    roles: tuple[str, ...] = ("server",)
+    zone: str = ""
+    tags: tuple[str, ...] = ()
+    options: Mapping[str, JSONValue] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        return f"{self.system}/{self.name}"
+
+
+@dataclass(frozen=True)
+class System:
+    name: str
+    owner: str
+    operating_unit: str
+    regime: str
+    level: int
+    zones: tuple[Zone, ...]
+    hosts: tuple[Host, ...]
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Inventory:
+    source: str
+    systems: tuple[System, ...]
+    known_hosts: str = ""  # inventory-level known_hosts file, resolved path
+
+    def hosts(self) -> list[Host]:
+        return [h for s in self.systems for h in s.hosts]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One check on one host for one requirement: the unit streamed to findings.jsonl."""
+
+    system: str
+    host: str
+    requirement_id: str
+    check_id: str
+    params: Mapping[str, JSONValue]
+    status: Status
+    message: str
+    evidence: Mapping[str, JSONValue]
+    waiver: Mapping[str, JSONValue] | None = None
+
+    def to_json(self) -> dict[str, JSONValue]:
+        return {
+            "system": self.system,
+            "host": self.host,
+            "requirement": self.requirement_id,
+            "check": self.check_id,
+            "params": dict(self.params),
+            "status": self.status.value,
+            "message": self.message,
+            "evidence": dict(self.evidence),
+            "waiver": dict(self.waiver) if self.waiver else None,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, JSONValue]) -> Finding:
+        return cls(
+            system=str(data["system"]),
+            host=str(data["host"]),
+            requirement_id=str(data["requirement"]),
+            check_id=str(data["check"]),
+            params=dict(data.get("params") or {}),
+            status=Status(data["status"]),
+            message=str(data["message"]),
+            evidence=dict(data.get("evidence") or {}),
+            waiver=data.get("waiver"),
+        )

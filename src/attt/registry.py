@@ -1,0 +1,240 @@
+"""Registries of probes and checks, filled by decorators in the ``attt.checks`` modules.
+
+A probe is a named fact source (a POSIX-sh snippet for live hosts, and/or a list of files that
+the offline directory transport can read) plus a pure parser.  A check is a pure function of
+facts.  Checks declare the probes they read; reading an undeclared probe is a bug and raises at
+evaluation time, and naming an unknown probe raises when the registry is loaded.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .model import Result, Severity, Status
+
+Parser = Callable[["Section"], Any]
+
+
+@dataclass(frozen=True)
+class Section:
+    """Raw output of one probe on one host."""
+
+    name: str
+    text: str = ""
+    exit_code: int | None = None
+    files: Mapping[str, str] = field(default_factory=dict)
+    truncated: bool = False
+    # ok | failed (non-zero exit with no output) | timeout | unavailable (not collectable here)
+    state: str = "ok"
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Probe:
+    name: str
+    parser: Parser
+    command: str | None = None  # live hosts: POSIX sh, run with LC_ALL=C, stdin closed
+    files: tuple[str, ...] = ()  # absolute paths or globs; live: read by the collector
+    description: str = ""
+    # Exit codes that still mean "the answer is in stdout" (grep: 1 = nothing matched).
+    ok_exit: tuple[int, ...] = (0,)
+
+    @property
+    def offline_capable(self) -> bool:
+        return bool(self.files)
+
+
+class MissingFact(Exception):
+    """A probe's fact is not available on this host; the check ends as ``error``."""
+
+    def __init__(self, probe: str, reason: str) -> None:
+        self.probe = probe
+        self.reason = reason
+        super().__init__(f"{probe}: {reason}")
+
+
+class Facts:
+    """Parsed probe outputs of one host, parsed lazily once and cached."""
+
+    def __init__(self, sections: Mapping[str, Section], mode: str) -> None:
+        self._sections = sections
+        self._cache: dict[str, Any] = {}
+        self._errors: dict[str, str] = {}
+        self.mode = mode  # "live" or "offline"
+
+    def section(self, name: str) -> Section | None:
+        return self._sections.get(name)
+
+    def get(self, name: str) -> Any:
+        if name in self._cache:
+            return self._cache[name]
+        if name in self._errors:
+            raise MissingFact(name, self._errors[name])
+        section = self._sections.get(name)
+        if section is None:
+            reason = "not collected"
+        elif section.state != "ok":
+            reason = section.reason or section.state
+        else:
+            try:
+                value = PROBES[name].parser(section)
+            except (ValueError, KeyError, IndexError, TypeError) as exc:
+                reason = f"unparsable output ({exc})"
+            else:
+                self._cache[name] = value
+                return value
+        self._errors[name] = reason
+        raise MissingFact(name, reason)
+
+    def has(self, name: str) -> bool:
+        try:
+            self.get(name)
+        except MissingFact:
+            return False
+        return True
+
+
+class ScopedFacts:
+    """The view a check gets: only the probes it declared."""
+
+    def __init__(self, facts: Facts, allowed: tuple[str, ...], check_id: str) -> None:
+        self._facts = facts
+        self._allowed = allowed
+        self._check_id = check_id
+        self.mode = facts.mode
+
+    def _guard(self, name: str) -> None:
+        if name not in self._allowed:
+            raise RuntimeError(f"check {self._check_id} reads undeclared probe {name!r}")
+
+    def get(self, name: str) -> Any:
+        self._guard(name)
+        return self._facts.get(name)
+
+    def has(self, name: str) -> bool:
+        self._guard(name)
+        return self._facts.has(name)
+
+    def section(self, name: str) -> Section | None:
+        self._guard(name)
+        return self._facts.section(name)
+
+
+CheckFunc = Callable[[ScopedFacts, Mapping[str, Any]], Result]
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    id: str
+    title_vi: str
+    title_en: str
+    severity: Severity
+    probes: tuple[str, ...]
+    params: Mapping[str, Any]
+    func: CheckFunc
+    rationale: str
+    remediation_vi: str
+    remediation_en: str
+    roles: tuple[str, ...] = ()  # host roles it applies to; empty: all
+
+    @property
+    def family(self) -> str:
+        return self.id.split(".", 1)[0]
+
+    def evaluate(self, facts: Facts, params: Mapping[str, Any]) -> Result:
+        merged = {**self.params, **params}
+        try:
+            return self.func(ScopedFacts(facts, self.probes, self.id), merged)
+        except MissingFact as exc:
+            return Result(
+                Status.ERROR,
+                f"Fact '{exc.probe}' is unavailable: {exc.reason}.",
+                observed=None,
+                expected=None,
+                source=exc.probe,
+            )
+
+
+PROBES: dict[str, Probe] = {}
+CHECKS: dict[str, CheckSpec] = {}
+
+
+def probe(
+    name: str,
+    *,
+    command: str | None = None,
+    files: tuple[str, ...] = (),
+    description: str = "",
+    ok_exit: tuple[int, ...] = (0,),
+) -> Callable[[Parser], Parser]:
+    """Register ``parser`` as the parser of probe ``name``."""
+
+    if command is None and not files:
+        raise ValueError(f"probe {name} needs a command or files")
+
+    def decorate(parser: Parser) -> Parser:
+        if name in PROBES:
+            raise ValueError(f"probe {name} registered twice")
+        PROBES[name] = Probe(name, parser, command, tuple(files), description, ok_exit)
+        return parser
+
+    return decorate
+
+
+def check(
+    check_id: str,
+    *,
+    title_vi: str,
+    title_en: str,
+    severity: str,
+    probes: tuple[str, ...],
+    params: Mapping[str, Any] | None = None,
+    remediation_vi: str = "",
+    remediation_en: str = "",
+    roles: tuple[str, ...] = (),
+) -> Callable[[CheckFunc], CheckFunc]:
+    """Register a check. Its docstring is the rationale shown in reports."""
+
+    def decorate(func: CheckFunc) -> CheckFunc:
+        if check_id in CHECKS:
+            raise ValueError(f"check {check_id} registered twice")
+        CHECKS[check_id] = CheckSpec(
+            id=check_id,
+            title_vi=title_vi,
+            title_en=title_en,
+            severity=Severity(severity),
+            probes=tuple(probes),
+            params=dict(params or {}),
+            func=func,
+            rationale=" ".join((func.__doc__ or "").split()),
+            remediation_vi=remediation_vi,
+            remediation_en=remediation_en,
+            roles=roles,
+        )
+        return func
+
+    return decorate
+
+
+_loaded = False
+
+
+def load_all() -> None:
+    """Import every module of ``attt.checks`` once, then verify probe references."""
+
+    global _loaded
+    if _loaded:
+        return
+    import attt.checks as pkg
+
+    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda i: i.name):
+        importlib.import_module(f"attt.checks.{info.name}")
+    for spec in CHECKS.values():
+        for name in spec.probes:
+            if name not in PROBES:
+                raise RuntimeError(f"check {spec.id} declares unknown probe {name!r}")
+    _loaded = True

@@ -1,0 +1,26 @@
+"""Transports by name: the inventory's ``transport:`` value picks one from ``TRANSPORTS``."""
+
+from __future__ import annotations
+
+from .base import LiveTransport, RawRun, Transport, TransportFactory, TransportSettings
+from .directory import DirectoryTransport
+from .local import LocalTransport
+from .ssh import SSHTransport
+
+TRANSPORTS: dict[str, TransportFactory] = {
+    "local": LocalTransport,
+    "ssh": SSHTransport,
+    "dir": DirectoryTransport,
+}
+
+__all__ = [
+    "TRANSPORTS",
+    "DirectoryTransport",
+    "LiveTransport",
+    "LocalTransport",
+    "RawRun",
+    "SSHTransport",
+    "Transport",
+    "TransportFactory",
+    "TransportSettings",
+]

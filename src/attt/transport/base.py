@@ -1,0 +1,67 @@
+"""The connection contract every transport keeps (ansible-style: small on purpose)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from ..collect import Collected, build_script, new_token, parse_output
+from ..model import Host
+from ..registry import Probe
+
+
+@dataclass(frozen=True)
+class TransportSettings:
+    """What a transport may need beyond the host; built once from CLI settings."""
+
+    connect_timeout: float = 10.0
+    command_timeout: float = 300.0
+    section_cap: int = 1_000_000
+    section_timeout: int = 30
+    known_hosts: str = ""  # inventory-level known_hosts file ("" = system + user files)
+    accept_new_host_keys: bool = False
+    sudo: bool | None = None  # None: the host's own setting
+
+
+@dataclass(frozen=True)
+class RawRun:
+    stdout: bytes
+    exit_status: int | None
+
+
+class Transport(Protocol):
+    mode: str  # "live" (commands run) or "offline" (files only)
+    channels_opened: int
+
+    def collect(self, probes: Sequence[Probe]) -> Collected: ...
+
+    def close(self) -> None: ...
+
+
+class LiveTransport:
+    """Runs the one collector script per host through ``run_script``."""
+
+    mode = "live"
+
+    def __init__(self, host: Host, settings: TransportSettings) -> None:
+        self.host = host
+        self.settings = settings
+        self.channels_opened = 0
+
+    def run_script(self, script: bytes) -> RawRun:
+        raise NotImplementedError
+
+    def collect(self, probes: Sequence[Probe]) -> Collected:
+        token = new_token()
+        script = build_script(
+            probes, token, self.settings.section_cap, self.settings.section_timeout
+        )
+        raw = self.run_script(script.encode())
+        return parse_output(raw.stdout, token, probes, self.settings.section_cap)
+
+    def close(self) -> None:
+        return None
+
+
+TransportFactory = Callable[[Host, TransportSettings], Transport]
