@@ -1,10 +1,565 @@
-"""SSH transport (paramiko) -- being written; see the SSH helper brief."""
+"""SSH transport (paramiko): one handshake and ONE exec channel per host per run.
+
+The collector script goes to ``sh -s`` on stdin (never argv), stdout is read until EOF under a
+deadline, stderr is drained so the channel never stalls.  Host keys are checked against
+known_hosts (RejectPolicy by default); trust-on-first-use only with an explicit setting, which
+records the key and logs it.  Every paramiko / socket exception is translated here into
+``ConnectError``, ``AuthError`` or ``HostKeyError`` with a one-sentence message naming
+``user@host:port``.
+"""
 
 from __future__ import annotations
 
-from .base import LiveTransport, RawRun
+import contextlib
+import getpass
+import logging
+import os
+import re
+import secrets
+import select
+import shlex
+import socket
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import paramiko
+
+from ..errors import AuthError, ConnectError, HostKeyError, TransportError
+from ..model import Host, JSONValue
+from ..targets import valid_address
+from .base import LiveTransport, RawRun, TransportSettings
+
+log = logging.getLogger(__name__)
+
+SYSTEM_KNOWN_HOSTS = "/etc/ssh/ssh_known_hosts"
+USER_KNOWN_HOSTS = "~/.ssh/known_hosts"
+
+_USER = re.compile(r"^[A-Za-z0-9_.][A-Za-z0-9_.@-]{0,63}$")
+_READ_CHUNK = 65536
+_SEND_CHUNK = 32768
+_STDERR_KEEP = 4096
+# Serialises appends to a known_hosts file when many hosts are scanned in threads.
+_KNOWN_HOSTS_LOCK = threading.Lock()
+
+
+def validate_address(address: str) -> str:
+    """Return ``address`` if it is an IP address or an RFC 1123 host name, else raise."""
+
+    if not valid_address(address):
+        raise ConnectError(f"invalid address {address!r}: expected an IP address or host name.")
+    return address
+
+
+def _validate_port(port: object, where: str) -> int:
+    if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
+        raise ConnectError(f"invalid port {port!r} for {where}: expected 1-65535.")
+    return port
+
+
+def _validate_user(user: str, where: str) -> str:
+    if not _USER.fullmatch(user):
+        raise ConnectError(f"invalid user name {user!r} for {where}.")
+    return user
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    user: str
+    address: str
+    port: int
+
+    @property
+    def label(self) -> str:
+        host = f"[{self.address}]" if ":" in self.address else self.address
+        return f"{self.user}@{host}:{self.port}"
+
+    @property
+    def known_hosts_name(self) -> str:
+        """The name OpenSSH and paramiko use in known_hosts: ``[host]:port`` unless port 22."""
+
+        return self.address if self.port == 22 else f"[{self.address}]:{self.port}"
+
+
+def parse_jump(spec: str, default_user: str) -> Endpoint:
+    """Parse a ProxyJump-style ``[user@]host[:port]`` (IPv6 as ``[addr]:port``)."""
+
+    text = spec.strip()
+    user = default_user
+    if "@" in text:
+        user, text = text.rsplit("@", 1)
+    port = 22
+    if text.startswith("["):
+        close = text.find("]")
+        if close < 0:
+            raise ConnectError(f"invalid jump host {spec!r}: unbalanced '['.")
+        address, rest = text[1:close], text[close + 1 :]
+        if rest:
+            if not rest.startswith(":") or not rest[1:].isdigit():
+                raise ConnectError(f"invalid jump host {spec!r}: bad port.")
+            port = int(rest[1:])
+    elif text.count(":") == 1:
+        address, _, port_text = text.partition(":")
+        if not port_text.isdigit():
+            raise ConnectError(f"invalid jump host {spec!r}: bad port.")
+        port = int(port_text)
+    else:
+        address = text
+    validate_address(address)
+    _validate_port(port, f"jump host {spec!r}")
+    _validate_user(user, f"jump host {spec!r}")
+    return Endpoint(user, address, port)
+
+
+def key_fingerprint(key: paramiko.PKey) -> str:
+    """``ssh-ed25519 SHA256:...`` as ``ssh-keygen -l`` shows it."""
+
+    return f"{key.get_name()} {key.fingerprint}"
+
+
+def _opt_str(options: Mapping[str, JSONValue], name: str) -> str | None:
+    value = options.get(name)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise ConnectError(f"host option {name!r} must be a string, got {value!r}.")
+    return value
+
+
+def _opt_float(options: Mapping[str, JSONValue], name: str, default: float) -> float:
+    value = options.get(name)
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise ConnectError(f"host option {name!r} must be a positive number, got {value!r}.")
+    return float(value)
+
+
+def _append_known_host(path: str, name: str, key: paramiko.PKey) -> None:
+    line = f"{name} {key.get_name()} {key.get_base64()}\n"
+    parent = os.path.dirname(path)
+    with _KNOWN_HOSTS_LOCK:
+        if parent and not os.path.isdir(parent):
+            os.makedirs(parent, mode=0o700, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            size = os.fstat(fd).st_size
+            if size:
+                with open(path, "rb") as existing:
+                    existing.seek(size - 1)
+                    if existing.read(1) != b"\n":
+                        line = "\n" + line
+            os.write(fd, line.encode())
+        finally:
+            os.close(fd)
+
+
+class _HostKeyPolicy(paramiko.MissingHostKeyPolicy):
+    """Unknown key: refuse, or (accept-new) record it and say so.  Changed keys never get here:
+    paramiko raises ``BadHostKeyException`` for them, which is always refused."""
+
+    def __init__(self, transport: SSHTransport, endpoint: Endpoint) -> None:
+        self._transport = transport
+        self._endpoint = endpoint
+
+    def missing_host_key(
+        self, client: paramiko.SSHClient, hostname: str, key: paramiko.PKey
+    ) -> None:
+        fp = key_fingerprint(key)
+        settings = self._transport.settings
+        if not settings.accept_new_host_keys:
+            raise HostKeyError(
+                f"unknown host key for {self._endpoint.label} ({fp}): refused "
+                "(use --accept-new-host-keys to trust on first use, or add it to known_hosts)."
+            )
+        path = self._transport.record_file
+        try:
+            _append_known_host(path, hostname, key)
+        except OSError as exc:
+            raise HostKeyError(
+                f"cannot record the host key of {self._endpoint.label} in {path}: "
+                f"{exc.strerror or exc}."
+            ) from exc
+        log.warning(
+            "trusting NEW host key of %s on first use: %s (recorded in %s)",
+            self._endpoint.label,
+            fp,
+            path,
+        )
+        self._transport.recorded_keys.append(f"{self._endpoint.label} {fp}")
+        if self._endpoint == self._transport.endpoint:
+            self._transport.recorded_key = fp
 
 
 class SSHTransport(LiveTransport):
+    def __init__(self, host: Host, settings: TransportSettings) -> None:
+        super().__init__(host, settings)
+        opts = host.options
+        self.connect_timeout = _opt_float(opts, "connect_timeout", settings.connect_timeout)
+        self.command_timeout = _opt_float(opts, "command_timeout", settings.command_timeout)
+        self.key_file = _opt_str(opts, "key_file")
+        self.password_env = _opt_str(opts, "password_env")
+        self.sudo_password_env = _opt_str(opts, "sudo_password_env")
+        self.sudo = settings.sudo if settings.sudo is not None else bool(opts.get("sudo", False))
+        self.jump_spec = _opt_str(opts, "jump")
+        self.recorded_key: str | None = None  # "ssh-ed25519 SHA256:..." if recorded (TOFU)
+        self.recorded_keys: list[str] = []  # "user@host:port type SHA256:..." incl. the jump
+        self.forward_channels_opened = 0  # direct-tcpip channels through the jump host
+        self._client: paramiko.SSHClient | None = None
+        self._jump_client: paramiko.SSHClient | None = None
+        user = host.user or getpass.getuser()
+        # Validation happens in _connect so that a bad inventory entry becomes a host error.
+        self.endpoint = Endpoint(user, host.address, host.port)
+
+    # -- host keys -------------------------------------------------------------------------
+
+    @property
+    def record_file(self) -> str:
+        return self.settings.known_hosts or os.path.expanduser(USER_KNOWN_HOSTS)
+
+    def _known_hosts_files(self) -> list[str]:
+        if self.settings.known_hosts:
+            return [self.settings.known_hosts]
+        return [SYSTEM_KNOWN_HOSTS, os.path.expanduser(USER_KNOWN_HOSTS)]
+
+    def _load_host_keys(self, client: paramiko.SSHClient) -> None:
+        for path in self._known_hosts_files():
+            if not os.path.exists(path):
+                continue
+            try:
+                client.load_system_host_keys(path)
+            except (OSError, paramiko.SSHException, ValueError) as exc:
+                raise HostKeyError(f"cannot read known_hosts file {path}: {exc}.") from exc
+
+    def _file_with_key(self, endpoint: Endpoint) -> str:
+        for path in self._known_hosts_files():
+            if not os.path.exists(path):
+                continue
+            try:
+                if paramiko.HostKeys(path).lookup(endpoint.known_hosts_name) is not None:
+                    return path
+            except (OSError, paramiko.SSHException, ValueError):
+                continue
+        return " or ".join(self._known_hosts_files())
+
+    # -- connection ------------------------------------------------------------------------
+
+    def _open_socket(self, endpoint: Endpoint) -> socket.socket:
+        try:
+            sock = socket.create_connection(
+                (endpoint.address, endpoint.port), timeout=self.connect_timeout
+            )
+        except TimeoutError as exc:
+            raise ConnectError(
+                f"cannot connect to {endpoint.label}: timed out after {self.connect_timeout:g} s."
+            ) from exc
+        except socket.gaierror as exc:
+            raise ConnectError(
+                f"cannot connect to {endpoint.label}: cannot resolve the host name "
+                f"({exc.strerror or exc})."
+            ) from exc
+        except OSError as exc:
+            reason = (exc.strerror or str(exc)).rstrip(".").lower()
+            raise ConnectError(f"cannot connect to {endpoint.label}: {reason}.") from exc
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return sock
+
+    def _translate(self, exc: BaseException, endpoint: Endpoint) -> TransportError | None:
+        """The attt error for a paramiko / socket failure during connect (None: re-raise)."""
+
+        if isinstance(exc, TransportError):
+            return exc
+        if isinstance(exc, paramiko.BadHostKeyException):
+            return HostKeyError(
+                f"host key of {endpoint.label} has CHANGED: expected "
+                f"{key_fingerprint(exc.expected_key)}, presented "
+                f"{key_fingerprint(exc.key)} (known_hosts: {self._file_with_key(endpoint)}); "
+                "refusing to connect (possible man-in-the-middle; fix the known_hosts entry "
+                "only if the change is legitimate)."
+            )
+        if isinstance(exc, paramiko.PasswordRequiredException):
+            return AuthError(
+                f"cannot log in to {endpoint.label}: the key file is encrypted "
+                "(load it into ssh-agent)."
+            )
+        if isinstance(exc, paramiko.AuthenticationException):
+            reason = str(exc).rstrip(".") or "rejected"
+            return AuthError(f"authentication failed for {endpoint.label}: {reason}.")
+        if isinstance(exc, paramiko.SSHException):
+            text = str(exc).rstrip(".") or type(exc).__name__
+            if "No authentication methods available" in text:
+                return AuthError(
+                    f"authentication failed for {endpoint.label}: no key, agent or password "
+                    "available."
+                )
+            return ConnectError(f"SSH handshake with {endpoint.label} failed: {text}.")
+        if isinstance(exc, OSError | EOFError):
+            reason = (getattr(exc, "strerror", None) or str(exc) or type(exc).__name__).rstrip(".")
+            return ConnectError(f"connection to {endpoint.label} failed: {reason}.")
+        return None
+
+    def _ssh_connect(
+        self,
+        endpoint: Endpoint,
+        open_sock: Callable[[], socket.socket | paramiko.Channel],
+    ) -> paramiko.SSHClient:
+        """Check credentials and known_hosts, then open the socket and log in."""
+
+        password: str | None = None
+        if self.password_env:
+            password = os.environ.get(self.password_env)
+            if password is None:
+                raise AuthError(
+                    f"cannot log in to {endpoint.label}: environment variable "
+                    f"{self.password_env} (password_env) is not set."
+                )
+        if self.key_file and not os.path.isfile(os.path.expanduser(self.key_file)):
+            raise AuthError(
+                f"cannot log in to {endpoint.label}: key file {self.key_file} not found."
+            )
+        client = paramiko.SSHClient()
+        self._load_host_keys(client)
+        client.set_missing_host_key_policy(_HostKeyPolicy(self, endpoint))
+        sock = open_sock()
+        try:
+            client.connect(
+                endpoint.address,
+                port=endpoint.port,
+                username=endpoint.user,
+                password=password,
+                key_filename=os.path.expanduser(self.key_file) if self.key_file else None,
+                timeout=self.connect_timeout,
+                allow_agent=True,
+                look_for_keys=self.key_file is None,
+                sock=sock,
+                banner_timeout=self.connect_timeout,
+                auth_timeout=self.connect_timeout,
+                channel_timeout=self.connect_timeout,
+            )
+        except BaseException as exc:
+            client.close()
+            sock.close()
+            translated = self._translate(exc, endpoint)
+            if translated is None or translated is exc:
+                raise
+            raise translated from exc
+        return client
+
+    def connect(self) -> None:
+        """Open the session (through the jump host if any).  Idempotent."""
+
+        if self._client is not None:
+            return
+        target = self.endpoint
+        validate_address(target.address)
+        _validate_port(target.port, target.label)
+        _validate_user(target.user, target.label)
+        jump = parse_jump(self.jump_spec, target.user) if self.jump_spec else None
+        if jump is None:
+            self._client = self._ssh_connect(target, lambda: self._open_socket(target))
+            return
+        self._jump_client = self._ssh_connect(jump, lambda: self._open_socket(jump))
+        jump_transport = self._jump_client.get_transport()
+        if jump_transport is None:  # pragma: no cover - connect() always sets it
+            raise ConnectError(f"connection to jump host {jump.label} was lost.")
+        try:
+            channel = jump_transport.open_channel(
+                "direct-tcpip",
+                (target.address, target.port),
+                ("127.0.0.1", 0),
+                timeout=self.connect_timeout,
+            )
+        except (paramiko.SSHException, OSError, EOFError) as exc:
+            self.close()
+            reason = str(exc).rstrip(".") or type(exc).__name__
+            raise ConnectError(
+                f"cannot connect to {target.label} through jump host {jump.label}: {reason}."
+            ) from exc
+        self.forward_channels_opened += 1
+        try:
+            self._client = self._ssh_connect(target, lambda: channel)
+        except BaseException:
+            self.close()
+            raise
+
+    # -- the one collector run -------------------------------------------------------------
+
+    def _command(self, ready: str, prompt: str) -> str:
+        if not self.sudo:
+            return "sh -s"
+        # The inner sh announces itself on stdout before reading the script, so the password
+        # is only sent when sudo really prompts (a cached or NOPASSWD sudo would otherwise feed
+        # the password line to the shell as a command) and a refused sudo is a clear error.
+        inner = shlex.quote(f"echo {ready}; exec sh -s")
+        if self.sudo_password_env:
+            return f"sudo -S -p {shlex.quote(prompt)} sh -c {inner}"
+        return f"sudo -n sh -c {inner}"
+
+    def _sudo_password(self) -> str | None:
+        if not (self.sudo and self.sudo_password_env):
+            return None
+        value = os.environ.get(self.sudo_password_env)
+        if value is None:
+            raise AuthError(
+                f"cannot use sudo on {self.endpoint.label}: environment variable "
+                f"{self.sudo_password_env} (sudo_password_env) is not set."
+            )
+        return value
+
+    def _wait_for_sudo(
+        self, chan: paramiko.Channel, ready: str, prompt: str, password: str | None
+    ) -> bytes:
+        """Answer sudo's prompt if it asks; return stdout bytes after the ready line."""
+
+        deadline = time.monotonic() + self.connect_timeout
+        out = b""
+        err = b""
+        sent = False
+        marker = ready.encode() + b"\n"
+        while True:
+            if marker in out:
+                return out.split(marker, 1)[1]
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            eof = bool(chan.eof_received) or chan.closed
+            select.select([chan], [], [], min(remaining, 0.5))
+            got = False
+            while chan.recv_stderr_ready():
+                err += chan.recv_stderr(_READ_CHUNK)
+                got = True
+            if chan.recv_ready():
+                out += chan.recv(_READ_CHUNK)
+                got = True
+            if prompt.encode() in err:
+                if sent or password is None:
+                    raise AuthError(f"sudo password rejected on {self.endpoint.label}.")
+                err = err.replace(prompt.encode(), b"", 1)
+                chan.sendall((password + "\n").encode())
+                sent = True
+                continue
+            if eof and not got:
+                break
+        reason = " ".join(err.decode(errors="replace").split())[:200] or "no answer"
+        raise AuthError(f"sudo failed on {self.endpoint.label}: {reason}.")
+
     def run_script(self, script: bytes) -> RawRun:
-        raise NotImplementedError
+        self.connect()
+        assert self._client is not None
+        transport = self._client.get_transport()
+        if transport is None or not transport.is_active():
+            raise ConnectError(f"connection to {self.endpoint.label} was lost.")
+        password = self._sudo_password()
+        ready = f"attt-ready-{secrets.token_hex(8)}"
+        prompt = f"attt-sudo-{secrets.token_hex(8)}:"
+        try:
+            chan = transport.open_session(timeout=self.connect_timeout)
+        except (paramiko.SSHException, OSError, EOFError) as exc:
+            raise ConnectError(
+                f"cannot open a session on {self.endpoint.label}: "
+                f"{str(exc).rstrip('.') or type(exc).__name__}."
+            ) from exc
+        self.channels_opened += 1
+        try:
+            try:
+                chan.exec_command(self._command(ready, prompt))
+            except (paramiko.SSHException, OSError, EOFError) as exc:
+                raise ConnectError(
+                    f"cannot start the collector on {self.endpoint.label}: "
+                    f"{str(exc).rstrip('.') or type(exc).__name__}."
+                ) from exc
+            head = b""
+            if self.sudo:
+                try:
+                    head = self._wait_for_sudo(chan, ready, prompt, password)
+                except (paramiko.SSHException, OSError, EOFError) as exc:
+                    raise ConnectError(
+                        f"connection to {self.endpoint.label} failed while starting sudo."
+                    ) from exc
+            return self._exchange(chan, script, head)
+        finally:
+            chan.close()
+
+    def _exchange(self, chan: paramiko.Channel, script: bytes, head: bytes) -> RawRun:
+        """Send ``script`` and read stdout to EOF or the deadline; never raise on a drop."""
+
+        deadline = time.monotonic() + self.command_timeout
+        chunks = [head] if head else []
+        stderr_tail = b""
+        pending = memoryview(script)
+        write_open = True
+        dropped = False
+        timed_out = False
+        try:
+            while True:
+                if write_open and not pending:
+                    chan.shutdown_write()
+                    write_open = False
+                if write_open and chan.send_ready():
+                    n = chan.send(bytes(pending[:_SEND_CHUNK]))
+                    pending = pending[n:]
+                    continue
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    timed_out = True
+                    break
+                eof = bool(chan.eof_received) or chan.closed
+                if not eof and not chan.recv_ready() and not chan.recv_stderr_ready():
+                    wait = 0.05 if write_open else min(remaining, 1.0)
+                    select.select([chan], [], [], wait)
+                while chan.recv_stderr_ready():
+                    stderr_tail = (stderr_tail + chan.recv_stderr(_READ_CHUNK))[-_STDERR_KEEP:]
+                if chan.recv_ready():
+                    chunks.append(chan.recv(_READ_CHUNK))
+                    continue
+                if eof:
+                    break
+        except (paramiko.SSHException, OSError, EOFError) as exc:
+            dropped = True
+            log.warning("connection to %s dropped during collection: %s", self.endpoint.label, exc)
+        stdout = b"".join(chunks)
+        if stderr_tail:
+            log.debug(
+                "collector stderr on %s: %s",
+                self.endpoint.label,
+                stderr_tail.decode(errors="replace"),
+            )
+        if timed_out:
+            log.warning(
+                "collector on %s timed out after %g s; keeping %d bytes received",
+                self.endpoint.label,
+                self.command_timeout,
+                len(stdout),
+            )
+            return RawRun(stdout, None)
+        status: int | None = None
+        if not dropped:
+            chan.status_event.wait(min(5.0, max(0.0, deadline - time.monotonic())))
+            if chan.status_event.is_set() and chan.exit_status >= 0:
+                status = chan.exit_status
+        if status is None:
+            log.warning(
+                "collector on %s ended without an exit status (connection dropped?); "
+                "keeping %d bytes received",
+                self.endpoint.label,
+                len(stdout),
+            )
+        return RawRun(stdout, status)
+
+    def close(self) -> None:
+        for client in (self._client, self._jump_client):
+            if client is not None:
+                try:
+                    client.close()
+                except Exception:  # closing must never raise
+                    log.debug("error closing SSH client", exc_info=True)
+        self._client = None
+        self._jump_client = None
+
+    def __enter__(self) -> SSHTransport:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
