@@ -21,10 +21,11 @@ DEFAULT_SECTION_CAP = 1_000_000
 DEFAULT_SECTION_TIMEOUT = 30
 
 _FILES_SNIPPET = (
-    # $1 is the boundary, passed as an argument so that it never enters the environment.
-    'for p in {globs}; do for f in $p; do '
+    # The boundary is read from the run's private temp dir ($1, mode 0700): it never appears
+    # in any process's argv or environment, where another user of the host could see it.
+    'B=$(cat "$1/b"); for p in {globs}; do for f in $p; do '
     '[ -f "$f" ] && [ -r "$f" ] || continue; '
-    'printf "%s FILE %s\\n" "$1" "$f"; cat "$f"; printf "\\n"; '
+    'printf "%s FILE %s\\n" "$B" "$f"; cat "$f"; printf "\\n"; '
     "done; done; exit 0"
 )
 
@@ -65,10 +66,11 @@ def build_script(
         f"B='{b}'",
         'T=$(mktemp -d 2>/dev/null) || { T="/tmp/attt.$$"; mkdir -m 700 "$T" || exit 90; }',
         "trap 'rm -rf \"$T\"' EXIT",
+        'printf \'%s\' "$B" >"$T/b"',
         "if command -v timeout >/dev/null 2>&1; then TO=timeout; else TO=''; fi",
         "attt_section() {",
-        f'  if [ -n "$TO" ]; then timeout {section_timeout} sh -c "$2" attt "$B" >"$T/o" 2>/dev/null </dev/null',
-        '  else sh -c "$2" attt "$B" >"$T/o" 2>/dev/null </dev/null; fi',
+        f'  if [ -n "$TO" ]; then timeout {section_timeout} sh -c "$2" attt "$T" >"$T/o" 2>/dev/null </dev/null',
+        '  else sh -c "$2" attt "$T" >"$T/o" 2>/dev/null </dev/null; fi',
         "  rc=$?",
         "  n=$(wc -c <\"$T/o\" | tr -d ' ')",
         '  printf \'%s BEGIN %s\\n\' "$B" "$1"',

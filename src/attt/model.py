@@ -102,6 +102,9 @@ class Requirement:
     evidence: tuple[EvidenceSpec, ...] = ()
     roles: tuple[str, ...] = ()  # empty: every host role
     description_en: str = ""
+    # Not an item of the regime (e.g. IPv6 for Gov): reported and scored, but it never
+    # blocks the level verdict nor changes the exit code.
+    advisory: bool = False
 
     @property
     def kind(self) -> str:

@@ -140,6 +140,9 @@ class CheckSpec:
     remediation_vi: str
     remediation_en: str
     roles: tuple[str, ...] = ()  # host roles it applies to; empty: all
+    # Per numeric parameter, which way is stricter ("higher" or "lower"), so that a tailoring
+    # value that weakens the level's threshold can be flagged in the report.
+    stricter: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def family(self) -> str:
@@ -196,6 +199,7 @@ def check(
     remediation_vi: str = "",
     remediation_en: str = "",
     roles: tuple[str, ...] = (),
+    stricter: Mapping[str, str] | None = None,
 ) -> Callable[[CheckFunc], CheckFunc]:
     """Register a check. Its docstring is the rationale shown in reports."""
 
@@ -214,6 +218,7 @@ def check(
             remediation_vi=remediation_vi,
             remediation_en=remediation_en,
             roles=roles,
+            stricter=dict(stricter or {}),
         )
         return func
 
@@ -229,7 +234,8 @@ def load_all() -> None:
     global _loaded
     if _loaded:
         return
-    import attt.checks as pkg
+    # attt.checks is the top-level checks/ folder mapped into the package at install time.
+    pkg = importlib.import_module("attt.checks")
 
     for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda i: i.name):
         importlib.import_module(f"attt.checks.{info.name}")

@@ -1,0 +1,275 @@
+"""Command line: the only module that prints to the user or exits (design.md §7)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable
+from typing import Any, NoReturn
+
+import click
+
+from . import __version__
+from .errors import AtttError, ExitStatus, InputError
+from .i18n import gettext_for
+from .inventory_loader import bundled_inventory, load_inventory
+from .model import Status
+from .profile_loader import bundled_profiles, load_profile, load_tailoring
+from .registry import CHECKS, load_all
+from .render import load_formats
+from .render.document import score_line
+from .runner import HostOutcome
+from .scan import ScanOptions, render_files, run_scan
+from .waivers import load_waivers
+from .yamlio import load_file
+
+log = logging.getLogger("attt")
+
+
+def _fail(exc: AtttError) -> NoReturn:
+    click.echo(f"attt: error: {exc}", err=True)
+    sys.exit(int(exc.exit_status))
+
+
+def _setup_logging(verbose: int) -> None:
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    if verbose < 2:
+        logging.getLogger("paramiko").setLevel(logging.CRITICAL)
+
+
+def _split(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(v.strip() for item in values for v in item.split(",") if v.strip())
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "auto_envvar_prefix": "ATTT"})
+@click.version_option(__version__, prog_name="attt")
+@click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
+def main(verbose: int) -> None:
+    """attt: kiểm tra tuân thủ cấp độ an toàn hệ thống thông tin (cấp độ 1-5, mô hình 4 lớp).
+
+    Security-level compliance scanner for Vietnamese state information systems.
+    """
+    _setup_logging(verbose)
+
+
+class _Progress:
+    """A progress bar on a terminal, plain lines in CI logs (stderr either way)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.tty = sys.stderr.isatty() and not os.environ.get("CI")
+        self.total = 0
+        self.done = 0
+
+    def start(self, total: int, skipped: int) -> None:
+        self.total, self.done = total, skipped
+        if self.enabled and skipped:
+            click.echo(f"resuming: {skipped} of {total} hosts already scanned", err=True)
+
+    def host_done(self, o: HostOutcome) -> None:
+        self.done += 1
+        if not self.enabled:
+            return
+        counts = o.record()["counts"]
+        summary = ", ".join(f"{counts[s.value]} {s.value}" for s in Status if s.value in counts)
+        state = "ok" if o.state == "done" else f"ERROR: {o.message}"
+        if self.tty:
+            width = 30
+            filled = int(width * self.done / max(self.total, 1))
+            bar = "#" * filled + "-" * (width - filled)
+            click.echo(f"\r[{bar}] {self.done}/{self.total} {o.host.key[:40]:<40}", err=True,
+                       nl=False)
+            if o.state != "done":
+                click.echo(f"\n  {o.host.key}: {state}", err=True)
+            if self.done == self.total:
+                click.echo("", err=True)
+        else:
+            click.echo(f"[{self.done}/{self.total}] {o.host.key}: {state} ({summary})", err=True)
+
+
+def _print_summary(doc: dict[str, Any], out_dir: str, files: list[str], lang: str) -> None:
+    _ = gettext_for(lang)
+    for system in doc["systems"]:
+        verdict = system["verdict"]
+        text = (_("Compliant with level {level}").format(level=verdict["level"])
+                if verdict["ok"] else _("Not compliant"))
+        sc = system["score"]
+        click.echo(f"{system['name']} ({system['profile']['id']}): {text}")
+        click.echo(
+            f"  {_('Score')}: {score_line(sc)}  "
+            + "  ".join(f"{s.value}={sc.get(s.value, 0)}" for s in Status)
+        )
+        if verdict["blocking"]:
+            shown = ", ".join(verdict["blocking"][:8])
+            more = len(verdict["blocking"]) - 8
+            click.echo(f"  {_('Blocking')}: {shown}" + (f" (+{more})" if more > 0 else ""))
+    for w in doc["expired_waivers"]:
+        click.echo(f"  !! {_('Expired waiver ignored')}: {w['target']} ({w['expires']})")
+    click.echo(_("Report written to {path}").format(path=out_dir))
+    for path in files:
+        click.echo(f"  {os.path.basename(path)}")
+
+
+@main.command()
+@click.option("-i", "--inventory", type=click.Path(dir_okay=False), default="",
+              help="Inventory YAML (default: the bundled inventory/localhost.yaml).")
+@click.option("-t", "--target", default="", help="One ad-hoc target: local, dir:PATH or ssh://user@host:port.")
+@click.option("--system", "systems", multiple=True, help="Only these systems (repeatable).")
+@click.option("--hosts", default="", help="Only hosts whose name or system/name matches this glob.")
+@click.option("-p", "--profile", default="", help="Profile id or file (default: from each system's regime and level).")
+@click.option("-l", "--level", type=click.IntRange(1, 5), default=None, help="Override the systems' proposed level.")
+@click.option("--tailoring", type=click.Path(exists=True, dir_okay=False), default="", help="Tailoring file.")
+@click.option("--waivers", type=click.Path(exists=True, dir_okay=False), default="", help="Waivers file.")
+@click.option("-f", "--format", "formats", multiple=True, default=("html,json,junit",), show_default=True,
+              help="Output formats, comma separated.")
+@click.option("-o", "--out", default="", help="Run folder (default: ./attt-report-<run id>).")
+@click.option("-w", "--workers", type=click.IntRange(1, 256), default=8, show_default=True,
+              help="Hosts scanned at once.")
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
+@click.option("--resume", "resume", type=click.Path(exists=True, file_okay=False), default="",
+              help="Continue an interrupted run folder; hosts already done are skipped.")
+@click.option("--accept-new-host-keys", is_flag=True, help="Trust and record unknown SSH host keys (never changed ones).")
+@click.option("--connect-timeout", type=float, default=10.0, show_default=True)
+@click.option("--command-timeout", type=float, default=300.0, show_default=True)
+@click.option("--sudo/--no-sudo", default=None, help="Run the collector with sudo (default: per host).")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 whatever the verdict (report-only pipelines).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress output.")
+def scan(inventory: str, target: str, systems: tuple[str, ...], hosts: str, profile: str,
+         level: int | None, tailoring: str, waivers: str, formats: tuple[str, ...], out: str,
+         workers: int, lang: str, resume: str, accept_new_host_keys: bool,
+         connect_timeout: float, command_timeout: float, sudo: bool | None, exit_zero: bool,
+         quiet: bool) -> None:
+    """Scan an inventory (or one --target) and write the graded report."""
+    if inventory and target:
+        _fail(InputError("--target", "", "give either --inventory or --target, not both"))
+    opts = ScanOptions(
+        inventory=inventory, target=target, systems=systems, hosts=hosts, profile=profile,
+        level=level, tailoring=tailoring, waivers=waivers, formats=_split(formats), out=out,
+        workers=workers, lang=lang, accept_new_host_keys=accept_new_host_keys,
+        connect_timeout=connect_timeout, command_timeout=command_timeout, sudo=sudo,
+    )
+    progress = _Progress(not quiet)
+    try:
+        result = run_scan(opts, progress.start, progress.host_done, resume_dir=resume)
+    except AtttError as exc:
+        _fail(exc)
+    if result.interrupted:
+        click.echo("\ninterrupted: hosts already scanned are saved; continue with "
+                   f"`attt scan --resume {result.out_dir}`", err=True)
+    _print_summary(result.document, result.out_dir, result.files, result.document["run"]["lang"])
+    sys.exit(0 if exit_zero and result.exit_code != 130 else result.exit_code)
+
+
+@main.command()
+@click.argument("results", type=click.Path(exists=True, dir_okay=False))
+@click.option("-f", "--format", "formats", multiple=True, default=("html",), show_default=True)
+@click.option("-o", "--out", default="", help="Folder for the files (default: beside RESULTS).")
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
+def report(results: str, formats: tuple[str, ...], out: str, lang: str) -> None:
+    """Render RESULTS (a results.json) again in other formats, without rescanning."""
+    try:
+        with open(results, encoding="utf-8") as fh:
+            doc = json.load(fh)
+    except (OSError, json.JSONDecodeError) as exc:
+        _fail(InputError(results, "", f"not a results.json: {exc}"))
+    if not isinstance(doc, dict) or not str(doc.get("schema", "")).startswith("attt.results/"):
+        _fail(InputError(results, "schema", "not an attt results document"))
+    names = _split(formats)
+    known = load_formats()
+    for name in names:
+        if name not in known:
+            _fail(InputError("--format", name, f"unknown format (known: {', '.join(sorted(known))})"))
+    folder = out or os.path.dirname(os.path.abspath(results))
+    os.makedirs(folder, exist_ok=True)
+    for path in render_files(doc, folder, names, lang):
+        click.echo(path)
+
+
+def _kind_of(data: Any) -> str:
+    if not isinstance(data, dict):
+        return ""
+    if "systems" in data:
+        return "inventory"
+    if "regime" in data and "level" in data:
+        return "profile"
+    if "waivers" in data:
+        return "waivers"
+    if "parameters" in data or "exclusions" in data:
+        return "tailoring"
+    return ""
+
+
+VALIDATORS: dict[str, Callable[[str], object]] = {
+    "profile": load_profile,
+    "inventory": load_inventory,
+    "tailoring": load_tailoring,
+    "waivers": load_waivers,
+}
+
+
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@click.option("--kind", type=click.Choice(sorted(VALIDATORS)), default=None,
+              help="File kind (default: guessed from the top-level keys).")
+def validate(files: tuple[str, ...], kind: str | None) -> None:
+    """Lint profiles, inventories, tailoring and waiver files (default: everything bundled)."""
+    targets = list(files) or [*bundled_profiles().values(), bundled_inventory()]
+    bad = 0
+    for path in targets:
+        try:
+            which = kind or _kind_of(load_file(path))
+            if not which:
+                raise InputError(path, "", "cannot tell the kind of file (use --kind)")
+            VALIDATORS[which](path)
+        except AtttError as exc:
+            bad += 1
+            click.echo(f"FAIL {exc}")
+            continue
+        click.echo(f"ok   {path} ({which})")
+    sys.exit(ExitStatus.USAGE if bad else 0)
+
+
+@main.group()
+def checks() -> None:
+    """The check library."""
+
+
+@checks.command("list")
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi")
+def checks_list(lang: str) -> None:
+    """Every registered check with severity, probes and parameters."""
+    load_all()
+    for spec in sorted(CHECKS.values(), key=lambda s: s.id):
+        title = spec.title_vi if lang == "vi" else spec.title_en
+        params = ", ".join(f"{k}={v!r}" for k, v in spec.params.items())
+        click.echo(f"{spec.id:<34} {spec.severity.value:<8} {title}")
+        click.echo(f"{'':<34} probes: {', '.join(spec.probes)}" + (f"; params: {params}" if params else ""))
+
+
+@main.group()
+def profiles() -> None:
+    """The bundled profiles."""
+
+
+@profiles.command("list")
+def profiles_list() -> None:
+    """Every bundled profile: id, regime, level, requirements (automated / evidence)."""
+    for pid, path in bundled_profiles().items():
+        try:
+            prof = load_profile(path)
+        except AtttError as exc:
+            _fail(exc)
+        auto = sum(1 for r in prof.requirements if r.checks)
+        click.echo(f"{pid:<20} {prof.regime:<14} level {prof.level}  "
+                   f"{len(prof.requirements):>3} requirements ({auto} automated)  {prof.title_vi}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,235 @@
+"""Pure grading: findings + profile + waivers -> Report (design.md §6).
+
+Published formula (also in the README and every report):
+
+* requirement status = worst status of its checks over every host in scope, in the order
+  fail > error > manual > pass; a valid waiver turns a failing finding into ``waived``;
+  a requirement with documents only is ``manual`` until evidence is attested;
+* compliance % = sum(w(pass)) / sum(w(pass) + w(fail) + w(error)) x 100, with w the severity
+  weight of the requirement (low 1, medium 2, high 4, critical 8); waived, not-applicable and
+  manual requirements are counted beside the score, never inside it;
+* level verdict: "Đạt cấp độ N" only when no requirement is fail or error and no document
+  requirement is still manual; otherwise "Chưa đạt" with the blocking list;
+* letter grade from the %: A >= 90, B >= 80, C >= 65, D >= 50, else F; a failed
+  high-severity requirement caps the grade at C and a failed critical one at D.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from .model import (
+    SEVERITY_WEIGHTS,
+    Finding,
+    Profile,
+    Requirement,
+    Severity,
+    Status,
+    System,
+    Waiver,
+    worst,
+)
+
+VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+GRADE_BANDS: tuple[tuple[str, float], ...] = (("A", 90.0), ("B", 80.0), ("C", 65.0), ("D", 50.0))
+GRADE_CAPS: Mapping[Severity, str] = {Severity.HIGH: "C", Severity.CRITICAL: "D"}
+_GRADES = "ABCDF"
+
+
+@dataclass(frozen=True)
+class Score:
+    counts: Mapping[str, int]
+    weighted: Mapping[str, int]
+    percent: float | None
+    grade: str
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "percent": self.percent,
+            "grade": self.grade,
+            **{s.value: self.counts.get(s.value, 0) for s in Status},
+            "weighted": dict(self.weighted),
+        }
+
+
+@dataclass(frozen=True)
+class RequirementResult:
+    requirement: Requirement
+    status: Status
+    findings: tuple[Finding, ...]
+    reason: str = ""  # why N/A, why manual
+
+
+@dataclass(frozen=True)
+class SystemReport:
+    system: System
+    profile: Profile
+    requirements: tuple[RequirementResult, ...]
+    score: Score
+    layers: Mapping[int, Score]
+    verdict_ok: bool
+    blocking: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Report:
+    systems: tuple[SystemReport, ...]
+    expired_waivers: tuple[Waiver, ...]
+    score: Score
+    host_errors: int
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def today_vn() -> dt.date:
+    return dt.datetime.now(VN_TZ).date()
+
+
+def waiver_valid(w: Waiver, today: dt.date) -> bool:
+    return dt.date.fromisoformat(w.expires) >= today
+
+
+def _matching_waiver(
+    finding: Finding, waivers: Sequence[Waiver]
+) -> Waiver | None:
+    host_key = f"{finding.system}/{finding.host}"
+    for w in waivers:
+        if w.target in (finding.requirement_id, finding.check_id) and (
+            fnmatch.fnmatchcase(host_key, w.hosts) or fnmatch.fnmatchcase(finding.host, w.hosts)
+        ):
+            return w
+    return None
+
+
+def apply_waivers(
+    findings: Iterable[Finding], waivers: Sequence[Waiver], today: dt.date
+) -> tuple[list[Finding], list[Waiver]]:
+    """Waive failing findings covered by a valid waiver; return the expired waivers too."""
+
+    valid = [w for w in waivers if waiver_valid(w, today)]
+    expired = [w for w in waivers if not waiver_valid(w, today)]
+    out: list[Finding] = []
+    for f in findings:
+        w = _matching_waiver(f, valid) if f.status is Status.FAIL else None
+        if w is None:
+            out.append(f)
+            continue
+        out.append(
+            Finding(
+                f.system, f.host, f.requirement_id, f.check_id, f.params, Status.WAIVED,
+                f.message, f.evidence,
+                {"reason": w.reason, "approver": w.approver, "expires": w.expires,
+                 "source": w.source},
+            )
+        )
+    return out, expired
+
+
+def grade_for(percent: float | None, failed: Iterable[Severity]) -> str:
+    if percent is None:
+        return "-"
+    letter = next((g for g, floor in GRADE_BANDS if percent >= floor), "F")
+    for sev in failed:
+        cap = GRADE_CAPS.get(sev)
+        if cap and _GRADES.index(cap) > _GRADES.index(letter):
+            letter = cap
+    return letter
+
+
+def score(results: Sequence[RequirementResult]) -> Score:
+    counts: Counter[str] = Counter(r.status.value for r in results)
+    weighted: Counter[str] = Counter()
+    for r in results:
+        if r.status in (Status.PASS, Status.FAIL, Status.ERROR):
+            weighted[r.status.value] += SEVERITY_WEIGHTS[r.requirement.severity]
+    denom = weighted["pass"] + weighted["fail"] + weighted["error"]
+    percent = round(100.0 * weighted["pass"] / denom, 1) if denom else None
+    failed = [r.requirement.severity for r in results if r.status is Status.FAIL]
+    return Score(dict(counts), dict(weighted), percent, grade_for(percent, failed))
+
+
+def _requirement_result(
+    req: Requirement, findings: list[Finding], excluded: Mapping[str, str]
+) -> RequirementResult:
+    if req.id in excluded:
+        return RequirementResult(req, Status.NOT_APPLICABLE, tuple(findings), excluded[req.id])
+    statuses = [f.status for f in findings]
+    reason = ""
+    if req.evidence:
+        # Until evidence is attested the document part of a requirement is manual.
+        statuses.append(Status.MANUAL)
+        reason = "document evidence not yet attested"
+    if req.checks and not findings and not req.evidence:
+        return RequirementResult(req, Status.NOT_APPLICABLE, (), "no host in scope")
+    applicable: list[Status] = [s for s in statuses if s is not Status.NOT_APPLICABLE]
+    if not applicable:
+        why = "; ".join(sorted({f.message for f in findings}))[:300]
+        return RequirementResult(req, Status.NOT_APPLICABLE, tuple(findings), why)
+    if all(s is Status.WAIVED for s in applicable):
+        return RequirementResult(req, Status.WAIVED, tuple(findings), reason)
+    counted: list[Status] = [s for s in applicable if s is not Status.WAIVED]
+    counted = counted or applicable
+    st = worst(counted)
+    return RequirementResult(req, st, tuple(findings), reason)
+
+
+def grade_system(
+    system: System, profile: Profile, findings: Sequence[Finding]
+) -> SystemReport:
+    by_req: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_req.setdefault(f.requirement_id, []).append(f)
+    excluded = {e.requirement_id: e.reason for e in profile.exclusions}
+    results = tuple(
+        _requirement_result(req, by_req.get(req.id, []), excluded)
+        for req in profile.requirements
+    )
+    layers = {
+        layer: score([r for r in results if r.requirement.layer == layer]) for layer in (1, 2, 3, 4)
+    }
+    blocking = tuple(
+        r.requirement.id
+        for r in results
+        if r.status in (Status.FAIL, Status.ERROR, Status.MANUAL) and not r.requirement.advisory
+    )
+    return SystemReport(
+        system, profile, results, score(results), layers, not blocking, blocking
+    )
+
+
+def grade(
+    pairs: Sequence[tuple[System, Profile]],
+    findings: Sequence[Finding],
+    waivers: Sequence[Waiver],
+    host_errors: int = 0,
+    today: dt.date | None = None,
+    notes: Sequence[str] = (),
+) -> Report:
+    waived, expired = apply_waivers(findings, waivers, today or today_vn())
+    systems = tuple(
+        grade_system(sys_, prof, [f for f in waived if f.system == sys_.name])
+        for sys_, prof in pairs
+    )
+    every = [r for s in systems for r in s.requirements]
+    return Report(systems, tuple(expired), score(every), host_errors, tuple(notes))
+
+
+def exit_code(report: Report) -> int:
+    """0 compliant, 1 a requirement failed, 3 incomplete (errors, nothing failed).
+
+    Manual (document) requirements do not change the exit code: they block the level
+    verdict in the report, but a CI job checking configurations cannot attest documents.
+    """
+
+    statuses = {
+        r.status for s in report.systems for r in s.requirements if not r.requirement.advisory
+    }
+    if Status.FAIL in statuses:
+        return 1
+    if Status.ERROR in statuses or report.host_errors:
+        return 3
+    return 0

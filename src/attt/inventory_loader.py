@@ -1,0 +1,206 @@
+"""Inventory YAML -> Inventory: systems, zones, hosts, group defaults, ad-hoc targets.
+
+A host's settings are merged from ``defaults:``, then its ``group:`` from ``groups:``, then
+the host entry itself; ``options`` mappings merge key by key.  Secrets never live here:
+``password_env`` names an environment variable.
+"""
+
+from __future__ import annotations
+
+import getpass
+import ipaddress
+import os
+from collections.abc import Mapping
+from importlib import resources
+from typing import Any
+from urllib.parse import urlsplit
+
+from .errors import InputError
+from .model import Host, Inventory, System, Zone
+from .profile_loader import REGIMES
+from .targets import valid_address
+from .yamlio import Node, load_file
+
+TRANSPORT_NAMES = ("local", "ssh", "dir")
+ROLES = ("server", "workstation", "network-device", "database", "web", "management", "other")
+HOST_KEYS = ("name", "address", "port", "user", "transport", "roles", "zone", "tags", "group",
+             "options", "path")
+DEFAULT_KEYS = tuple(k for k in HOST_KEYS if k not in ("name", "address", "path", "group"))
+OPTION_KEYS = ("key_file", "password_env", "sudo", "sudo_password_env", "jump",
+               "connect_timeout", "command_timeout")
+SYSTEM_KEYS = ("name", "owner", "operating_unit", "regime", "level", "description", "zones",
+               "hosts")
+
+
+def bundled_inventory(name: str = "localhost.yaml") -> str:
+    return str(resources.files("attt.inventory").joinpath(name))
+
+
+def _merge(*layers: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for layer in layers:
+        for k, v in layer.items():
+            if k == "options" and isinstance(v, Mapping):
+                out["options"] = {**out.get("options", {}), **v}
+            else:
+                out[k] = v
+    return out
+
+
+def _check_options(node: Node) -> dict[str, Any]:
+    opts = node.mapping("options")
+    opts.allow(*OPTION_KEYS)
+    for key in ("sudo",):
+        opts.boolean(key, False)
+    for key in ("connect_timeout", "command_timeout"):
+        if opts.has(key):
+            value = opts.raw(key)
+            if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+                raise opts.error(key, f"expected a positive number of seconds, got {value!r}")
+    for key in ("password_env", "sudo_password_env"):
+        if opts.has(key) and not opts.text(key).replace("_", "").isalnum():
+            raise opts.error(key, "expected the NAME of an environment variable")
+    return dict(opts.data)
+
+
+def _host(node: Node, system: str, defaults: Mapping[str, Any],
+          groups: Mapping[str, Mapping[str, Any]], base_dir: str, zones: set[str]) -> Host:
+    node.allow(*HOST_KEYS)
+    group = node.text("group", "")
+    if group and group not in groups:
+        raise node.error("group", f"no group {group!r} in groups: ({', '.join(groups) or 'none'})")
+    merged = Node(_merge(defaults, groups.get(group, {}), node.data), node.source, node.path)
+    name = merged.text("name")
+    transport = merged.text("transport", "ssh")
+    if transport not in TRANSPORT_NAMES:
+        raise node.error("transport", f"expected one of {', '.join(TRANSPORT_NAMES)}, got {transport!r}")
+    address = merged.text("address", "")
+    if transport == "dir":
+        path = merged.text("path", address)
+        if not path:
+            raise node.error("path", "a dir: host needs path: (the root of the tree)")
+        address = path if os.path.isabs(path) else os.path.normpath(os.path.join(base_dir, path))
+    elif transport == "ssh":
+        if not address:
+            raise node.error("address", "required for ssh hosts")
+        if not valid_address(address):
+            raise node.error("address", f"not an IP address or host name: {address!r}")
+    roles = merged.texts("roles") or ("server",)
+    for i, role in enumerate(roles):
+        if role not in ROLES:
+            raise node.error(f"roles[{i}]", f"unknown role {role!r} (known: {', '.join(ROLES)})")
+    zone = merged.text("zone", "")
+    if zone and zones and zone not in zones:
+        raise node.error("zone", f"no zone {zone!r} in this system's zones")
+    options = _check_options(merged)
+    if "key_file" in options:
+        options["key_file"] = os.path.expanduser(str(options["key_file"]))
+        if not os.path.isabs(options["key_file"]):
+            options["key_file"] = os.path.normpath(os.path.join(base_dir, options["key_file"]))
+    if "jump" in options:
+        jump = str(options["jump"])
+        host_part = jump.rsplit("@", 1)[-1].rsplit(":", 1)[0].strip("[]")
+        if not valid_address(host_part):
+            raise merged.mapping("options").error("jump", f"not a valid jump host: {jump!r}")
+    return Host(
+        name=name,
+        system=system,
+        transport=transport,
+        address=address,
+        port=merged.integer("port", 22, lo=1, hi=65535),
+        user=merged.text("user", ""),
+        roles=roles,
+        zone=zone,
+        tags=merged.texts("tags"),
+        options=options,
+    )
+
+
+def _zone(node: Node) -> Zone:
+    node.allow("name", "role", "networks", "description")
+    nets = node.texts("networks")
+    for i, net in enumerate(nets):
+        try:
+            ipaddress.ip_network(net, strict=False)
+        except ValueError:
+            raise node.error(f"networks[{i}]", f"not an IP network: {net!r}") from None
+    return Zone(node.text("name"), node.text("role", node.text("name")), nets)
+
+
+def load_inventory(path: str) -> Inventory:
+    node = Node(load_file(path), path)
+    node.allow("known_hosts", "defaults", "groups", "systems")
+    base_dir = os.path.dirname(os.path.abspath(path))
+    defaults_node = node.mapping("defaults")
+    defaults_node.allow(*DEFAULT_KEYS)
+    groups_node = node.mapping("groups")
+    groups: dict[str, Mapping[str, Any]] = {}
+    for gname in groups_node.data:
+        g = groups_node.mapping(str(gname))
+        g.allow(*DEFAULT_KEYS)
+        groups[str(gname)] = g.data
+    systems: list[System] = []
+    seen_hosts: set[str] = set()
+    for snode in node.items("systems"):
+        snode.allow(*SYSTEM_KEYS)
+        sname = snode.text("name")
+        regime = snode.text("regime", "nd85-tt12")
+        if regime not in REGIMES:
+            raise snode.error("regime", f"expected one of {', '.join(REGIMES)}, got {regime!r}")
+        zones = tuple(_zone(z) for z in snode.items("zones"))
+        zone_names = {z.name for z in zones}
+        hosts = []
+        for hnode in snode.items("hosts"):
+            host = _host(hnode, sname, defaults_node.data, groups, base_dir, zone_names)
+            if host.key in seen_hosts:
+                raise hnode.error("name", f"duplicate host {host.key}")
+            seen_hosts.add(host.key)
+            hosts.append(host)
+        if any(s.name == sname for s in systems):
+            raise snode.error("name", f"duplicate system {sname!r}")
+        systems.append(System(
+            name=sname,
+            owner=snode.text("owner", ""),
+            operating_unit=snode.text("operating_unit", ""),
+            regime=regime,
+            level=snode.integer("level", lo=1, hi=5),
+            zones=zones,
+            hosts=tuple(hosts),
+            description=snode.text("description", ""),
+        ))
+    if not systems:
+        raise node.error("systems", "an inventory needs at least one system")
+    known = node.text("known_hosts", "")
+    if known:
+        known = os.path.normpath(os.path.join(base_dir, os.path.expanduser(known)))
+    return Inventory(path, tuple(systems), known)
+
+
+def adhoc_inventory(target: str, level: int, regime: str = "nd85-tt12") -> Inventory:
+    """``local``, ``dir:PATH`` or ``ssh://[user@]host[:port]`` as a one-host inventory."""
+
+    source = f"--target {target}"
+    if target == "local":
+        host = Host(name=os.uname().nodename or "localhost", system="adhoc", transport="local")
+    elif target.startswith("dir:"):
+        path = os.path.abspath(target[4:])
+        if not target[4:]:
+            raise InputError(source, "", "dir: needs a path, e.g. dir:/srv/golden-image")
+        host = Host(name=os.path.basename(path.rstrip("/")) or "root", system="adhoc",
+                    transport="dir", address=path)
+    elif target.startswith("ssh://"):
+        parts = urlsplit(target)
+        try:
+            port = parts.port or 22
+        except ValueError:
+            raise InputError(source, "", "invalid port") from None
+        address = parts.hostname or ""
+        if not valid_address(address):
+            raise InputError(source, "", f"not an IP address or host name: {address!r}")
+        host = Host(name=address, system="adhoc", transport="ssh", address=address, port=port,
+                    user=parts.username or getpass.getuser())
+    else:
+        raise InputError(source, "", "expected local, dir:PATH or ssh://[user@]host[:port]")
+    system = System(name="adhoc", owner="", operating_unit="", regime=regime, level=level,
+                    zones=(), hosts=(host,))
+    return Inventory(source, (system,))

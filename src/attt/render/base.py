@@ -1,0 +1,35 @@
+"""Renderer registry: one module per format registers itself here (no if-chains)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .document import Document
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    lang: str = "vi"  # vi (default) or en
+    evidence_limit: int = 400  # characters of evidence shown in HTML; JSON keeps all
+
+
+RenderFunc = Callable[[Document, RenderOptions], str]
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    filename: str
+    render: RenderFunc
+
+
+FORMATS: dict[str, Format] = {}
+
+
+def register(name: str, filename: str) -> Callable[[RenderFunc], RenderFunc]:
+    def decorate(func: RenderFunc) -> RenderFunc:
+        FORMATS[name] = Format(name, filename, func)
+        return func
+
+    return decorate

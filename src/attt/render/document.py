@@ -1,0 +1,150 @@
+"""The results document: the one versioned, JSON-serialisable view every renderer reads.
+
+``results.json`` is this document verbatim, so ``attt report results.json`` re-renders any
+format without rescanning and every format shows exactly the same figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .. import __version__
+from ..grading import GRADE_BANDS, GRADE_CAPS, Report, Score, SystemReport
+from ..model import SEVERITY_WEIGHTS, Finding, ParamProvenance
+from ..registry import CHECKS
+
+SCHEMA = "attt.results/1"
+Document = dict[str, Any]
+
+
+def _finding(f: Finding) -> dict[str, Any]:
+    data = f.to_json()
+    spec = CHECKS.get(f.check_id)
+    data["check_title_vi"] = spec.title_vi if spec else f.check_id
+    data["check_title_en"] = spec.title_en if spec else f.check_id
+    data["severity"] = spec.severity.value if spec else ""
+    data["remediation_vi"] = spec.remediation_vi if spec else ""
+    data["remediation_en"] = spec.remediation_en if spec else ""
+    data["rationale"] = spec.rationale if spec else ""
+    return data
+
+
+def _provenance(p: ParamProvenance) -> dict[str, Any]:
+    return {
+        "requirement": p.requirement_id,
+        "check": p.check_id,
+        "name": p.name,
+        "value": p.value,
+        "source": p.source,
+        "weakened": p.weakened,
+    }
+
+
+def _system(sr: SystemReport, hosts: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    sys_, prof = sr.system, sr.profile
+    return {
+        "name": sys_.name,
+        "owner": sys_.owner,
+        "operating_unit": sys_.operating_unit,
+        "regime": sys_.regime,
+        "level": sys_.level,
+        "description": sys_.description,
+        "profile": {
+            "id": prof.id,
+            "regime": prof.regime,
+            "level": prof.level,
+            "title_vi": prof.title_vi,
+            "title_en": prof.title_en,
+            "instruments": list(prof.instruments),
+            "caveat": prof.caveat,
+            "sources": list(prof.sources),
+        },
+        "verdict": {"ok": sr.verdict_ok, "level": sys_.level, "blocking": list(sr.blocking)},
+        "score": sr.score.to_json(),
+        "layers": {str(k): v.to_json() for k, v in sr.layers.items()},
+        "params": [_provenance(p) for p in prof.provenance],
+        "exclusions": [
+            {"requirement": e.requirement_id, "reason": e.reason} for e in prof.exclusions
+        ],
+        "hosts": [dict(hosts[h.key]) for h in sys_.hosts if h.key in hosts],
+        "requirements": [
+            {
+                "id": r.requirement.id,
+                "title_vi": r.requirement.title_vi,
+                "title_en": r.requirement.title_en,
+                "group": r.requirement.group,
+                "layer": r.requirement.layer,
+                "severity": r.requirement.severity.value,
+                "clauses": dict(r.requirement.clauses),
+                "kind": r.requirement.kind,
+                "advisory": r.requirement.advisory,
+                "evidence": [
+                    {"key": e.key, "title_vi": e.title_vi, "title_en": e.title_en}
+                    for e in r.requirement.evidence
+                ],
+                "status": r.status.value,
+                "reason": r.reason,
+                "findings": [_finding(f) for f in r.findings],
+            }
+            for r in sr.requirements
+        ],
+    }
+
+
+def grading_rules() -> dict[str, Any]:
+    return {
+        "weights": {k.value: v for k, v in SEVERITY_WEIGHTS.items()},
+        "grade_bands": [{"grade": g, "min_percent": m} for g, m in GRADE_BANDS],
+        "grade_caps": {k.value: v for k, v in GRADE_CAPS.items()},
+        "order": ["fail", "error", "manual", "pass"],
+    }
+
+
+def build(
+    report: Report,
+    run: Mapping[str, Any],
+    hosts: Mapping[str, Mapping[str, Any]],
+    exit_status: int,
+) -> Document:
+    """``run``: id, started, finished, inventory, profile overrides, interrupted flag.
+    ``hosts``: per host key, its state row (name, address, transport, state, message ...)."""
+
+    statuses = [r.status.value for s in report.systems for r in s.requirements]
+    verdict = (
+        "non_compliant" if exit_status == 1 else "incomplete" if exit_status == 3 else "compliant"
+    )
+    return {
+        "schema": SCHEMA,
+        "tool": {"name": "attt", "version": __version__},
+        "run": dict(run),
+        "grading": grading_rules(),
+        "summary": {
+            "verdict": verdict,
+            "exit_code": exit_status,
+            "score": report.score.to_json(),
+            "requirements": {s: statuses.count(s) for s in sorted(set(statuses))},
+            "host_errors": report.host_errors,
+            "hosts": len(hosts),
+        },
+        "expired_waivers": [
+            {"target": w.target, "hosts": w.hosts, "reason": w.reason, "approver": w.approver,
+             "expires": w.expires, "source": w.source}
+            for w in report.expired_waivers
+        ],
+        "notes": list(report.notes),
+        "systems": [_system(s, hosts) for s in report.systems],
+    }
+
+
+def score_line(score: Mapping[str, Any]) -> str:
+    pct = score.get("percent")
+    shown = "n/a" if pct is None else f"{pct:.1f}%"
+    return f"{shown} ({score.get('grade', '-')})"
+
+
+def all_findings(doc: Document) -> Sequence[Mapping[str, Any]]:
+    return [f for s in doc["systems"] for r in s["requirements"] for f in r["findings"]]
+
+
+__all__ = ["SCHEMA", "Document", "Score", "all_findings", "build", "grading_rules", "score_line"]

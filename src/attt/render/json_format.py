@@ -1,0 +1,13 @@
+"""results.json: the results document verbatim (complete evidence, never truncated)."""
+
+from __future__ import annotations
+
+import json
+
+from .base import RenderOptions, register
+from .document import Document
+
+
+@register("json", "results.json")
+def render_json(doc: Document, options: RenderOptions) -> str:
+    return json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=False) + "\n"

@@ -1,0 +1,240 @@
+"""Hosts x checks on a bounded pool; findings stream to the run folder as each host ends.
+
+A host costs one transport session and one collector run whatever the number of checks.
+Anything that goes wrong on a host (unreachable, refused key, dropped connection, a bug in a
+parser) becomes ``error`` findings for that host; the scan goes on.  Each finished host is
+appended to ``findings.jsonl`` with a closing ``host`` record and flushed to disk, so an
+interrupted run loses nothing and ``--resume`` skips the hosts already done.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Any
+
+from .collect import plan
+from .errors import TransportError
+from .model import CheckRef, Finding, Host, Profile, Requirement, Result, Status
+from .registry import CHECKS, Facts
+from .transport import TRANSPORTS, TransportSettings
+
+log = logging.getLogger(__name__)
+
+FINDINGS_FILE = "findings.jsonl"
+
+
+@dataclass(frozen=True)
+class Binding:
+    requirement: Requirement
+    ref: CheckRef
+
+    @property
+    def key(self) -> tuple[str, str]:
+        # One evaluation per (check, parameters) per host, shared by every requirement.
+        return self.ref.check_id, json.dumps(dict(self.ref.params), sort_keys=True, default=str)
+
+
+def bind(host: Host, profile: Profile) -> list[Binding]:
+    out = []
+    for req in profile.requirements:
+        if req.roles and not set(req.roles) & set(host.roles):
+            continue
+        for ref in req.checks:
+            spec = CHECKS[ref.check_id]
+            if spec.roles and not set(spec.roles) & set(host.roles):
+                continue
+            out.append(Binding(req, ref))
+    return out
+
+
+@dataclass
+class HostOutcome:
+    host: Host
+    findings: list[Finding]
+    state: str  # done | error
+    message: str = ""
+    channels: int = 0
+    duration: float = 0.0
+    recorded_key: str | None = None
+    sections: Mapping[str, str] = field(default_factory=dict)
+
+    def record(self) -> dict[str, Any]:
+        counts: dict[str, int] = {}
+        for f in self.findings:
+            counts[f.status.value] = counts.get(f.status.value, 0) + 1
+        return {
+            "type": "host",
+            "system": self.host.system,
+            "host": self.host.name,
+            "key": self.host.key,
+            "address": self.host.address,
+            "transport": self.host.transport,
+            "roles": list(self.host.roles),
+            "zone": self.host.zone,
+            "state": self.state,
+            "message": self.message,
+            "channels": self.channels,
+            "duration": round(self.duration, 3),
+            "recorded_key": self.recorded_key,
+            "counts": counts,
+        }
+
+
+def _finding(host: Host, b: Binding, result: Result) -> Finding:
+    return Finding(
+        system=host.system,
+        host=host.name,
+        requirement_id=b.requirement.id,
+        check_id=b.ref.check_id,
+        params=dict(b.ref.params),
+        status=result.status,
+        message=result.message,
+        evidence=result.evidence,
+    )
+
+
+def _all_error(host: Host, bindings: Sequence[Binding], message: str) -> list[Finding]:
+    return [_finding(host, b, Result(Status.ERROR, message, source="transport")) for b in bindings]
+
+
+def scan_host(host: Host, profile: Profile, settings: TransportSettings) -> HostOutcome:
+    started = time.monotonic()
+    bindings = bind(host, profile)
+    if not bindings:
+        return HostOutcome(host, [], "done", "no check applies to this host's roles")
+    probes = plan({b.ref.check_id for b in bindings})
+    transport = None
+    try:
+        transport = TRANSPORTS[host.transport](host, settings)
+        collected = transport.collect(probes)
+    except TransportError as exc:
+        log.warning("%s: %s", host.key, exc)
+        channels = transport.channels_opened if transport else 0
+        return HostOutcome(host, _all_error(host, bindings, str(exc)), "error", str(exc),
+                           channels, time.monotonic() - started)
+    except Exception as exc:  # a failing host never stops the scan
+        log.exception("%s: unexpected failure", host.key)
+        msg = f"unexpected failure: {type(exc).__name__}: {exc}"
+        return HostOutcome(host, _all_error(host, bindings, msg), "error", msg,
+                           transport.channels_opened if transport else 0,
+                           time.monotonic() - started)
+    finally:
+        if transport is not None:
+            transport.close()
+    facts = Facts(collected.sections, transport.mode)
+    results: dict[tuple[str, str], Result] = {}
+    findings = []
+    for b in bindings:
+        if b.key not in results:
+            try:
+                results[b.key] = CHECKS[b.ref.check_id].evaluate(facts, b.ref.params)
+            except Exception as exc:  # a check bug is an error finding, not a crash
+                log.exception("%s: check %s failed", host.key, b.ref.check_id)
+                results[b.key] = Result(
+                    Status.ERROR, f"check crashed: {type(exc).__name__}: {exc}", source="attt"
+                )
+        findings.append(_finding(host, b, results[b.key]))
+    state, message = "done", ""
+    if not collected.complete:
+        state = "error"
+        got = sum(1 for s in collected.sections.values() if s.state == "ok")
+        message = (f"collection stopped before the end ({got} of {len(probes)} probes "
+                   "returned); the rest are errors")
+    return HostOutcome(
+        host, findings, state, message, transport.channels_opened,
+        time.monotonic() - started, getattr(transport, "recorded_key", None),
+    )
+
+
+class FindingsLog:
+    """Append-only, crash-safe ``findings.jsonl`` of one run folder."""
+
+    def __init__(self, folder: str) -> None:
+        self.path = os.path.join(folder, FINDINGS_FILE)
+        self._lock = threading.Lock()
+
+    def append(self, outcome: HostOutcome) -> None:
+        lines = [json.dumps({"type": "finding", **f.to_json()}, ensure_ascii=False)
+                 for f in outcome.findings]
+        lines.append(json.dumps(outcome.record(), ensure_ascii=False))
+        data = ("\n".join(lines) + "\n").encode()
+        with self._lock, open(self.path, "ab") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+
+    def read(self) -> tuple[list[Finding], dict[str, dict[str, Any]]]:
+        """Findings and host records of the hosts that completed (state done or error).
+
+        A torn last line (a crash mid-write) and findings of a host without its closing
+        record are dropped, and the file is rewritten without them, so that host is scanned
+        again on resume.
+        """
+
+        if not os.path.exists(self.path):
+            return [], {}
+        pending: dict[str, list[dict[str, Any]]] = {}
+        hosts: dict[str, dict[str, Any]] = {}
+        kept: list[str] = []
+        with open(self.path, encoding="utf-8", errors="replace") as fh:
+            for line in fh:
+                try:
+                    rec = json.loads(line)
+                except json.JSONDecodeError:
+                    continue
+                if rec.get("type") == "finding":
+                    pending.setdefault(f"{rec['system']}/{rec['host']}", []).append(rec)
+                elif rec.get("type") == "host":
+                    key = str(rec["key"])
+                    hosts[key] = rec
+                    kept.extend(json.dumps(r, ensure_ascii=False) for r in pending.pop(key, []))
+                    kept.append(json.dumps(rec, ensure_ascii=False))
+        if pending:
+            with open(self.path, "w", encoding="utf-8") as fh:
+                fh.write("".join(line + "\n" for line in kept))
+        findings = []
+        for line in kept:
+            rec = json.loads(line)
+            if rec.get("type") == "finding":
+                findings.append(Finding.from_json(rec))
+        return findings, hosts
+
+
+OnHostDone = Callable[[HostOutcome], None]
+
+
+def run_hosts(
+    jobs: Iterable[tuple[Host, Profile]],
+    settings: TransportSettings,
+    store: FindingsLog,
+    workers: int,
+    on_done: OnHostDone,
+) -> list[HostOutcome]:
+    """Scan hosts on a pool of ``workers`` threads; KeyboardInterrupt propagates after the
+    hosts already finished are on disk (queued hosts are cancelled)."""
+
+    outcomes: list[HostOutcome] = []
+    pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="attt-host")
+    futures: set[Future[HostOutcome]] = set()
+    try:
+        for host, profile in jobs:
+            futures.add(pool.submit(scan_host, host, profile, settings))
+        while futures:
+            done, futures = wait(futures, timeout=0.5, return_when=FIRST_COMPLETED)
+            for fut in done:
+                outcome = fut.result()
+                store.append(outcome)
+                outcomes.append(outcome)
+                on_done(outcome)
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+    return outcomes

@@ -1,0 +1,250 @@
+"""Orchestration of one scan run: options -> inventory and profiles -> runner -> report files.
+
+Kept out of cli.py so the whole flow is callable (and testable) without click; cli.py only
+turns options into ``ScanOptions``, shows progress and prints the summary.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+import json
+import logging
+import os
+import secrets
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+from . import grading
+from .errors import InputError
+from .inventory_loader import adhoc_inventory, bundled_inventory, load_inventory
+from .model import Finding, Host, Inventory, Profile, System
+from .profile_loader import load_profile, profile_id
+from .render import RenderOptions, load_formats
+from .render.document import Document, build
+from .runner import FindingsLog, HostOutcome, run_hosts
+from .transport import TransportSettings
+from .waivers import load_waivers
+
+log = logging.getLogger(__name__)
+
+RUN_FILE = "run.json"
+DEFAULT_FORMATS = ("html", "json", "junit")
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    inventory: str = ""
+    target: str = ""
+    systems: tuple[str, ...] = ()
+    hosts: str = ""
+    profile: str = ""
+    level: int | None = None
+    tailoring: str = ""
+    waivers: str = ""
+    formats: tuple[str, ...] = DEFAULT_FORMATS
+    out: str = ""
+    workers: int = 8
+    lang: str = "vi"
+    accept_new_host_keys: bool = False
+    connect_timeout: float = 10.0
+    command_timeout: float = 300.0
+    sudo: bool | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ScanOptions:
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        for key in ("systems", "formats"):
+            if key in known:
+                known[key] = tuple(known[key])
+        return cls(**known)
+
+
+@dataclass
+class ScanResult:
+    out_dir: str
+    document: Document
+    exit_code: int
+    files: list[str] = field(default_factory=list)
+    interrupted: bool = False
+
+
+def _abs(path: str) -> str:
+    return os.path.abspath(path) if path else ""
+
+
+def normalise(opts: ScanOptions) -> ScanOptions:
+    """Absolute paths (so run.json can resume from any directory) and validated formats."""
+
+    formats = load_formats()
+    for name in opts.formats:
+        if name not in formats:
+            raise InputError("--format", name, f"unknown format (known: {', '.join(sorted(formats))})")
+    if opts.lang not in ("vi", "en"):
+        raise InputError("--lang", opts.lang, "expected vi or en")
+    inventory = opts.inventory
+    if not inventory and not opts.target:
+        inventory = bundled_inventory()
+    profile = opts.profile
+    if profile and os.path.exists(profile):
+        profile = _abs(profile)
+    return replace(
+        opts,
+        inventory=_abs(inventory),
+        profile=profile,
+        tailoring=_abs(opts.tailoring),
+        waivers=_abs(opts.waivers),
+        workers=max(1, min(opts.workers, 256)),
+    )
+
+
+def load_scope(opts: ScanOptions) -> tuple[Inventory, list[tuple[System, Profile]], list[Host]]:
+    if opts.target:
+        inv = adhoc_inventory(opts.target, opts.level or 2)
+    else:
+        inv = load_inventory(opts.inventory)
+    systems = list(inv.systems)
+    if opts.systems:
+        names = {s.name for s in systems}
+        for wanted in opts.systems:
+            if wanted not in names:
+                raise InputError(inv.source, "systems", f"no system {wanted!r} (have: {', '.join(sorted(names))})")
+        systems = [s for s in systems if s.name in opts.systems]
+    cache: dict[str, Profile] = {}
+    pairs: list[tuple[System, Profile]] = []
+    hosts: list[Host] = []
+    for system in systems:
+        level = opts.level or system.level
+        ref = opts.profile or profile_id(system.regime, level)
+        if ref not in cache:
+            cache[ref] = load_profile(ref, opts.tailoring or None)
+        prof = cache[ref]
+        pairs.append((replace(system, level=prof.level), prof))
+        for host in system.hosts:
+            if opts.hosts and not (fnmatch.fnmatchcase(host.name, opts.hosts)
+                                   or fnmatch.fnmatchcase(host.key, opts.hosts)):
+                continue
+            hosts.append(host)
+    if opts.hosts and not hosts:
+        raise InputError("--hosts", opts.hosts, "matches no host of the inventory")
+    return inv, pairs, hosts
+
+
+def new_run_dir(base: str = "") -> tuple[str, str]:
+    stamp = dt.datetime.now(grading.VN_TZ).strftime("%Y%m%d-%H%M%S")
+    run_id = f"{stamp}-{secrets.token_hex(2)}"
+    return run_id, os.path.abspath(base or f"attt-report-{run_id}")
+
+
+def _host_rows(records: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {k: {x: v for x, v in r.items() if x != "type"} for k, r in records.items()}
+
+
+def render_files(doc: Document, out_dir: str, formats: tuple[str, ...], lang: str) -> list[str]:
+    registry = load_formats()
+    written = []
+    options = RenderOptions(lang=lang)
+    for name in formats:
+        fmt = registry[name]
+        path = os.path.join(out_dir, fmt.filename)
+        tmp = path + ".tmp"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(fmt.render(doc, options))
+        os.replace(tmp, path)  # a reader never sees half a report
+        written.append(path)
+    return written
+
+
+def run_scan(
+    opts: ScanOptions,
+    on_start: Callable[[int, int], None] = lambda total, skipped: None,
+    on_host_done: Callable[[HostOutcome], None] = lambda o: None,
+    resume_dir: str = "",
+) -> ScanResult:
+    if resume_dir:
+        run_file = os.path.join(resume_dir, RUN_FILE)
+        try:
+            with open(run_file, encoding="utf-8") as fh:
+                meta = json.load(fh)
+        except (OSError, json.JSONDecodeError) as exc:
+            raise InputError(run_file, "", f"cannot resume: {exc}") from None
+        saved = ScanOptions.from_json(meta["options"])
+        opts = replace(saved, workers=opts.workers)
+        out_dir, run_id, started = os.path.abspath(resume_dir), meta["id"], meta["started"]
+    else:
+        opts = normalise(opts)
+        run_id, out_dir = new_run_dir(opts.out)
+        started = dt.datetime.now(grading.VN_TZ).isoformat(timespec="seconds")
+    inv, pairs, hosts = load_scope(opts)
+    os.makedirs(out_dir, exist_ok=True)
+    if not resume_dir:
+        meta = {"id": run_id, "started": started, "options": opts.to_json()}
+        with open(os.path.join(out_dir, RUN_FILE), "w", encoding="utf-8") as fh:
+            json.dump(meta, fh, ensure_ascii=False, indent=1)
+    store = FindingsLog(out_dir)
+    _, done_records = store.read()
+    todo = [h for h in hosts if h.key not in done_records]
+    on_start(len(hosts), len(hosts) - len(todo))
+    profiles = {s.name: p for s, p in pairs}
+    settings = TransportSettings(
+        connect_timeout=opts.connect_timeout,
+        command_timeout=opts.command_timeout,
+        known_hosts=inv.known_hosts,
+        accept_new_host_keys=opts.accept_new_host_keys,
+        sudo=opts.sudo,
+    )
+    interrupted = False
+    try:
+        run_hosts(((h, profiles[h.system]) for h in todo), settings, store, opts.workers,
+                  on_host_done)
+    except KeyboardInterrupt:
+        interrupted = True
+    findings, records = store.read()
+    doc = finish(opts, inv, pairs, findings, records, run_id, started, interrupted, len(hosts))
+    files = render_files(doc, out_dir, opts.formats, opts.lang)
+    code = 130 if interrupted else int(doc["summary"]["exit_code"])
+    return ScanResult(out_dir, doc, code, files, interrupted)
+
+
+def finish(
+    opts: ScanOptions,
+    inv: Inventory,
+    pairs: list[tuple[System, Profile]],
+    findings: list[Finding],
+    records: dict[str, dict[str, Any]],
+    run_id: str,
+    started: str,
+    interrupted: bool,
+    hosts_total: int,
+) -> Document:
+    waivers = load_waivers(opts.waivers) if opts.waivers else []
+    notes = []
+    for rec in records.values():
+        if rec.get("recorded_key"):
+            notes.append(f"Recorded a new host key for {rec['key']}: {rec['recorded_key']}")
+    host_errors = sum(1 for r in records.values() if r.get("state") == "error")
+    if interrupted:
+        notes.append(f"Interrupted: {len(records)} of {hosts_total} hosts were scanned.")
+    report = grading.grade(pairs, findings, waivers, host_errors, notes=notes)
+    code = grading.exit_code(report)
+    if interrupted or len(records) < hosts_total:
+        code = max(code, 3) if code != 1 else 1
+    run = {
+        "id": run_id,
+        "started": started,
+        "finished": dt.datetime.now(grading.VN_TZ).isoformat(timespec="seconds"),
+        "inventory": inv.source,
+        "profile": opts.profile,
+        "level": opts.level,
+        "tailoring": opts.tailoring,
+        "waivers": opts.waivers,
+        "interrupted": interrupted,
+        "hosts_total": hosts_total,
+        "hosts_scanned": len(records),
+        "lang": opts.lang,
+    }
+    return build(report, run, _host_rows(records), code)

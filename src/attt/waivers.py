@@ -1,0 +1,38 @@
+"""Waiver files: approved, time-limited exceptions to a failing requirement or check.
+
+An expired waiver is not an error in the file: it is ignored at grading time, so the finding
+fails again, and the report lists it loudly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .model import Waiver
+from .yamlio import Node, load_file
+
+
+def load_waivers(path: str) -> list[Waiver]:
+    node = Node(load_file(path) or {}, path)
+    node.allow("waivers")
+    out: list[Waiver] = []
+    for item in node.items("waivers"):
+        item.allow("target", "requirement", "check", "hosts", "reason", "approver", "expires")
+        target = item.text("target", "") or item.text("requirement", "") or item.text("check", "")
+        if not target:
+            raise item.error("target", "required: a requirement id or a check id")
+        raw_expiry = item.raw("expires")
+        if isinstance(raw_expiry, dt.date):
+            expires = raw_expiry.isoformat()
+        else:
+            expires = item.text("expires")
+            try:
+                dt.date.fromisoformat(expires)
+            except ValueError:
+                raise item.error("expires", f"expected an ISO date YYYY-MM-DD, got {expires!r}") from None
+        for key in ("reason", "approver"):
+            if not item.text(key, "").strip():
+                raise item.error(key, "required")
+        out.append(Waiver(target, item.text("hosts", "*"), item.text("reason"),
+                          item.text("approver"), expires, path))
+    return out

@@ -1,0 +1,180 @@
+"""Safe, bounded YAML loading and key-path-aware field readers for every input file.
+
+Errors always name the file and the key path (``systems[0].hosts[2].port``), never a traceback.
+Anchors and aliases are refused: they are the door to "billion laughs" expansion and the
+inventory's ``defaults:``/``groups:`` cover the sharing they are used for.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import yaml
+
+from .errors import InputError
+
+MAX_BYTES = 8 * 1024 * 1024
+MAX_DEPTH = 40
+MAX_NODES = 500_000
+
+
+def _check_nodes(node: yaml.Node, source: str) -> None:
+    stack: list[tuple[yaml.Node, int]] = [(node, 1)]
+    seen = 0
+    while stack:
+        current, depth = stack.pop()
+        seen += 1
+        if depth > MAX_DEPTH:
+            raise InputError(source, "", f"nesting deeper than {MAX_DEPTH} levels")
+        if seen > MAX_NODES:
+            raise InputError(source, "", f"more than {MAX_NODES} YAML nodes")
+        if isinstance(current, yaml.MappingNode):
+            for k, v in current.value:
+                stack.append((k, depth + 1))
+                stack.append((v, depth + 1))
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend((v, depth + 1) for v in current.value)
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise InputError(
+                self._attt_source,  # type: ignore[attr-defined]
+                "",
+                f"line {event.start_mark.line + 1}: YAML aliases (*{event.anchor}) are not "
+                "supported; use defaults:/groups:",
+            )
+        return super().compose_node(parent, index)
+
+
+def load_text(text: str, source: str) -> Any:
+    if len(text.encode("utf-8", errors="replace")) > MAX_BYTES:
+        raise InputError(source, "", f"file larger than {MAX_BYTES} bytes")
+    loader = _NoAliasLoader(text)
+    loader._attt_source = source  # type: ignore[attr-defined]
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_nodes(node, source)
+        return loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise InputError(source, "", f"invalid YAML at {where}: {exc.problem}") from None
+    except yaml.YAMLError as exc:
+        raise InputError(source, "", f"invalid YAML: {exc}") from None
+    finally:
+        loader.dispose()
+
+
+def load_file(path: str) -> Any:
+    try:
+        size = os.path.getsize(path)
+        if size > MAX_BYTES:
+            raise InputError(path, "", f"file larger than {MAX_BYTES} bytes")
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    except FileNotFoundError:
+        raise InputError(path, "", "file not found") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(path, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise InputError(path, "", f"cannot read: {exc.strerror}") from None
+    return load_text(text, path)
+
+
+class Node:
+    """A mapping read from YAML that knows its file and key path."""
+
+    def __init__(self, data: Any, source: str, path: str = "") -> None:
+        if not isinstance(data, Mapping):
+            raise InputError(source, path or "(top level)", f"expected a mapping, got {_kind(data)}")
+        self.data: Mapping[str, Any] = data
+        self.source = source
+        self.path = path
+
+    def key(self, name: str) -> str:
+        return f"{self.path}.{name}" if self.path else name
+
+    def error(self, name: str, problem: str) -> InputError:
+        return InputError(self.source, self.key(name), problem)
+
+    def allow(self, *names: str) -> None:
+        unknown = sorted(set(map(str, self.data)) - set(names))
+        if unknown:
+            raise self.error(unknown[0], f"unknown key (allowed: {', '.join(sorted(names))})")
+
+    def has(self, name: str) -> bool:
+        return name in self.data and self.data[name] is not None
+
+    def raw(self, name: str, default: Any = None) -> Any:
+        return self.data.get(name, default)
+
+    def text(self, name: str, default: str | None = None) -> str:
+        value = self.data.get(name)
+        if value is None:
+            if default is None:
+                raise self.error(name, "required")
+            return default
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise self.error(name, f"expected text, got {_kind(value)}")
+        return str(value)
+
+    def integer(self, name: str, default: int | None = None, lo: int | None = None,
+            hi: int | None = None) -> int:
+        value = self.data.get(name)
+        if value is None:
+            if default is None:
+                raise self.error(name, "required")
+            return default
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.error(name, f"expected an integer, got {value!r}")
+        if (lo is not None and value < lo) or (hi is not None and value > hi):
+            raise self.error(name, f"expected an integer {lo}-{hi}, got {value}")
+        return value
+
+    def boolean(self, name: str, default: bool) -> bool:
+        value = self.data.get(name)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            raise self.error(name, f"expected true or false, got {value!r}")
+        return value
+
+    def texts(self, name: str) -> tuple[str, ...]:
+        value = self.data.get(name)
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            return (value,)
+        if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
+            raise self.error(name, f"expected a list of text, got {_kind(value)}")
+        return tuple(str(v) for v in value)
+
+    def mapping(self, name: str) -> Node:
+        value = self.data.get(name)
+        return Node({} if value is None else value, self.source, self.key(name))
+
+    def items(self, name: str) -> Iterator[Node]:
+        value = self.data.get(name)
+        if value is None:
+            return
+        if not isinstance(value, list):
+            raise self.error(name, f"expected a list, got {_kind(value)}")
+        for i, item in enumerate(value):
+            yield Node(item, self.source, f"{self.key(name)}[{i}]")
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return f"{type(value).__name__} {value!r}"[:80]
