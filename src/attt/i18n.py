@@ -1,0 +1,179 @@
+"""Report-language support: gettext catalogs shipped in ``attt.reports``.
+
+msgids are English.  Vietnamese (the default report language) comes from
+``reports/attt-vi.mo``, compiled from ``reports/attt-vi.po`` by ``tools/i18n.py``.
+English needs no catalog.  Labels for codes that appear in the results document (statuses,
+layers, severities ...) are marked here with ``N_`` so the extractor finds them; callers
+translate them at render time with ``gettext_for(lang)``.
+
+Messages the command line prints use ``str.format`` placeholders::
+
+    _ = gettext_for(settings.lang)
+    click.echo(_("Report written to {path}").format(path=out))
+"""
+
+from __future__ import annotations
+
+import functools
+import gettext
+import importlib.resources
+from collections.abc import Callable, Mapping
+from typing import Any
+
+DOMAIN = "attt"
+DEFAULT_LANG = "vi"
+LANGUAGES: tuple[str, ...] = ("vi", "en")
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for extraction without translating it now."""
+
+    return message
+
+
+@functools.cache
+def translations(lang: str) -> gettext.NullTranslations:
+    """The catalog for ``lang`` (``vi`` or ``en``), loaded once from the package data."""
+
+    if lang not in LANGUAGES:
+        raise ValueError(f"unsupported report language {lang!r}; choose one of {LANGUAGES}")
+    if lang == "en":
+        return gettext.NullTranslations()
+    resource = importlib.resources.files("attt.reports").joinpath(f"{DOMAIN}-{lang}.mo")
+    with resource.open("rb") as fh:
+        return gettext.GNUTranslations(fh)
+
+
+def gettext_for(lang: str) -> Callable[[str], str]:
+    return translations(lang).gettext
+
+
+def ngettext_for(lang: str) -> Callable[[str, str, int], str]:
+    return translations(lang).ngettext
+
+
+# Short summary printed by the command line (cli.py) after a scan.
+CLI_MESSAGES: tuple[str, ...] = (
+    N_("Verdict"),
+    N_("Score"),
+    N_("Grade"),
+    N_("Compliant with level {level}"),
+    N_("Not compliant"),
+    N_("Blocking requirements: {ids}"),
+    N_("Report written to {path}"),
+    N_("Results written to {path}"),
+    N_("Hosts scanned: {done}/{total}"),
+    N_("Hosts with errors: {count}"),
+    N_("Expired waivers ignored: {count}"),
+    N_("Scan interrupted; results are incomplete"),
+    N_("Waived: {waived}, not applicable: {na}, awaiting evidence: {manual}"),
+    N_("System {name}: {verdict}"),
+)
+
+STATUS_LABELS: Mapping[str, str] = {
+    "pass": N_("Pass"),
+    "fail": N_("Fail"),
+    "error": N_("Error"),
+    "not_applicable": N_("Not applicable"),
+    "manual": N_("Evidence needed"),
+    "waived": N_("Waived"),
+}
+
+# Worst first; the order findings and counts are listed in.
+STATUS_DISPLAY_ORDER: tuple[str, ...] = (
+    "fail", "error", "manual", "waived", "pass", "not_applicable",
+)
+
+LAYER_LABELS: Mapping[int, str] = {
+    1: N_("On-site force"),
+    2: N_("Professional monitoring and protection"),
+    3: N_("Independent inspection and assessment"),
+    4: N_("Connection and information sharing with the national monitoring system"),
+}
+
+SEVERITY_LABELS: Mapping[str, str] = {
+    "low": N_("Low"),
+    "medium": N_("Medium"),
+    "high": N_("High"),
+    "critical": N_("Critical"),
+}
+
+RUN_VERDICT_LABELS: Mapping[str, str] = {
+    "compliant": N_("Compliant"),
+    "non_compliant": N_("Non-compliant"),
+    "incomplete": N_("Incomplete"),
+}
+
+KIND_LABELS: Mapping[str, str] = {
+    "automated": N_("Automated"),
+    "evidence": N_("Documents"),
+    "mixed": N_("Automated and documents"),
+}
+
+# Requirement groups of the Circular 12/2022 catalogue.
+GROUP_LABELS: Mapping[str, str] = {
+    "policy": N_("Policy"),
+    "organisation": N_("Organisation"),
+    "human-resources": N_("Human resources"),
+    "design-build": N_("Design and build"),
+    "operation": N_("Operation"),
+    "risk-plan": N_("Risk management plan"),
+    "end-of-life": N_("End of operation and disposal"),
+    "network-zones": N_("Network zones"),
+    "design-solutions": N_("Design solutions"),
+    "network": N_("Network security"),
+    "server": N_("Server security"),
+    "application": N_("Application security"),
+    "data": N_("Data security"),
+}
+
+HOST_STATE_LABELS: Mapping[str, str] = {
+    "ok": N_("Scanned"),
+    "scanned": N_("Scanned"),
+    "partial": N_("Partly scanned"),
+    "error": N_("Error"),
+    "unreachable": N_("Unreachable"),
+    "auth_error": N_("Authentication failed"),
+    "hostkey_error": N_("Host key rejected"),
+    "timeout": N_("Timed out"),
+    "skipped": N_("Skipped"),
+    "interrupted": N_("Interrupted"),
+    "pending": N_("Not scanned"),
+}
+
+# Fixed reasons the grader writes (grading.py); free-text reasons are shown as written.
+REASON_LABELS: Mapping[str, str] = {
+    "document evidence not yet attested": N_("document evidence not yet attested"),
+    "no host in scope": N_("no host in scope"),
+}
+
+
+def label(table: Mapping[Any, str], key: object, lang: str) -> str:
+    """Translated label of a document code; unknown codes are shown as they are."""
+
+    text = table.get(key)
+    if text is None:
+        return str(key)
+    return gettext_for(lang)(str(text))
+
+
+__all__ = [
+    "CLI_MESSAGES",
+    "DEFAULT_LANG",
+    "DOMAIN",
+    "GROUP_LABELS",
+    "HOST_STATE_LABELS",
+    "KIND_LABELS",
+    "LANGUAGES",
+    "LAYER_LABELS",
+    "N_",
+    "REASON_LABELS",
+    "RUN_VERDICT_LABELS",
+    "SEVERITY_LABELS",
+    "STATUS_DISPLAY_ORDER",
+    "STATUS_LABELS",
+    "gettext_for",
+    "label",
+    "ngettext_for",
+    "translations",
+]

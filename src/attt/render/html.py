@@ -1,0 +1,447 @@
+"""Self-contained HTML report (Vietnamese by default, English with ``--lang en``).
+
+Security properties (design.md §8): Jinja2 autoescape on for ``*.html`` templates, every
+asset inline (CSS and SVG; no script, no font, no image by URL), a Content-Security-Policy
+that forbids any load, evidence truncated to ``options.evidence_limit`` characters while
+``results.json`` keeps the full value.
+
+Size stays bounded for large inventories: per requirement at most ``FINDINGS_LIMIT`` findings
+that need attention are listed; passing and not-applicable findings are summarised as counts.
+The hosts table is always complete.
+
+All decisions (truncation, ordering, translation of document codes, chart geometry) are made
+here in Python; the template only lays the view out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import importlib.resources
+import json
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import jinja2
+from markupsafe import Markup
+
+from .. import i18n
+from .base import RenderOptions, register
+from .document import Document
+
+TEMPLATE = "report.html"
+STYLESHEET = "report.css"
+# Findings needing attention (fail, error, manual, waived) listed per requirement.
+FINDINGS_LIMIT = 50
+# Details of a failing requirement start unfolded when they list at most this many findings.
+OPEN_LIMIT = 5
+# Shown in the table of every requirement; the rest are counted.
+DETAIL_STATUSES = ("fail", "error", "manual", "waived")
+CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+    "base-uri 'none'; form-action 'none'"
+)
+VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+ELLIPSIS = "\u2026"
+NO_VALUE = "\u2013"  # en dash: no percentage (nothing scored)
+
+View = dict[str, Any]
+
+
+def _load_template(name: str) -> str | None:
+    resource = importlib.resources.files("attt.reports").joinpath(name)
+    if not resource.is_file():
+        return None
+    return resource.read_text(encoding="utf-8")
+
+
+@functools.cache
+def _environment(lang: str) -> jinja2.Environment:
+    # FunctionLoader over importlib.resources works for editable, wheel and zip installs.
+    env = jinja2.Environment(
+        loader=jinja2.FunctionLoader(_load_template),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default=False),
+        undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.install_gettext_translations(i18n.translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    return env
+
+
+@functools.cache
+def _stylesheet() -> str:
+    return (
+        importlib.resources.files("attt.reports").joinpath(STYLESHEET).read_text(encoding="utf-8")
+    )
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def _percent(value: float | None, lang: str) -> str:
+    if value is None:
+        return NO_VALUE
+    text = f"{value:.1f}"
+    return (text.replace(".", ",") if lang == "vi" else text) + "%"
+
+
+def _when(value: object, lang: str) -> str:
+    """ISO timestamp -> local (Asia/Ho_Chi_Minh) date and time; other values as given."""
+
+    if not isinstance(value, str) or not value:
+        return "" if value is None else str(value)
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(VN_TZ)
+        zone = " (GMT+7)"
+    else:
+        zone = ""
+    pattern = "%d/%m/%Y %H:%M" if lang == "vi" else "%Y-%m-%d %H:%M"
+    return moment.strftime(pattern) + zone
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def _truncate(value: object, limit: int) -> tuple[str, bool]:
+    text = _text(value)
+    if limit >= 0 and len(text) > limit:
+        return text[:limit] + ELLIPSIS, True
+    return text, False
+
+
+def _pick(item: Mapping[str, Any], stem: str, lang: str) -> str:
+    """``title_vi`` / ``title_en`` by language, falling back to the other one."""
+
+    other = "en" if lang == "vi" else "vi"
+    return str(item.get(f"{stem}_{lang}") or item.get(f"{stem}_{other}") or "")
+
+
+# --------------------------------------------------------------------------- view model
+
+
+def _score(score: Mapping[str, Any], lang: str) -> View:
+    percent = score.get("percent")
+    grade = str(score.get("grade") or "-")
+    counts = [
+        {
+            "status": s,
+            "label": i18n.label(i18n.STATUS_LABELS, s, lang),
+            "count": int(score.get(s, 0)),
+        }
+        for s in i18n.STATUS_DISPLAY_ORDER
+    ]
+    return {
+        "percent": percent,
+        "percent_text": _percent(percent, lang),
+        "grade": grade,
+        "grade_class": "g-" + (grade.lower() if grade in ("A", "B", "C", "D", "F") else "none"),
+        "counts": counts,
+        "by_status": {c["status"]: c["count"] for c in counts},
+    }
+
+
+def _status(code: str, lang: str) -> View:
+    return {"code": code, "label": i18n.label(i18n.STATUS_LABELS, code, lang)}
+
+
+def _finding(f: Mapping[str, Any], lang: str, limit: int) -> View:
+    evidence = f.get("evidence") or {}
+    rows = []
+    truncated = False
+    for key in ("observed", "expected", "source"):
+        if key not in evidence or evidence[key] in (None, "", [], {}):
+            continue
+        text, cut = _truncate(evidence[key], limit)
+        truncated = truncated or cut
+        rows.append({"key": key, "text": text, "truncated": cut})
+    # Messages name the observed value, so a hostile or huge value must not bloat them either.
+    message, cut = _truncate(f.get("message", ""), limit)
+    truncated = truncated or cut
+    waiver = f.get("waiver") or None
+    return {
+        "host": str(f.get("host", "")),
+        "check": str(f.get("check", "")),
+        "check_title": _pick(f, "check_title", lang) or str(f.get("check", "")),
+        "status": _status(str(f.get("status", "")), lang),
+        "message": message,
+        "evidence": rows,
+        "truncated": truncated,
+        "waiver": (
+            {k: _text(waiver.get(k)) for k in ("reason", "approver", "expires", "source")}
+            if isinstance(waiver, Mapping)
+            else None
+        ),
+    }
+
+
+def _requirement(
+    req: Mapping[str, Any], anchor: str, lang: str, options: RenderOptions
+) -> View:
+    findings: Sequence[Mapping[str, Any]] = req.get("findings") or []
+    by_status = Counter(str(f.get("status")) for f in findings)
+    order = {s: i for i, s in enumerate(i18n.STATUS_DISPLAY_ORDER)}
+    attention = sorted(
+        (f for f in findings if f.get("status") in DETAIL_STATUSES),
+        key=lambda f: (
+            order.get(str(f.get("status")), 99), str(f.get("host")), str(f.get("check"))
+        ),
+    )
+    shown = [_finding(f, lang, options.evidence_limit) for f in attention[:FINDINGS_LIMIT]]
+    remediation: dict[str, View] = {}
+    for f in findings:
+        check = str(f.get("check", ""))
+        text = _pick(f, "remediation", lang)
+        if check and text and check not in remediation and f.get("status") in DETAIL_STATUSES:
+            remediation[check] = {
+                "check": check,
+                "title": _pick(f, "check_title", lang) or check,
+                "text": text,
+            }
+    reason = str(req.get("reason") or "")
+    if reason in i18n.REASON_LABELS:
+        reason = i18n.label(i18n.REASON_LABELS, reason, lang)
+    layer = int(req.get("layer") or 0)
+    severity = str(req.get("severity", ""))
+    clauses = req.get("clauses") or {}
+    return {
+        "anchor": anchor,
+        "id": str(req.get("id", "")),
+        "title": _pick(req, "title", lang),
+        "group": i18n.label(i18n.GROUP_LABELS, req.get("group", ""), lang),
+        "layer": layer,
+        "layer_label": i18n.label(i18n.LAYER_LABELS, layer, lang),
+        "severity": {"code": severity, "label": i18n.label(i18n.SEVERITY_LABELS, severity, lang)},
+        "clauses": [f"{k}: {v}" for k, v in clauses.items()],
+        "kind": i18n.label(i18n.KIND_LABELS, req.get("kind", ""), lang),
+        "status": _status(str(req.get("status", "")), lang),
+        "advisory": bool(req.get("advisory")),
+        "reason": reason,
+        "documents": [
+            _pick(e, "title", lang) or str(e.get("key")) for e in req.get("evidence") or []
+        ],
+        "total": len(findings),
+        "counts": [
+            {**_status(s, lang), "count": by_status[s]}
+            for s in i18n.STATUS_DISPLAY_ORDER
+            if by_status[s]
+        ],
+        "findings": shown,
+        "more": max(0, len(attention) - len(shown)),
+        # Small failures are open on screen; long lists stay folded behind their counts.
+        "open": req.get("status") in ("fail", "error") and 0 < len(attention) <= OPEN_LIMIT,
+        "any_truncated": any(f["truncated"] for f in shown),
+        "remediation": list(remediation.values()),
+    }
+
+
+# Chart geometry (SVG user units).
+_CHART_W = 720
+_BAR_X = 0
+_BAR_W = 560
+_ROW_H = 54
+
+
+def _chart(layers: Sequence[View]) -> View:
+    rows = []
+    for i, layer in enumerate(layers):
+        y = i * _ROW_H
+        pct = layer["score"]["percent"]
+        width = 0.0 if pct is None else round(_BAR_W * max(0.0, min(100.0, float(pct))) / 100, 1)
+        rows.append(
+            {
+                "label_y": y + 16,
+                "bar_y": y + 24,
+                "bar_w": width,
+                "text_x": _BAR_X + _BAR_W + 12,
+                "text_y": y + 38,
+                "layer": layer,
+            }
+        )
+    return {
+        "width": _CHART_W,
+        "height": len(layers) * _ROW_H,
+        "bar_x": _BAR_X,
+        "track_w": _BAR_W,
+        "bar_h": 18,
+        "rows": rows,
+    }
+
+
+def _system(
+    sys_index: int, system: Mapping[str, Any], lang: str, options: RenderOptions
+) -> View:
+    reqs = system.get("requirements") or []
+    anchors = {str(r.get("id")): f"s{sys_index}-r{i}" for i, r in enumerate(reqs)}
+    requirements = [
+        _requirement(r, anchors[str(r.get("id"))], lang, options) for r in reqs
+    ]
+    by_id = {r["id"]: r for r in requirements}
+    verdict = system.get("verdict") or {}
+    blocking = [
+        by_id.get(b) or {"id": b, "anchor": "", "title": "", "status": _status("", lang)}
+        for b in verdict.get("blocking", [])
+    ]
+    layers = []
+    for key in sorted((system.get("layers") or {}), key=int):
+        layers.append(
+            {
+                "n": int(key),
+                "label": i18n.label(i18n.LAYER_LABELS, int(key), lang),
+                "score": _score(system["layers"][key], lang),
+            }
+        )
+    # Per host, the findings that need attention (the hosts table shows them beside the state).
+    per_host: dict[str, Counter[str]] = {}
+    for r in reqs:
+        for f in r.get("findings") or []:
+            per_host.setdefault(str(f.get("host")), Counter())[str(f.get("status"))] += 1
+    hosts = []
+    for h in system.get("hosts") or []:
+        name = str(h.get("name", ""))
+        state = str(h.get("state", ""))
+        counts = per_host.get(name, Counter())
+        hosts.append(
+            {
+                "name": name,
+                "address": _text(h.get("address")),
+                "transport": _text(h.get("transport")),
+                "state": state,
+                "state_label": i18n.label(i18n.HOST_STATE_LABELS, state, lang) if state else "",
+                "state_ok": state in ("ok", "scanned"),
+                "message": _text(h.get("message") or h.get("error")),
+                "fail": counts["fail"],
+                "error": counts["error"],
+            }
+        )
+    params = [
+        {
+            "requirement": _text(p.get("requirement")),
+            "anchor": anchors.get(str(p.get("requirement")), ""),
+            "check": _text(p.get("check")),
+            "name": _text(p.get("name")),
+            "value": _truncate(p.get("value"), options.evidence_limit)[0],
+            "source": _text(p.get("source")),
+            "weakened": bool(p.get("weakened")),
+        }
+        for p in system.get("params") or []
+    ]
+    profile = system.get("profile") or {}
+    level = system.get("level", verdict.get("level", ""))
+    return {
+        "anchor": f"s{sys_index}",
+        "name": str(system.get("name", "")),
+        "owner": _text(system.get("owner")),
+        "operating_unit": _text(system.get("operating_unit")),
+        "regime": _text(system.get("regime")),
+        "level": level,
+        "description": _text(system.get("description")),
+        "profile": {
+            "id": _text(profile.get("id")),
+            "title": _pick(profile, "title", lang),
+            "instruments": [str(x) for x in profile.get("instruments") or []],
+            "caveat": _text(profile.get("caveat")),
+            "sources": [str(x) for x in profile.get("sources") or []],
+        },
+        "verdict_ok": bool(verdict.get("ok")),
+        "blocking": blocking,
+        "score": _score(system.get("score") or {}, lang),
+        "layers": layers,
+        "chart": _chart(layers),
+        "hosts": hosts,
+        "hosts_down": sum(1 for h in hosts if h["state"] and not h["state_ok"]),
+        "params": params,
+        "weakened": sum(1 for p in params if p["weakened"]),
+        "exclusions": [
+            {
+                "requirement": _text(e.get("requirement")),
+                "anchor": anchors.get(str(e.get("requirement")), ""),
+                "reason": _text(e.get("reason")),
+            }
+            for e in system.get("exclusions") or []
+        ],
+        "requirements": requirements,
+    }
+
+
+def _grading(rules: Mapping[str, Any], lang: str) -> View:
+    sev = i18n.SEVERITY_LABELS
+    return {
+        "order": [i18n.label(i18n.STATUS_LABELS, s, lang) for s in rules.get("order", [])],
+        "weights": [
+            {"severity": i18n.label(sev, k, lang), "weight": v}
+            for k, v in (rules.get("weights") or {}).items()
+        ],
+        "bands": [
+            {"grade": b.get("grade"), "min": _percent(b.get("min_percent"), lang)}
+            for b in rules.get("grade_bands") or []
+        ],
+        "caps": [
+            {"severity": i18n.label(sev, k, lang), "grade": v}
+            for k, v in (rules.get("grade_caps") or {}).items()
+        ],
+    }
+
+
+def build_view(doc: Document, options: RenderOptions) -> View:
+    lang = options.lang
+    run = doc.get("run") or {}
+    summary = doc.get("summary") or {}
+    verdict = str(summary.get("verdict", ""))
+    systems = [_system(i, s, lang, options) for i, s in enumerate(doc.get("systems") or [])]
+    return {
+        "lang": lang,
+        "tool": {
+            "name": _text((doc.get("tool") or {}).get("name") or "attt"),
+            "version": _text((doc.get("tool") or {}).get("version")),
+        },
+        "schema": _text(doc.get("schema")),
+        "run": {
+            "id": _text(run.get("id")),
+            "started": _when(run.get("started"), lang),
+            "finished": _when(run.get("finished"), lang),
+            "inventory": _text(run.get("inventory")),
+            "interrupted": bool(run.get("interrupted")),
+        },
+        "summary": {
+            "verdict": verdict,
+            "verdict_label": i18n.label(i18n.RUN_VERDICT_LABELS, verdict, lang),
+            "exit_code": summary.get("exit_code", ""),
+            "score": _score(summary.get("score") or {}, lang),
+            "hosts": int(summary.get("hosts") or 0),
+            "host_errors": int(summary.get("host_errors") or 0),
+            "requirements": sum(int(v) for v in (summary.get("requirements") or {}).values()),
+        },
+        "expired_waivers": [
+            {k: _text(w.get(k)) for k in ("target", "hosts", "reason", "approver", "expires",
+                                          "source")}
+            for w in doc.get("expired_waivers") or []
+        ],
+        "notes": [_text(n) for n in doc.get("notes") or []],
+        "systems": systems,
+        "grading": _grading(doc.get("grading") or {}, lang),
+        "evidence_limit": options.evidence_limit,
+        "findings_limit": FINDINGS_LIMIT,
+        "csp": CSP,
+    }
+
+
+@register("html", "report.html")
+def render_html(doc: Document, options: RenderOptions) -> str:
+    if options.lang not in i18n.LANGUAGES:
+        raise ValueError(f"unsupported report language {options.lang!r}")
+    template = _environment(options.lang).get_template(TEMPLATE)
+    return template.render(v=build_view(doc, options), css=Markup(_stylesheet()))
