@@ -266,6 +266,7 @@ def _stack(path: str, stacks: Mapping[str, list[PamLine]],
     severity="medium",
     probes=("pam_password", "pwquality_conf", "login_defs"),
     params={"min_length": 8},
+    stricter={"min_length": "higher"},
     remediation_vi=(
         "Cài libpam-pwquality (Debian/Ubuntu) hoặc dùng pam_pwquality có sẵn (RHEL), đặt "
         "'minlen = <độ dài yêu cầu>' trong /etc/security/pwquality.conf (hoặc một tệp "

@@ -95,9 +95,9 @@ def main(catalogue: str, out: str) -> None:
             "regime": "nd85-tt12",
             "level": level,
             "title_vi": f"Yêu cầu bảo đảm an toàn hệ thống thông tin cấp độ {level} "
-                        f"(Phụ lục {'I II III IV V'.split()[level - 1]}, Thông tư 12/2022)",
+                        f"(Phụ lục {['I', 'II', 'III', 'IV', 'V'][level - 1]}, Thông tư 12/2022)",
             "title_en": f"Security level {level} requirements (Circular 12/2022 Appendix "
-                        f"{'I II III IV V'.split()[level - 1]})",
+                        f"{['I', 'II', 'III', 'IV', 'V'][level - 1]})",
             "instruments": INSTRUMENTS,
         }
         if level > 1:

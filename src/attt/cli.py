@@ -79,14 +79,15 @@ class _Progress:
             return
         counts = o.record()["counts"]
         summary = ", ".join(f"{counts[s.value]} {s.value}" for s in Status if s.value in counts)
-        state = "ok" if o.state == "done" else f"ERROR: {o.message}"
+        state = "ok" if o.state == "ok" else f"{o.state.upper()}: {o.message}"
         if self.tty:
             width = 30
             filled = int(width * self.done / max(self.total, 1))
             bar = "#" * filled + "-" * (width - filled)
-            click.echo(f"\r[{bar}] {self.done}/{self.total} {o.host.key[:40]:<40}", err=True,
-                       nl=False)
-            if o.state != "done":
+            click.echo(
+                f"\r[{bar}] {self.done}/{self.total} {o.host.key[:40]:<40}", err=True, nl=False
+            )
+            if o.state != "ok":
                 click.echo(f"\n  {o.host.key}: {state}", err=True)
             if self.done == self.total:
                 click.echo("", err=True)
@@ -98,71 +99,188 @@ def _print_summary(doc: dict[str, Any], out_dir: str, files: list[str], lang: st
     _ = gettext_for(lang)
     for system in doc["systems"]:
         verdict = system["verdict"]
-        text = (_("Compliant with level {level}").format(level=verdict["level"])
-                if verdict["ok"] else _("Not compliant"))
+        text = (
+            _("Compliant with level {level}").format(level=verdict["level"])
+            if verdict["ok"]
+            else _("Not compliant")
+        )
+        click.echo(
+            _("System {name}: {verdict}").format(
+                name=f"{system['name']} ({system['profile']['id']})", verdict=text
+            )
+        )
         sc = system["score"]
-        click.echo(f"{system['name']} ({system['profile']['id']}): {text}")
         click.echo(
             f"  {_('Score')}: {score_line(sc)}  "
             + "  ".join(f"{s.value}={sc.get(s.value, 0)}" for s in Status)
         )
-        if verdict["blocking"]:
-            shown = ", ".join(verdict["blocking"][:8])
-            more = len(verdict["blocking"]) - 8
-            click.echo(f"  {_('Blocking')}: {shown}" + (f" (+{more})" if more > 0 else ""))
-    for w in doc["expired_waivers"]:
-        click.echo(f"  !! {_('Expired waiver ignored')}: {w['target']} ({w['expires']})")
+        click.echo(
+            "  "
+            + _("Waived: {waived}, not applicable: {na}, awaiting evidence: {manual}").format(
+                waived=sc.get("waived", 0),
+                na=sc.get("not_applicable", 0),
+                manual=sc.get("manual", 0),
+            )
+        )
+        # Failed and errored requirements first: they are what an officer acts on today.
+        rank = {"fail": 0, "error": 1, "manual": 2}
+        status_of = {r["id"]: r["status"] for r in system["requirements"]}
+        blocking = sorted(verdict["blocking"], key=lambda rid: rank.get(status_of[rid], 3))
+        if blocking:
+            shown = ", ".join(blocking[:8]) + (
+                f" (+{len(blocking) - 8})" if len(blocking) > 8 else ""
+            )
+            click.echo("  " + _("Blocking requirements: {ids}").format(ids=shown))
+    summary = doc["summary"]
+    run = doc["run"]
+    click.echo(
+        _("Hosts scanned: {done}/{total}").format(
+            done=run["hosts_scanned"], total=run["hosts_total"]
+        )
+    )
+    if summary["host_errors"]:
+        click.echo(_("Hosts with errors: {count}").format(count=summary["host_errors"]))
+    if doc["expired_waivers"]:
+        click.echo(
+            "!! " + _("Expired waivers ignored: {count}").format(count=len(doc["expired_waivers"]))
+        )
+        for w in doc["expired_waivers"]:
+            click.echo(f"   {w['target']} ({w['hosts']}, {w['expires']})")
+    if run.get("interrupted"):
+        click.echo(_("Scan interrupted; results are incomplete"))
     click.echo(_("Report written to {path}").format(path=out_dir))
     for path in files:
         click.echo(f"  {os.path.basename(path)}")
 
 
 @main.command()
-@click.option("-i", "--inventory", type=click.Path(dir_okay=False), default="",
-              help="Inventory YAML (default: the bundled inventory/localhost.yaml).")
-@click.option("-t", "--target", default="", help="One ad-hoc target: local, dir:PATH or ssh://user@host:port.")
+@click.option(
+    "-i",
+    "--inventory",
+    type=click.Path(dir_okay=False),
+    default="",
+    help="Inventory YAML (default: the bundled inventory/localhost.yaml).",
+)
+@click.option(
+    "-t", "--target", default="", help="One ad-hoc target: local, dir:PATH or ssh://user@host:port."
+)
 @click.option("--system", "systems", multiple=True, help="Only these systems (repeatable).")
 @click.option("--hosts", default="", help="Only hosts whose name or system/name matches this glob.")
-@click.option("-p", "--profile", default="", help="Profile id or file (default: from each system's regime and level).")
-@click.option("-l", "--level", type=click.IntRange(1, 5), default=None, help="Override the systems' proposed level.")
-@click.option("--tailoring", type=click.Path(exists=True, dir_okay=False), default="", help="Tailoring file.")
-@click.option("--waivers", type=click.Path(exists=True, dir_okay=False), default="", help="Waivers file.")
-@click.option("-f", "--format", "formats", multiple=True, default=("html,json,junit",), show_default=True,
-              help="Output formats, comma separated.")
+@click.option(
+    "-p",
+    "--profile",
+    default="",
+    help="Profile id or file (default: from each system's regime and level).",
+)
+@click.option(
+    "-l",
+    "--level",
+    type=click.IntRange(1, 5),
+    default=None,
+    help="Override the systems' proposed level.",
+)
+@click.option(
+    "--tailoring",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="Tailoring file.",
+)
+@click.option(
+    "--waivers", type=click.Path(exists=True, dir_okay=False), default=None, help="Waivers file."
+)
+@click.option(
+    "-f",
+    "--format",
+    "formats",
+    multiple=True,
+    default=("html,json,junit",),
+    show_default=True,
+    help="Output formats, comma separated.",
+)
 @click.option("-o", "--out", default="", help="Run folder (default: ./attt-report-<run id>).")
-@click.option("-w", "--workers", type=click.IntRange(1, 256), default=8, show_default=True,
-              help="Hosts scanned at once.")
+@click.option(
+    "-w",
+    "--workers",
+    type=click.IntRange(1, 256),
+    default=8,
+    show_default=True,
+    help="Hosts scanned at once.",
+)
 @click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
-@click.option("--resume", "resume", type=click.Path(exists=True, file_okay=False), default="",
-              help="Continue an interrupted run folder; hosts already done are skipped.")
-@click.option("--accept-new-host-keys", is_flag=True, help="Trust and record unknown SSH host keys (never changed ones).")
+@click.option(
+    "--resume",
+    "resume",
+    type=click.Path(exists=True, file_okay=False),
+    default=None,
+    help="Continue an interrupted run folder; hosts already done are skipped.",
+)
+@click.option(
+    "--accept-new-host-keys",
+    is_flag=True,
+    help="Trust and record unknown SSH host keys (never changed ones).",
+)
 @click.option("--connect-timeout", type=float, default=10.0, show_default=True)
 @click.option("--command-timeout", type=float, default=300.0, show_default=True)
-@click.option("--sudo/--no-sudo", default=None, help="Run the collector with sudo (default: per host).")
-@click.option("--exit-zero", is_flag=True, help="Exit 0 whatever the verdict (report-only pipelines).")
+@click.option(
+    "--sudo/--no-sudo", default=None, help="Run the collector with sudo (default: per host)."
+)
+@click.option(
+    "--exit-zero", is_flag=True, help="Exit 0 whatever the verdict (report-only pipelines)."
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress output.")
-def scan(inventory: str, target: str, systems: tuple[str, ...], hosts: str, profile: str,
-         level: int | None, tailoring: str, waivers: str, formats: tuple[str, ...], out: str,
-         workers: int, lang: str, resume: str, accept_new_host_keys: bool,
-         connect_timeout: float, command_timeout: float, sudo: bool | None, exit_zero: bool,
-         quiet: bool) -> None:
+def scan(
+    inventory: str,
+    target: str,
+    systems: tuple[str, ...],
+    hosts: str,
+    profile: str,
+    level: int | None,
+    tailoring: str | None,
+    waivers: str | None,
+    formats: tuple[str, ...],
+    out: str,
+    workers: int,
+    lang: str,
+    resume: str | None,
+    accept_new_host_keys: bool,
+    connect_timeout: float,
+    command_timeout: float,
+    sudo: bool | None,
+    exit_zero: bool,
+    quiet: bool,
+) -> None:
     """Scan an inventory (or one --target) and write the graded report."""
     if inventory and target:
         _fail(InputError("--target", "", "give either --inventory or --target, not both"))
     opts = ScanOptions(
-        inventory=inventory, target=target, systems=systems, hosts=hosts, profile=profile,
-        level=level, tailoring=tailoring, waivers=waivers, formats=_split(formats), out=out,
-        workers=workers, lang=lang, accept_new_host_keys=accept_new_host_keys,
-        connect_timeout=connect_timeout, command_timeout=command_timeout, sudo=sudo,
+        inventory=inventory,
+        target=target,
+        systems=systems,
+        hosts=hosts,
+        profile=profile,
+        level=level,
+        tailoring=tailoring or "",
+        waivers=waivers or "",
+        formats=_split(formats),
+        out=out,
+        workers=workers,
+        lang=lang,
+        accept_new_host_keys=accept_new_host_keys,
+        connect_timeout=connect_timeout,
+        command_timeout=command_timeout,
+        sudo=sudo,
     )
     progress = _Progress(not quiet)
     try:
-        result = run_scan(opts, progress.start, progress.host_done, resume_dir=resume)
+        result = run_scan(opts, progress.start, progress.host_done, resume_dir=resume or "")
     except AtttError as exc:
         _fail(exc)
     if result.interrupted:
-        click.echo("\ninterrupted: hosts already scanned are saved; continue with "
-                   f"`attt scan --resume {result.out_dir}`", err=True)
+        click.echo(
+            "\ninterrupted: hosts already scanned are saved; continue with "
+            f"`attt scan --resume {result.out_dir}`",
+            err=True,
+        )
     _print_summary(result.document, result.out_dir, result.files, result.document["run"]["lang"])
     sys.exit(0 if exit_zero and result.exit_code != 130 else result.exit_code)
 
@@ -185,7 +303,9 @@ def report(results: str, formats: tuple[str, ...], out: str, lang: str) -> None:
     known = load_formats()
     for name in names:
         if name not in known:
-            _fail(InputError("--format", name, f"unknown format (known: {', '.join(sorted(known))})"))
+            _fail(
+                InputError("--format", name, f"unknown format (known: {', '.join(sorted(known))})")
+            )
     folder = out or os.path.dirname(os.path.abspath(results))
     os.makedirs(folder, exist_ok=True)
     for path in render_files(doc, folder, names, lang):
@@ -216,8 +336,12 @@ VALIDATORS: dict[str, Callable[[str], object]] = {
 
 @main.command()
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
-@click.option("--kind", type=click.Choice(sorted(VALIDATORS)), default=None,
-              help="File kind (default: guessed from the top-level keys).")
+@click.option(
+    "--kind",
+    type=click.Choice(sorted(VALIDATORS)),
+    default=None,
+    help="File kind (default: guessed from the top-level keys).",
+)
 def validate(files: tuple[str, ...], kind: str | None) -> None:
     """Lint profiles, inventories, tailoring and waiver files (default: everything bundled)."""
     targets = list(files) or [*bundled_profiles().values(), bundled_inventory()]
@@ -250,7 +374,9 @@ def checks_list(lang: str) -> None:
         title = spec.title_vi if lang == "vi" else spec.title_en
         params = ", ".join(f"{k}={v!r}" for k, v in spec.params.items())
         click.echo(f"{spec.id:<34} {spec.severity.value:<8} {title}")
-        click.echo(f"{'':<34} probes: {', '.join(spec.probes)}" + (f"; params: {params}" if params else ""))
+        click.echo(
+            f"{'':<34} probes: {', '.join(spec.probes)}" + (f"; params: {params}" if params else "")
+        )
 
 
 @main.group()
@@ -267,8 +393,10 @@ def profiles_list() -> None:
         except AtttError as exc:
             _fail(exc)
         auto = sum(1 for r in prof.requirements if r.checks)
-        click.echo(f"{pid:<20} {prof.regime:<14} level {prof.level}  "
-                   f"{len(prof.requirements):>3} requirements ({auto} automated)  {prof.title_vi}")
+        click.echo(
+            f"{pid:<20} {prof.regime:<14} level {prof.level}  "
+            f"{len(prof.requirements):>3} requirements ({auto} automated)  {prof.title_vi}"
+        )
 
 
 if __name__ == "__main__":  # pragma: no cover

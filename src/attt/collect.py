@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from .registry import CHECKS, PROBES, Probe, Section
 
-DEFAULT_SECTION_CAP = 1_000_000
+DEFAULT_SECTION_CAP = 8_000_000
 DEFAULT_SECTION_TIMEOUT = 30
 
 _FILES_SNIPPET = (
@@ -67,10 +67,10 @@ def build_script(
         'T=$(mktemp -d 2>/dev/null) || { T="/tmp/attt.$$"; mkdir -m 700 "$T" || exit 90; }',
         "trap 'rm -rf \"$T\"' EXIT",
         'printf \'%s\' "$B" >"$T/b"',
-        "if command -v timeout >/dev/null 2>&1; then TO=timeout; else TO=''; fi",
+        f"TO='timeout {section_timeout}'; command -v timeout >/dev/null 2>&1 || TO=''",
         "attt_section() {",
-        f'  if [ -n "$TO" ]; then timeout {section_timeout} sh -c "$2" attt "$T" >"$T/o" 2>/dev/null </dev/null',
-        '  else sh -c "$2" attt "$T" >"$T/o" 2>/dev/null </dev/null; fi',
+        # $TO is unquoted on purpose: empty, or "timeout N" split into two words.
+        '  $TO sh -c "$2" attt "$T" >"$T/o" 2>/dev/null </dev/null',
         "  rc=$?",
         "  n=$(wc -c <\"$T/o\" | tr -d ' ')",
         '  printf \'%s BEGIN %s\\n\' "$B" "$1"',
@@ -81,7 +81,7 @@ def build_script(
     ]
     for probe in probes:
         lines.append(f"attt_section {probe.name} {shlex.quote(_snippet(probe))}")
-    lines.append('printf \'%s DONE\\n\' "$B"')
+    lines.append("printf '%s DONE\\n' \"$B\"")
     return "\n".join(lines) + "\n"
 
 

@@ -23,13 +23,39 @@ from .yamlio import Node, load_file
 
 TRANSPORT_NAMES = ("local", "ssh", "dir")
 ROLES = ("server", "workstation", "network-device", "database", "web", "management", "other")
-HOST_KEYS = ("name", "address", "port", "user", "transport", "roles", "zone", "tags", "group",
-             "options", "path")
+HOST_KEYS = (
+    "name",
+    "address",
+    "port",
+    "user",
+    "transport",
+    "roles",
+    "zone",
+    "tags",
+    "group",
+    "options",
+    "path",
+)
 DEFAULT_KEYS = tuple(k for k in HOST_KEYS if k not in ("name", "address", "path", "group"))
-OPTION_KEYS = ("key_file", "password_env", "sudo", "sudo_password_env", "jump",
-               "connect_timeout", "command_timeout")
-SYSTEM_KEYS = ("name", "owner", "operating_unit", "regime", "level", "description", "zones",
-               "hosts")
+OPTION_KEYS = (
+    "key_file",
+    "password_env",
+    "sudo",
+    "sudo_password_env",
+    "jump",
+    "connect_timeout",
+    "command_timeout",
+)
+SYSTEM_KEYS = (
+    "name",
+    "owner",
+    "operating_unit",
+    "regime",
+    "level",
+    "description",
+    "zones",
+    "hosts",
+)
 
 
 def bundled_inventory(name: str = "localhost.yaml") -> str:
@@ -63,8 +89,14 @@ def _check_options(node: Node) -> dict[str, Any]:
     return dict(opts.data)
 
 
-def _host(node: Node, system: str, defaults: Mapping[str, Any],
-          groups: Mapping[str, Mapping[str, Any]], base_dir: str, zones: set[str]) -> Host:
+def _host(
+    node: Node,
+    system: str,
+    defaults: Mapping[str, Any],
+    groups: Mapping[str, Mapping[str, Any]],
+    base_dir: str,
+    zones: set[str],
+) -> Host:
     node.allow(*HOST_KEYS)
     group = node.text("group", "")
     if group and group not in groups:
@@ -73,7 +105,9 @@ def _host(node: Node, system: str, defaults: Mapping[str, Any],
     name = merged.text("name")
     transport = merged.text("transport", "ssh")
     if transport not in TRANSPORT_NAMES:
-        raise node.error("transport", f"expected one of {', '.join(TRANSPORT_NAMES)}, got {transport!r}")
+        raise node.error(
+            "transport", f"expected one of {', '.join(TRANSPORT_NAMES)}, got {transport!r}"
+        )
     address = merged.text("address", "")
     if transport == "dir":
         path = merged.text("path", address)
@@ -133,11 +167,13 @@ def load_inventory(path: str) -> Inventory:
     base_dir = os.path.dirname(os.path.abspath(path))
     defaults_node = node.mapping("defaults")
     defaults_node.allow(*DEFAULT_KEYS)
+    _check_options(defaults_node)  # so errors name defaults.options.<key>
     groups_node = node.mapping("groups")
     groups: dict[str, Mapping[str, Any]] = {}
     for gname in groups_node.data:
         g = groups_node.mapping(str(gname))
         g.allow(*DEFAULT_KEYS)
+        _check_options(g)
         groups[str(gname)] = g.data
     systems: list[System] = []
     seen_hosts: set[str] = set()
@@ -158,16 +194,18 @@ def load_inventory(path: str) -> Inventory:
             hosts.append(host)
         if any(s.name == sname for s in systems):
             raise snode.error("name", f"duplicate system {sname!r}")
-        systems.append(System(
-            name=sname,
-            owner=snode.text("owner", ""),
-            operating_unit=snode.text("operating_unit", ""),
-            regime=regime,
-            level=snode.integer("level", lo=1, hi=5),
-            zones=zones,
-            hosts=tuple(hosts),
-            description=snode.text("description", ""),
-        ))
+        systems.append(
+            System(
+                name=sname,
+                owner=snode.text("owner", ""),
+                operating_unit=snode.text("operating_unit", ""),
+                regime=regime,
+                level=snode.integer("level", lo=1, hi=5),
+                zones=zones,
+                hosts=tuple(hosts),
+                description=snode.text("description", ""),
+            )
+        )
     if not systems:
         raise node.error("systems", "an inventory needs at least one system")
     known = node.text("known_hosts", "")
@@ -186,8 +224,12 @@ def adhoc_inventory(target: str, level: int, regime: str = "nd85-tt12") -> Inven
         path = os.path.abspath(target[4:])
         if not target[4:]:
             raise InputError(source, "", "dir: needs a path, e.g. dir:/srv/golden-image")
-        host = Host(name=os.path.basename(path.rstrip("/")) or "root", system="adhoc",
-                    transport="dir", address=path)
+        host = Host(
+            name=os.path.basename(path.rstrip("/")) or "root",
+            system="adhoc",
+            transport="dir",
+            address=path,
+        )
     elif target.startswith("ssh://"):
         parts = urlsplit(target)
         try:
@@ -197,10 +239,23 @@ def adhoc_inventory(target: str, level: int, regime: str = "nd85-tt12") -> Inven
         address = parts.hostname or ""
         if not valid_address(address):
             raise InputError(source, "", f"not an IP address or host name: {address!r}")
-        host = Host(name=address, system="adhoc", transport="ssh", address=address, port=port,
-                    user=parts.username or getpass.getuser())
+        host = Host(
+            name=address,
+            system="adhoc",
+            transport="ssh",
+            address=address,
+            port=port,
+            user=parts.username or getpass.getuser(),
+        )
     else:
         raise InputError(source, "", "expected local, dir:PATH or ssh://[user@]host[:port]")
-    system = System(name="adhoc", owner="", operating_unit="", regime=regime, level=level,
-                    zones=(), hosts=(host,))
+    system = System(
+        name="adhoc",
+        owner="",
+        operating_unit="",
+        regime=regime,
+        level=level,
+        zones=(),
+        hosts=(host,),
+    )
     return Inventory(source, (system,))

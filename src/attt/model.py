@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 JSONValue = Any  # evidence values are JSON-serialisable by contract
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     PASS = "pass"
     FAIL = "fail"
     ERROR = "error"
@@ -37,7 +37,7 @@ def worst(statuses: list[Status]) -> Status:
     return min(statuses, key=STATUS_ORDER.index)
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     LOW = "low"
     MEDIUM = "medium"
     HIGH = "high"

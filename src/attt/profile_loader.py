@@ -30,12 +30,31 @@ from .registry import CHECKS, load_all
 from .yamlio import Node, load_file
 
 PROFILE_KEYS = (
-    "id", "regime", "level", "extends", "title_vi", "title_en", "instruments", "caveat",
-    "parameters", "requirements", "description",
+    "id",
+    "regime",
+    "level",
+    "extends",
+    "title_vi",
+    "title_en",
+    "instruments",
+    "caveat",
+    "parameters",
+    "requirements",
+    "description",
 )
 REQUIREMENT_KEYS = (
-    "id", "title_vi", "title_en", "group", "layer", "severity", "clause", "checks", "evidence",
-    "roles", "description_en", "advisory",
+    "id",
+    "title_vi",
+    "title_en",
+    "group",
+    "layer",
+    "severity",
+    "clause",
+    "checks",
+    "evidence",
+    "roles",
+    "description_en",
+    "advisory",
 )
 REGIMES = ("nd85-tt12", "law116-nd331")
 
@@ -113,7 +132,9 @@ def _evidence(node: Node, index: int, value: Any) -> EvidenceSpec:
     item = Node(value, node.source, f"{node.key('evidence')}[{index}]")
     item.allow("key", "title_vi", "title_en")
     title_vi = item.text("title_vi")
-    return EvidenceSpec(item.text("key", f"doc{index + 1}"), title_vi, item.text("title_en", title_vi))
+    return EvidenceSpec(
+        item.text("key", f"doc{index + 1}"), title_vi, item.text("title_en", title_vi)
+    )
 
 
 def _requirement(node: Node) -> Requirement:
@@ -229,8 +250,9 @@ def load_tailoring(path: str) -> Tailoring:
         if not reason.strip():
             raise item.error("reason", "an exclusion needs a reason")
         exclusions.append(Exclusion(item.text("requirement"), reason))
-    return Tailoring(path, node.text("profile", ""), _params_map(node, "parameters"),
-                     tuple(exclusions))
+    return Tailoring(
+        path, node.text("profile", ""), _params_map(node, "parameters"), tuple(exclusions)
+    )
 
 
 def _weaker(spec_dir: str | None, level_value: Any, new_value: Any) -> bool:
@@ -262,10 +284,16 @@ def _apply_params(
                 for k, v in tailoring.parameters.get(ref.check_id, {}).items():
                     values[k], source[k] = v, f"tailoring {tailoring.source}"
             for k in sorted(values):
-                prov.append(ParamProvenance(
-                    req.id, ref.check_id, k, values[k], source[k],
-                    _weaker(spec.stricter.get(k), level_values[k], values[k]),
-                ))
+                prov.append(
+                    ParamProvenance(
+                        req.id,
+                        ref.check_id,
+                        k,
+                        values[k],
+                        source[k],
+                        _weaker(spec.stricter.get(k), level_values[k], values[k]),
+                    )
+                )
             refs.append(CheckRef(ref.check_id, values))
         out.append(replace(req, checks=tuple(refs)))
     return out, prov
@@ -281,7 +309,9 @@ def load_profile(ref: str, tailoring_path: str | None = None) -> Profile:
     elif ref in bundled:
         path = bundled[ref]
     else:
-        raise InputError(ref, "", f"no such profile file or bundled id (bundled: {', '.join(bundled)})")
+        raise InputError(
+            ref, "", f"no such profile file or bundled id (bundled: {', '.join(bundled)})"
+        )
     raw = _read(path)
     chain = _chain(raw)
     merged: dict[str, Requirement] = {}
@@ -293,12 +323,18 @@ def load_profile(ref: str, tailoring_path: str | None = None) -> Profile:
     exclusions: tuple[Exclusion, ...] = ()
     if tailoring is not None:
         if tailoring.profile and tailoring.profile != raw.id:
-            raise InputError(tailoring.source, "profile",
-                             f"tailors {tailoring.profile}, but the profile in use is {raw.id}")
+            raise InputError(
+                tailoring.source,
+                "profile",
+                f"tailors {tailoring.profile}, but the profile in use is {raw.id}",
+            )
         for i, exc in enumerate(tailoring.exclusions):
             if exc.requirement_id not in merged:
-                raise InputError(tailoring.source, f"exclusions[{i}].requirement",
-                                 f"{exc.requirement_id} is not a requirement of {raw.id}")
+                raise InputError(
+                    tailoring.source,
+                    f"exclusions[{i}].requirement",
+                    f"{exc.requirement_id} is not a requirement of {raw.id}",
+                )
         exclusions = tailoring.exclusions
     reqs, provenance = _apply_params(reqs, chain, tailoring)
     return Profile(

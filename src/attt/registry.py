@@ -79,6 +79,9 @@ class Facts:
             reason = "not collected"
         elif section.state != "ok":
             reason = section.reason or section.state
+        elif section.truncated:
+            # A cut list (packages, processes) could turn into a false verdict either way.
+            reason = "output larger than the section size cap; not evaluated"
         else:
             try:
                 value = PROBES[name].parser(section)

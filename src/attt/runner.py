@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .collect import plan
-from .errors import TransportError
+from .errors import AuthError, ConnectError, HostKeyError, TransportError
 from .model import CheckRef, Finding, Host, Profile, Requirement, Result, Status
 from .registry import CHECKS, Facts
 from .transport import TRANSPORTS, TransportSettings
@@ -28,6 +28,11 @@ from .transport import TRANSPORTS, TransportSettings
 log = logging.getLogger(__name__)
 
 FINDINGS_FILE = "findings.jsonl"
+_TRANSPORT_STATES: dict[type[TransportError], str] = {
+    ConnectError: "unreachable",
+    AuthError: "auth_error",
+    HostKeyError: "hostkey_error",
+}
 
 
 @dataclass(frozen=True)
@@ -58,7 +63,7 @@ def bind(host: Host, profile: Profile) -> list[Binding]:
 class HostOutcome:
     host: Host
     findings: list[Finding]
-    state: str  # done | error
+    state: str  # ok | partial | unreachable | auth_error | hostkey_error | error
     message: str = ""
     channels: int = 0
     duration: float = 0.0
@@ -72,7 +77,7 @@ class HostOutcome:
         return {
             "type": "host",
             "system": self.host.system,
-            "host": self.host.name,
+            "name": self.host.name,
             "key": self.host.key,
             "address": self.host.address,
             "transport": self.host.transport,
@@ -108,7 +113,7 @@ def scan_host(host: Host, profile: Profile, settings: TransportSettings) -> Host
     started = time.monotonic()
     bindings = bind(host, profile)
     if not bindings:
-        return HostOutcome(host, [], "done", "no check applies to this host's roles")
+        return HostOutcome(host, [], "ok", "no check applies to this host's roles")
     probes = plan({b.ref.check_id for b in bindings})
     transport = None
     try:
@@ -117,7 +122,8 @@ def scan_host(host: Host, profile: Profile, settings: TransportSettings) -> Host
     except TransportError as exc:
         log.warning("%s: %s", host.key, exc)
         channels = transport.channels_opened if transport else 0
-        return HostOutcome(host, _all_error(host, bindings, str(exc)), "error", str(exc),
+        state = _TRANSPORT_STATES.get(type(exc), "error")
+        return HostOutcome(host, _all_error(host, bindings, str(exc)), state, str(exc),
                            channels, time.monotonic() - started)
     except Exception as exc:  # a failing host never stops the scan
         log.exception("%s: unexpected failure", host.key)
@@ -141,9 +147,9 @@ def scan_host(host: Host, profile: Profile, settings: TransportSettings) -> Host
                     Status.ERROR, f"check crashed: {type(exc).__name__}: {exc}", source="attt"
                 )
         findings.append(_finding(host, b, results[b.key]))
-    state, message = "done", ""
+    state, message = "ok", ""
     if not collected.complete:
-        state = "error"
+        state = "partial"
         got = sum(1 for s in collected.sections.values() if s.state == "ok")
         message = (f"collection stopped before the end ({got} of {len(probes)} probes "
                    "returned); the rest are errors")
@@ -171,7 +177,7 @@ class FindingsLog:
             os.fsync(fh.fileno())
 
     def read(self) -> tuple[list[Finding], dict[str, dict[str, Any]]]:
-        """Findings and host records of the hosts that completed (state done or error).
+        """Findings and host records of the hosts that finished (whatever their state).
 
         A torn last line (a crash mid-write) and findings of a host without its closing
         record are dropped, and the file is rewritten without them, so that host is scanned
@@ -183,11 +189,15 @@ class FindingsLog:
         pending: dict[str, list[dict[str, Any]]] = {}
         hosts: dict[str, dict[str, Any]] = {}
         kept: list[str] = []
+        dirty = False
         with open(self.path, encoding="utf-8", errors="replace") as fh:
             for line in fh:
                 try:
+                    if not line.endswith("\n"):
+                        raise json.JSONDecodeError("torn line", line, len(line))
                     rec = json.loads(line)
                 except json.JSONDecodeError:
+                    dirty = True
                     continue
                 if rec.get("type") == "finding":
                     pending.setdefault(f"{rec['system']}/{rec['host']}", []).append(rec)
@@ -196,9 +206,12 @@ class FindingsLog:
                     hosts[key] = rec
                     kept.extend(json.dumps(r, ensure_ascii=False) for r in pending.pop(key, []))
                     kept.append(json.dumps(rec, ensure_ascii=False))
-        if pending:
-            with open(self.path, "w", encoding="utf-8") as fh:
+        if pending or dirty:
+            # Rewrite atomically so the next append starts on a clean line.
+            tmp = self.path + ".tmp"
+            with open(tmp, "w", encoding="utf-8") as fh:
                 fh.write("".join(line + "\n" for line in kept))
+            os.replace(tmp, self.path)
         findings = []
         for line in kept:
             rec = json.loads(line)

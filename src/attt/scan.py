@@ -83,7 +83,9 @@ def normalise(opts: ScanOptions) -> ScanOptions:
     formats = load_formats()
     for name in opts.formats:
         if name not in formats:
-            raise InputError("--format", name, f"unknown format (known: {', '.join(sorted(formats))})")
+            raise InputError(
+                "--format", name, f"unknown format (known: {', '.join(sorted(formats))})"
+            )
     if opts.lang not in ("vi", "en"):
         raise InputError("--lang", opts.lang, "expected vi or en")
     inventory = opts.inventory
@@ -112,7 +114,11 @@ def load_scope(opts: ScanOptions) -> tuple[Inventory, list[tuple[System, Profile
         names = {s.name for s in systems}
         for wanted in opts.systems:
             if wanted not in names:
-                raise InputError(inv.source, "systems", f"no system {wanted!r} (have: {', '.join(sorted(names))})")
+                raise InputError(
+                    inv.source,
+                    "systems",
+                    f"no system {wanted!r} (have: {', '.join(sorted(names))})",
+                )
         systems = [s for s in systems if s.name in opts.systems]
     cache: dict[str, Profile] = {}
     pairs: list[tuple[System, Profile]] = []
@@ -125,8 +131,10 @@ def load_scope(opts: ScanOptions) -> tuple[Inventory, list[tuple[System, Profile
         prof = cache[ref]
         pairs.append((replace(system, level=prof.level), prof))
         for host in system.hosts:
-            if opts.hosts and not (fnmatch.fnmatchcase(host.name, opts.hosts)
-                                   or fnmatch.fnmatchcase(host.key, opts.hosts)):
+            if opts.hosts and not (
+                fnmatch.fnmatchcase(host.name, opts.hosts)
+                or fnmatch.fnmatchcase(host.key, opts.hosts)
+            ):
                 continue
             hosts.append(host)
     if opts.hosts and not hosts:
@@ -181,11 +189,14 @@ def run_scan(
         started = dt.datetime.now(grading.VN_TZ).isoformat(timespec="seconds")
     inv, pairs, hosts = load_scope(opts)
     os.makedirs(out_dir, exist_ok=True)
+    store = FindingsLog(out_dir)
     if not resume_dir:
+        # A new run into an existing folder starts afresh; only --resume continues one.
+        if os.path.exists(store.path):
+            os.remove(store.path)
         meta = {"id": run_id, "started": started, "options": opts.to_json()}
         with open(os.path.join(out_dir, RUN_FILE), "w", encoding="utf-8") as fh:
             json.dump(meta, fh, ensure_ascii=False, indent=1)
-    store = FindingsLog(out_dir)
     _, done_records = store.read()
     todo = [h for h in hosts if h.key not in done_records]
     on_start(len(hosts), len(hosts) - len(todo))
@@ -199,8 +210,9 @@ def run_scan(
     )
     interrupted = False
     try:
-        run_hosts(((h, profiles[h.system]) for h in todo), settings, store, opts.workers,
-                  on_host_done)
+        run_hosts(
+            ((h, profiles[h.system]) for h in todo), settings, store, opts.workers, on_host_done
+        )
     except KeyboardInterrupt:
         interrupted = True
     findings, records = store.read()
@@ -226,7 +238,7 @@ def finish(
     for rec in records.values():
         if rec.get("recorded_key"):
             notes.append(f"Recorded a new host key for {rec['key']}: {rec['recorded_key']}")
-    host_errors = sum(1 for r in records.values() if r.get("state") == "error")
+    host_errors = sum(1 for r in records.values() if r.get("state") != "ok")
     if interrupted:
         notes.append(f"Interrupted: {len(records)} of {hosts_total} hosts were scanned.")
     report = grading.grade(pairs, findings, waivers, host_errors, notes=notes)

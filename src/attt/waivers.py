@@ -29,10 +29,20 @@ def load_waivers(path: str) -> list[Waiver]:
             try:
                 dt.date.fromisoformat(expires)
             except ValueError:
-                raise item.error("expires", f"expected an ISO date YYYY-MM-DD, got {expires!r}") from None
+                raise item.error(
+                    "expires", f"expected an ISO date YYYY-MM-DD, got {expires!r}"
+                ) from None
         for key in ("reason", "approver"):
             if not item.text(key, "").strip():
                 raise item.error(key, "required")
-        out.append(Waiver(target, item.text("hosts", "*"), item.text("reason"),
-                          item.text("approver"), expires, path))
+        out.append(
+            Waiver(
+                target,
+                item.text("hosts", "*"),
+                item.text("reason"),
+                item.text("approver"),
+                expires,
+                path,
+            )
+        )
     return out

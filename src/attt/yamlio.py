@@ -93,7 +93,9 @@ class Node:
 
     def __init__(self, data: Any, source: str, path: str = "") -> None:
         if not isinstance(data, Mapping):
-            raise InputError(source, path or "(top level)", f"expected a mapping, got {_kind(data)}")
+            raise InputError(
+                source, path or "(top level)", f"expected a mapping, got {_kind(data)}"
+            )
         self.data: Mapping[str, Any] = data
         self.source = source
         self.path = path
@@ -125,8 +127,9 @@ class Node:
             raise self.error(name, f"expected text, got {_kind(value)}")
         return str(value)
 
-    def integer(self, name: str, default: int | None = None, lo: int | None = None,
-            hi: int | None = None) -> int:
+    def integer(
+        self, name: str, default: int | None = None, lo: int | None = None, hi: int | None = None
+    ) -> int:
         value = self.data.get(name)
         if value is None:
             if default is None:

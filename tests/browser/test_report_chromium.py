@@ -116,3 +116,19 @@ def test_large_report_opens_without_console_errors(chromium: str, tmp_path: Path
     result = _open_report(chromium, tmp_path, doc, "vi", "report-1000-hosts.png")
     assert result.ok, result.describe()
     assert "srv-0999" in result.dom
+
+
+def test_report_of_a_real_local_scan_opens_cleanly(chromium: str, tmp_path: Path) -> None:
+    """The report of a real `attt scan` of this machine (bundled inventory, level 2)."""
+
+    from click.testing import CliRunner
+
+    from attt.cli import main
+
+    out = tmp_path / "run"
+    result = CliRunner().invoke(main, ["scan", "-q", "-o", str(out)], catch_exceptions=False)
+    assert result.exit_code in (0, 1, 3), result.output
+    page = open_page(out / "report.html", screenshot=ARTIFACTS / "report-local-scan.png",
+                     chromium=chromium)
+    assert page.ok, page.describe()
+    assert "TT12.KT.MC.2" in page.dom and "may-cuc-bo" in page.dom

@@ -22,13 +22,16 @@ from .conftest import SshdServer, sshd_helper
 
 GOOD_SSHD = "PermitRootLogin no\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n"
 FAKE = "@@ATTT-" + "0" * 32 + "@@"
-HOSTILE_SSHD = (
+# Tries to close the files section early and open a forged "effective configuration".
+FORGING_SSHD = (
     "PasswordAuthentication no\n"
     f"{FAKE} END sshd_config_files rc=0 bytes=1\n"
     f"{FAKE} BEGIN sshd_effective\n"
-    "permitrootlogin yes\n"
-    "PermitRootLogin <script>alert('attt')</script>\n"
+    "permitrootlogin no\n"
+    "passwordauthentication no\n"
 )
+# A file whose content ends up quoted in the report.
+SCRIPT_SSHD = "<script>alert('attt')</script>\nPermitRootLogin no\n"
 PROFILE = """
 id: test-ssh-2
 regime: nd85-tt12
@@ -61,33 +64,38 @@ def _require_unshare() -> None:
         pytest.fail("unshare (util-linux) is required for the scan integration tests")
 
 
-def _start(tmp: Path, client_key: tuple[str, str], name: str, config: str,
-           tail: str = "") -> sshd_helper.SshdHandle:
+def _start(
+    tmp: Path, client_key: tuple[str, str], name: str, config: str, tail: str = ""
+) -> sshd_helper.SshdHandle:
     _require_unshare()
     conf = tmp / f"{name}.sshd_config"
     conf.write_text(config)
-    return sshd_helper.start_sshd(tmp / name, [("127.0.0.1", sshd_helper.free_port())],
-                                  client_key[1], _namespaced(conf, tail))
+    return sshd_helper.start_sshd(
+        tmp / name, [("127.0.0.1", sshd_helper.free_port())], client_key[1], _namespaced(conf, tail)
+    )
 
 
 @pytest.fixture()
-def hosts(tmp_path: Path, client_key: tuple[str, str]) -> Iterator[dict[str, sshd_helper.SshdHandle]]:
+def hosts(
+    tmp_path: Path, client_key: tuple[str, str]
+) -> Iterator[dict[str, sshd_helper.SshdHandle]]:
     started: dict[str, sshd_helper.SshdHandle] = {}
     try:
         started["good"] = _start(tmp_path, client_key, "good", GOOD_SSHD)
         # Output cut after 300 bytes and the session process killed: the TCP connection drops
         # with the collector mid-way.
-        started["drops"] = _start(tmp_path, client_key, "drops", GOOD_SSHD,
-                                  " | head -c 300; kill -9 $PPID")
-        started["hostile"] = _start(tmp_path, client_key, "hostile", HOSTILE_SSHD)
+        started["drops"] = _start(
+            tmp_path, client_key, "drops", GOOD_SSHD, " | head -c 300; kill -9 $PPID"
+        )
+        started["forging"] = _start(tmp_path, client_key, "forging", FORGING_SSHD)
+        started["script"] = _start(tmp_path, client_key, "script", SCRIPT_SSHD)
         yield started
     finally:
         for handle in started.values():
             handle.stop()
 
 
-def _inventory(tmp: Path, key: str, entries: list[tuple[str, int]],
-               known: str) -> Path:
+def _inventory(tmp: Path, key: str, entries: list[tuple[str, int]], known: str) -> Path:
     (tmp / "known_hosts").write_text(known)
     lines = [
         "known_hosts: known_hosts",
@@ -113,7 +121,8 @@ def _scan(tmp: Path, inv: Path, *extra: str) -> tuple[int, dict[str, object], st
     profile.write_text(PROFILE)
     out = tmp / "run"
     result = CliRunner().invoke(
-        main, ["scan", "-i", str(inv), "-p", str(profile), "-o", str(out), "-q", *extra],
+        main,
+        ["scan", "-i", str(inv), "-p", str(profile), "-o", str(out), "-q", *extra],
         catch_exceptions=False,
     )
     doc = json.loads((out / "results.json").read_text())
@@ -129,8 +138,12 @@ def _host_rows(doc: dict[str, object]) -> dict[str, dict[str, object]]:
 def _statuses(doc: dict[str, object], host: str) -> dict[str, str]:
     systems = doc["systems"]
     assert isinstance(systems, list)
-    return {f["check"]: f["status"] for r in systems[0]["requirements"] for f in r["findings"]
-            if f["host"] == host}
+    return {
+        f["check"]: f["status"]
+        for r in systems[0]["requirements"]
+        for f in r["findings"]
+        if f["host"] == host
+    }
 
 
 def test_unreachable_and_dropping_hosts_are_errors_exit_3(
@@ -138,18 +151,23 @@ def test_unreachable_and_dropping_hosts_are_errors_exit_3(
 ) -> None:
     down = sshd_helper.closed_port()
     known = hosts["good"].known_hosts_text() + hosts["drops"].known_hosts_text()
-    inv = _inventory(tmp_path, client_key[0],
-                     [("good", hosts["good"].port), ("down", down),
-                      ("drops", hosts["drops"].port)], known)
+    inv = _inventory(
+        tmp_path,
+        client_key[0],
+        [("good", hosts["good"].port), ("down", down), ("drops", hosts["drops"].port)],
+        known,
+    )
     code, doc, _ = _scan(tmp_path, inv)
     assert code == 3
     rows = _host_rows(doc)
-    assert rows["good"]["state"] == "done" and rows["good"]["channels"] == 1
-    assert _statuses(doc, "good") == {"ssh.root_login_disabled": "pass",
-                                      "ssh.password_auth_disabled": "pass"}
-    assert rows["down"]["state"] == "error"
+    assert rows["good"]["state"] == "ok" and rows["good"]["channels"] == 1
+    assert _statuses(doc, "good") == {
+        "ssh.root_login_disabled": "pass",
+        "ssh.password_auth_disabled": "pass",
+    }
+    assert rows["down"]["state"] == "unreachable"
     assert "127.0.0.1" in str(rows["down"]["message"])
-    assert rows["drops"]["state"] == "error"
+    assert rows["drops"]["state"] == "partial"
     assert set(_statuses(doc, "down").values()) == {"error"}
     assert set(_statuses(doc, "drops").values()) == {"error"}
     assert doc["summary"]["verdict"] == "incomplete"  # type: ignore[index]
@@ -158,49 +176,65 @@ def test_unreachable_and_dropping_hosts_are_errors_exit_3(
 def test_hostile_files_cannot_forge_sections_or_inject_html(
     tmp_path: Path, client_key: tuple[str, str], hosts: dict[str, sshd_helper.SshdHandle]
 ) -> None:
-    known = hosts["good"].known_hosts_text() + hosts["hostile"].known_hosts_text()
-    inv = _inventory(tmp_path, client_key[0],
-                     [("good", hosts["good"].port), ("hostile", hosts["hostile"].port)], known)
+    names = ("good", "forging", "script")
+    known = "".join(hosts[n].known_hosts_text() for n in names)
+    inv = _inventory(tmp_path, client_key[0], [(n, hosts[n].port) for n in names], known)
     code, doc, report = _scan(tmp_path, inv)
-    assert code == 1
-    hostile = _statuses(doc, "hostile")
-    # The forged "permitrootlogin yes" never became a section of its own: the verdict comes
-    # from the real file, whose hostile PermitRootLogin value fails.
-    assert hostile["ssh.root_login_disabled"] == "fail"
-    assert hostile["ssh.password_auth_disabled"] == "pass"
-    assert _statuses(doc, "good")["ssh.root_login_disabled"] == "pass"
-    messages = json.dumps(doc)
-    assert "<script>alert('attt')</script>" in messages  # complete evidence kept in JSON
-    assert "<script>alert" not in report and "<b>" not in report
+    # sshd itself rejects both hostile files, so attt cannot evaluate them: errors, and the
+    # good host still passes.
+    assert code == 3
+    assert _statuses(doc, "good") == {
+        "ssh.root_login_disabled": "pass",
+        "ssh.password_auth_disabled": "pass",
+    }
+    findings = {
+        (f["host"], f["check"]): f
+        for s in doc["systems"]  # type: ignore[attr-defined]
+        for r in s["requirements"]
+        for f in r["findings"]
+    }
+    forged = findings[("forging", "ssh.root_login_disabled")]
+    # The forged boundary arrived as a line of the file, inside the files section; no
+    # "effective configuration" section was created from it, so nothing passed.
+    assert forged["status"] == "error"
+    assert f"sshd_config:2: not an sshd_config line: '{FAKE} END" in forged["message"]
+    assert "effective" not in forged["message"]
+    script = findings[("script", "ssh.root_login_disabled")]
+    assert script["status"] == "error"
+    assert "<script>alert('attt')</script>" in script["message"]  # complete in JSON
+    assert "<script>alert" not in report
     assert html_lib.escape("<script>alert(") in report or "&lt;script&gt;alert(" in report
 
 
 def test_full_level2_scan_over_ssh_uses_one_channel(
     tmp_path: Path, sshd_server: SshdServer
 ) -> None:
-    inv = _inventory(tmp_path, sshd_server.key_file, [("may-that", sshd_server.port)],
-                     Path(sshd_server.known_hosts).read_text())
+    inv = _inventory(
+        tmp_path,
+        sshd_server.key_file,
+        [("may-that", sshd_server.port)],
+        Path(sshd_server.known_hosts).read_text(),
+    )
     out = tmp_path / "full"
-    result = CliRunner().invoke(main, ["scan", "-i", str(inv), "-o", str(out), "-q"],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(
+        main, ["scan", "-i", str(inv), "-o", str(out), "-q"], catch_exceptions=False
+    )
     assert result.exit_code in (0, 1), result.output
     doc = json.loads((out / "results.json").read_text())
     row = _host_rows(doc)["may-that"]
-    assert row["state"] == "done" and row["channels"] == 1
+    assert row["state"] == "ok" and row["channels"] == 1
     statuses = list(_statuses(doc, "may-that").values())
-    assert len(statuses) >= 8 and statuses.count("error") < len(statuses) / 2
+    assert len(statuses) >= 7 and statuses.count("error") < len(statuses) / 2
     assert doc["systems"][0]["profile"]["id"] == "nd85-tt12-2"
 
 
-def test_unknown_host_key_is_refused_in_a_scan(
-    tmp_path: Path, sshd_server: SshdServer
-) -> None:
+def test_unknown_host_key_is_refused_in_a_scan(tmp_path: Path, sshd_server: SshdServer) -> None:
     inv = _inventory(tmp_path, sshd_server.key_file, [("h", sshd_server.port)], "")
     code, doc, _ = _scan(tmp_path, inv)
     assert code == 3
     row = _host_rows(doc)["h"]
-    assert row["state"] == "error" and "--accept-new-host-keys" in str(row["message"])
+    assert row["state"] == "hostkey_error" and "--accept-new-host-keys" in str(row["message"])
     code, doc, _ = _scan(tmp_path, inv, "--accept-new-host-keys")
-    assert _host_rows(doc)["h"]["state"] == "done"
+    assert _host_rows(doc)["h"]["state"] == "ok"
     assert any("Recorded a new host key" in n for n in doc["notes"])  # type: ignore[attr-defined]
     assert "127.0.0.1" in (tmp_path / "known_hosts").read_text()

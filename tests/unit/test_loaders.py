@@ -121,7 +121,7 @@ def test_bad_profile_names_file_and_key(tmp_path: Path, text: str, key: str,
 def test_profile_cycle_is_reported(tmp_path: Path) -> None:
     write(tmp_path, "a.yaml", "regime: nd85-tt12\nlevel: 2\ntitle_vi: a\nextends: b\n")
     write(tmp_path, "b.yaml", "regime: nd85-tt12\nlevel: 1\ntitle_vi: b\nextends: a\n")
-    with pytest.raises(InputError, match="lower level|cycle"):
+    with pytest.raises(InputError, match=r"lower level|cycle"):
         load_profile(str(tmp_path / "a.yaml"))
 
 

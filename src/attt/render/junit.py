@@ -43,7 +43,9 @@ def render_junit(doc: Document, options: RenderOptions) -> str:
     root = ET.Element("testsuites", name="attt")
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     for system in doc["systems"]:
-        suite = ET.SubElement(root, "testsuite", name=f"{system['name']} ({system['profile']['id']})")
+        suite = ET.SubElement(
+            root, "testsuite", name=f"{system['name']} ({system['profile']['id']})"
+        )
         counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
         for req in system["requirements"]:
             for k, v in _case(suite, system["name"], req, options.lang).items():

@@ -17,7 +17,8 @@ class TransportSettings:
 
     connect_timeout: float = 10.0
     command_timeout: float = 300.0
-    section_cap: int = 1_000_000
+    # Large enough for a server's /var/lib/dpkg/status (often 1-3 MB) in one section.
+    section_cap: int = 8_000_000
     section_timeout: int = 30
     known_hosts: str = ""  # inventory-level known_hosts file ("" = system + user files)
     accept_new_host_keys: bool = False

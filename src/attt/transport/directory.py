@@ -64,11 +64,14 @@ class DirectoryTransport:
         if not os.path.isdir(self.root):
             raise ConnectError(f"dir:{host.address} is not a directory")
 
-    def _read(self, pattern: str) -> dict[str, str]:
+    def _read(self, pattern: str) -> tuple[dict[str, str], bool]:
+        """Files matching ``pattern`` under the root, and whether any was cut at the cap."""
+
         out: dict[str, str] = {}
+        truncated = False
         parent = resolve_in_root(self.root, str(PurePosixPath(pattern).parent))
         if parent is None:
-            return out
+            return out, truncated
         name_glob = PurePosixPath(pattern).name
         for path in sorted(glob.glob(os.path.join(glob.escape(parent), name_glob))):
             shown = str(PurePosixPath(pattern).parent / os.path.basename(path))
@@ -76,9 +79,11 @@ class DirectoryTransport:
             if real is None or not os.path.isfile(real):
                 continue
             with open(real, "rb") as fh:
-                data = fh.read(self.settings.section_cap)
+                data = fh.read(self.settings.section_cap + 1)
+            if len(data) > self.settings.section_cap:
+                data, truncated = data[: self.settings.section_cap], True
             out[shown] = data.decode("utf-8", errors="replace")
-        return out
+        return out, truncated
 
     def collect(self, probes: Sequence[Probe]) -> Collected:
         sections: dict[str, Section] = {}
@@ -91,9 +96,13 @@ class DirectoryTransport:
                 )
                 continue
             files: dict[str, str] = {}
+            truncated = False
             for pattern in probe.files:
-                files.update(self._read(pattern))
-            sections[probe.name] = Section(probe.name, files=files, exit_code=0)
+                found, cut = self._read(pattern)
+                files.update(found)
+                truncated = truncated or cut
+            sections[probe.name] = Section(probe.name, files=files, exit_code=0,
+                                           truncated=truncated)
         return Collected(sections, complete=True, uid=None)
 
     def close(self) -> None:
