@@ -282,7 +282,14 @@ def scan(
             err=True,
         )
     _print_summary(result.document, result.out_dir, result.files, result.document["run"]["lang"])
+    if result.interrupted:
+        # Hosts still in flight sit in worker threads (an SSH read can take minutes) and the
+        # interpreter would wait for them at exit; everything finished is already on disk.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(int(ExitStatus.INTERRUPTED))
     sys.exit(0 if exit_zero and result.exit_code != 130 else result.exit_code)
+
 
 
 @main.command()

@@ -238,3 +238,66 @@ def test_unknown_host_key_is_refused_in_a_scan(tmp_path: Path, sshd_server: Sshd
     assert _host_rows(doc)["h"]["state"] == "ok"
     assert any("Recorded a new host key" in n for n in doc["notes"])  # type: ignore[attr-defined]
     assert "127.0.0.1" in (tmp_path / "known_hosts").read_text()
+
+
+def test_ctrl_c_saves_finished_hosts_and_resume_completes(
+    tmp_path: Path, client_key: tuple[str, str]
+) -> None:
+    """A real SIGINT to a running `attt scan`: exit 130, report of what was done, resume."""
+
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    fast = _start(tmp_path, client_key, "fast", GOOD_SSHD)
+    # The slow host waits 4 s before running the collector.
+    conf = tmp_path / "slow.sshd_config"
+    conf.write_text(GOOD_SSHD)
+    slow = sshd_helper.start_sshd(
+        tmp_path / "slow",
+        [("127.0.0.1", sshd_helper.free_port())],
+        client_key[1],
+        f"ForceCommand sleep 4; unshare -m sh -c 'mount --bind {conf} /etc/ssh/sshd_config"
+        " && exec sh -s'",
+    )
+    try:
+        known = fast.known_hosts_text() + slow.known_hosts_text()
+        inv = _inventory(tmp_path, client_key[0],
+                         [("a-fast", fast.port), ("b-slow", slow.port), ("c-fast", fast.port)],
+                         known)
+        profile = tmp_path / "profile.yaml"
+        profile.write_text(PROFILE)
+        out = tmp_path / "run"
+        attt = [sys.executable, "-m", "attt.cli"]
+        args = ["scan", "-i", str(inv), "-p", str(profile), "-o", str(out), "-w", "1"]
+        proc = subprocess.Popen([*attt, *args], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, env={**os.environ, "CI": "1"})
+        findings = out / "findings.jsonl"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if findings.exists() and '"type": "host"' in findings.read_text():
+                break
+            time.sleep(0.1)
+        else:
+            proc.kill()
+            pytest.fail("the first host never finished")
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=30)
+        assert proc.returncode == 130, stderr.decode()
+        assert b"--resume" in stderr
+        doc = json.loads((out / "results.json").read_text())
+        assert doc["run"]["interrupted"] is True
+        assert [h["name"] for h in doc["systems"][0]["hosts"]] == ["a-fast"]
+        resumed = subprocess.run([*attt, "scan", "--resume", str(out), "-q"],
+                                 capture_output=True, timeout=60, check=False)
+        assert resumed.returncode == 0, resumed.stderr.decode()
+        doc = json.loads((out / "results.json").read_text())
+        rows = _host_rows(doc)
+        assert sorted(rows) == ["a-fast", "b-slow", "c-fast"]
+        assert all(r["state"] == "ok" for r in rows.values())
+        assert doc["run"]["interrupted"] is False
+    finally:
+        fast.stop()
+        slow.stop()
