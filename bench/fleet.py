@@ -102,7 +102,7 @@ def main() -> None:
             for daemon in daemons:
                 daemon.stop()
         rows = [h for s in result.document["systems"] for h in s["hosts"]]
-        done = [h for h in rows if h["state"] == "done"]
+        done = [h for h in rows if h["state"] == "ok"]
         channels = [int(h["channels"]) for h in rows]
         checks = len(
             {
