@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 
 from ..errors import ConnectError
 from .base import LiveTransport, RawRun
@@ -15,7 +16,10 @@ class LocalTransport(LiveTransport):
             self.host.options.get("sudo", False)
         )
         if want_sudo and os.geteuid() != 0:
-            # -n: never prompt; a missing sudo right is an error finding, not a hang.
+            # On a terminal sudo may ask for the password on the tty (the script goes on
+            # stdin, the password never does); elsewhere -n: fail at once, never hang.
+            if sys.stdin.isatty():
+                return ["sudo", "sh", "-s"]
             return ["sudo", "-n", "sh", "-s"]
         return ["sh", "-s"]
 
