@@ -406,5 +406,13 @@ def profiles_list() -> None:
         )
 
 
+def _attach_commands() -> None:
+    from .commands import load_commands
+
+    load_commands()
+
+
+_attach_commands()
+
 if __name__ == "__main__":  # pragma: no cover
     main()

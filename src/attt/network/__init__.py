@@ -1,0 +1,1 @@
+"""Network checks with nmap: zones and LAN rules, insecure protocols, IPv6 readiness, TLS."""
