@@ -60,9 +60,12 @@ class MissingFact(Exception):
 class Facts:
     """Parsed probe outputs of one host, parsed lazily once and cached."""
 
-    def __init__(self, sections: Mapping[str, Section], mode: str) -> None:
+    def __init__(
+        self, sections: Mapping[str, Section], mode: str, values: Mapping[str, Any] | None = None
+    ) -> None:
         self._sections = sections
-        self._cache: dict[str, Any] = {}
+        # Facts that arrive already parsed (network scans produce objects, not text).
+        self._cache: dict[str, Any] = dict(values or {})
         self._errors: dict[str, str] = {}
         self.mode = mode  # "live" or "offline"
 
@@ -146,6 +149,9 @@ class CheckSpec:
     # Per numeric parameter, which way is stricter ("higher" or "lower"), so that a tailoring
     # value that weakens the level's threshold can be flagged in the report.
     stricter: Mapping[str, str] = field(default_factory=dict)
+    # "host": evaluated per host from its collector sections; "network": evaluated per
+    # system from network facts (nmap scans, zone plan, TLS), see attt.network.
+    scope: str = "host"
 
     @property
     def family(self) -> str:
@@ -203,6 +209,7 @@ def check(
     remediation_en: str = "",
     roles: tuple[str, ...] = (),
     stricter: Mapping[str, str] | None = None,
+    scope: str = "host",
 ) -> Callable[[CheckFunc], CheckFunc]:
     """Register a check. Its docstring is the rationale shown in reports."""
 
@@ -222,6 +229,7 @@ def check(
             remediation_en=remediation_en,
             roles=roles,
             stricter=dict(stricter or {}),
+            scope=scope,
         )
         return func
 
@@ -243,6 +251,8 @@ def load_all() -> None:
     for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda i: i.name):
         importlib.import_module(f"attt.checks.{info.name}")
     for spec in CHECKS.values():
+        if spec.scope != "host":
+            continue  # network checks read network facts, not probes
         for name in spec.probes:
             if name not in PROBES:
                 raise RuntimeError(f"check {spec.id} declares unknown probe {name!r}")

@@ -53,6 +53,8 @@ def bind(host: Host, profile: Profile) -> list[Binding]:
             continue
         for ref in req.checks:
             spec = CHECKS[ref.check_id]
+            if spec.scope != "host":
+                continue
             if spec.roles and not set(spec.roles) & set(host.roles):
                 continue
             out.append(Binding(req, ref))
