@@ -1,0 +1,556 @@
+"""Local accounts: UID 0, empty passwords, system-account shells, password aging, inactivity.
+
+Facts come from /etc/passwd, /etc/login.defs, /etc/default/useradd and a *redacted* view of
+/etc/shadow.  Password hashes never leave the host: on a live host the ``shadow_state`` probe
+runs awk on the host and prints only ``name:state:aging fields`` where state is one of
+``empty`` (no password needed), ``hash`` (a usable password), ``locked`` (a hash behind '!',
+as ``passwd -l`` leaves it) or ``nologin`` ('*', '!', '!!': no password was ever set).
+Offline (``dir:``) the same probe reads /etc/shadow from the tree and the parser turns each
+hash into its state at once; nothing derived from a hash is kept.
+
+Aging rules apply to the accounts that have a usable password (state ``hash``): an account
+without one cannot log in with a password, so its aging fields do not matter.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from attt.model import Result, Status
+from attt.registry import ScopedFacts, Section, check, probe
+
+PASSWD = "/etc/passwd"
+SHADOW = "/etc/shadow"
+USERADD = "/etc/default/useradd"
+LOGIN_DEFS = "/etc/login.defs"
+NOLOGIN_SHELLS = ("nologin", "false")
+# Accounts whose shell is a command, not a login (shadow-utils and CIS convention).
+SPECIAL_ACCOUNTS = ("root", "sync", "shutdown", "halt")
+STATES = ("empty", "hash", "locked", "nologin")
+_NAME = re.compile(r"[A-Za-z0-9_.][A-Za-z0-9_.$-]*")
+
+
+@dataclass(frozen=True)
+class Account:
+    name: str
+    uid: int
+    gid: int
+    home: str
+    shell: str
+    line: int
+
+    @property
+    def login_shell(self) -> bool:
+        return posixpath.basename(self.shell) not in NOLOGIN_SHELLS
+
+
+@probe("passwd_file", files=(PASSWD,), description="local accounts (/etc/passwd)")
+def parse_passwd(section: Section) -> tuple[Account, ...] | None:
+    text = section.files.get(PASSWD)
+    if text is None:
+        return None
+    out: list[Account] = []
+    for lineno, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith(("+", "-", "#")):
+            continue  # NIS compat entries and stray comments
+        fields = line.split(":")
+        if len(fields) != 7 or not _NAME.fullmatch(fields[0]):
+            raise ValueError(f"{PASSWD}:{lineno}: not a passwd entry: {line[:60]!r}")
+        if not fields[2].isdigit() or not fields[3].isdigit():
+            raise ValueError(f"{PASSWD}:{lineno}: non-numeric UID/GID")
+        out.append(Account(fields[0], int(fields[2]), int(fields[3]), fields[5], fields[6],
+                           lineno))
+    if not out:
+        raise ValueError(f"{PASSWD} has no entries")
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class ShadowEntry:
+    """One /etc/shadow line without its hash: the state and the aging fields (days)."""
+
+    name: str
+    state: str
+    last_change: int | None
+    min_days: int | None
+    max_days: int | None
+    warn_days: int | None
+    inactive_days: int | None
+    expire: int | None
+
+
+def password_state(field: str) -> str:
+    """The state of a shadow password field (the same rules as the live awk program)."""
+
+    if field == "":
+        return "empty"
+    if re.match(r"^!+\$", field) or (
+        field.startswith("!") and len(field) >= 13 and not field.startswith(("!!", "!*"))
+    ):
+        return "locked"
+    if field.startswith(("!", "*")):
+        return "nologin"
+    if field.startswith("$") or len(field) == 13:
+        return "hash"
+    return "nologin"
+
+
+def _day(value: str, where: str) -> int | None:
+    value = value.strip()
+    if value == "":
+        return None
+    if not re.fullmatch(r"-?\d+", value):
+        raise ValueError(f"{where}: {value!r} is not a number of days")
+    return int(value)
+
+
+# Kept in step with password_state(): '!' + hash is locked; '!', '!!', '*' are no password.
+SHADOW_AWK = (
+    '/^[+-]/ || NF < 2 { next } { p = $2; if (p == "") s = "empty"; '
+    'else if (p ~ /^!+[$]/ || (p ~ /^!/ && length(p) >= 13 && p !~ /^![!*]/)) s = "locked"; '
+    'else if (p ~ /^[!*]/) s = "nologin"; else if (p ~ /^[$]/ || length(p) == 13) s = "hash"; '
+    'else s = "nologin"; print $1 ":" s ":" $3 ":" $4 ":" $5 ":" $6 ":" $7 ":" $8 }'
+)
+
+
+@probe(
+    "shadow_state",
+    command=(
+        "[ -r /etc/shadow ] || exit 126; command -v awk >/dev/null || exit 127; "
+        f"awk -F: '{SHADOW_AWK}' /etc/shadow"
+    ),
+    files=(SHADOW,),
+    description="per-account password state and aging from /etc/shadow (never the hashes)",
+)
+def parse_shadow_state(section: Section) -> dict[str, ShadowEntry] | None:
+    out: dict[str, ShadowEntry] = {}
+    if section.files or not section.text.strip():
+        text = section.files.get(SHADOW)
+        if text is None:
+            return None  # offline tree without /etc/shadow
+        for lineno, raw in enumerate(text.splitlines(), 1):
+            if not raw.strip() or raw.startswith(("+", "-")):
+                continue
+            fields = raw.split(":")
+            where = f"{SHADOW}:{lineno}"
+            if len(fields) < 8 or not _NAME.fullmatch(fields[0]):
+                # Never echo the line: it holds a hash.
+                raise ValueError(f"{where}: not a shadow entry")
+            state = password_state(fields[1])
+            fields[1] = ""  # drop the hash at once
+            out[fields[0]] = ShadowEntry(fields[0], state, *(_day(f, where) for f in fields[2:8]))
+        if not out:
+            raise ValueError(f"{SHADOW} has no entries")
+        return out
+    for lineno, raw in enumerate(section.text.splitlines(), 1):
+        if not raw.strip():
+            continue
+        fields = raw.split(":")
+        where = f"shadow_state line {lineno}"
+        if len(fields) != 8 or fields[1] not in STATES or not _NAME.fullmatch(fields[0]):
+            raise ValueError(f"{where}: not a name:state:aging line: {raw[:40]!r}")
+        out[fields[0]] = ShadowEntry(fields[0], fields[1],
+                                     *(_day(f, where) for f in fields[2:8]))
+    return out
+
+
+@probe("useradd_defaults", files=(USERADD,), description="useradd defaults (/etc/default/useradd)")
+def parse_useradd_defaults(section: Section) -> dict[str, tuple[str, str]]:
+    text = section.files.get(USERADD)
+    out: dict[str, tuple[str, str]] = {}
+    if text is None:
+        return out
+    for lineno, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.partition("=")
+        if not sep or not re.fullmatch(r"[A-Z_][A-Z0-9_]*", key.strip()):
+            raise ValueError(f"{USERADD}:{lineno}: not a KEY=value line: {line[:60]!r}")
+        out[key.strip()] = (value.strip().strip('"'), f"{USERADD}:{lineno}")
+    return out
+
+
+def _accounts(facts: ScopedFacts) -> tuple[Account, ...] | Result:
+    accounts: tuple[Account, ...] | None = facts.get("passwd_file")
+    if accounts is None:
+        return Result(Status.ERROR, f"{PASSWD} was not found or not readable.",
+                      observed=None, expected=None, source=PASSWD)
+    return accounts
+
+
+def _shadow(facts: ScopedFacts) -> dict[str, ShadowEntry] | Result:
+    entries: dict[str, ShadowEntry] | None = facts.get("shadow_state")
+    if entries is None:
+        return Result(Status.ERROR, f"{SHADOW} was not found in the tree.",
+                      observed=None, expected=None, source=SHADOW)
+    return entries
+
+
+def _defs_int(defs: Mapping[str, str] | None, key: str,
+              default: int) -> tuple[int, str] | Result:
+    """A numeric login.defs value and where it came from (an ERROR result if unparsable)."""
+
+    if defs is None or key not in defs:
+        return default, f"default {default} ({key} not set in {LOGIN_DEFS})"
+    raw = defs[key]
+    if not re.fullmatch(r"-?\d+", raw):
+        return Result(Status.ERROR, f"{LOGIN_DEFS} {key} is {raw!r}, not a number.",
+                      observed={key: raw}, expected=None, source=LOGIN_DEFS)
+    return int(raw), LOGIN_DEFS
+
+
+def _shadow_source(facts: ScopedFacts) -> str:
+    return SHADOW if facts.mode == "offline" else "shadow_state (awk over /etc/shadow)"
+
+
+# --------------------------------------------------------------------------- UID 0
+
+
+@check(
+    "accounts.uid0_only_root",
+    title_vi="Chỉ tài khoản root có UID 0",
+    title_en="Only root has UID 0",
+    severity="high",
+    probes=("passwd_file",),
+    remediation_vi=(
+        "Tìm tài khoản có UID 0 bằng \"awk -F: '$3 == 0' /etc/passwd\"; với mỗi tài khoản "
+        "không phải root: xóa ('userdel <tên>') hoặc gán UID khác ('usermod -u <uid mới> "
+        "<tên>'), rồi cấp quyền quản trị qua sudo."
+    ),
+    remediation_en=(
+        "List UID-0 accounts with \"awk -F: '$3 == 0' /etc/passwd\"; remove every one except "
+        "root ('userdel <name>') or give it another UID ('usermod -u <new uid> <name>'), and "
+        "grant administrative rights through sudo instead."
+    ),
+)
+def uid0_only_root(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
+    """Any account with UID 0 is root under another name: it bypasses every permission check,
+    and its actions are logged under an alias that hides them. Only the root account itself
+    may have UID 0; administrators get privileges through sudo."""
+
+    accounts = _accounts(facts)
+    if isinstance(accounts, Result):
+        return accounts
+    uid0 = [a.name for a in accounts if a.uid == 0]
+    others = [f"{a.name} ({PASSWD}:{a.line})" for a in accounts if a.uid == 0 and a.name != "root"]
+    observed = {"uid0_accounts": uid0}
+    expected = {"uid0_accounts": ["root"]}
+    if others:
+        return Result(Status.FAIL, f"Accounts other than root have UID 0: {', '.join(others)}.",
+                      observed=observed, expected=expected, source=PASSWD)
+    if "root" not in uid0:
+        return Result(Status.ERROR, f"No account has UID 0 in {PASSWD}; the file looks "
+                      "incomplete.", observed=observed, expected=expected, source=PASSWD)
+    return Result(Status.PASS, f"Only root has UID 0 in {PASSWD}.",
+                  observed=observed, expected=expected, source=PASSWD)
+
+
+# --------------------------------------------------------------------------- empty passwords
+
+
+@check(
+    "accounts.no_empty_passwords",
+    title_vi="Không có tài khoản nào để trống mật khẩu",
+    title_en="No account has an empty password",
+    severity="critical",
+    probes=("shadow_state",),
+    remediation_vi=(
+        "Với mỗi tài khoản được liệt kê: khóa ngay bằng 'passwd -l <tên>' hoặc đặt mật khẩu "
+        "bằng 'passwd <tên>'. Bỏ tùy chọn 'nullok' khỏi pam_unix.so trong "
+        "/etc/pam.d/common-auth (Debian/Ubuntu) hoặc system-auth/password-auth (RHEL, dùng "
+        "'authselect disable-feature with-nullok')."
+    ),
+    remediation_en=(
+        "For each listed account: lock it at once with 'passwd -l <name>' or set a password with "
+        "'passwd <name>'. Remove 'nullok' from pam_unix.so in /etc/pam.d/common-auth "
+        "(Debian/Ubuntu) or system-auth/password-auth (RHEL: 'authselect disable-feature "
+        "with-nullok')."
+    ),
+)
+def no_empty_passwords(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
+    """An account whose /etc/shadow password field is empty can be entered without any
+    password wherever PAM allows 'nullok' (the default on Debian and RHEL for local logins and
+    su). Every account must have a password hash or be locked. The check reads only the state
+    of each password field; no hash is collected or stored."""
+
+    entries = _shadow(facts)
+    if isinstance(entries, Result):
+        return entries
+    source = _shadow_source(facts)
+    empty = sorted(e.name for e in entries.values() if e.state == "empty")
+    counts = {s: sum(1 for e in entries.values() if e.state == s) for s in STATES}
+    observed = {"empty_password_accounts": empty, "accounts_by_state": counts}
+    expected: dict[str, list[str]] = {"empty_password_accounts": []}
+    if empty:
+        return Result(Status.FAIL,
+                      f"{len(empty)} account(s) have an empty password field in {SHADOW}: "
+                      f"{', '.join(empty)}.",
+                      observed=observed, expected=expected, source=source)
+    return Result(Status.PASS,
+                  f"None of the {len(entries)} accounts in {SHADOW} has an empty password field.",
+                  observed=observed, expected=expected, source=source)
+
+
+# --------------------------------------------------------------------------- system accounts
+
+
+@check(
+    "accounts.system_accounts_no_login",
+    title_vi="Tài khoản hệ thống không có shell đăng nhập",
+    title_en="System accounts have no login shell",
+    severity="medium",
+    probes=("passwd_file", "login_defs"),
+    params={"allowed": []},
+    remediation_vi=(
+        "Đặt shell không đăng nhập cho từng tài khoản hệ thống được liệt kê: "
+        "'usermod -s /usr/sbin/nologin <tên>' (RHEL: /sbin/nologin) và khóa mật khẩu bằng "
+        "'passwd -l <tên>'. Tài khoản dịch vụ thật sự cần shell (ví dụ postgres dùng với "
+        "'su -') phải được phê duyệt và ghi vào tham số 'allowed'."
+    ),
+    remediation_en=(
+        "Give each listed system account a non-login shell: 'usermod -s /usr/sbin/nologin "
+        "<name>' (RHEL: /sbin/nologin) and lock its password with 'passwd -l <name>'. A service "
+        "account that really needs a shell (e.g. postgres used via 'su -') must be approved and "
+        "listed in the 'allowed' parameter."
+    ),
+)
+def system_accounts_no_login(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
+    """Accounts below UID_MIN (and above UID_MAX, such as nobody) belong to services, not
+    people. With a real shell they can be used to log in, by key or through su, if their
+    credentials or a service flaw are abused. Their shell must be nologin or false; root,
+    sync, shutdown and halt keep their conventional shells."""
+
+    accounts = _accounts(facts)
+    if isinstance(accounts, Result):
+        return accounts
+    defs: dict[str, str] | None = facts.get("login_defs")
+    got_min = _defs_int(defs, "UID_MIN", 1000)
+    got_max = _defs_int(defs, "UID_MAX", 60000)
+    if isinstance(got_min, Result):
+        return got_min
+    if isinstance(got_max, Result):
+        return got_max
+    (uid_min, min_src), (uid_max, _) = got_min, got_max
+    allowed = set(params.get("allowed") or [])
+    system = [a for a in accounts
+              if (a.uid < uid_min or a.uid > uid_max) and a.name not in SPECIAL_ACCOUNTS]
+    bad = [a for a in system if a.login_shell and a.name not in allowed]
+    excused = [a.name for a in system if a.login_shell and a.name in allowed]
+    observed: dict[str, Any] = {
+        "UID_MIN": uid_min, "UID_MIN_from": min_src, "UID_MAX": uid_max,
+        "system_accounts": len(system),
+        "with_login_shell": {a.name: a.shell or "(empty: /bin/sh)" for a in bad},
+    }
+    if excused:
+        observed["allowed_with_shell"] = excused
+    expected = {"shell": "nologin or false", "allowed": sorted(allowed)}
+    if bad:
+        shown = ", ".join(f"{a.name} (UID {a.uid}, {a.shell or 'empty shell'})" for a in bad)
+        return Result(Status.FAIL, f"System accounts with a login shell: {shown}.",
+                      observed=observed, expected=expected, source=f"{PASSWD}, {LOGIN_DEFS}")
+    return Result(Status.PASS,
+                  f"All {len(system)} system accounts (UID < {uid_min} or > {uid_max}) have a "
+                  "nologin/false shell" + (f" except allowed {', '.join(excused)}" if excused
+                                            else "") + ".",
+                  observed=observed, expected=expected, source=f"{PASSWD}, {LOGIN_DEFS}")
+
+
+# --------------------------------------------------------------------------- password aging
+
+
+def _with_password(entries: Mapping[str, ShadowEntry]) -> list[ShadowEntry]:
+    return [e for e in entries.values() if e.state == "hash"]
+
+
+def _aging_check(facts: ScopedFacts, *, key: str, default: int, field: str, want: int,
+                 higher_ok: bool, what: str, none_ok: bool = False) -> Result:
+    """login.defs ``key`` against ``want`` and the shadow ``field`` of every password account.
+
+    higher_ok: values >= want pass (minimum age, warning); else values <= want pass.
+    none_ok: an empty shadow field passes (never for the maximum age).
+    """
+
+    defs: dict[str, str] | None = facts.get("login_defs")
+    entries = _shadow(facts)
+    if isinstance(entries, Result):
+        return entries
+    got = _defs_int(defs, key, default)
+    if isinstance(got, Result):
+        return got
+    value, value_src = got
+
+    def ok(v: int | None) -> bool:
+        if v is None:
+            return none_ok
+        if not higher_ok and v < 0:
+            return False  # -1: no maximum
+        return v >= want if higher_ok else v <= want
+
+    users = _with_password(entries)
+    bad = {e.name: getattr(e, field) for e in users if not ok(getattr(e, field))}
+    op = ">=" if higher_ok else "<="
+    observed: dict[str, Any] = {key: value, f"{key}_from": value_src,
+                                "accounts_with_password": len(users),
+                                f"accounts_{field}_not_ok": bad}
+    expected = {key: f"{op} {want}", field: f"{op} {want} for accounts with a password"}
+    source = f"{LOGIN_DEFS}, {_shadow_source(facts)}"
+    problems = []
+    if not ok(value):
+        problems.append(f"{LOGIN_DEFS} {key} is {value}"
+                        + (" (not set)" if value_src != LOGIN_DEFS else ""))
+    if bad:
+        shown = ", ".join(f"{n}={'empty' if v is None else v}" for n, v in sorted(bad.items()))
+        problems.append(f"{what} of existing accounts in {SHADOW} not {op} {want}: {shown}")
+    if problems:
+        return Result(Status.FAIL, "; ".join(problems) + ".",
+                      observed=observed, expected=expected, source=source)
+    who = (f"all {len(users)} account(s) with a password have {what} {op} {want}" if users
+           else "no account has a usable password")
+    return Result(Status.PASS, f"{LOGIN_DEFS} {key} is {value} and {who}.",
+                  observed=observed, expected=expected, source=source)
+
+
+@check(
+    "accounts.password_max_age",
+    title_vi="Mật khẩu có thời hạn sử dụng tối đa",
+    title_en="Passwords expire after a maximum age",
+    severity="medium",
+    probes=("login_defs", "shadow_state"),
+    params={"max_days": 90},
+    stricter={"max_days": "lower"},
+    remediation_vi=(
+        "Đặt 'PASS_MAX_DAYS 90' (hoặc giá trị theo quy chế) trong /etc/login.defs cho tài khoản "
+        "mới, và áp dụng cho tài khoản hiện có: 'chage --maxdays 90 <tên>' với từng tài khoản có "
+        "mật khẩu."
+    ),
+    remediation_en=(
+        "Set 'PASS_MAX_DAYS 90' (or the value of the agency's policy) in /etc/login.defs for new "
+        "accounts and apply it to existing ones: 'chage --maxdays 90 <name>' for every account "
+        "with a password."
+    ),
+)
+def password_max_age(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
+    """A password that never expires stays valid for as long as it is known, including after a
+    leak nobody noticed. The policy's maximum age must be set for new accounts (login.defs) and
+    on every existing account that has a password (shadow field 5), since login.defs only
+    applies when an account is created."""
+
+    return _aging_check(facts, key="PASS_MAX_DAYS", default=99999, field="max_days",
+                        want=int(params["max_days"]), higher_ok=False, what="maximum age")
+
+
+@check(
+    "accounts.password_min_age",
+    title_vi="Mật khẩu có thời gian tối thiểu trước khi được đổi lại",
+    title_en="Passwords have a minimum age before they can be changed again",
+    severity="low",
+    probes=("login_defs", "shadow_state"),
+    params={"min_days": 1},
+    stricter={"min_days": "higher"},
+    remediation_vi=(
+        "Đặt 'PASS_MIN_DAYS 1' trong /etc/login.defs và áp dụng cho tài khoản hiện có: "
+        "'chage --mindays 1 <tên>'."
+    ),
+    remediation_en=(
+        "Set 'PASS_MIN_DAYS 1' in /etc/login.defs and apply it to existing accounts: "
+        "'chage --mindays 1 <name>'."
+    ),
+)
+def password_min_age(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
+    """Without a minimum age a user can change the password several times in a row and return
+    to the old one, defeating password history. A minimum of one day stops that cycling."""
+
+    return _aging_check(facts, key="PASS_MIN_DAYS", default=0, field="min_days",
+                        want=int(params["min_days"]), higher_ok=True, what="minimum age")
+
+
+@check(
+    "accounts.password_warn_age",
+    title_vi="Cảnh báo người dùng trước khi mật khẩu hết hạn",
+    title_en="Users are warned before their password expires",
+    severity="low",
+    probes=("login_defs", "shadow_state"),
+    params={"min_days": 7},
+    stricter={"min_days": "higher"},
+    remediation_vi=(
+        "Đặt 'PASS_WARN_AGE 7' trong /etc/login.defs và áp dụng cho tài khoản hiện có: "
+        "'chage --warndays 7 <tên>'."
+    ),
+    remediation_en=(
+        "Set 'PASS_WARN_AGE 7' in /etc/login.defs and apply it to existing accounts: "
+        "'chage --warndays 7 <name>'."
+    ),
+)
+def password_warn_age(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
+    """Users warned ahead of expiry choose a new password calmly instead of being locked out or
+    picking a weak one at the last moment; an expiry policy without warning leads to help-desk
+    resets that bypass the policy."""
+
+    return _aging_check(facts, key="PASS_WARN_AGE", default=7, field="warn_days",
+                        want=int(params["min_days"]), higher_ok=True, what="warning period")
+
+
+@check(
+    "accounts.inactive_disabled",
+    title_vi="Tự động vô hiệu hóa tài khoản không hoạt động sau khi mật khẩu hết hạn",
+    title_en="Inactive accounts are disabled after password expiry",
+    severity="medium",
+    probes=("useradd_defaults", "shadow_state"),
+    params={"max_inactive_days": 90},
+    stricter={"max_inactive_days": "lower"},
+    remediation_vi=(
+        "Đặt mặc định cho tài khoản mới bằng 'useradd -D -f 30' (ghi 'INACTIVE=30' vào "
+        "/etc/default/useradd) và áp dụng cho tài khoản hiện có: 'chage --inactive 30 <tên>'. "
+        "Rà soát định kỳ và xóa tài khoản không còn sử dụng."
+    ),
+    remediation_en=(
+        "Set the default for new accounts with 'useradd -D -f 30' (writes 'INACTIVE=30' to "
+        "/etc/default/useradd) and apply it to existing accounts: 'chage --inactive 30 <name>'. "
+        "Review accounts regularly and remove those no longer used."
+    ),
+)
+def inactive_disabled(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
+    """Accounts of people who left or no longer use the system are a favourite foothold: nobody
+    notices their use. When the password has expired and is not changed within the inactivity
+    period, the account is disabled automatically. INACTIVE in /etc/default/useradd sets it for
+    new accounts (-1: never); shadow field 7 holds it for each existing account."""
+
+    want = int(params["max_inactive_days"])
+    defaults: dict[str, tuple[str, str]] = facts.get("useradd_defaults")
+    entries = _shadow(facts)
+    if isinstance(entries, Result):
+        return entries
+    raw, where = defaults.get("INACTIVE", ("-1", f"default -1 (INACTIVE not set in {USERADD})"))
+    if not re.fullmatch(r"-?\d+", raw):
+        return Result(Status.ERROR, f"{where}: INACTIVE is {raw!r}, not a number.",
+                      observed={"INACTIVE": raw}, expected=None, source=USERADD)
+    inactive = int(raw)
+    users = _with_password(entries)
+    bad = {e.name: e.inactive_days for e in users
+           if e.inactive_days is None or not 0 <= e.inactive_days <= want}
+    observed: dict[str, Any] = {"INACTIVE": inactive, "INACTIVE_from": where,
+                                "accounts_with_password": len(users),
+                                "accounts_inactive_not_ok": bad}
+    expected = {"INACTIVE": f"0..{want}", "inactive_days": f"0..{want} for accounts with a "
+                "password"}
+    source = f"{USERADD}, {_shadow_source(facts)}"
+    problems = []
+    if not 0 <= inactive <= want:
+        problems.append(f"useradd default INACTIVE is {inactive}"
+                        + (" (never disable)" if inactive < 0 else ""))
+    if bad:
+        shown = ", ".join(f"{n}={'empty' if v is None else v}" for n, v in sorted(bad.items()))
+        problems.append(f"inactivity period of existing accounts not within 0..{want}: {shown}")
+    if problems:
+        return Result(Status.FAIL, "; ".join(problems) + ".",
+                      observed=observed, expected=expected, source=source)
+    return Result(Status.PASS,
+                  f"useradd default INACTIVE is {inactive} days and all {len(users)} account(s) "
+                  f"with a password are disabled at most {want} days after expiry.",
+                  observed=observed, expected=expected, source=source)

@@ -1,0 +1,220 @@
+"""Mandatory access control: AppArmor with enforcing profiles, or SELinux enforcing.
+
+Live, the ``mac_status`` probe reads the kernel's own view: /sys/module/apparmor/parameters/
+enabled and /sys/kernel/security/apparmor/profiles (what ``aa-status`` reads; root only), and
+/sys/fs/selinux/enforce (what ``getenforce`` reads) plus /etc/selinux/config, so a runtime
+'setenforce 1' that the next boot undoes is reported.  Offline, SELinux is judged from
+/etc/selinux/config, and AppArmor from the apparmor service being enabled at boot and the
+profiles in /etc/apparmor.d that are neither disabled nor in complain mode.  Kernel command
+line switches (apparmor=0, selinux=0) are not read offline.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from attt.model import Result, Status
+from attt.registry import ScopedFacts, Section, check, probe
+
+from .system import EnabledUnits
+
+SELINUX_CONFIG = "/etc/selinux/config"
+AA_DIR = "/etc/apparmor.d"
+_MODES = ("enforce", "complain", "kill", "unconfined", "prompt", "user")
+
+
+@probe(
+    "mac_status",
+    command=(
+        "a=/sys/module/apparmor/parameters/enabled; p=/sys/kernel/security/apparmor/profiles; "
+        "[ -r $a ] && printf 'apparmor.enabled %s\\n' \"$(cat $a)\"; "
+        "if [ -r $p ]; then sed 's/^/apparmor.profile /' $p; "
+        "elif [ -e $p ]; then echo apparmor.profiles unreadable; fi; "
+        "[ -r /sys/fs/selinux/enforce ] && "
+        "printf 'selinux.enforce %s\\n' \"$(cat /sys/fs/selinux/enforce)\"; "
+        "[ -r /etc/selinux/config ] && sed -n 's/^[[:space:]]*SELINUX=/selinux.config /p' "
+        "/etc/selinux/config; echo end"
+    ),
+    description="AppArmor and SELinux state from the kernel (sysfs/securityfs)",
+)
+def parse_mac_status(section: Section) -> dict[str, Any]:
+    lines = [ln.rstrip() for ln in section.text.splitlines() if ln.strip()]
+    if not lines or lines[-1] != "end":
+        raise ValueError("mac_status output lacks its end marker")
+    out: dict[str, Any] = {"apparmor_enabled": None, "profiles": {}, "profiles_readable": True,
+                           "selinux_enforce": None, "selinux_config": None}
+    for line in lines[:-1]:
+        key, _, value = line.partition(" ")
+        if key == "apparmor.enabled":
+            out["apparmor_enabled"] = value.strip().upper() == "Y"
+        elif key == "apparmor.profile":
+            m = re.fullmatch(r"(.+) \((\w+)\)", value.strip())
+            if m is None or m.group(2) not in _MODES:
+                raise ValueError(f"not an AppArmor profile line: {value[:60]!r}")
+            out["profiles"][m.group(1)] = m.group(2)
+        elif key == "apparmor.profiles":
+            out["profiles_readable"] = False
+        elif key == "selinux.enforce":
+            if value.strip() not in ("0", "1"):
+                raise ValueError(f"selinux enforce is {value!r}")
+            out["selinux_enforce"] = value.strip() == "1"
+        elif key == "selinux.config":
+            out["selinux_config"] = value.strip().strip('"').lower()
+        else:
+            raise ValueError(f"not a mac_status line: {line[:60]!r}")
+    return out
+
+
+@probe("selinux_config", files=(SELINUX_CONFIG,), description="SELinux mode at boot")
+def parse_selinux_config(section: Section) -> dict[str, str] | None:
+    text = section.files.get(SELINUX_CONFIG)
+    if text is None:
+        return None
+    out: dict[str, str] = {}
+    for lineno, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.partition("=")
+        if not sep or not re.fullmatch(r"[A-Z_]+", key.strip()):
+            raise ValueError(f"{SELINUX_CONFIG}:{lineno}: not a KEY=value line: {line[:60]!r}")
+        out[key.strip()] = value.strip().strip('"').lower()
+    return out
+
+
+@dataclass(frozen=True)
+class AppArmorFiles:
+    profiles: tuple[str, ...]  # top-level profile files
+    disabled: tuple[str, ...] = ()
+    complain: tuple[str, ...] = field(default_factory=tuple)
+
+
+@probe(
+    "apparmor_profile_files",
+    files=(f"{AA_DIR}/*", f"{AA_DIR}/disable/*", f"{AA_DIR}/force-complain/*"),
+    description="AppArmor profiles in /etc/apparmor.d (offline)",
+)
+def parse_apparmor_profile_files(section: Section) -> AppArmorFiles:
+    profiles, disabled, complain = [], [], []
+    for path, text in sorted(section.files.items()):
+        parent, name = posixpath.split(path)
+        if parent == f"{AA_DIR}/disable":
+            disabled.append(name)
+        elif parent == f"{AA_DIR}/force-complain":
+            complain.append(name)
+        elif (parent == AA_DIR
+              and not name.endswith((".dpkg-new", ".dpkg-old", "~", ".rpmnew", ".rpmsave"))
+              # A profile file: a profile block, not only comments/includes.
+              and re.search(r"^\s*(profile\s+\S+|/\S+|@\{[^}]+\}\S*)\s.*\{", text,
+                            re.MULTILINE)):
+            profiles.append(name)
+            if re.search(r"flags\s*=\s*\([^)]*\bcomplain\b", text):
+                complain.append(name)
+    return AppArmorFiles(tuple(profiles), tuple(disabled), tuple(complain))
+
+
+def _live(facts: ScopedFacts) -> Result:
+    st: dict[str, Any] = facts.get("mac_status")
+    profiles: dict[str, str] = st["profiles"]
+    counts = {m: sum(1 for v in profiles.values() if v == m) for m in _MODES}
+    counts = {k: v for k, v in counts.items() if v}
+    observed = {"apparmor_enabled": st["apparmor_enabled"], "apparmor_profiles": counts,
+                "selinux_enforce": st["selinux_enforce"], "selinux_config": st["selinux_config"]}
+    expected = "SELinux enforcing (runtime and config), or AppArmor enabled with profiles enforced"
+    source = "mac_status (sysfs, /etc/selinux/config)"
+    if st["selinux_enforce"] is True:
+        if st["selinux_config"] not in (None, "enforcing"):
+            return Result(Status.FAIL, f"SELinux is enforcing now but {SELINUX_CONFIG} has "
+                          f"SELINUX={st['selinux_config']}: the next boot will not enforce.",
+                          observed=observed, expected=expected, source=source)
+        return Result(Status.PASS, "SELinux is enforcing"
+                      + (f" (SELINUX={st['selinux_config']} in {SELINUX_CONFIG})"
+                         if st["selinux_config"] else "") + ".",
+                      observed=observed, expected=expected, source=source)
+    if st["apparmor_enabled"] is True:
+        if not st["profiles_readable"]:
+            return Result(Status.ERROR, "AppArmor is enabled but its profile list is readable "
+                          "by root only; run the scan as root.",
+                          observed=observed, expected=expected, source=source)
+        if counts.get("enforce", 0) > 0:
+            return Result(Status.PASS, f"AppArmor is enabled with {counts['enforce']} profile(s) "
+                          f"in enforce mode ({counts.get('complain', 0)} in complain mode).",
+                          observed=observed, expected=expected, source=source)
+        return Result(Status.FAIL, "AppArmor is enabled but no profile is in enforce mode "
+                      f"({', '.join(f'{v} {k}' for k, v in counts.items()) or 'none loaded'}).",
+                      observed=observed, expected=expected, source=source)
+    if st["selinux_enforce"] is False:
+        return Result(Status.FAIL, "SELinux is in permissive mode and AppArmor is not enabled.",
+                      observed=observed, expected=expected, source=source)
+    return Result(Status.FAIL, "Neither SELinux nor AppArmor is active in the running kernel.",
+                  observed=observed, expected=expected, source=source)
+
+
+def _offline(facts: ScopedFacts) -> Result:
+    selinux: dict[str, str] | None = facts.get("selinux_config")
+    aa: AppArmorFiles = facts.get("apparmor_profile_files")
+    units: EnabledUnits = facts.get("systemd_enabled")
+    mode = (selinux or {}).get("SELINUX")
+    enforced = [p for p in aa.profiles if p not in aa.disabled and p not in aa.complain]
+    aa_enabled = units.enabled("apparmor.service")
+    observed = {"SELINUX": mode, "apparmor_service_enabled": aa_enabled if units.systemd
+                else None, "apparmor_profiles": len(aa.profiles),
+                "apparmor_enforced_profiles": enforced[:20], "disabled": list(aa.disabled),
+                "complain": list(aa.complain)}
+    expected = "SELINUX=enforcing, or apparmor.service enabled with enforced profiles"
+    source = f"{SELINUX_CONFIG}, {AA_DIR}, systemd_enabled"
+    if mode == "enforcing":
+        return Result(Status.PASS, f"SELinux is set to enforcing in {SELINUX_CONFIG}.",
+                      observed=observed, expected=expected, source=source)
+    if aa_enabled and enforced:
+        return Result(Status.PASS, f"apparmor.service is enabled at boot with {len(enforced)} "
+                      f"profile(s) in {AA_DIR} not disabled or in complain mode.",
+                      observed=observed, expected=expected, source=source)
+    if not units.systemd and enforced and mode is None:
+        return Result(Status.ERROR, f"{AA_DIR} has profiles but without systemd it cannot be "
+                      "told offline whether AppArmor starts at boot.",
+                      observed=observed, expected=expected, source=source)
+    parts = [f"SELINUX={mode} in {SELINUX_CONFIG}" if mode else f"no {SELINUX_CONFIG}"]
+    if aa.profiles:
+        parts.append(f"apparmor.service {'enabled' if aa_enabled else 'not enabled'} with "
+                     f"{len(enforced)} enforceable profile(s)")
+    else:
+        parts.append(f"no AppArmor profiles in {AA_DIR}")
+    return Result(Status.FAIL, f"No mandatory access control is set to enforce: "
+                  f"{'; '.join(parts)}.", observed=observed, expected=expected, source=source)
+
+
+@check(
+    "mac.enforcing",
+    title_vi="Cơ chế kiểm soát truy cập bắt buộc (SELinux/AppArmor) ở chế độ cưỡng chế",
+    title_en="Mandatory access control (SELinux or AppArmor) is enforcing",
+    severity="medium",
+    probes=("mac_status", "selinux_config", "apparmor_profile_files", "systemd_enabled"),
+    remediation_vi=(
+        "RHEL: đặt 'SELINUX=enforcing' trong /etc/selinux/config, chạy 'fixfiles onboot' nếu "
+        "trước đó bị tắt, khởi động lại và kiểm tra bằng 'getenforce'. Debian/Ubuntu: 'apt "
+        "install apparmor apparmor-utils apparmor-profiles', 'systemctl enable --now apparmor', "
+        "chuyển hồ sơ sang enforce bằng 'aa-enforce /etc/apparmor.d/<hồ sơ>' và kiểm tra bằng "
+        "'aa-status'. Không để 'apparmor=0' hay 'selinux=0' trên dòng lệnh kernel."
+    ),
+    remediation_en=(
+        "RHEL: set 'SELINUX=enforcing' in /etc/selinux/config, run 'fixfiles onboot' if it was "
+        "disabled, reboot and check with 'getenforce'. Debian/Ubuntu: 'apt install apparmor "
+        "apparmor-utils apparmor-profiles', 'systemctl enable --now apparmor', put profiles in "
+        "enforce mode with 'aa-enforce /etc/apparmor.d/<profile>' and check with 'aa-status'. "
+        "Keep 'apparmor=0' and 'selinux=0' off the kernel command line."
+    ),
+)
+def enforcing(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
+    """Mandatory access control confines services to what their policy allows even when they
+    run as root, so a compromised web server or daemon cannot read the whole disk or start a
+    shell. It only protects when enforcing: SELinux in enforcing mode, or AppArmor enabled with
+    its profiles in enforce mode (complain mode only logs)."""
+
+    if facts.mode == "offline":
+        return _offline(facts)
+    return _live(facts)
