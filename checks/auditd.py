@@ -1,0 +1,506 @@
+"""Linux audit: auditd runs, and its rules record logins, privilege use and config changes.
+
+Live hosts are judged from the rules loaded in the kernel (``auditctl -l``), which is what is
+actually recorded; offline trees from the rules that load at boot: /etc/audit/rules.d/*.rules
+(compiled by augenrules) when that directory has rules, /etc/audit/audit.rules otherwise.
+A watch (``-w PATH -p PERMS``) and its syscall form (``-a always,exit -F path=|dir=PATH
+-F perm=PERMS``) are the same thing; a watch on a directory covers the files below it.
+/var/run is read as /run.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import shlex
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from attt.model import Result, Status
+from attt.registry import ScopedFacts, Section, check, probe
+
+from .system import EnabledUnits, Packages, ProcessTable
+
+
+@dataclass(frozen=True)
+class AuditRule:
+    text: str
+    where: str
+    watch: str | None = None  # path watched (normalised), for -w and path=/dir= rules
+    perms: str = "rwxa"
+    action: str = ""  # always,exit ... for -a/-A rules
+    syscalls: tuple[str, ...] = ()
+    fields: tuple[tuple[str, str, str], ...] = ()  # (name, operator, value) of -F and -C
+
+    def field(self, name: str) -> list[tuple[str, str]]:
+        return [(op, v) for n, op, v in self.fields if n == name]
+
+    @property
+    def never(self) -> bool:
+        return "never" in self.action.split(",")
+
+
+def norm_path(path: str) -> str:
+    path = posixpath.normpath(path)
+    if path == "/var/run" or path.startswith("/var/run/"):
+        path = path[len("/var"):]
+    return path
+
+
+_OPS = ("!=", ">=", "<=", "&=", "=", ">", "<", "&")
+
+
+def _field(expr: str, where: str) -> tuple[str, str, str]:
+    for op in _OPS:
+        name, sep, value = expr.partition(op)
+        if sep and name:
+            return name, op, value
+    raise ValueError(f"{where}: not an audit field expression: {expr[:60]!r}")
+
+
+def parse_rule(line: str, where: str) -> AuditRule | None:
+    try:
+        words = shlex.split(line, comments=True)
+    except ValueError as exc:
+        raise ValueError(f"{where}: {exc}") from None
+    if not words:
+        return None
+    if words[0] == "-w":
+        if len(words) < 2:
+            raise ValueError(f"{where}: -w without a path")
+        perms = "rwxa"
+        for i, w in enumerate(words):
+            if w == "-p" and i + 1 < len(words):
+                perms = words[i + 1]
+        return AuditRule(line.strip(), where, norm_path(words[1]), perms, "watch")
+    if words[0] not in ("-a", "-A"):
+        # Control lines (-D, -b, -f, -e, --backlog_wait_time, -W removal ...) record nothing.
+        if not words[0].startswith("-"):
+            raise ValueError(f"{where}: not an audit rule: {line[:60]!r}")
+        return None
+    if len(words) < 2:
+        raise ValueError(f"{where}: -a without list,action")
+    action = words[1]
+    syscalls: list[str] = []
+    fields: list[tuple[str, str, str]] = []
+    i = 2
+    while i < len(words):
+        w = words[i]
+        nxt = words[i + 1] if i + 1 < len(words) else ""
+        if w == "-S":
+            syscalls += nxt.split(",")
+            i += 2
+        elif w in ("-F", "-C"):
+            fields.append(_field(nxt, where))
+            i += 2
+        elif w == "-k":
+            fields.append(("key", "=", nxt))
+            i += 2
+        else:
+            raise ValueError(f"{where}: unexpected token {w!r} in audit rule")
+    watch = None
+    perms = "rwxa"
+    for name, op, value in fields:
+        if name in ("path", "dir") and op == "=":
+            watch = norm_path(value)
+        elif name == "perm" and op == "=":
+            perms = value
+    return AuditRule(line.strip(), where, watch, perms, action, tuple(syscalls), tuple(fields))
+
+
+@dataclass(frozen=True)
+class AuditRules:
+    rules: tuple[AuditRule, ...]
+    source: str  # auditctl -l | the files read
+    auditctl: bool = True  # False: auditctl is not installed (live)
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def active(self) -> list[AuditRule]:
+        return [r for r in self.rules if not r.never]
+
+
+_RULE_FILES = ("/etc/audit/rules.d/*.rules", "/etc/audit/audit.rules")
+
+
+@probe(
+    "audit_rules",
+    command="command -v auditctl >/dev/null || { echo 'auditctl absent'; exit 0; }; auditctl -l",
+    files=_RULE_FILES,
+    description="audit rules: loaded in the kernel (auditctl -l) or loaded at boot (rules files)",
+)
+def parse_audit_rules(section: Section) -> AuditRules:
+    rules: list[AuditRule] = []
+    if section.files or not section.text.strip():
+        rules_d = sorted(p for p in section.files if p.startswith("/etc/audit/rules.d/"))
+        paths = rules_d or [p for p in section.files if p == "/etc/audit/audit.rules"]
+        for path in paths:
+            for lineno, raw in enumerate(section.files[path].splitlines(), 1):
+                if raw.strip() and not raw.lstrip().startswith("#"):
+                    rule = parse_rule(raw, f"{path}:{lineno}")
+                    if rule:
+                        rules.append(rule)
+        note = () if rules_d or not paths else ("no rules.d/*.rules: audit.rules read",)
+        return AuditRules(tuple(rules), ", ".join(paths) or "no audit rules files", True, note)
+    text = section.text.strip()
+    if text == "auditctl absent":
+        return AuditRules((), "auditctl -l", False)
+    if text == "No rules":
+        return AuditRules((), "auditctl -l")
+    for lineno, raw in enumerate(section.text.splitlines(), 1):
+        if raw.strip():
+            rule = parse_rule(raw, f"auditctl -l line {lineno}")
+            if rule is None:
+                raise ValueError(f"not an auditctl -l rule: {raw[:60]!r}")
+            rules.append(rule)
+    return AuditRules(tuple(rules), "auditctl -l")
+
+
+@probe(
+    "audit_status",
+    command="command -v auditctl >/dev/null || exit 127; auditctl -s",
+    description="kernel audit status (auditctl -s: enabled, pid, lost)",
+)
+def parse_audit_status(section: Section) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for line in section.text.splitlines():
+        words = line.split()
+        if len(words) >= 2 and words[0].replace("_", "").isalpha():
+            out[words[0]] = " ".join(words[1:])
+    if "enabled" not in out:
+        raise ValueError("auditctl -s did not report 'enabled'")
+    return out
+
+
+AUDITD_CONF = "/etc/audit/auditd.conf"
+
+
+@probe("auditd_conf", files=(AUDITD_CONF,), description="auditd log size and rotation settings")
+def parse_auditd_conf(section: Section) -> dict[str, str] | None:
+    if AUDITD_CONF not in section.files:
+        return None
+    out: dict[str, str] = {}
+    for lineno, raw in enumerate(section.files[AUDITD_CONF].splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.partition("=")
+        if not sep:
+            raise ValueError(f"{AUDITD_CONF}:{lineno}: not a key = value line: {line[:60]!r}")
+        out[key.strip().lower()] = value.strip()
+    return out
+
+
+_EXPECTED_RUNNING = "auditd installed, enabled at boot and running (kernel auditing on)"
+
+
+@check(
+    "audit.auditd_running",
+    title_vi="Dịch vụ kiểm toán auditd được cài đặt và hoạt động",
+    title_en="The audit daemon (auditd) is installed and running",
+    severity="medium",
+    probes=("processes", "packages", "systemd_enabled", "audit_status"),
+    remediation_vi=(
+        "Cài và bật auditd: 'apt-get install auditd audispd-plugins' (RHEL: 'dnf install "
+        "audit'), rồi 'systemctl enable --now auditd'; kiểm tra 'auditctl -s' báo 'enabled 1' "
+        "(hoặc 2 khi khóa cấu hình). Thêm 'audit=1' vào GRUB_CMDLINE_LINUX để ghi cả tiến trình "
+        "khởi động trước auditd."
+    ),
+    remediation_en=(
+        "Install and enable auditd: 'apt-get install auditd audispd-plugins' (RHEL: 'dnf "
+        "install audit'), then 'systemctl enable --now auditd'; check that 'auditctl -s' shows "
+        "'enabled 1' (or 2 when locked). Add 'audit=1' to GRUB_CMDLINE_LINUX so processes "
+        "started before auditd are audited too."
+    ),
+)
+def auditd_running(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
+    """The kernel audit system records security-relevant events (logins, privilege use, file
+    and configuration changes) with the identity behind them; without auditd those records are
+    not written to disk."""
+
+    units: EnabledUnits = facts.get("systemd_enabled")
+    pkgs: Packages | None = facts.get("packages") if facts.has("packages") else None
+    installed = [f"{p} {pkgs.version(p)}" for p in ("auditd", "audit")
+                 if pkgs is not None and pkgs.version(p) is not None]
+    enabled = units.enabled("auditd.service")
+    observed: dict[str, Any] = {"installed": installed or (pkgs.source if pkgs and
+                                                            pkgs.manager == "none" else []),
+                                "enabled_at_boot": enabled}
+    if facts.mode == "live":
+        procs: ProcessTable = facts.get("processes")
+        running = procs.running("auditd")
+        observed["running"] = running
+        status: dict[str, str] | None = (facts.get("audit_status") if facts.has("audit_status")
+                                         else None)
+        observed["kernel"] = (f"enabled {status['enabled']}" if status
+                              else "auditctl -s unavailable")
+        source = "processes, packages, systemd_enabled, audit_status"
+        if not running:
+            what = f"installed ({', '.join(installed)})" if installed else "not installed"
+            return Result(Status.FAIL, f"auditd is not running (package {what}; enabled at boot: "
+                          f"{'yes' if enabled else 'no'}).", observed=observed,
+                          expected=_EXPECTED_RUNNING, source=source)
+        if status is not None and status["enabled"].split()[0] == "0":
+            return Result(Status.FAIL, "auditd is running but kernel auditing is disabled "
+                          "(auditctl -s: enabled 0).", observed=observed,
+                          expected=_EXPECTED_RUNNING, source=source)
+        if units.systemd and not enabled:
+            return Result(Status.FAIL, "auditd is running but auditd.service is not enabled at "
+                          "boot.", observed=observed, expected=_EXPECTED_RUNNING, source=source)
+        return Result(Status.PASS, f"auditd is running ({observed['kernel']}; enabled at boot: "
+                      f"{'yes' if enabled else 'no systemd unit directories'}).",
+                      observed=observed, expected=_EXPECTED_RUNNING, source=source)
+    source = "packages, systemd_enabled"
+    if enabled:
+        what = f", package {', '.join(installed)}" if installed else ""
+        return Result(Status.PASS, f"auditd.service is enabled at boot{what}.", observed=observed,
+                      expected=_EXPECTED_RUNNING, source=source)
+    if not units.systemd:
+        return Result(Status.ERROR, "The tree has no systemd unit directories: whether auditd "
+                      "starts at boot cannot be read.", observed=observed,
+                      expected=_EXPECTED_RUNNING, source=source)
+    what = f"installed ({', '.join(installed)})" if installed else "not installed"
+    return Result(Status.FAIL, f"auditd.service is not enabled at boot (package {what}).",
+                  observed=observed, expected=_EXPECTED_RUNNING, source=source)
+
+
+# ---------------------------------------------------------------------------- rule coverage
+
+
+def watched(rules: Sequence[AuditRule], path: str, perms: str = "wa") -> AuditRule | None:
+    """The first active rule that records writes/attribute changes to ``path``."""
+
+    target = norm_path(path)
+    for r in rules:
+        if r.never or r.watch is None or not any(p in r.perms for p in perms):
+            continue
+        if target == r.watch or target.startswith(r.watch.rstrip("/") + "/"):
+            return r
+    return None
+
+
+def _arch_ok(r: AuditRule) -> bool:
+    """A syscall rule without arch= applies to the host's native ABI; b32-only misses it."""
+
+    arches = [v for op, v in r.field("arch") if op == "="]
+    return not arches or any(a in ("b64", "x86_64", "aarch64", "ppc64le", "s390x")
+                             for a in arches)
+
+
+def _group_list(value: Any, name: str) -> list[list[str]]:
+    if not isinstance(value, Sequence) or isinstance(value, str) or not all(
+            isinstance(v, str) and v for v in value):
+        raise ValueError(f"{name} must be a list of paths (alternatives joined by '|')")
+    return [[p.strip() for p in v.split("|") if p.strip()] for v in value]
+
+
+def _rules(facts: ScopedFacts) -> tuple[AuditRules | None, Result | None]:
+    rules: AuditRules = facts.get("audit_rules")
+    if not rules.auditctl:
+        return None, Result(Status.FAIL, "auditctl is not installed: no audit rules are "
+                            "loaded.", observed="auditctl absent", expected="audit rules loaded",
+                            source="audit_rules")
+    return rules, None
+
+
+def _watch_report(rules: AuditRules, groups: list[list[str]]) -> tuple[list[str], list[str]]:
+    found, missing = [], []
+    for alternatives in groups:
+        hit = next(((p, r) for p in alternatives if (r := watched(rules.rules, p))), None)
+        if hit:
+            found.append(f"{hit[0]} ({hit[1].text}; {hit[1].where})")
+        else:
+            missing.append(" or ".join(alternatives))
+    return found, missing
+
+
+_RULES_VI = (
+    "Thêm quy tắc vào tệp /etc/audit/rules.d/{file}.rules, ví dụ:\n{rules}\nrồi nạp bằng "
+    "'augenrules --load' (hoặc 'service auditd restart') và kiểm tra bằng 'auditctl -l'."
+)
+_RULES_EN = (
+    "Add the rules to /etc/audit/rules.d/{file}.rules, for example:\n{rules}\nthen load them "
+    "with 'augenrules --load' (or 'service auditd restart') and verify with 'auditctl -l'."
+)
+_LOGIN_RULES = ("-w /var/log/lastlog -p wa -k logins\n-w /var/run/faillock -p wa -k logins\n"
+                "-w /var/log/wtmp -p wa -k session\n-w /var/log/btmp -p wa -k session")
+_DEFAULT_LOGIN_WATCHES = (
+    "/var/log/lastlog",
+    "/var/run/faillock|/var/log/faillog|/var/log/tallylog",
+    "/var/log/wtmp|/var/log/btmp|/var/run/utmp",
+)
+
+
+@check(
+    "audit.rules_logins",
+    title_vi="Quy tắc kiểm toán ghi nhận sự kiện đăng nhập",
+    title_en="Audit rules record login events",
+    severity="medium",
+    probes=("audit_rules",),
+    params={"required_watches": list(_DEFAULT_LOGIN_WATCHES)},
+    remediation_vi=_RULES_VI.format(file="50-logins", rules=_LOGIN_RULES),
+    remediation_en=_RULES_EN.format(file="50-logins", rules=_LOGIN_RULES),
+)
+def rules_logins(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
+    """Successful and failed logins are the first thing an investigation looks at; watching
+    lastlog, the faillock/faillog records and wtmp/btmp puts each change in the audit trail
+    with the identity that caused it."""
+
+    try:
+        groups = _group_list(params.get("required_watches"), "required_watches")
+    except ValueError as exc:
+        return Result(Status.ERROR, f"Invalid parameter: {exc}.", observed=None, expected=None,
+                      source="params")
+    rules, early = _rules(facts)
+    if early or rules is None:
+        return early or Result(Status.ERROR, "No audit rules.", source="audit_rules")
+    found, missing = _watch_report(rules, groups)
+    observed = {"watched": found, "missing": missing, "rules": len(rules.rules)}
+    expected = "write watches on " + "; ".join(" or ".join(g) for g in groups)
+    if missing:
+        return Result(Status.FAIL, f"Login records are not audited: no watch on "
+                      f"{'; '.join(missing)} ({len(rules.rules)} rules in {rules.source}).",
+                      observed=observed, expected=expected, source=rules.source)
+    return Result(Status.PASS, f"Login records are audited: {'; '.join(found)}.",
+                  observed=observed, expected=expected, source=rules.source)
+
+
+_PRIV_RULES = (
+    "-w /etc/sudoers -p wa -k scope\n-w /etc/sudoers.d -p wa -k scope\n"
+    "-a always,exit -F arch=b64 -S execve -C euid!=uid -F auid!=unset -k user_emulation\n"
+    "-a always,exit -F arch=b32 -S execve -C euid!=uid -F auid!=unset -k user_emulation\n"
+    "-a always,exit -F path=/usr/bin/sudo -F perm=x -F auid>=1000 -F auid!=unset -k privileged\n"
+    "-a always,exit -F path=/usr/bin/su -F perm=x -F auid>=1000 -F auid!=unset -k privileged"
+)
+
+
+def _elevation_rule(rules: Sequence[AuditRule]) -> AuditRule | None:
+    """execve recorded when the effective uid differs from the real one, or is root."""
+
+    for r in rules:
+        if r.never or "execve" not in r.syscalls or not _arch_ok(r):
+            continue
+        compares = {(n, op, v) for n, op, v in r.fields}
+        if ({("uid", "!=", "euid"), ("euid", "!=", "uid")} & compares
+                or ("euid", "=", "0") in compares):
+            return r
+    return None
+
+
+def _exec_rule(rules: Sequence[AuditRule], name: str) -> AuditRule | None:
+    for r in rules:
+        if r.never or r.watch is None or "x" not in r.perms:
+            continue
+        if posixpath.basename(r.watch) == name and r.watch.startswith(("/usr/bin", "/bin",
+                                                                        "/usr/sbin", "/sbin")):
+            return r
+    return None
+
+
+@check(
+    "audit.rules_privileged",
+    title_vi="Quy tắc kiểm toán ghi nhận việc sử dụng đặc quyền (sudo, su, sudoers)",
+    title_en="Audit rules record privilege use (sudo, su, sudoers)",
+    severity="medium",
+    probes=("audit_rules",),
+    params={"commands": ["sudo", "su"]},
+    remediation_vi=_RULES_VI.format(file="50-privileged", rules=_PRIV_RULES),
+    remediation_en=_RULES_EN.format(file="50-privileged", rules=_PRIV_RULES),
+)
+def rules_privileged(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
+    """Administrative power is where misuse does most damage; the audit trail must show who
+    changed the sudo policy and every command run with elevated rights, whether through sudo,
+    su or another set-uid program."""
+
+    commands = params.get("commands")
+    if not isinstance(commands, Sequence) or isinstance(commands, str) or not all(
+            isinstance(c, str) and c for c in commands):
+        return Result(Status.ERROR, "Invalid parameter: commands must be a list of program "
+                      "names.", observed=None, expected=None, source="params")
+    rules, early = _rules(facts)
+    if early or rules is None:
+        return early or Result(Status.ERROR, "No audit rules.", source="audit_rules")
+    sudoers = watched(rules.rules, "/etc/sudoers")
+    elevation = _elevation_rule(rules.rules)
+    per_command = {c: _exec_rule(rules.rules, c) for c in commands}
+    observed = {
+        "sudoers_watch": f"{sudoers.text} ({sudoers.where})" if sudoers else None,
+        "elevated_execve": f"{elevation.text} ({elevation.where})" if elevation else None,
+        "command_rules": {c: (f"{r.text} ({r.where})" if r else None)
+                          for c, r in per_command.items()},
+    }
+    expected = ("a write watch on /etc/sudoers, and execve audited when euid != uid (or the "
+                f"execution of {', '.join(commands)})")
+    problems = []
+    if sudoers is None:
+        problems.append("no write watch on /etc/sudoers")
+    missing_cmds = [c for c, r in per_command.items() if r is None]
+    if elevation is None and missing_cmds:
+        problems.append(f"no execve rule for euid != uid (64-bit) and no execution rule for "
+                        f"{', '.join(missing_cmds)}")
+    if problems:
+        return Result(Status.FAIL, f"Privilege use is not fully audited: {'; '.join(problems)} "
+                      f"({len(rules.rules)} rules in {rules.source}).", observed=observed,
+                      expected=expected, source=rules.source)
+    how = (f"elevated execve ({elevation.text})" if elevation
+           else "execution of " + ", ".join(commands))
+    return Result(Status.PASS, f"Privilege use is audited: /etc/sudoers watched "
+                  f"({sudoers.text if sudoers else ''}) and {how}.", observed=observed,
+                  expected=expected, source=rules.source)
+
+
+_DEFAULT_CONFIG_WATCHES = ("/etc/passwd", "/etc/shadow", "/etc/group", "/etc/gshadow",
+                           "/etc/sudoers", "/etc/ssh/sshd_config")
+_TIME_SYSCALLS = ("adjtimex", "settimeofday", "clock_settime", "stime")
+_CONFIG_RULES = (
+    "-w /etc/passwd -p wa -k identity\n-w /etc/shadow -p wa -k identity\n"
+    "-w /etc/group -p wa -k identity\n-w /etc/gshadow -p wa -k identity\n"
+    "-w /etc/sudoers -p wa -k scope\n-w /etc/ssh/sshd_config -p wa -k sshd\n"
+    "-a always,exit -F arch=b64 -S adjtimex,settimeofday,clock_settime -k time-change\n"
+    "-w /etc/localtime -p wa -k time-change"
+)
+
+
+@check(
+    "audit.rules_config_changes",
+    title_vi="Quy tắc kiểm toán ghi nhận thay đổi tài khoản, cấu hình và thời gian hệ thống",
+    title_en="Audit rules record changes to accounts, configuration and system time",
+    severity="medium",
+    probes=("audit_rules",),
+    params={"required_watches": list(_DEFAULT_CONFIG_WATCHES), "require_time_change": True},
+    remediation_vi=_RULES_VI.format(file="50-config", rules=_CONFIG_RULES),
+    remediation_en=_RULES_EN.format(file="50-config", rules=_CONFIG_RULES),
+)
+def rules_config_changes(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
+    """Changes to the account databases, the sudo and SSH configuration and the system clock
+    are how intruders keep access and hide their tracks; each must leave an audit record
+    naming who made it."""
+
+    try:
+        groups = _group_list(params.get("required_watches"), "required_watches")
+    except ValueError as exc:
+        return Result(Status.ERROR, f"Invalid parameter: {exc}.", observed=None, expected=None,
+                      source="params")
+    want_time = bool(params.get("require_time_change"))
+    rules, early = _rules(facts)
+    if early or rules is None:
+        return early or Result(Status.ERROR, "No audit rules.", source="audit_rules")
+    found, missing = _watch_report(rules, groups)
+    time_rule = next((r for r in rules.active() if set(_TIME_SYSCALLS) & set(r.syscalls)
+                      and _arch_ok(r)), None)
+    observed = {"watched": found, "missing": missing,
+                "time_change": f"{time_rule.text} ({time_rule.where})" if time_rule else None}
+    expected = "write watches on " + ", ".join(" or ".join(g) for g in groups) + (
+        "; a rule on adjtimex/settimeofday/clock_settime" if want_time else "")
+    problems = []
+    if missing:
+        problems.append(f"no watch on {', '.join(missing)}")
+    if want_time and time_rule is None:
+        problems.append("no rule on the time-change syscalls (adjtimex, settimeofday, "
+                        "clock_settime)")
+    if problems:
+        return Result(Status.FAIL, f"Configuration changes are not fully audited: "
+                      f"{'; '.join(problems)} ({len(rules.rules)} rules in {rules.source}).",
+                      observed=observed, expected=expected, source=rules.source)
+    extra = f" and time changes ({time_rule.text})" if time_rule else ""
+    return Result(Status.PASS, f"Changes to {', '.join(g[0] for g in groups)} are audited"
+                  f"{extra}.", observed=observed, expected=expected, source=rules.source)

@@ -1,0 +1,348 @@
+"""Patching: no security update waits, and packages were updated recently.
+
+Pending security updates are read from the host's own package index, never refreshed: apt
+simulates a full upgrade (``apt-get -s dist-upgrade``, which also shows kernel updates that
+plain ``upgrade`` keeps back) and dnf/yum list security advisories from the cache only
+(``-C``).  Nothing contacts a mirror, so the answer is only as fresh as the index; the index
+age is reported and a stale index fails.  Offline trees cannot be evaluated: the simulation
+needs the package manager's resolver and the index (often lz4-compressed) of the imaged host.
+
+The last update age is the newest install/upgrade event in dpkg.log, dnf.rpm.log or the rpm
+database, compared with the host's clock (the ``clock_now`` probe, so checks stay pure).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from attt.model import Result, Status
+from attt.registry import ScopedFacts, Section, check, probe
+
+DAY = 86400
+
+
+@probe("clock_now", command="date -u +%s", description="the host's clock (UTC epoch seconds)")
+def parse_clock_now(section: Section) -> int:
+    text = section.text.strip()
+    if not re.fullmatch(r"\d{9,11}", text):
+        raise ValueError(f"not an epoch timestamp: {text[:40]!r}")
+    return int(text)
+
+
+def iso(epoch: int) -> str:
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+# ---------------------------------------------------------------------------- pending updates
+
+
+@dataclass(frozen=True)
+class Pending:
+    manager: str  # apt | dnf | yum
+    security: tuple[str, ...]  # "package old -> new (origin)" or "advisory severity package"
+    other: int  # non-security updates (apt only)
+    index_time: int | None  # newest package index refresh seen (epoch), None if unknown
+    index_files: int
+
+
+_APT_INST = re.compile(r"^Inst (\S+) (?:\[([^\]]*)\] )?\((\S+) (.*) \[[^\]]+\]\)(?: \[.*\])?$")
+
+
+def _apt(lines: list[str]) -> tuple[list[str], int]:
+    security: list[str] = []
+    other = 0
+    for line in lines:
+        if line.startswith("E: "):
+            raise ValueError(f"apt-get failed: {line[:80]!r}")
+        m = _APT_INST.match(line)
+        if not m:
+            continue
+        origins = [o.strip() for o in m.group(4).split(",")]
+        sec = [o for o in origins if "security" in o.lower()]
+        if sec:
+            old = m.group(2) or "new"
+            security.append(f"{m.group(1)} {old} -> {m.group(3)} ({sec[0]})")
+        else:
+            other += 1
+    return security, other
+
+
+_DNF_LINE = re.compile(r"^(\S+)\s+(\S+/Sec\.|\S*[Ss]ecurity\S*)\s+(\S+)$")
+
+
+def _dnf(lines: list[str]) -> list[str]:
+    out: list[str] = []
+    for line in lines:
+        m = _DNF_LINE.match(line.strip())
+        if m:
+            out.append(f"{m.group(3)} ({m.group(1)}, {m.group(2)})")
+        elif line.strip() and not line.startswith(("updateinfo list done", "Loaded plugins",
+                                                   "Last metadata")):
+            raise ValueError(f"not an updateinfo line: {line[:80]!r}")
+    return out
+
+
+@probe(
+    "pending_updates",
+    command=(
+        "if command -v apt-get >/dev/null; then echo 'manager apt'; "
+        "for f in /var/lib/apt/lists/*Release /var/lib/apt/periodic/update-success-stamp "
+        "/var/cache/apt/pkgcache.bin; do [ -f \"$f\" ] && echo \"index $(stat -c %Y \"$f\") $f\"; "
+        "done; apt-get -s -o Debug::NoLocking=1 dist-upgrade 2>&1 | grep -E '^(Inst |E: )' "
+        "| head -n 5000; echo \"status $?\"; "
+        "elif command -v dnf >/dev/null || command -v yum >/dev/null; then "
+        "m=dnf; command -v dnf >/dev/null || m=yum; echo \"manager $m\"; "
+        "for f in /var/cache/dnf/*/repodata/repomd.xml /var/cache/yum/*/*/*/repomd.xml; do "
+        "[ -f \"$f\" ] && echo \"index $(stat -c %Y \"$f\") $f\"; done; "
+        "if [ $m = dnf ]; then dnf -q -C updateinfo list --security >\"$1/u\" 2>&1; "
+        "else yum -q -C updateinfo list security >\"$1/u\" 2>&1; fi; s=$?; "
+        "head -n 5000 \"$1/u\"; echo \"status $s\"; "
+        "else exit 127; fi"
+    ),
+    description="security updates pending in the local package index (no refresh, no network)",
+)
+def parse_pending_updates(section: Section) -> Pending:
+    lines = section.text.splitlines()
+    if not lines or not lines[0].startswith("manager "):
+        raise ValueError("update listing without its 'manager' header")
+    manager = lines[0].split()[1]
+    if manager not in ("apt", "dnf", "yum"):
+        raise ValueError(f"unknown package manager {manager!r}")
+    index: list[int] = []
+    body: list[str] = []
+    status: int | None = None
+    for line in lines[1:]:
+        if line.startswith("index "):
+            index.append(int(line.split()[1]))
+        elif line.startswith("status ") and line.split()[1].isdigit():
+            status = int(line.split()[1])
+        else:
+            body.append(line)
+    if status is None:
+        raise ValueError("update listing without its exit status (cut short?)")
+    if manager == "apt":
+        # The status is grep's: 0 some line, 1 none; apt-get's own errors show as 'E: ' lines.
+        security, other = _apt(body)
+    else:
+        if status != 0:
+            first = next((b for b in body if b.strip()), "no message")
+            raise ValueError(f"{manager} updateinfo exited {status}: {first[:120]}")
+        security, other = _dnf(body), 0
+    return Pending(manager, tuple(security), other, max(index) if index else None, len(index))
+
+
+def _int_param(params: Mapping[str, Any], name: str) -> int:
+    value = params.get(name)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"{name} must be a non-negative integer")
+    return value
+
+
+@check(
+    "updates.security_pending",
+    title_vi="Không còn bản cập nhật bảo mật chưa cài đặt",
+    title_en="No security updates are pending",
+    severity="high",
+    probes=("pending_updates", "clock_now"),
+    params={"max_pending": 0, "max_index_age_days": 7},
+    stricter={"max_pending": "lower", "max_index_age_days": "lower"},
+    remediation_vi=(
+        "Cập nhật chỉ mục và cài các bản vá bảo mật: 'apt-get update && apt-get upgrade' (hoặc "
+        "'unattended-upgrade' với unattended-upgrades bật cho nguồn -security) trên Debian/"
+        "Ubuntu; 'dnf upgrade --security' (hoặc dnf-automatic với upgrade_type = security) trên "
+        "RHEL. Nếu máy chủ không ra Internet, trỏ apt/dnf về kho cập nhật nội bộ của đơn vị. "
+        "Khởi động lại khi nhân (kernel) hoặc thư viện hệ thống được cập nhật."
+    ),
+    remediation_en=(
+        "Refresh the index and install the security updates: 'apt-get update && apt-get "
+        "upgrade' (or unattended-upgrades enabled for the -security origin) on Debian/Ubuntu; "
+        "'dnf upgrade --security' (or dnf-automatic with upgrade_type = security) on RHEL. Hosts "
+        "without Internet access should use the agency's internal update mirror. Reboot when "
+        "the kernel or core libraries were updated."
+    ),
+)
+def security_pending(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
+    """Published security fixes are the vulnerabilities attackers exploit first; a host with
+    pending security updates runs code with known, documented weaknesses. The count is read from
+    the host's own package index, so a stale index hides updates and fails as well."""
+
+    try:
+        max_pending = _int_param(params, "max_pending")
+        max_age = _int_param(params, "max_index_age_days")
+    except ValueError as exc:
+        return Result(Status.ERROR, f"Invalid parameter: {exc}.", observed=None, expected=None,
+                      source="params")
+    if facts.mode != "live":
+        return Result(Status.NOT_APPLICABLE, "Pending updates need the host's package manager "
+                      "and index; an offline tree cannot be simulated (see "
+                      "updates.last_update_age).", observed=None,
+                      expected=f"at most {max_pending} pending security updates",
+                      source="pending_updates")
+    pending: Pending = facts.get("pending_updates")
+    now: int = facts.get("clock_now")
+    age = (now - pending.index_time) / DAY if pending.index_time is not None else None
+    index = (f"index refreshed {iso(pending.index_time)}, {age:.0f} days ago"
+             if pending.index_time is not None and age is not None else "index age unknown")
+    observed = {"manager": pending.manager, "security_pending": list(pending.security[:50]),
+                "security_count": len(pending.security), "other_pending": pending.other,
+                "index": index}
+    expected = (f"at most {max_pending} pending security updates, index at most {max_age} "
+                "days old")
+    source = ("apt-get -s dist-upgrade" if pending.manager == "apt"
+              else f"{pending.manager} -C updateinfo list --security")
+    n = len(pending.security)
+    if n > max_pending:
+        shown = "; ".join(pending.security[:5]) + (f"; and {n - 5} more" if n > 5 else "")
+        return Result(Status.FAIL, f"{n} security update(s) pending via {pending.manager} "
+                      f"(allowed {max_pending}; {index}): {shown}.", observed=observed,
+                      expected=expected, source=source)
+    if age is None:
+        return Result(Status.FAIL, f"{n} security update(s) pending via {pending.manager}, but "
+                      "no package index timestamp was found, so the count cannot be trusted.",
+                      observed=observed, expected=expected, source=source)
+    if age > max_age:
+        return Result(Status.FAIL, f"The {pending.manager} package index is stale ({index}, "
+                      f"limit {max_age}): the {n} pending security update(s) it shows may "
+                      "understate what is published.", observed=observed, expected=expected,
+                      source=source)
+    return Result(Status.PASS, f"{n} security update(s) pending via {pending.manager} (allowed "
+                  f"{max_pending}; {index}).", observed=observed, expected=expected,
+                  source=source)
+
+
+# ---------------------------------------------------------------------------- last update
+
+
+@dataclass(frozen=True)
+class UpdateEvent:
+    when: int  # epoch seconds (dpkg logs local time: read as UTC, within a day either way)
+    source: str
+    text: str
+
+
+_DPKG = re.compile(r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) (install|upgrade) (\S+) (\S+) (\S+)")
+_DNF = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(Z|[+-]\d{2}:?\d{2})? \w+ "
+                  r"(Install|Installed|Upgrade|Upgraded|Reinstall|Reinstalled|Downgrade): (\S+)")
+_RPM = re.compile(r"^(\d{9,11}) (\S+)$")
+
+
+def _event(source: str, line: str) -> UpdateEvent | None:
+    m = _DPKG.match(line)
+    if m:
+        when = datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+        return UpdateEvent(int(when.timestamp()), source,
+                           f"{m.group(2)} {m.group(3)} {m.group(5)}")
+    m = _DNF.match(line)
+    if m:
+        tz = (m.group(2) or "+0000").replace("Z", "+0000").replace(":", "")
+        when = datetime.strptime(m.group(1) + tz, "%Y-%m-%dT%H:%M:%S%z")
+        return UpdateEvent(int(when.timestamp()), source, f"{m.group(3)} {m.group(4)}")
+    m = _RPM.match(line)
+    if m and source == "rpmdb":
+        return UpdateEvent(int(m.group(1)), source, f"installed {m.group(2)}")
+    return None
+
+
+_HISTORY_FILES = ("/var/log/dpkg.log", "/var/log/dpkg.log.1", "/var/log/dnf.rpm.log")
+
+
+@probe(
+    "package_history",
+    command=(
+        "for f in /var/log/dpkg.log /var/log/dpkg.log.1; do [ -r \"$f\" ] || continue; "
+        "grep -E '^[0-9-]{10} [0-9:]{8} (install|upgrade) ' \"$f\" | tail -n 1 "
+        "| sed \"s|^|event $f |\"; done; "
+        "if [ -r /var/log/dnf.rpm.log ]; then grep -E ' (Install|Installed|Upgrade|Upgraded|"
+        "Reinstall|Reinstalled|Downgrade): ' /var/log/dnf.rpm.log | tail -n 1 "
+        "| sed 's|^|event /var/log/dnf.rpm.log |'; fi; "
+        "if command -v rpm >/dev/null; then rpm -qa --qf '%{INSTALLTIME} %{NAME}-%{VERSION}-"
+        "%{RELEASE}\\n' 2>/dev/null | sort -n | tail -n 1 | sed 's|^|event rpmdb |'; fi; exit 0"
+    ),
+    files=_HISTORY_FILES,
+    description="newest package install/upgrade (dpkg.log, dnf.rpm.log, rpm database)",
+)
+def parse_package_history(section: Section) -> list[UpdateEvent]:
+    events: list[UpdateEvent] = []
+    if section.files:
+        for path in sorted(section.files):
+            newest = None
+            for line in section.files[path].splitlines():
+                ev = _event(path, line)
+                if ev and (newest is None or ev.when >= newest.when):
+                    newest = ev
+            if newest:
+                events.append(newest)
+        return events
+    for line in section.text.splitlines():
+        if not line.strip():
+            continue
+        tag, _, rest = line.partition(" ")
+        source, _, entry = rest.partition(" ")
+        if tag != "event" or not source:
+            raise ValueError(f"not a package history line: {line[:60]!r}")
+        ev = _event(source, entry)
+        if ev is None:
+            raise ValueError(f"unrecognised package event in {source}: {entry[:60]!r}")
+        events.append(ev)
+    return events
+
+
+@check(
+    "updates.last_update_age",
+    title_vi="Hệ điều hành được cập nhật gói phần mềm gần đây",
+    title_en="Packages were updated recently",
+    severity="medium",
+    probes=("package_history", "clock_now"),
+    params={"max_days": 30},
+    stricter={"max_days": "lower"},
+    remediation_vi=(
+        "Cập nhật hệ thống định kỳ theo kế hoạch vá lỗi của đơn vị: 'apt-get update && apt-get "
+        "upgrade' hoặc 'dnf upgrade'; bật cập nhật tự động cho bản vá bảo mật (gói "
+        "unattended-upgrades, hoặc dnf-automatic với 'systemctl enable --now "
+        "dnf-automatic.timer')."
+    ),
+    remediation_en=(
+        "Update the system on the agency's patch schedule: 'apt-get update && apt-get upgrade' "
+        "or 'dnf upgrade'; enable automatic security updates (unattended-upgrades, or "
+        "dnf-automatic with 'systemctl enable --now dnf-automatic.timer')."
+    ),
+)
+def last_update_age(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
+    """A host whose packages have not changed for months is not following a patch process,
+    whatever its documents say; the age of the newest install or upgrade shows whether updates
+    are actually applied."""
+
+    try:
+        max_days = _int_param(params, "max_days")
+    except ValueError as exc:
+        return Result(Status.ERROR, f"Invalid parameter: {exc}.", observed=None, expected=None,
+                      source="params")
+    events: list[UpdateEvent] = facts.get("package_history")
+    newest = max(events, key=lambda e: e.when) if events else None
+    expected = f"a package install or upgrade within {max_days} days"
+    seen = (f"{iso(newest.when)} ({newest.text}, {newest.source})" if newest
+            else "no install/upgrade event")
+    observed: dict[str, Any] = {"newest": seen}
+    if facts.mode != "live":
+        return Result(Status.NOT_APPLICABLE, f"The newest package event in the tree is {seen}; "
+                      "an offline tree has no clock to measure its age against.",
+                      observed=observed, expected=expected, source="package_history")
+    now: int = facts.get("clock_now")
+    if newest is None:
+        return Result(Status.FAIL, "No package install or upgrade is recorded in dpkg.log, "
+                      "dpkg.log.1, dnf.rpm.log or the rpm database.", observed=observed,
+                      expected=expected, source="package_history")
+    age = (now - newest.when) / DAY
+    observed["age_days"] = round(age, 1)
+    observed["now"] = iso(now)
+    if age > max_days:
+        return Result(Status.FAIL, f"The last package update was {age:.0f} days ago: {seen} "
+                      f"(limit {max_days} days).", observed=observed, expected=expected,
+                      source="package_history, clock_now")
+    return Result(Status.PASS, f"The last package update was {max(age, 0):.0f} days ago: "
+                  f"{seen}.", observed=observed, expected=expected,
+                  source="package_history, clock_now")
