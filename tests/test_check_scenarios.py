@@ -16,7 +16,9 @@ from attt.model import Status
 from attt.registry import CHECKS, Facts, Section, load_all
 
 SCENARIO_ROOT = Path(__file__).parent / "checks"
-STATUSES = {s.value for s in (Status.PASS, Status.FAIL, Status.ERROR, Status.NOT_APPLICABLE)}
+STATUSES = {
+    s.value for s in (Status.PASS, Status.FAIL, Status.ERROR, Status.NOT_APPLICABLE, Status.MANUAL)
+}
 SECTION_KEYS = {"text", "exit_code", "files", "state", "reason", "truncated"}
 
 load_all()

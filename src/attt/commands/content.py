@@ -1,0 +1,172 @@
+"""Catalogue commands: profiles show / diff / coverage, and evidence templates."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from typing import Any
+
+import click
+
+from ..cli import _fail, main, profiles
+from ..errors import AtttError, InputError
+from ..evidence import template
+from ..inventory_loader import bundled_inventory, load_inventory
+from ..model import Profile
+from ..profile_loader import REGIMES, bundled_profiles, load_profile, profile_id
+
+
+def _resolve(ref: str, regime: str) -> Profile:
+    """A level number (with --regime), a bundled id or a profile file."""
+
+    try:
+        return load_profile(profile_id(regime, int(ref)) if ref.isdigit() else ref)
+    except AtttError as exc:
+        _fail(exc)
+
+
+def _kind_letter(kind: str) -> str:
+    return {"automated": "A", "evidence": "E", "mixed": "M"}[kind]
+
+
+@profiles.command("show")
+@click.argument("regime", type=click.Choice(REGIMES))
+@click.argument("level", type=click.IntRange(1, 5))
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi")
+def profiles_show(regime: str, level: int, lang: str) -> None:
+    """The requirements of one level as a table (A automated, E evidence, M mixed)."""
+    prof = _resolve(str(level), regime)
+    click.echo(f"{prof.id}: {prof.title_vi if lang == 'vi' else prof.title_en}")
+    click.echo("  " + "; ".join(prof.instruments))
+    if prof.caveat:
+        click.echo(f"  ! {prof.caveat}")
+    click.echo(f"{'id':<20} {'L':<2}{'sev':<7}{'k':<2}{'group':<22} title / checks")
+    for r in prof.requirements:
+        title = r.title_vi if lang == "vi" else r.title_en
+        click.echo(f"{r.id:<20} {r.layer:<2}{r.severity.value:<7}{_kind_letter(r.kind):<2}"
+                   f"{r.group[:21]:<22} {title[:70]}")
+        if r.checks:
+            click.echo(f"{'':<53} checks: {', '.join(c.check_id for c in r.checks)}")
+    shown: set[tuple[str, str]] = set()
+    click.echo("parameters in force:")
+    for p in prof.provenance:
+        if (p.check_id, p.name) in shown:
+            continue
+        shown.add((p.check_id, p.name))
+        click.echo(f"  {p.check_id}.{p.name} = {p.value!r}  ({p.source})")
+
+
+def _params(prof: Profile) -> dict[str, Any]:
+    return {f"{p.check_id}.{p.name}": p.value for p in prof.provenance}
+
+
+@profiles.command("diff")
+@click.argument("a")
+@click.argument("b")
+@click.option("--regime", type=click.Choice(REGIMES), default="nd85-tt12", show_default=True)
+def profiles_diff(a: str, b: str, regime: str) -> None:
+    """What B adds to A: levels (`2 3`, with --regime), bundled ids or files."""
+    pa, pb = _resolve(a, regime), _resolve(b, regime)
+    ra = {r.id: r for r in pa.requirements}
+    rb = {r.id: r for r in pb.requirements}
+    click.echo(f"{pa.id} -> {pb.id}")
+    added = [rid for rid in rb if rid not in ra]
+    removed = [rid for rid in ra if rid not in rb]
+    click.echo(f"+ {len(added)} requirements added")
+    for rid in added:
+        click.echo(f"  + {rid:<20} {rb[rid].title_vi}")
+    if removed:
+        click.echo(f"- {len(removed)} requirements not restated")
+        for rid in removed:
+            click.echo(f"  - {rid:<20} {ra[rid].title_vi}")
+    changed = 0
+    for rid in rb:
+        if rid not in ra:
+            continue
+        ca = {c.check_id for c in ra[rid].checks}
+        cb = {c.check_id for c in rb[rid].checks}
+        new_checks = sorted(cb - ca)
+        docs_a = {e.title_en for e in ra[rid].evidence}
+        new_docs = sorted({e.title_en for e in rb[rid].evidence} - docs_a)
+        if new_checks or new_docs:
+            changed += 1
+            click.echo(f"  ~ {rid:<20} " + "; ".join(
+                ([f"checks +{', '.join(new_checks)}"] if new_checks else [])
+                + ([f"documents +{len(new_docs)}"] if new_docs else [])))
+    pa_params, pb_params = _params(pa), _params(pb)
+    for key in sorted(pb_params):
+        if key in pa_params and pa_params[key] != pb_params[key]:
+            click.echo(f"  ^ {key}: {pa_params[key]!r} -> {pb_params[key]!r}")
+    click.echo(f"{changed} requirements gain checks or documents")
+
+
+def coverage_rows() -> list[dict[str, Any]]:
+    rows = []
+    for pid, path in bundled_profiles().items():
+        prof = load_profile(path)
+        kinds = Counter(r.kind for r in prof.requirements)
+        groups: dict[str, set[str]] = {}
+        for r in prof.requirements:
+            groups.setdefault(r.group, set()).update(c.check_id for c in r.checks)
+        rows.append({
+            "id": pid, "regime": prof.regime, "level": prof.level,
+            "total": len(prof.requirements), "automated": kinds["automated"],
+            "evidence": kinds["evidence"], "mixed": kinds["mixed"],
+            "checks": len({c.check_id for r in prof.requirements for c in r.checks}),
+            "groups": {g: len(c) for g, c in sorted(groups.items())},
+        })
+    return rows
+
+
+@profiles.command("coverage")
+@click.option("--groups/--no-groups", default=False, help="Also list checks per group.")
+def profiles_coverage(groups: bool) -> None:
+    """Per regime and level: requirements automated, evidence-only, mixed; checks used."""
+    try:
+        rows = coverage_rows()
+    except AtttError as exc:
+        _fail(exc)
+    click.echo("| profile | regime | level | requirements | automated | evidence only | mixed "
+               "| distinct checks |")
+    click.echo("|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        click.echo(f"| {r['id']} | {r['regime']} | {r['level']} | {r['total']} | "
+                   f"{r['automated']} | {r['evidence']} | {r['mixed']} | {r['checks']} |")
+    if groups:
+        for r in rows:
+            used = ", ".join(f"{g} {n}" for g, n in r["groups"].items() if n)
+            click.echo(f"{r['id']}: checks per group: {used}")
+
+
+@main.group()
+def evidence() -> None:
+    """Evidence files for document requirements."""
+
+
+@evidence.command("template")
+@click.option("-s", "--system", "system_name", required=True)
+@click.option("-i", "--inventory", default="", help="Inventory (default: the bundled one).")
+@click.option("-l", "--level", type=click.IntRange(1, 5), default=None)
+@click.option("-o", "--out", default="",
+              help="File to write (default evidence-<system>.yaml; - for stdout).")
+def evidence_template(system_name: str, inventory: str, level: int | None, out: str) -> None:
+    """Write a pre-filled evidence file listing every document the system's level needs."""
+    try:
+        inv = load_inventory(inventory or bundled_inventory())
+        system = next((s for s in inv.systems if s.name == system_name), None)
+        if system is None:
+            raise InputError(inv.source, "systems", f"no system {system_name!r}")
+        prof = load_profile(profile_id(system.regime, level or system.level))
+    except AtttError as exc:
+        _fail(exc)
+    text = template(system.name, [r for r in prof.requirements if r.evidence])
+    if out == "-":
+        click.echo(text, nl=False)
+        return
+    path = out or f"evidence-{system.name}.yaml"
+    if os.path.exists(path):
+        _fail(InputError(path, "", "exists already; not overwritten"))
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    docs = sum(len(r.evidence) for r in prof.requirements)
+    click.echo(f"{path}: {docs} documents for {prof.id}")

@@ -1,0 +1,232 @@
+"""Evidence files: the documents a system holds for its management requirements.
+
+One YAML file per system lists documents (requirement id, document number and title, issue
+date, approver, review period or validity, the file itself, whose SHA-256 goes into the
+report).  ``evaluate`` applies the level's freshness rules and is pure: the files are read
+and hashed at load time only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import InputError
+from .model import EvidenceSpec, Requirement, Status
+from .yamlio import Node, load_file
+
+DOC_KEYS = ("requirement", "key", "number", "title", "issued", "reviewed", "approver",
+            "review_months", "valid_until", "file", "note")
+
+
+@dataclass(frozen=True)
+class Document:
+    requirement: str
+    key: str  # "" covers every document of the requirement
+    number: str
+    title: str
+    issued: dt.date
+    reviewed: dt.date | None
+    approver: str
+    review_months: int | None
+    valid_until: dt.date | None
+    file: str
+    sha256: str | None  # None: the file named is missing
+    note: str = ""
+
+    @property
+    def last_reviewed(self) -> dt.date:
+        return max(self.issued, self.reviewed) if self.reviewed else self.issued
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "requirement": self.requirement,
+            "key": self.key,
+            "number": self.number,
+            "title": self.title,
+            "issued": self.issued.isoformat(),
+            "reviewed": self.reviewed.isoformat() if self.reviewed else None,
+            "approver": self.approver,
+            "review_months": self.review_months,
+            "valid_until": self.valid_until.isoformat() if self.valid_until else None,
+            "file": self.file,
+            "sha256": self.sha256,
+            "note": self.note,
+        }
+
+
+@dataclass(frozen=True)
+class EvidenceSet:
+    source: str
+    system: str
+    approval_date: dt.date | None
+    documents: tuple[Document, ...]
+
+
+@dataclass(frozen=True)
+class DocResult:
+    spec: EvidenceSpec
+    status: Status  # pass (attested), fail (stale, too late, file missing), manual (absent)
+    message: str
+    document: Document | None
+
+    def to_json(self, lang_neutral: bool = True) -> dict[str, Any]:
+        return {
+            "key": self.spec.key,
+            "title_vi": self.spec.title_vi,
+            "title_en": self.spec.title_en,
+            "max_age_months": self.spec.max_age_months,
+            "before_approval": self.spec.before_approval,
+            "status": self.status.value,
+            "message": self.message,
+            "document": self.document.to_json() if self.document else None,
+        }
+
+
+def _date(node: Node, key: str, required: bool) -> dt.date | None:
+    value = node.raw(key)
+    if value is None:
+        if required:
+            raise node.error(key, "required (YYYY-MM-DD)")
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise node.error(key, f"expected a date YYYY-MM-DD, got {value!r}") from None
+
+
+def _sha256(path: str) -> str | None:
+    if not os.path.isfile(path):
+        return None
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def load_evidence(path: str) -> EvidenceSet:
+    node = Node(load_file(path) or {}, path)
+    node.allow("system", "approval_date", "documents")
+    base = os.path.dirname(os.path.abspath(path))
+    docs = []
+    for item in node.items("documents"):
+        item.allow(*DOC_KEYS)
+        issued = _date(item, "issued", False)
+        if issued is None:
+            continue  # an unfilled template entry: the document is still to be provided
+        file = item.text("file", "")
+        full = os.path.normpath(os.path.join(base, os.path.expanduser(file))) if file else ""
+        review = item.integer("review_months", 0, lo=0, hi=600) or None
+        docs.append(Document(
+            requirement=item.text("requirement"),
+            key=item.text("key", ""),
+            number=item.text("number", ""),
+            title=item.text("title"),
+            issued=issued,
+            reviewed=_date(item, "reviewed", False),
+            approver=item.text("approver", ""),
+            review_months=review,
+            valid_until=_date(item, "valid_until", False),
+            file=full,
+            sha256=_sha256(full) if full else None,
+            note=item.text("note", ""),
+        ))
+    return EvidenceSet(path, node.text("system", ""), _date(node, "approval_date", False),
+                       tuple(docs))
+
+
+def check_requirements(ev: EvidenceSet, known: Sequence[str]) -> None:
+    """Every document names a requirement of the profile in use (typos are errors)."""
+
+    ids = set(known)
+    for i, doc in enumerate(ev.documents):
+        if doc.requirement not in ids:
+            raise InputError(ev.source, f"documents[{i}].requirement",
+                             f"{doc.requirement} is not a requirement of this system's profile")
+
+
+def _months_between(earlier: dt.date, later: dt.date) -> float:
+    return (later - earlier).days / 30.4375
+
+
+def _judge(spec: EvidenceSpec, doc: Document, ev: EvidenceSet, today: dt.date) -> DocResult:
+    label = f"{doc.number} {doc.title}".strip()
+    if doc.file and doc.sha256 is None:
+        return DocResult(spec, Status.FAIL, f"'{label}': file {doc.file} not found.", doc)
+    if doc.issued > today:
+        return DocResult(spec, Status.FAIL, f"'{label}' is dated in the future ({doc.issued}).",
+                         doc)
+    if doc.valid_until and doc.valid_until < today:
+        return DocResult(spec, Status.FAIL, f"'{label}' expired on {doc.valid_until}.", doc)
+    if spec.before_approval and ev.approval_date and doc.issued > ev.approval_date:
+        return DocResult(spec, Status.FAIL,
+                         f"'{label}' was issued on {doc.issued}, after the level approval of "
+                         f"{ev.approval_date}; it must come first.", doc)
+    limit = spec.max_age_months
+    if doc.review_months and (limit is None or doc.review_months < limit):
+        limit = doc.review_months  # the document's own review period, if stricter
+    if limit is not None:
+        age = _months_between(doc.last_reviewed, today)
+        if age > limit:
+            return DocResult(spec, Status.FAIL,
+                             f"'{label}' was last issued or reviewed on {doc.last_reviewed}, "
+                             f"{age:.0f} months ago; the level requires at most {limit}.", doc)
+    return DocResult(spec, Status.PASS, f"Attested by '{label}' ({doc.issued}).", doc)
+
+
+def evaluate(req: Requirement, ev: EvidenceSet | None, today: dt.date) -> list[DocResult]:
+    out = []
+    for spec in req.evidence:
+        candidates = [] if ev is None else [
+            d for d in ev.documents
+            if d.requirement == req.id and d.key in ("", spec.key)
+        ]
+        if not candidates:
+            out.append(DocResult(spec, Status.MANUAL,
+                                 f"Provide: {spec.title_en} ({spec.title_vi}).", None))
+            continue
+        # The freshest document for this item is the one that counts.
+        doc = max(candidates, key=lambda d: d.last_reviewed)
+        out.append(_judge(spec, doc, ev, today) if ev else DocResult(spec, Status.MANUAL, "", None))
+    return out
+
+
+def template(system: str, requirements: Sequence[Requirement],
+             clauses: Mapping[str, str] | None = None) -> str:
+    """A pre-filled evidence file listing every document the level needs."""
+
+    lines = [
+        f"# Evidence for system {system}: one entry per document; fill the blanks.",
+        "# issued/reviewed: YYYY-MM-DD. file: path relative to this file (hashed into reports).",
+        f"system: {system}",
+        "approval_date:            # date of the level-approval decision, when issued",
+        "documents:",
+    ]
+    for req in requirements:
+        for spec in req.evidence:
+            rule = []
+            if spec.max_age_months:
+                rule.append(f"at most {spec.max_age_months} months old")
+            if spec.before_approval:
+                rule.append("issued before the approval date")
+            lines += [
+                f"  # {req.id} [{spec.key}] {spec.title_vi} / {spec.title_en}"
+                + (f" ({'; '.join(rule)})" if rule else ""),
+                f"  - requirement: {req.id}",
+                f"    key: {spec.key}",
+                "    number: \"\"",
+                f"    title: \"{spec.title_en.replace(chr(34), chr(39))}\"",
+                "    issued:",
+                "    approver: \"\"",
+                "    file: \"\"",
+            ]
+    return "\n".join(lines) + "\n"
