@@ -1,0 +1,161 @@
+"""Inventory keys of the network checks: zone targets, LAN rules, vantage points, public
+services.  Called by ``attt.inventory_loader``; every error names the file and key path."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from ..model import LanRule, PublicService, VantagePoint, Zone
+from ..targets import is_ip
+from ..yamlio import Node
+from .services import parse_service
+from .targets import addresses_in, check_target
+from .zones import ZONE_ROLES, overlaps
+
+RULE_KEYS = ("from", "to", "action", "services", "reason")
+VANTAGE_KEYS = ("zone", "via", "resolver", "ports", "max_rate", "host_timeout")
+SERVICE_KEYS = ("name", "host", "ports", "domain", "ca_file")
+VANTAGE_MODES = ("local",)  # the scan runs on this machine, which sits inside the zone
+
+
+def _target(node: Node, key: str, value: str) -> str:
+    return check_target(value, node.source, node.key(key))
+
+
+def split_resolver(value: str) -> tuple[str, int]:
+    """``IP``, ``IP:PORT`` or ``[IPv6]:PORT`` -> (ip, port)."""
+
+    host, port = value, "53"
+    if value.startswith("["):
+        host, _, rest = value[1:].partition("]")
+        port = rest[1:] if rest.startswith(":") else "53"
+    elif value.count(":") == 1:
+        host, port = value.split(":")
+    if not is_ip(host) or not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise ValueError(f"expected IP, IP:PORT or [IPv6]:PORT, got {value!r}")
+    return host, int(port)
+
+
+def zone_extras(node: Node, zone: Zone) -> Zone:
+    """Validate a zone's role and ``targets:``; targets that are IPs must lie in its networks."""
+
+    if zone.role not in ZONE_ROLES:
+        raise node.error("role",
+                         f"unknown zone role {zone.role!r} (known: {', '.join(ZONE_ROLES)})")
+    targets = node.texts("targets")
+    for i, t in enumerate(targets):
+        _target(node, f"targets[{i}]", t)
+        if "/" in t:
+            raise node.error(f"targets[{i}]", f"list networks under networks:, not {t!r}")
+        # A target outside its zone would be scanned under the wrong zone's rules.
+        if is_ip(t) and zone.networks and not addresses_in(t, zone.networks):
+            raise node.error(f"targets[{i}]", f"{t} is not inside the zone's networks")
+    return Zone(zone.name, zone.role, zone.networks, targets)
+
+
+def check_overlaps(node: Node, zones: tuple[Zone, ...]) -> None:
+    found = overlaps(zones)
+    if found:
+        a, na, b, nb = found[0]
+        raise node.error(
+            "zones",
+            f"zone {a!r} ({na}) overlaps zone {b!r} ({nb}); each address belongs to one zone",
+        )
+
+
+def _rules(node: Node, zone_names: set[str]) -> tuple[tuple[LanRule, ...], str]:
+    rnode = node.mapping("rules")
+    rnode.allow("default", "flows")
+    default = rnode.text("default", "deny")
+    if default not in ("allow", "deny"):
+        raise rnode.error("default", f"expected allow or deny, got {default!r}")
+    rules = []
+    for item in rnode.items("flows"):
+        item.allow(*RULE_KEYS)
+        src, dst = item.text("from"), item.text("to")
+        for key, name in (("from", src), ("to", dst)):
+            if name != "*" and name not in zone_names:
+                raise item.error(key, f"no zone {name!r} in this system's zones (or '*')")
+        action = item.text("action")
+        if action not in ("allow", "deny"):
+            raise item.error("action", f"expected allow or deny, got {action!r}")
+        services = item.texts("services")
+        if not services:
+            raise item.error("services", "required: tcp/PORT, udp/PORT, a service name or any")
+        for i, spec in enumerate(services):
+            try:
+                parse_service(spec)
+            except ValueError as exc:
+                raise item.error(f"services[{i}]", str(exc)) from None
+        reason = item.text("reason", "")
+        if action == "allow" and not reason.strip():
+            raise item.error("reason", "an allow rule needs a reason (why the flow is needed)")
+        rules.append(LanRule(src, dst, action, services, reason))
+    return tuple(rules), default
+
+
+def _vantage(node: Node, zones: dict[str, Zone]) -> tuple[VantagePoint, ...]:
+    out = []
+    for item in node.items("vantage_points"):
+        item.allow(*VANTAGE_KEYS)
+        zone = item.text("zone")
+        if zone not in zones:
+            raise item.error("zone", f"no zone {zone!r} in this system's zones")
+        via = item.text("via", "local")
+        if via not in VANTAGE_MODES:
+            raise item.error("via", f"expected one of {', '.join(VANTAGE_MODES)}, got {via!r}")
+        resolver = item.text("resolver", "")
+        if resolver:
+            try:
+                split_resolver(resolver)
+            except ValueError as exc:
+                raise item.error("resolver", str(exc)) from None
+        ports = item.texts("ports")
+        for i, spec in enumerate(ports):
+            try:
+                parse_service(spec)
+            except ValueError as exc:
+                raise item.error(f"ports[{i}]", str(exc)) from None
+        out.append(VantagePoint(zone, via, resolver, ports,
+                                item.integer("max_rate", 300, lo=1, hi=100_000),
+                                item.integer("host_timeout", 120, lo=5, hi=86_400)))
+    return tuple(out)
+
+
+def _public(node: Node, base_dir: str) -> tuple[PublicService, ...]:
+    out = []
+    for item in node.items("public_services"):
+        item.allow(*SERVICE_KEYS)
+        host = _target(item, "host", item.text("host"))
+        if "/" in host:
+            raise item.error("host", f"a public service is one host, not a network: {host!r}")
+        raw_ports = item.raw("ports") or []
+        if not isinstance(raw_ports, list) or not raw_ports or not all(
+            isinstance(p, int) and not isinstance(p, bool) and 1 <= p <= 65535 for p in raw_ports
+        ):
+            raise item.error("ports", f"expected a list of TCP ports 1-65535, got {raw_ports!r}")
+        domain = item.text("domain", "")
+        if domain:
+            _target(item, "domain", domain)
+        ca_file = item.text("ca_file", "")
+        if ca_file:
+            ca_file = os.path.normpath(os.path.join(base_dir, os.path.expanduser(ca_file)))
+            if not os.path.isfile(ca_file):
+                raise item.error("ca_file", f"file not found: {ca_file}")
+        out.append(PublicService(item.text("name"), host, tuple(raw_ports), domain, ca_file))
+    return tuple(out)
+
+
+def system_extras(node: Node, zones: tuple[Zone, ...], base_dir: str) -> dict[str, Any]:
+    """The System fields of the network keys (``rules``, ``vantage_points``,
+    ``public_services``), validated."""
+
+    by_name = {z.name: z for z in zones}
+    rules, default = _rules(node, set(by_name))
+    return {
+        "rules": rules,
+        "rules_default": default,
+        "vantage_points": _vantage(node, by_name),
+        "public_services": _public(node, base_dir),
+    }

@@ -1,0 +1,133 @@
+"""IPv6 readiness (Decision 38/QĐ-BTTTT "IPv6 for Gov"): per public service an AAAA record,
+the same ports open over IPv6 as over IPv4, HTTPS over IPv6 with a valid certificate (the
+IPv6-ready website test), name servers and mail exchangers with IPv6; per zone, IPv6
+addressing.  The score is the share of the criteria that apply and are met."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping
+from typing import Any
+
+from ..model import System
+from ..targets import is_ip
+from .dnsq import Resolver
+from .targets import addresses_in, network_of
+
+HTTPS_PORTS = (443, 8443)
+
+
+def _v6(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address).version == 6
+    except ValueError:
+        return False
+
+
+def build_fact(
+    system: System,
+    vantage: str,
+    resolver: Resolver,
+    open_by_address: Mapping[str, set[int]],
+    scanned: set[str],
+    tls: list[dict[str, Any]],
+    local_addresses: list[str],
+) -> dict[str, Any]:
+    services = []
+    for svc in system.public_services:
+        if is_ip(svc.host):
+            a, aaaa = ([], [svc.host]) if _v6(svc.host) else ([svc.host], [])
+        else:
+            a, aaaa = resolver.addresses(svc.host)
+        wanted = set(svc.ports)
+        v4 = sorted(set().union(*(open_by_address.get(x, set()) for x in a)) & wanted) if a else []
+        v6 = sorted(set().union(*(open_by_address.get(x, set()) for x in aaaa)) & wanted) \
+            if aaaa else []
+        https = None
+        https_ports = [p for p in svc.ports if p in HTTPS_PORTS] or [
+            t["port"] for t in tls if t["address"] in a and t["port"] in wanted]
+        if https_ports:
+            entries = [t for t in tls if t["address"] in aaaa and t["port"] in https_ports]
+            if not aaaa:
+                https = {"ok": False, "detail": "no AAAA record"}
+            elif not entries:
+                https = {"ok": False, "detail": "no TLS service answered over IPv6 on "
+                         + ", ".join(map(str, https_ports))}
+            else:
+                t = entries[0]
+                cert = t.get("cert") or {}
+                ok = bool(cert.get("valid_now")) and cert.get("name_match") is not False \
+                    and t.get("chain") == "complete"
+                https = {"ok": ok, "port": t["port"], "address": t["address"],
+                         "detail": "valid certificate" if ok else
+                         f"certificate: valid_now={cert.get('valid_now')}, "
+                         f"name_match={cert.get('name_match')}, chain={t.get('chain')}"}
+
+        def servers(rdtype: str, port: int, domain: str = svc.domain) -> list[dict[str, Any]]:
+            out = []
+            for name in resolver.query(domain, rdtype):
+                v6addrs = resolver.query(name, "AAAA")
+                probed = [x for x in v6addrs if x in scanned]
+                reachable = (any(port in open_by_address.get(x, set()) for x in probed)
+                             if probed else None)
+                out.append({"name": name, "aaaa": v6addrs, "reachable": reachable})
+            return out
+
+        services.append({
+            "name": svc.name, "host": svc.host, "ports": list(svc.ports), "a": a, "aaaa": aaaa,
+            "v4_open": v4, "v6_open": v6, "https_v6": https, "domain": svc.domain,
+            "ns": servers("NS", 53) if svc.domain else [],
+            "mx": servers("MX", 25) if svc.domain else [],
+        })
+    zones = []
+    for z in system.zones:
+        v6nets = tuple(n for n in z.networks if network_of(n).version == 6)
+        observed: bool | None
+        if not v6nets:
+            observed, detail = False, "no IPv6 network declared"
+        elif z.name == vantage:
+            observed = any(addresses_in(x, v6nets) for x in local_addresses)
+            detail = ("this machine has an address in " if observed
+                      else "this machine has no address in ") + ", ".join(v6nets)
+        else:
+            probed = [x for x in scanned if _v6(x) and addresses_in(x.split("/")[0], v6nets)]
+            if not probed:
+                observed, detail = None, "declared; no IPv6 target of the zone was scanned"
+            else:
+                observed = any(open_by_address.get(x) for x in open_by_address
+                               if _v6(x) and addresses_in(x, v6nets))
+                detail = ("services answer over IPv6" if observed
+                          else "nothing answered over IPv6")
+        zones.append({"name": z.name, "role": z.role, "ipv6_declared": bool(v6nets),
+                      "observed": observed, "detail": detail})
+    return {"vantage": vantage, "services": services, "zones": zones,
+            "dns_errors": [f"{n} {t}: {e}" for (n, t), e in resolver.results.errors.items()]}
+
+
+def criteria(fact: Mapping[str, Any]) -> list[tuple[str, bool]]:
+    """(criterion, met) for every criterion that applies."""
+
+    out: list[tuple[str, bool]] = []
+    for s in fact.get("services", []):
+        n = s["name"]
+        out.append((f"{n}: AAAA record", bool(s["aaaa"])))
+        out.append((f"{n}: same ports over IPv6 as IPv4 "
+                    f"(v4 {s['v4_open']}, v6 {s['v6_open']})",
+                    bool(s["aaaa"]) and s["v4_open"] == s["v6_open"]))
+        if s.get("https_v6") is not None:
+            out.append((f"{n}: HTTPS over IPv6 with a valid certificate "
+                        f"({s['https_v6']['detail']})", bool(s["https_v6"]["ok"])))
+        for kind, label in (("ns", "name servers"), ("mx", "mail exchangers")):
+            if s.get("domain") and s.get(kind):
+                ok = all(x["aaaa"] and x["reachable"] is not False for x in s[kind])
+                out.append((f"{n}: {label} of {s['domain']} reachable over IPv6", ok))
+    for z in fact.get("zones", []):
+        out.append((f"zone {z['name']}: IPv6 addressing ({z['detail']})",
+                    bool(z["ipv6_declared"]) and z["observed"] is not False))
+    return out
+
+
+def score(fact: Mapping[str, Any]) -> tuple[int, int, float | None]:
+    crit = criteria(fact)
+    met = sum(1 for _, ok in crit if ok)
+    return met, len(crit), (round(100.0 * met / len(crit), 1) if crit else None)

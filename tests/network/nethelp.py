@@ -1,0 +1,51 @@
+"""Helpers of the network tests (imported by the test modules; conftest holds fixtures)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+PROFILE = str(HERE / "profile-net.yaml")
+
+
+
+def require(condition: bool, message: str) -> None:
+    if condition:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{message} (required in CI)")
+    pytest.skip(message)
+
+
+def require_root_nmap() -> None:
+    require(os.geteuid() == 0, "network tests need root (SYN/UDP scans, namespaces)")
+    require(shutil.which("nmap") is not None, "nmap is not installed")
+
+
+def attt(*args: str, ns: str = "", env: dict[str, str] | None = None,
+         timeout: float = 240) -> subprocess.CompletedProcess[str]:
+    """Run the attt CLI as a subprocess (inside namespace ``ns`` when given)."""
+
+    # Not `-m attt.cli`: run as __main__, cli.py would be imported twice and the commands
+    # package (attt network ...) would attach to the other copy.
+    cmd = [sys.executable, "-c", "import sys; from attt.cli import main; sys.exit(main())",
+           *args]
+    if ns:
+        cmd = ["ip", "netns", "exec", ns, *cmd]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, **(env or {})}, check=False)
+
+
+def findings(out_dir: Path) -> list[dict[str, Any]]:
+    doc = json.loads((out_dir / "results.json").read_text())
+    return [f for s in doc["systems"] for r in s["requirements"] for f in r["findings"]]
+
+
