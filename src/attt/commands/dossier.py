@@ -1,0 +1,123 @@
+"""``attt dossier``: the level-approval dossier of one system, as HTML and DOCX."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import click
+
+from ..cli import _fail, _split, main
+from ..dossier import build_dossier, system_results
+from ..dossier.docx import render_dossier_docx
+from ..dossier.html import render_dossier_html
+from ..errors import AtttError, ExitStatus, InputError
+from ..evidence import check_requirements, load_evidence
+from ..i18n import gettext_for
+from ..inventory_loader import bundled_inventory, load_inventory
+from ..profile_loader import load_profile, profile_id
+from ..signing import EVIDENCE_DIR, sign_folder
+from .keys import load_signing_key
+
+FORMATS = ("html", "docx")
+
+
+@main.command()
+@click.option("--system", "system_name", default="", help="System name (default: the only one).")
+@click.option("-i", "--inventory", default="", type=click.Path(dir_okay=False),
+              help="Inventory YAML (default: the bundled demo-so-tinh.yaml).")
+@click.option("--results", default=None, type=click.Path(dir_okay=False),
+              help="results.json of the last scan (default: every item 'not scanned').")
+@click.option("--evidence", default=None, type=click.Path(dir_okay=False),
+              help="Evidence file (default: the inventory's evidence: key).")
+@click.option("-f", "--format", "formats", multiple=True, default=("html,docx",),
+              show_default=True, help="html, docx (comma separated).")
+@click.option("-o", "--out", default="", help="Output folder (default: ./attt-dossier-<system>).")
+@click.option("--check", is_flag=True,
+              help="Write nothing; list the gaps and exit 1 while any remain.")
+@click.option("--sign", "sign_key", default=None, type=click.Path(dir_okay=False),
+              help="Sign the output folder with this Ed25519 private key (manifest + "
+                   "signature; passphrase from $ATTT_KEY_PASSPHRASE or a prompt).")
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
+def dossier(system_name: str, inventory: str, results: str | None, evidence: str | None,
+            formats: tuple[str, ...], out: str, check: bool, sign_key: str | None,
+            lang: str) -> None:
+    """Level-approval dossier (hồ sơ đề xuất cấp độ): overview, level proposal, security plan."""
+    _ = gettext_for(lang)
+    if check and sign_key:
+        _fail(InputError("--sign", "", "--check writes nothing to sign"))
+    key = load_signing_key(sign_key) if sign_key else None
+    names = _split(formats)
+    for name in names:
+        if name not in FORMATS:
+            _fail(InputError("--format", name, f"unknown format (known: {', '.join(FORMATS)})"))
+    try:
+        inv_path = inventory or bundled_inventory("demo-so-tinh.yaml")
+        inv = load_inventory(inv_path)
+        if not system_name and len(inv.systems) > 1:
+            raise InputError(inv_path, "systems", "several systems: choose one with --system ("
+                             + ", ".join(s.name for s in inv.systems) + ")")
+        system = next((s for s in inv.systems if not system_name or s.name == system_name), None)
+        if system is None:
+            raise InputError(inv_path, "systems", f"no system {system_name!r} (known: "
+                             + ", ".join(s.name for s in inv.systems) + ")")
+        profile = load_profile(profile_id(system.regime, system.level))
+        ev_path = evidence or system.evidence
+        ev = load_evidence(ev_path) if ev_path else None
+        if ev is not None:
+            check_requirements(ev, [r.id for r in profile.requirements])
+        entry = None
+        if results:
+            try:
+                with open(results, encoding="utf-8") as fh:
+                    doc = json.load(fh)
+            except (OSError, json.JSONDecodeError) as exc:
+                raise InputError(results, "", f"not a results.json: {exc}") from None
+            if not isinstance(doc, dict):
+                raise InputError(results, "", "not an attt results document")
+            found = system_results(doc, system.name, results)
+            entry = {**(found or {}), "_run": doc.get("run") or {}}
+        sources = {"inventory": os.path.basename(inv_path)}
+        if ev_path:
+            sources["evidence"] = os.path.basename(ev_path)
+        if results:
+            sources["results"] = os.path.basename(results)
+        d = build_dossier(system, profile, ev, entry, lang=lang, sources=sources)
+    except AtttError as exc:
+        _fail(exc)
+    if check:
+        for g in d.gaps:
+            click.echo(f"{g.section:<6} {g.what}  [{g.where}]")
+        click.echo(_("{count} gaps in the dossier of {system}").format(
+            count=len(d.gaps), system=system.name))
+        sys.exit(int(ExitStatus.NON_COMPLIANT) if d.gaps else 0)
+    folder = out or f"attt-dossier-{system.name}"
+    os.makedirs(folder, exist_ok=True)
+    stem = f"ho-so-cap-do-{system.name}"
+    if "html" in names:
+        path = os.path.join(folder, f"{stem}.html")
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(render_dossier_html(d))
+        click.echo(path)
+    if "docx" in names:
+        path = os.path.join(folder, f"{stem}.docx")
+        with open(path, "wb") as fh:
+            fh.write(render_dossier_docx(d))
+        click.echo(path)
+    if key is not None:
+        # The evidence file and the documents it names travel with the signed dossier.
+        bring: dict[str, str] = {}
+        if ev is not None:
+            bring[f"{EVIDENCE_DIR}/{os.path.basename(ev.source)}"] = ev.source
+            for doc_ in ev.documents:
+                if doc_.file:
+                    bring[f"{EVIDENCE_DIR}/files/{os.path.basename(doc_.file)}"] = doc_.file
+        if results:
+            bring[os.path.basename(results)] = results
+        try:
+            click.echo(sign_folder(folder, key, evidence=bring))
+        except (AtttError, OSError) as exc:
+            _fail(exc if isinstance(exc, AtttError) else InputError(folder, "", str(exc)))
+    click.echo(_("{count} gaps in the dossier of {system}").format(
+        count=len(d.gaps), system=system.name), err=True)

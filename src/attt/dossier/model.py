@@ -1,0 +1,112 @@
+"""The dossier as data: a cover, numbered sections of blocks, the plan rows and the gaps.
+
+The builder (``attt.dossier.build``) fills it from the inventory, the profile, the evidence
+file and the last results document, already translated; the HTML and DOCX writers only lay
+it out, so both formats carry the same headings, tables and gaps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Marker written where the inventory is silent; each occurrence has a Gap.
+MISSING = "[…]"
+
+
+@dataclass(frozen=True)
+class Para:
+    text: str
+    kind: str = ""  # "" | note | warn | basis
+
+
+@dataclass(frozen=True)
+class Fields:
+    """Label / value pairs (a two-column table)."""
+
+    rows: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    # Relative column widths (sum ~100) for print and DOCX.
+    widths: tuple[int, ...] = ()
+    # Column holding a status code to colour, or -1; codes in ``row_status``.
+    row_status: tuple[str, ...] = ()
+    kind: str = ""  # "" | plan | gaps
+
+
+Block = Para | Fields | Table
+
+
+@dataclass(frozen=True)
+class Section:
+    number: str  # "A.3.1"
+    title: str
+    level: int  # 1 part, 2 section, 3 subsection
+    blocks: tuple[Block, ...] = ()
+
+    @property
+    def heading(self) -> str:
+        # Parts carry their letter in the title ("Phần A. ..."), as administrative documents do.
+        if self.level == 1 or not self.number:
+            return self.title
+        return f"{self.number}. {self.title}"
+
+
+@dataclass(frozen=True)
+class Gap:
+    section: str  # section number, e.g. "A.1"
+    what: str  # what is missing (translated)
+    where: str  # where to fill it: inventory key or evidence file
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    requirement_id: str
+    part: str  # management | technical
+    group: str
+    # met | partly | not_met | not_applicable | evidence_needed | error | waived | not_scanned
+    status: str
+    solution: str
+    evidence: str
+    action: str = ""
+    responsible: str = ""
+    deadline: str = ""
+
+
+@dataclass(frozen=True)
+class Cover:
+    parent: str  # cơ quan chủ quản (upper line)
+    issuer: str  # the unit that issues the document
+    number: str  # Số: .../...
+    place_date: str
+    title: str
+    subtitle: str
+    basis: tuple[str, ...]  # căn cứ
+    notes: tuple[str, ...] = ()  # classification, provenance banner
+    signer_title: str = ""
+    signer: str = ""
+    recipients: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Dossier:
+    system: str
+    regime: str
+    level: int
+    lang: str
+    title: str  # document title (HTML <title>, DOCX core properties)
+    cover: Cover
+    sections: tuple[Section, ...]
+    rows: tuple[PlanRow, ...]
+    gaps: tuple[Gap, ...]
+    generated: str  # provenance line
+    suggested_level: int | None = None
+    meta: dict[str, str] = field(default_factory=dict)
+
+    def outline(self) -> list[str]:
+        """Headings, indented by level (the README's example)."""
+
+        return [("  " * (s.level - 1)) + s.heading for s in self.sections]
