@@ -1,0 +1,116 @@
+"""Signing commands: ``attt keys generate`` and ``attt verify DIR``.
+
+``load_signing_key`` is what every command with ``--sign KEY`` (scan, dossier) calls before
+its work starts, so a wrong passphrase fails at once and not after a long scan; it then hands
+the loaded key to ``attt.signing.sign_folder``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from .. import signing
+from ..cli import _fail, main
+from ..errors import AtttError, ExitStatus, InputError
+
+PASSPHRASE_ENV = "ATTT_KEY_PASSPHRASE"
+
+
+def _prompt(text: str, confirm: bool) -> bytes:
+    try:
+        value = click.prompt(text, hide_input=True, confirmation_prompt=confirm, err=True,
+                             default="", show_default=False)
+    except click.exceptions.Abort:
+        _fail(InputError(PASSPHRASE_ENV, "", "no passphrase given (set it or type it)"))
+    return str(value).encode("utf-8")
+
+
+def load_signing_key(path: str) -> Ed25519PrivateKey:
+    """The private key at ``path``, decrypted with ``$ATTT_KEY_PASSPHRASE`` or a hidden
+    prompt; exits 2 with a message on any problem."""
+
+    try:
+        passphrase: bytes | None = None
+        if signing.private_key_encrypted(path):
+            env = os.environ.get(PASSPHRASE_ENV)
+            passphrase = env.encode("utf-8") if env else _prompt("Key passphrase", False)
+        return signing.load_private_key(path, passphrase)
+    except AtttError as exc:
+        _fail(exc)
+
+
+def sign_or_fail(folder: str, key: Ed25519PrivateKey) -> str:
+    try:
+        return signing.sign_folder(folder, key)
+    except (AtttError, OSError) as exc:
+        _fail(exc if isinstance(exc, AtttError) else InputError(folder, "", str(exc)))
+
+
+@main.group()
+def keys() -> None:
+    """Signing keys for report bundles (Ed25519)."""
+
+
+@keys.command("generate")
+@click.option("-o", "--out", default=".", show_default=True, help="Folder for the key pair.")
+@click.option("--name", default="attt-signing", show_default=True,
+              help="File names: NAME.key (private) and NAME.pub (public).")
+@click.option("--no-passphrase", is_flag=True,
+              help="Store the private key unencrypted (not recommended).")
+@click.option("--force", is_flag=True, help="Replace an existing key pair.")
+def keys_generate(out: str, name: str, no_passphrase: bool, force: bool) -> None:
+    """Make an Ed25519 key pair; the private key is encrypted with a passphrase taken from
+    $ATTT_KEY_PASSPHRASE or asked for (twice, hidden)."""
+    passphrase: bytes | None = None
+    if not no_passphrase:
+        env = os.environ.get(PASSPHRASE_ENV)
+        passphrase = env.encode("utf-8") if env else _prompt("New key passphrase", True)
+        if not passphrase:
+            _fail(InputError(PASSPHRASE_ENV, "", "empty passphrase (use --no-passphrase on "
+                                                 "purpose)"))
+    try:
+        pair = signing.generate_keys(out, passphrase, name=name, force=force)
+    except AtttError as exc:
+        _fail(exc)
+    click.echo(f"private key: {pair.private_path} (mode 0600"
+               + (", unencrypted)" if passphrase is None else ", encrypted)"))
+    click.echo(f"public key:  {pair.public_path}")
+    click.echo(f"fingerprint: {pair.fingerprint}")
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.option("-k", "--key", "key", default=None, type=click.Path(dir_okay=False),
+              envvar="ATTT_VERIFY_KEY",
+              help="The signer's public key; without it only integrity is checked.")
+def verify(folder: str, key: str | None) -> None:
+    """Check the signature of a signed run or dossier FOLDER and name every file changed,
+    added or removed (exit 0 intact, 1 tampered, 2 unsigned or unreadable)."""
+    try:
+        res = signing.verify_folder(folder, key)
+    except AtttError as exc:
+        _fail(exc)
+    for problem in res.problems:
+        click.echo(f"PROBLEM  {problem}")
+    if not res.signature_ok:
+        click.echo("BAD SIGNATURE  manifest.json is not signed by "
+                   + (f"the given key {res.expected_fingerprint}" if key else "its own key"))
+    if not res.key_ok:
+        click.echo(f"OTHER KEY  signed by {res.key_fingerprint}, expected "
+                   f"{res.expected_fingerprint}")
+    for label, names in (("CHANGED", res.changed), ("REMOVED", res.removed),
+                         ("ADDED", res.added)):
+        for rel in names:
+            click.echo(f"{label:<8} {rel}")
+    if res.ok:
+        click.echo(f"OK  {res.files} files intact, signed by {res.key_fingerprint}")
+        if not key:
+            click.echo("note: no --key given: integrity checked, not who signed it",
+                       err=True)
+        sys.exit(0)
+    click.echo(f"TAMPERED  {folder}")
+    sys.exit(int(ExitStatus.NON_COMPLIANT))

@@ -1,0 +1,66 @@
+"""Suite-wide fixtures.
+
+* Scans record their history in a database under the session's temporary folder, never in
+  the user's data directory (``ATTT_DB``).
+* At the end of the session every results.json that the tests produced (under pytest's
+  base temporary folder) is validated against the published schema
+  ``schemas/attt.results-1.schema.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+SCHEMA_PATH = Path(__file__).resolve().parents[1] / "schemas" / "attt.results-1.schema.json"
+
+
+def results_validator() -> object:
+    import jsonschema
+
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+def schema_errors(doc: object) -> list[str]:
+    validator = results_validator()
+    return [
+        f"{e.json_path}: {e.message[:200]}"
+        for e in validator.iter_errors(doc)  # type: ignore[attr-defined]
+    ]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _history_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    path = tmp_path_factory.mktemp("history") / "history.sqlite3"
+    old = os.environ.get("ATTT_DB")
+    os.environ["ATTT_DB"] = str(path)
+    yield path
+    if old is None:
+        os.environ.pop("ATTT_DB", None)
+    else:
+        os.environ["ATTT_DB"] = old
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _every_results_json_validates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    yield
+    base = tmp_path_factory.getbasetemp()
+    bad: list[str] = []
+    checked = 0
+    for path in sorted(base.rglob("results.json")):
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            continue  # tests that feed attt a broken file on purpose
+        if not (isinstance(doc, dict) and doc.get("schema") == "attt.results/1"
+                and (doc.get("tool") or {}).get("name") == "attt"):
+            continue
+        checked += 1
+        bad += [f"{path}: {e}" for e in schema_errors(doc)[:5]]
+    assert not bad, f"results.json not valid against {SCHEMA_PATH.name}:\n" + "\n".join(bad)

@@ -1,0 +1,173 @@
+"""SARIF 2.1.0 validated against the official OASIS schema, CSV read back with csv, and the
+published results.json schema, on real scans and on the renderer test documents."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+from factory import compliant_document, failing_document, large_document
+
+from attt.cli import main
+from attt.render.base import RenderOptions
+from attt.render.csv_format import BOM, render_csv
+from attt.render.document import SCHEMA
+from attt.render.sarif import render_sarif
+
+ROOT = Path(__file__).resolve().parents[2]
+SARIF_SCHEMA = json.loads(
+    (ROOT / "tests/fixtures/sarif/sarif-schema-2.1.0.json").read_text(encoding="utf-8")
+)
+RESULTS_SCHEMA = json.loads(
+    (ROOT / "schemas/attt.results-1.schema.json").read_text(encoding="utf-8")
+)
+
+
+def sarif_errors(data: Any) -> list[str]:
+    validator = jsonschema.Draft7Validator(SARIF_SCHEMA)
+    return [f"{e.json_path}: {e.message[:200]}" for e in validator.iter_errors(data)]
+
+
+def results_errors(doc: Any) -> list[str]:
+    validator = jsonschema.Draft202012Validator(RESULTS_SCHEMA)
+    return [f"{e.json_path}: {e.message[:200]}" for e in validator.iter_errors(doc)]
+
+
+def make_rootfs(root: Path) -> Path:
+    (root / "etc/ssh/sshd_config.d").mkdir(parents=True)
+    (root / "etc/ssh/sshd_config").write_text(
+        "Include /etc/ssh/sshd_config.d/*.conf\nPasswordAuthentication yes\n"
+    )
+    (root / "etc/ssh/sshd_config.d/10-root.conf").write_text("PermitRootLogin yes\n")
+    (root / "etc/login.defs").write_text("PASS_MAX_DAYS 99999\nPASS_MIN_LEN 5\n")
+    return root
+
+
+@pytest.fixture(scope="module")
+def dir_scan(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.mktemp("ci-outputs")
+    rootfs = make_rootfs(base / "config-repo")
+    out = base / "run"
+    res = CliRunner().invoke(
+        main, ["scan", "-t", f"dir:{rootfs}", "-o", str(out), "-q", "-f", "json,sarif,csv"],
+        catch_exceptions=False,
+    )
+    assert res.exit_code == 1, res.output
+    return out
+
+
+def test_schema_file_is_the_draft07_oasis_schema() -> None:
+    jsonschema.Draft7Validator.check_schema(SARIF_SCHEMA)
+    assert SARIF_SCHEMA["title"].startswith("Static Analysis Results Format (SARIF) Version 2.1.0")
+    # Negative control: the schema really rejects what SARIF forbids.
+    assert sarif_errors({"version": "2.1.0", "runs": [{"tool": {"driver": {}}}]})
+    assert sarif_errors({"version": "2.1.0", "runs": [], "extra": 1})
+
+
+def test_dir_scan_sarif_is_valid_and_points_at_config_files(dir_scan: Path) -> None:
+    sarif = json.loads((dir_scan / "results.sarif").read_text(encoding="utf-8"))
+    assert sarif_errors(sarif) == []
+    assert sarif["version"] == "2.1.0" and len(sarif["runs"]) == 1
+    run = sarif["runs"][0]
+    driver = run["tool"]["driver"]
+    assert driver["name"] == "attt"
+    rules = {r["id"]: r for r in driver["rules"]}
+    rule = rules["ssh.root_login_disabled"]
+    assert rule["properties"]["severity"] == "high"
+    assert "TT12.KT.MC.2" in rule["properties"]["requirements"]
+    assert rule["help"]["text"] and rule["shortDescription"]["text"]
+    root_uri = run["originalUriBaseIds"]["ROOT"]["uri"]
+    assert root_uri.startswith("file:///") and root_uri.endswith("/config-repo/")
+    result = next(r for r in run["results"] if r["ruleId"] == "ssh.root_login_disabled")
+    assert result["level"] == "error"
+    assert driver["rules"][result["ruleIndex"]]["id"] == "ssh.root_login_disabled"
+    physical = result["locations"][0]["physicalLocation"]
+    assert physical["artifactLocation"] == {
+        "uri": "etc/ssh/sshd_config.d/10-root.conf", "uriBaseId": "ROOT"
+    }
+    assert physical["region"]["startLine"] == 1
+    assert result["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] == (
+        "adhoc/config-repo"
+    )
+    # Only fail, error and waived findings become results; every one is fail or error here.
+    doc = json.loads((dir_scan / "results.json").read_text(encoding="utf-8"))
+    reported = [f for s in doc["systems"] for r in s["requirements"] for f in r["findings"]
+                if f["status"] in ("fail", "error")]
+    assert len(run["results"]) == len(reported)
+    assert {r["properties"]["status"] for r in run["results"]} <= {"fail", "error"}
+    assert len({r["partialFingerprints"]["attt/v1"] for r in run["results"]}) == len(reported)
+
+
+@pytest.mark.parametrize("make", [compliant_document, failing_document])
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_factory_documents_give_valid_sarif(make: Any, lang: str) -> None:
+    doc = make()
+    sarif = json.loads(render_sarif(doc, RenderOptions(lang=lang)))
+    assert sarif_errors(sarif) == []
+    results = sarif["runs"][0]["results"]
+    for r in results:
+        # Live hosts: a logical location only, no file.
+        assert "physicalLocation" not in r["locations"][0]
+    if make is failing_document:
+        waived = [r for r in results if r["properties"]["status"] == "waived"]
+        assert waived and all(r["suppressions"][0]["kind"] == "external" for r in waived)
+        assert "Giám đốc Sở" in waived[0]["suppressions"][0]["justification"]
+        errors = [r for r in results if r["properties"]["status"] == "error"]
+        assert errors and all(r["level"] == "warning" for r in errors)
+
+
+def test_large_document_sarif_is_valid() -> None:
+    sarif = json.loads(render_sarif(large_document(hosts=200), RenderOptions()))
+    assert sarif_errors(sarif) == []
+
+
+def test_csv_reads_back_one_row_per_finding(dir_scan: Path) -> None:
+    raw = (dir_scan / "results.csv").read_bytes()
+    assert raw.startswith(BOM.encode("utf-8"))
+    assert b"\r\n" in raw
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    doc = json.loads((dir_scan / "results.json").read_text(encoding="utf-8"))
+    findings = [f for s in doc["systems"] for r in s["requirements"] for f in r["findings"]]
+    assert len(rows) == len(findings)
+    assert list(rows[0])[:3] == ["Hệ thống", "Máy chủ", "Mã yêu cầu"]
+    row = next(r for r in rows if r["Mã kiểm tra"] == "ssh.root_login_disabled")
+    assert row["Mã yêu cầu"] == "TT12.KT.MC.2"
+    assert row["Trạng thái"] == "Không đạt"
+    assert row["Mức độ nghiêm trọng"] == "Cao"
+    assert "root" in row["Tên kiểm tra"].lower()
+    assert "PermitRootLogin" in row["Kết quả"]
+    assert row["Nguồn"].startswith("/etc/ssh/")
+
+
+def test_csv_english_and_formula_cells_are_defused() -> None:
+    doc = failing_document()
+    finding = doc["systems"][0]["requirements"][0]["findings"][0]
+    finding["message"] = '=HYPERLINK("http://example.invalid","x")'
+    finding["evidence"]["observed"] = "+1"
+    text = render_csv(doc, RenderOptions(lang="en"))
+    rows = list(csv.DictReader(io.StringIO(text.lstrip(BOM), newline="")))
+    assert list(rows[0])[:4] == ["System", "Host", "Requirement ID", "Requirement title"]
+    first = rows[0]
+    assert first["Result"].startswith("'=")
+    assert first["Observed"] == "'+1"
+    assert {r["Status"] for r in rows} >= {"Fail", "Pass", "Waived"}
+
+
+def test_results_schema_accepts_every_kind_of_document(dir_scan: Path) -> None:
+    jsonschema.Draft202012Validator.check_schema(RESULTS_SCHEMA)
+    assert SCHEMA == "attt.results/1" == RESULTS_SCHEMA["properties"]["schema"]["const"]
+    for doc in (compliant_document(), failing_document(), large_document(hosts=50)):
+        assert results_errors(doc) == []
+    doc = json.loads((dir_scan / "results.json").read_text(encoding="utf-8"))
+    assert results_errors(doc) == []
+    # Negative controls: a wrong status, a missing key.
+    broken = json.loads(json.dumps(doc))
+    broken["systems"][0]["requirements"][0]["status"] = "ok"
+    del broken["summary"]["score"]
+    assert len(results_errors(broken)) == 2
