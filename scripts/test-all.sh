@@ -9,7 +9,8 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends \
   python3 python3-venv python3-pip ca-certificates \
-  openssh-server openssh-client nmap chromium iproute2 nftables iptables procps
+  openssh-server openssh-client nmap chromium iproute2 nftables iptables procps \
+  debootstrap util-linux
 python3 -m venv .venv
 .venv/bin/pip install -q --upgrade pip
 .venv/bin/pip install -q -e '.[test]'

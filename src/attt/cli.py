@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import json
 import logging
 import os
@@ -11,8 +12,10 @@ from typing import Any, NoReturn
 
 import click
 
-from . import __version__
+from . import __version__, gates
+from .commands._ci import db_option, gate_options
 from .errors import AtttError, ExitStatus, InputError
+from .evidence import load_evidence
 from .i18n import gettext_for
 from .inventory_loader import bundled_inventory, load_inventory
 from .model import Status
@@ -22,6 +25,7 @@ from .render import load_formats
 from .render.document import score_line
 from .runner import HostOutcome
 from .scan import ScanOptions, render_files, run_scan
+from .scan import dry_run as plan_scan
 from .waivers import load_waivers
 from .yamlio import load_file
 
@@ -186,6 +190,13 @@ def _print_summary(doc: dict[str, Any], out_dir: str, files: list[str], lang: st
     help="Tailoring file.",
 )
 @click.option(
+    "--evidence",
+    "evidence",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Evidence file of a system (repeatable; default: the inventory's evidence: key).",
+)
+@click.option(
     "--waivers", type=click.Path(exists=True, dir_okay=False), default=None, help="Waivers file."
 )
 @click.option(
@@ -227,6 +238,27 @@ def _print_summary(doc: dict[str, Any], out_dir: str, files: list[str], lang: st
 @click.option(
     "--exit-zero", is_flag=True, help="Exit 0 whatever the verdict (report-only pipelines)."
 )
+@gate_options
+@db_option
+@click.option("--no-history", is_flag=True, help="Do not record this run in the history.")
+@click.option(
+    "--sign", "sign", default=None, type=click.Path(exists=True, dir_okay=False),
+    help="Sign the run folder with this Ed25519 private key (manifest.json + manifest.sig).",
+)
+@click.option(
+    "--from-zone",
+    default="",
+    help="Run the nmap network scans from this zone (attt runs on a machine inside it).",
+)
+@click.option(
+    "--network/--no-network",
+    default=True,
+    show_default=True,
+    help="Network checks: zone plan from the inventory; nmap scans only with --from-zone.",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="Print the planned nmap commands and exit; scan nothing."
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress output.")
 def scan(
     inventory: str,
@@ -236,6 +268,7 @@ def scan(
     profile: str,
     level: int | None,
     tailoring: str | None,
+    evidence: tuple[str, ...],
     waivers: str | None,
     formats: tuple[str, ...],
     out: str,
@@ -247,6 +280,15 @@ def scan(
     command_timeout: float,
     sudo: bool | None,
     exit_zero: bool,
+    fail_under: float | None,
+    fail_on: str | None,
+    max_errors: int | None,
+    db: str,
+    no_history: bool,
+    sign: str | None,
+    from_zone: str,
+    network: bool,
+    dry_run: bool,
     quiet: bool,
 ) -> None:
     """Scan an inventory (or one --target) and write the graded report."""
@@ -261,6 +303,7 @@ def scan(
         level=level,
         tailoring=tailoring or "",
         waivers=waivers or "",
+        evidence=evidence,
         formats=_split(formats),
         out=out,
         workers=workers,
@@ -269,7 +312,26 @@ def scan(
         connect_timeout=connect_timeout,
         command_timeout=command_timeout,
         sudo=sudo,
+        from_zone=from_zone,
+        network=network,
+        db=db,
+        history=not no_history,
+        fail_under=fail_under,
+        fail_on=fail_on or "",
+        max_errors=max_errors,
     )
+    if dry_run:
+        try:
+            lines = plan_scan(opts)
+        except AtttError as exc:
+            _fail(exc)
+        for line in lines:
+            click.echo(line)
+        sys.exit(0)
+    # Loaded (passphrase asked) before scanning: a wrong passphrase must not waste a scan.
+    from .commands.keys import load_signing_key, sign_or_fail  # keys.py imports this module
+
+    signer = load_signing_key(sign) if sign else None
     progress = _Progress(not quiet)
     try:
         result = run_scan(opts, progress.start, progress.host_done, resume_dir=resume or "")
@@ -281,6 +343,9 @@ def scan(
             f"`attt scan --resume {result.out_dir}`",
             err=True,
         )
+    if signer is not None and not result.interrupted:
+        manifest = sign_or_fail(result.out_dir, signer)
+        result.files += [manifest, os.path.join(result.out_dir, "manifest.sig")]
     _print_summary(result.document, result.out_dir, result.files, result.document["run"]["lang"])
     if result.interrupted:
         # Hosts still in flight sit in worker threads (an SSH read can take minutes) and the
@@ -297,8 +362,20 @@ def scan(
 @click.option("-f", "--format", "formats", multiple=True, default=("html",), show_default=True)
 @click.option("-o", "--out", default="", help="Folder for the files (default: beside RESULTS).")
 @click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
-def report(results: str, formats: tuple[str, ...], out: str, lang: str) -> None:
-    """Render RESULTS (a results.json) again in other formats, without rescanning."""
+@gate_options
+def report(
+    results: str,
+    formats: tuple[str, ...],
+    out: str,
+    lang: str,
+    fail_under: float | None,
+    fail_on: str | None,
+    max_errors: int | None,
+) -> None:
+    """Render RESULTS (a results.json) again in other formats, without rescanning.
+
+    With a gate option (--fail-under, --fail-on, --max-errors) the exit code is the gated
+    one, as `attt scan` would give; without, 0."""
     try:
         with open(results, encoding="utf-8") as fh:
             doc = json.load(fh)
@@ -315,8 +392,11 @@ def report(results: str, formats: tuple[str, ...], out: str, lang: str) -> None:
             )
     folder = out or os.path.dirname(os.path.abspath(results))
     os.makedirs(folder, exist_ok=True)
+    gated = gates.Gates(fail_under, fail_on or "", max_errors)
+    code = gates.apply(doc, gated) if gated.active else 0
     for path in render_files(doc, folder, names, lang):
         click.echo(path)
+    sys.exit(code)
 
 
 def _kind_of(data: Any) -> str:
@@ -330,6 +410,8 @@ def _kind_of(data: Any) -> str:
         return "waivers"
     if "parameters" in data or "exclusions" in data:
         return "tailoring"
+    if "documents" in data:
+        return "evidence"
     return ""
 
 
@@ -338,6 +420,7 @@ VALIDATORS: dict[str, Callable[[str], object]] = {
     "inventory": load_inventory,
     "tailoring": load_tailoring,
     "waivers": load_waivers,
+    "evidence": load_evidence,
 }
 
 
@@ -351,7 +434,9 @@ VALIDATORS: dict[str, Callable[[str], object]] = {
 )
 def validate(files: tuple[str, ...], kind: str | None) -> None:
     """Lint profiles, inventories, tailoring and waiver files (default: everything bundled)."""
-    targets = list(files) or [*bundled_profiles().values(), bundled_inventory()]
+    bundled_inventories = sorted(glob.glob(os.path.join(os.path.dirname(bundled_inventory()),
+                                                        "*.yaml")))
+    targets = list(files) or [*bundled_profiles().values(), *bundled_inventories]
     bad = 0
     for path in targets:
         try:
@@ -415,4 +500,8 @@ def _attach_commands() -> None:
 _attach_commands()
 
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    # Run the importable module, not this __main__ copy: the commands package attaches its
+    # commands to attt.cli.main.
+    from attt.cli import main as _main
+
+    _main()

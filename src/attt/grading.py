@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from .evidence import DocResult, EvidenceSet, evaluate
 from .model import (
     SEVERITY_WEIGHTS,
     Finding,
@@ -63,6 +64,18 @@ class RequirementResult:
     status: Status
     findings: tuple[Finding, ...]
     reason: str = ""  # why N/A, why manual
+    documents: tuple[DocResult, ...] = ()
+    # Status from the automated checks alone (None: no check), for the layer scorecard.
+    automated: Status | None = None
+
+
+@dataclass(frozen=True)
+class LayerDetail:
+    """One layer of the 4-layer scorecard: automated results and documents apart."""
+
+    automated: Score
+    documents: Mapping[str, int]  # attested / failed / missing
+    missing: tuple[tuple[str, str, str], ...]  # (requirement id, title_vi, title_en)
 
 
 @dataclass(frozen=True)
@@ -74,6 +87,9 @@ class SystemReport:
     layers: Mapping[int, Score]
     verdict_ok: bool
     blocking: tuple[str, ...]
+    layer_detail: Mapping[int, LayerDetail] = field(default_factory=dict)
+    evidence_source: str = ""
+    approval_date: str = ""
 
 
 @dataclass(frozen=True)
@@ -152,40 +168,79 @@ def score(results: Sequence[RequirementResult]) -> Score:
     return Score(dict(counts), dict(weighted), percent, grade_for(percent, failed))
 
 
+def _checks_status(findings: list[Finding]) -> Status | None:
+    applicable = [f.status for f in findings if f.status is not Status.NOT_APPLICABLE]
+    if not findings:
+        return None
+    if not applicable:
+        return Status.NOT_APPLICABLE
+    if all(s is Status.WAIVED for s in applicable):
+        return Status.WAIVED
+    return worst([s for s in applicable if s is not Status.WAIVED])
+
+
 def _requirement_result(
-    req: Requirement, findings: list[Finding], excluded: Mapping[str, str]
+    req: Requirement,
+    findings: list[Finding],
+    excluded: Mapping[str, str],
+    ev: EvidenceSet | None,
+    today: dt.date,
 ) -> RequirementResult:
     if req.id in excluded:
         return RequirementResult(req, Status.NOT_APPLICABLE, tuple(findings), excluded[req.id])
-    statuses = [f.status for f in findings]
-    reason = ""
-    if req.evidence:
-        # Until evidence is attested the document part of a requirement is manual.
-        statuses.append(Status.MANUAL)
-        reason = "document evidence not yet attested"
+    docs = tuple(evaluate(req, ev, today)) if req.evidence else ()
+    auto = _checks_status(findings) if req.checks else None
     if req.checks and not findings and not req.evidence:
         return RequirementResult(req, Status.NOT_APPLICABLE, (), "no host in scope")
-    applicable: list[Status] = [s for s in statuses if s is not Status.NOT_APPLICABLE]
-    if not applicable:
+    parts: list[Status] = [d.status for d in docs]
+    if auto is not None and auto is not Status.NOT_APPLICABLE:
+        parts.append(auto)
+    reason = "; ".join(d.message for d in docs if d.status is not Status.PASS)[:500]
+    if not parts:
         why = "; ".join(sorted({f.message for f in findings}))[:300]
-        return RequirementResult(req, Status.NOT_APPLICABLE, tuple(findings), why)
-    if all(s is Status.WAIVED for s in applicable):
-        return RequirementResult(req, Status.WAIVED, tuple(findings), reason)
-    counted: list[Status] = [s for s in applicable if s is not Status.WAIVED]
-    counted = counted or applicable
-    st = worst(counted)
-    return RequirementResult(req, st, tuple(findings), reason)
+        return RequirementResult(req, Status.NOT_APPLICABLE, tuple(findings), why, docs, auto)
+    counted: list[Status] = [p for p in parts if p is not Status.WAIVED]
+    status = worst(counted) if counted else Status.WAIVED
+    return RequirementResult(req, status, tuple(findings), reason, docs, auto)
+
+
+def _layer_detail(results: Sequence[RequirementResult], layer: int) -> LayerDetail:
+    in_layer = [r for r in results if r.requirement.layer == layer]
+    automated = score([
+        RequirementResult(r.requirement, r.automated, r.findings)
+        for r in in_layer
+        if r.automated is not None and r.status is not Status.NOT_APPLICABLE
+    ])
+    counts = {"attested": 0, "failed": 0, "missing": 0}
+    missing: list[tuple[str, str, str]] = []
+    for r in in_layer:
+        if r.status is Status.NOT_APPLICABLE:
+            continue
+        for d in r.documents:
+            if d.status is Status.PASS:
+                counts["attested"] += 1
+            elif d.status is Status.FAIL:
+                counts["failed"] += 1
+            else:
+                counts["missing"] += 1
+                missing.append((r.requirement.id, d.spec.title_vi, d.spec.title_en))
+    return LayerDetail(automated, counts, tuple(missing))
 
 
 def grade_system(
-    system: System, profile: Profile, findings: Sequence[Finding]
+    system: System,
+    profile: Profile,
+    findings: Sequence[Finding],
+    evidence: EvidenceSet | None = None,
+    today: dt.date | None = None,
 ) -> SystemReport:
+    day = today or today_vn()
     by_req: dict[str, list[Finding]] = {}
     for f in findings:
         by_req.setdefault(f.requirement_id, []).append(f)
     excluded = {e.requirement_id: e.reason for e in profile.exclusions}
     results = tuple(
-        _requirement_result(req, by_req.get(req.id, []), excluded)
+        _requirement_result(req, by_req.get(req.id, []), excluded, evidence, day)
         for req in profile.requirements
     )
     layers = {
@@ -197,7 +252,10 @@ def grade_system(
         if r.status in (Status.FAIL, Status.ERROR, Status.MANUAL) and not r.requirement.advisory
     )
     return SystemReport(
-        system, profile, results, score(results), layers, not blocking, blocking
+        system, profile, results, score(results), layers, not blocking, blocking,
+        {layer: _layer_detail(results, layer) for layer in (1, 2, 3, 4)},
+        evidence.source if evidence else "",
+        evidence.approval_date.isoformat() if evidence and evidence.approval_date else "",
     )
 
 
@@ -208,10 +266,13 @@ def grade(
     host_errors: int = 0,
     today: dt.date | None = None,
     notes: Sequence[str] = (),
+    evidence: Mapping[str, EvidenceSet] | None = None,
 ) -> Report:
-    waived, expired = apply_waivers(findings, waivers, today or today_vn())
+    day = today or today_vn()
+    waived, expired = apply_waivers(findings, waivers, day)
     systems = tuple(
-        grade_system(sys_, prof, [f for f in waived if f.system == sys_.name])
+        grade_system(sys_, prof, [f for f in waived if f.system == sys_.name],
+                     (evidence or {}).get(sys_.name), day)
         for sys_, prof in pairs
     )
     every = [r for s in systems for r in s.requirements]

@@ -17,6 +17,8 @@ from urllib.parse import urlsplit
 
 from .errors import InputError
 from .model import Host, Inventory, System, Zone
+from .network.inventory import check_overlaps, system_extras, zone_extras
+from .particulars import PARTICULAR_KEYS, ZONE_DETAIL_KEYS, load_particulars, party_name
 from .profile_loader import REGIMES
 from .targets import valid_address
 from .yamlio import Node, load_file
@@ -55,7 +57,18 @@ SYSTEM_KEYS = (
     "description",
     "zones",
     "hosts",
+    "evidence",
+    "rules",
+    "vantage_points",
+    "public_services",
+    *PARTICULAR_KEYS,
 )
+
+
+def _resolve(base_dir: str, path: str) -> str:
+    if not path:
+        return ""
+    return os.path.normpath(os.path.join(base_dir, os.path.expanduser(path)))
 
 
 def bundled_inventory(name: str = "localhost.yaml") -> str:
@@ -151,14 +164,14 @@ def _host(
 
 
 def _zone(node: Node) -> Zone:
-    node.allow("name", "role", "networks", "description")
+    node.allow("name", "role", "networks", "description", "targets", *ZONE_DETAIL_KEYS)
     nets = node.texts("networks")
     for i, net in enumerate(nets):
         try:
             ipaddress.ip_network(net, strict=False)
         except ValueError:
             raise node.error(f"networks[{i}]", f"not an IP network: {net!r}") from None
-    return Zone(node.text("name"), node.text("role", node.text("name")), nets)
+    return zone_extras(node, Zone(node.text("name"), node.text("role", node.text("name")), nets))
 
 
 def load_inventory(path: str) -> Inventory:
@@ -184,6 +197,8 @@ def load_inventory(path: str) -> Inventory:
         if regime not in REGIMES:
             raise snode.error("regime", f"expected one of {', '.join(REGIMES)}, got {regime!r}")
         zones = tuple(_zone(z) for z in snode.items("zones"))
+        check_overlaps(snode, zones)
+        network_keys = system_extras(snode, zones, base_dir)
         zone_names = {z.name for z in zones}
         hosts = []
         for hnode in snode.items("hosts"):
@@ -197,13 +212,16 @@ def load_inventory(path: str) -> Inventory:
         systems.append(
             System(
                 name=sname,
-                owner=snode.text("owner", ""),
-                operating_unit=snode.text("operating_unit", ""),
+                owner=party_name(snode, "owner"),
+                operating_unit=party_name(snode, "operating_unit"),
                 regime=regime,
                 level=snode.integer("level", lo=1, hi=5),
                 zones=zones,
                 hosts=tuple(hosts),
                 description=snode.text("description", ""),
+                evidence=_resolve(base_dir, snode.text("evidence", "")),
+                **network_keys,
+                particulars=load_particulars(snode, zones, tuple(hosts)),
             )
         )
     if not systems:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .particulars import Particulars
 
 JSONValue = Any  # evidence values are JSON-serialisable by contract
 
@@ -31,7 +34,7 @@ STATUS_ORDER: tuple[Status, ...] = (
 )
 
 
-def worst(statuses: list[Status]) -> Status:
+def worst(statuses: Sequence[Status]) -> Status:
     if not statuses:
         return Status.NOT_APPLICABLE
     return min(statuses, key=STATUS_ORDER.index)
@@ -87,6 +90,10 @@ class EvidenceSpec:
     key: str
     title_vi: str
     title_en: str
+    # Freshness rule of the level: the document (or its last review) must be younger.
+    max_age_months: int | None = None
+    # Must be issued before the level-approval decision (the IS regulation, TT12 Art. 9.7).
+    before_approval: bool = False
 
 
 @dataclass(frozen=True)
@@ -167,6 +174,43 @@ class Zone:
     name: str
     role: str
     networks: tuple[str, ...] = ()
+    # Addresses or host names in the zone to scan besides its hosts (networks wider than
+    # 256 addresses are not swept; see attt.network.targets).
+    targets: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LanRule:
+    """One documented flow between zones (``*`` = any zone), first match wins."""
+
+    source: str
+    target: str
+    action: str  # allow | deny
+    services: tuple[str, ...]  # tcp/80, udp/161, tcp/8000-8100, a name (ssh, https), any
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class VantagePoint:
+    """A zone a network scan runs from; ``local``: attt runs on a machine inside it."""
+
+    zone: str
+    via: str = "local"
+    resolver: str = ""  # DNS server as IP or IP:PORT seen from this zone; "" = system's
+    ports: tuple[str, ...] = ()  # more ports to scan, as rule service specs
+    max_rate: int = 300  # packets per second (nmap --max-rate)
+    host_timeout: int = 120  # seconds per target (nmap --host-timeout)
+
+
+@dataclass(frozen=True)
+class PublicService:
+    """A service published to the outside, checked for IPv6 readiness and TLS."""
+
+    name: str
+    host: str  # host name (A/AAAA looked up) or IP address
+    ports: tuple[int, ...]
+    domain: str = ""  # its name servers and mail exchangers are checked for IPv6
+    ca_file: str = ""  # extra trust anchors (a private PKI), resolved path
 
 
 @dataclass(frozen=True)
@@ -197,6 +241,13 @@ class System:
     zones: tuple[Zone, ...]
     hosts: tuple[Host, ...]
     description: str = ""
+    rules: tuple[LanRule, ...] = ()
+    rules_default: str = "deny"
+    vantage_points: tuple[VantagePoint, ...] = ()
+    public_services: tuple[PublicService, ...] = ()
+    evidence: str = ""  # the system's evidence file (resolved path), if any
+    # Dossier particulars (owner details, devices, services ...); see attt.particulars.
+    particulars: Particulars | None = None
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ PROFILE_KEYS = (
     "parameters",
     "requirements",
     "description",
+    "removes",
 )
 REQUIREMENT_KEYS = (
     "id",
@@ -90,6 +91,7 @@ class _Raw:
     caveat: str
     parameters: dict[str, dict[str, Any]]
     requirements: list[Requirement]
+    removes: tuple[str, ...] = ()
     parent: _Raw | None = None
     sources: list[str] = field(default_factory=list)
 
@@ -130,10 +132,14 @@ def _evidence(node: Node, index: int, value: Any) -> EvidenceSpec:
     if isinstance(value, str):
         return EvidenceSpec(f"doc{index + 1}", value, value)
     item = Node(value, node.source, f"{node.key('evidence')}[{index}]")
-    item.allow("key", "title_vi", "title_en")
+    item.allow("key", "title_vi", "title_en", "max_age_months", "before_approval")
     title_vi = item.text("title_vi")
     return EvidenceSpec(
-        item.text("key", f"doc{index + 1}"), title_vi, item.text("title_en", title_vi)
+        item.text("key", f"doc{index + 1}"),
+        title_vi,
+        item.text("title_en", title_vi),
+        max_age_months=item.integer("max_age_months", 0, lo=0, hi=600) or None,
+        before_approval=item.boolean("before_approval", False),
     )
 
 
@@ -218,6 +224,7 @@ def _read(path: str, chain: tuple[str, ...] = ()) -> _Raw:
         caveat=node.text("caveat", parent.caveat if parent else ""),
         parameters=_params_map(node, "parameters"),
         requirements=reqs,
+        removes=node.texts("removes"),
         parent=parent,
     )
 
@@ -316,6 +323,12 @@ def load_profile(ref: str, tailoring_path: str | None = None) -> Profile:
     chain = _chain(raw)
     merged: dict[str, Requirement] = {}
     for level_raw in chain:
+        # A level may drop an inherited item that its regime does not restate (TCVN 14423
+        # does not simply accumulate levels).
+        for i, rid in enumerate(level_raw.removes):
+            if rid not in merged:
+                raise InputError(level_raw.path, f"removes[{i}]", f"{rid} is not inherited")
+            del merged[rid]
         for req in level_raw.requirements:
             merged[req.id] = req  # a higher level may redefine a requirement
     reqs = list(merged.values())

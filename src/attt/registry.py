@@ -250,6 +250,8 @@ def load_all() -> None:
 
     for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda i: i.name):
         importlib.import_module(f"attt.checks.{info.name}")
+    # Network-scope checks live with the nmap code they read (attt.network.checks).
+    importlib.import_module("attt.network.checks")
     for spec in CHECKS.values():
         if spec.scope != "host":
             continue  # network checks read network facts, not probes

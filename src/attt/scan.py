@@ -16,10 +16,14 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from . import grading
+from . import gates, grading, history
 from .errors import InputError
+from .evidence import EvidenceSet, check_requirements, load_evidence
 from .inventory_loader import adhoc_inventory, bundled_inventory, load_inventory
 from .model import Finding, Host, Inventory, Profile, System
+from .network.run import NetworkJob, dry_run_lines
+from .network.run import prepare as prepare_network
+from .network.run import run_job as run_network_job
 from .profile_loader import load_profile, profile_id
 from .render import RenderOptions, load_formats
 from .render.document import Document, build
@@ -43,6 +47,11 @@ class ScanOptions:
     level: int | None = None
     tailoring: str = ""
     waivers: str = ""
+    evidence: tuple[str, ...] = ()
+    # Network checks: the zone plan is judged from the inventory whenever ``network`` is on;
+    # nmap scans run only from an explicit vantage zone (the machine attt runs on).
+    from_zone: str = ""
+    network: bool = True
     formats: tuple[str, ...] = DEFAULT_FORMATS
     out: str = ""
     workers: int = 8
@@ -51,6 +60,13 @@ class ScanOptions:
     connect_timeout: float = 10.0
     command_timeout: float = 300.0
     sudo: bool | None = None
+    # History (attt.history): "" = the default database; history=False records nothing.
+    db: str = ""
+    history: bool = True
+    # CI gates (attt.gates); none set: the exit code is grading's.
+    fail_under: float | None = None
+    fail_on: str = ""
+    max_errors: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -58,7 +74,7 @@ class ScanOptions:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ScanOptions:
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        for key in ("systems", "formats"):
+        for key in ("systems", "formats", "evidence"):
             if key in known:
                 known[key] = tuple(known[key])
         return cls(**known)
@@ -100,6 +116,8 @@ def normalise(opts: ScanOptions) -> ScanOptions:
         profile=profile,
         tailoring=_abs(opts.tailoring),
         waivers=_abs(opts.waivers),
+        evidence=tuple(_abs(e) for e in opts.evidence),
+        db=_abs(opts.db),
         workers=max(1, min(opts.workers, 256)),
     )
 
@@ -188,6 +206,10 @@ def run_scan(
         run_id, out_dir = new_run_dir(opts.out)
         started = dt.datetime.now(grading.VN_TZ).isoformat(timespec="seconds")
     inv, pairs, hosts = load_scope(opts)
+    # Planned before anything runs: a bad target, zone or missing nmap stops the run here,
+    # and so does a bad evidence file (not after an hour of scanning).
+    net_jobs = network_jobs(opts, pairs)
+    load_system_evidence(opts, pairs)
     os.makedirs(out_dir, exist_ok=True)
     store = FindingsLog(out_dir)
     if not resume_dir:
@@ -199,7 +221,9 @@ def run_scan(
             json.dump(meta, fh, ensure_ascii=False, indent=1)
     _, done_records = store.read()
     todo = [h for h in hosts if h.key not in done_records]
-    on_start(len(hosts), len(hosts) - len(todo))
+    net_todo = [j for j in net_jobs if f"{j.system.name}/{j.name}" not in done_records]
+    units = len(hosts) + len(net_jobs)
+    on_start(units, units - len(todo) - len(net_todo))
     profiles = {s.name: p for s, p in pairs}
     settings = TransportSettings(
         connect_timeout=opts.connect_timeout,
@@ -213,13 +237,64 @@ def run_scan(
         run_hosts(
             ((h, profiles[h.system]) for h in todo), settings, store, opts.workers, on_host_done
         )
+        for job in net_todo:
+            outcome = run_network_job(job)
+            store.append(outcome)
+            on_host_done(outcome)
     except KeyboardInterrupt:
         interrupted = True
     findings, records = store.read()
-    doc = finish(opts, inv, pairs, findings, records, run_id, started, interrupted, len(hosts))
+    doc = finish(opts, inv, pairs, findings, records, run_id, started, interrupted, units)
+    if opts.history:
+        history.safe_trend(doc, opts.db)  # before rendering: the report shows the trend
     files = render_files(doc, out_dir, opts.formats, opts.lang)
+    if opts.history:
+        history.safe_record(doc, out_dir, opts.db)  # a DB problem never loses the report
     code = 130 if interrupted else int(doc["summary"]["exit_code"])
     return ScanResult(out_dir, doc, code, files, interrupted)
+
+
+def network_jobs(opts: ScanOptions, pairs: list[tuple[System, Profile]]) -> list[NetworkJob]:
+    """Network units of this run; none for ad-hoc targets (one host, no zone plan) or with
+    ``--no-network``."""
+
+    if not opts.network or opts.target:
+        if opts.from_zone:
+            raise InputError("--from-zone", opts.from_zone,
+                             "needs an inventory with zones and network checks enabled")
+        return []
+    return prepare_network(pairs, opts.from_zone)
+
+
+def dry_run(opts: ScanOptions) -> list[str]:
+    """The nmap commands a scan with these options would run (nothing is scanned)."""
+
+    opts = normalise(opts)
+    _, pairs, hosts = load_scope(opts)
+    lines = [f"# {len(hosts)} host(s) would be collected over their transports"]
+    return lines + dry_run_lines(network_jobs(opts, pairs))
+
+
+def load_system_evidence(
+    opts: ScanOptions, pairs: list[tuple[System, Profile]]
+) -> dict[str, EvidenceSet]:
+    """Evidence per system: ``--evidence`` files (matched by their ``system:``, or the only
+    system) win over the inventory's ``evidence:`` key."""
+
+    out: dict[str, EvidenceSet] = {}
+    names = [s.name for s, _ in pairs]
+    for path in opts.evidence:
+        ev = load_evidence(path)
+        name = ev.system or (names[0] if len(names) == 1 else "")
+        if name not in names:
+            raise InputError(path, "system", f"names no scanned system (have: {', '.join(names)})")
+        out[name] = ev
+    for system, profile in pairs:
+        if system.name not in out and system.evidence:
+            out[system.name] = load_evidence(system.evidence)
+        if system.name in out:
+            check_requirements(out[system.name], [r.id for r in profile.requirements])
+    return out
 
 
 def finish(
@@ -241,7 +316,8 @@ def finish(
     host_errors = sum(1 for r in records.values() if r.get("state") != "ok")
     if interrupted:
         notes.append(f"Interrupted: {len(records)} of {hosts_total} hosts were scanned.")
-    report = grading.grade(pairs, findings, waivers, host_errors, notes=notes)
+    evidence = load_system_evidence(opts, pairs)
+    report = grading.grade(pairs, findings, waivers, host_errors, notes=notes, evidence=evidence)
     code = grading.exit_code(report)
     if interrupted or len(records) < hosts_total:
         code = max(code, 3) if code != 1 else 1
@@ -254,9 +330,12 @@ def finish(
         "level": opts.level,
         "tailoring": opts.tailoring,
         "waivers": opts.waivers,
+        "evidence": {name: ev.source for name, ev in evidence.items()},
         "interrupted": interrupted,
         "hosts_total": hosts_total,
         "hosts_scanned": len(records),
         "lang": opts.lang,
     }
-    return build(report, run, _host_rows(records), code)
+    doc = build(report, run, _host_rows(records), code)
+    gates.apply(doc, gates.Gates(opts.fail_under, opts.fail_on, opts.max_errors))
+    return doc

@@ -63,11 +63,30 @@ def _system(sr: SystemReport, hosts: Mapping[str, Mapping[str, Any]]) -> dict[st
         "verdict": {"ok": sr.verdict_ok, "level": sys_.level, "blocking": list(sr.blocking)},
         "score": sr.score.to_json(),
         "layers": {str(k): v.to_json() for k, v in sr.layers.items()},
+        # Per layer, automated checks and attested documents apart (issue: 4-layer scorecard).
+        "layer_detail": {
+            str(k): {
+                "automated": d.automated.to_json(),
+                "documents": dict(d.documents),
+                "missing": [
+                    {"requirement": rid, "title_vi": tvi, "title_en": ten}
+                    for rid, tvi, ten in d.missing
+                ],
+            }
+            for k, d in sr.layer_detail.items()
+        },
+        "evidence": {"source": sr.evidence_source, "approval_date": sr.approval_date},
         "params": [_provenance(p) for p in prof.provenance],
         "exclusions": [
             {"requirement": e.requirement_id, "reason": e.reason} for e in prof.exclusions
         ],
-        "hosts": [dict(hosts[h.key]) for h in sys_.hosts if h.key in hosts],
+        # Inventory hosts first, then the units that are not hosts (network scans: net:<zone>).
+        "hosts": [dict(hosts[h.key]) for h in sys_.hosts if h.key in hosts]
+        + [
+            dict(row)
+            for key, row in sorted(hosts.items())
+            if row.get("system") == sys_.name and key not in {h.key for h in sys_.hosts}
+        ],
         "requirements": [
             {
                 "id": r.requirement.id,
@@ -84,6 +103,8 @@ def _system(sr: SystemReport, hosts: Mapping[str, Mapping[str, Any]]) -> dict[st
                     for e in r.requirement.evidence
                 ],
                 "status": r.status.value,
+                "automated_status": r.automated.value if r.automated else None,
+                "documents": [d.to_json() for d in r.documents],
                 "reason": r.reason,
                 "findings": [_finding(f) for f in r.findings],
             }

@@ -188,6 +188,21 @@ def _finding(f: Mapping[str, Any], lang: str, limit: int) -> View:
     }
 
 
+def _document(d: Mapping[str, Any], lang: str, limit: int) -> View:
+    doc = d.get("document") or {}
+    message, _cut = _truncate(d.get("message", ""), limit)
+    return {
+        "title": _pick(d, "title", lang) or str(d.get("key", "")),
+        "status": _status(str(d.get("status", "")), lang),
+        "message": message,
+        "number": _text(doc.get("number")),
+        "issued": _text(doc.get("issued")),
+        "approver": _text(doc.get("approver")),
+        "sha256": _text(doc.get("sha256"))[:16],
+        "max_age_months": d.get("max_age_months"),
+    }
+
+
 def _requirement(
     req: Mapping[str, Any], anchor: str, lang: str, options: RenderOptions
 ) -> View:
@@ -233,6 +248,8 @@ def _requirement(
         "documents": [
             _pick(e, "title", lang) or str(e.get("key")) for e in req.get("evidence") or []
         ],
+        "document_results": [_document(d, lang, options.evidence_limit)
+                             for d in req.get("documents") or []],
         "total": len(findings),
         "counts": [
             {**_status(s, lang), "count": by_status[s]}
@@ -253,6 +270,21 @@ _CHART_W = 720
 _BAR_X = 0
 _BAR_W = 560
 _ROW_H = 54
+
+
+def _layer_detail(detail: Mapping[str, Any] | None, lang: str) -> View:
+    if not detail:
+        return {"automated": None, "documents": {}, "missing": [], "missing_more": 0}
+    missing = [
+        {"requirement": _text(m.get("requirement")), "title": _pick(m, "title", lang)}
+        for m in detail.get("missing") or []
+    ]
+    return {
+        "automated": _score(detail.get("automated") or {}, lang),
+        "documents": dict(detail.get("documents") or {}),
+        "missing": missing[:10],
+        "missing_more": max(0, len(missing) - 10),
+    }
 
 
 def _chart(layers: Sequence[View]) -> View:
@@ -302,6 +334,7 @@ def _system(
                 "n": int(key),
                 "label": i18n.label(i18n.LAYER_LABELS, int(key), lang),
                 "score": _score(system["layers"][key], lang),
+                "detail": _layer_detail((system.get("layer_detail") or {}).get(key), lang),
             }
         )
     # Per host, the findings that need attention (the hosts table shows them beside the state).
@@ -396,12 +429,42 @@ def _grading(rules: Mapping[str, Any], lang: str) -> View:
     }
 
 
+def _trend(raw: object, lang: str) -> View | None:
+    """The system's ``trend`` entry (attt.history) for the verdict box; None: no history."""
+
+    if not isinstance(raw, Mapping):
+        return None
+    prev = raw.get("previous")
+    if not isinstance(prev, Mapping):
+        return {"first": True, "direction": "none"}
+    delta = raw.get("delta")
+    if isinstance(delta, int | float):
+        text = f"{delta:+.1f}"
+        delta_text = text.replace(".", ",") if lang == "vi" else text
+        direction = "up" if delta > 0 else "down" if delta < 0 else "flat"
+    else:
+        delta_text, direction = NO_VALUE, "none"
+    return {
+        "first": False,
+        "run_id": _text(prev.get("run_id")),
+        "started": _when(prev.get("started"), lang),
+        "previous_text": _percent(prev.get("score"), lang),
+        "delta_text": delta_text,
+        "direction": direction,
+        "new_failures": int(raw.get("new_failures") or 0),
+        "fixed": int(raw.get("fixed") or 0),
+    }
+
+
 def build_view(doc: Document, options: RenderOptions) -> View:
     lang = options.lang
     run = doc.get("run") or {}
     summary = doc.get("summary") or {}
     verdict = str(summary.get("verdict", ""))
     systems = [_system(i, s, lang, options) for i, s in enumerate(doc.get("systems") or [])]
+    trends = doc.get("trend") or {}
+    for view in systems:
+        view["trend"] = _trend(trends.get(view["name"]), lang)
     return {
         "lang": lang,
         "tool": {
