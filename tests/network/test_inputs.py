@@ -134,7 +134,7 @@ def test_valid_targets(value: str) -> None:
 
 
 @pytest.mark.parametrize("value", ["-iL /etc/shadow", "-oN/tmp/x", "127.0.0.1;id",
-                                   "10.0.0.0/", "10.0.0.0/33", "a b", "host\n", "$(id)",
+                                   "198.18.0.0/", "198.18.0.0/33", "a b", "host\n", "$(id)",
                                    "`id`", "1.2.3.4/24/", "", "--script=x"])
 def test_invalid_targets(value: str) -> None:
     with pytest.raises(InputError):

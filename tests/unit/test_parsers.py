@@ -127,7 +127,7 @@ def test_sshd_config_include_order_and_match() -> None:
         "/etc/ssh/sshd_config": "Include sshd_config.d/*.conf\nPermitRootLogin yes\n"
                                 "Match User x\n  PasswordAuthentication yes\n",
         "/etc/ssh/sshd_config.d/b.conf": "PasswordAuthentication no\n",
-        "/etc/ssh/sshd_config.d/a.conf": "Match Address 10.0.0.0/8\nPermitRootLogin no\n",
+        "/etc/ssh/sshd_config.d/a.conf": "Match Address 198.18.0.0/15\nPermitRootLogin no\n",
     }
     cfg = parse(files_section("sshd_config_files", files))
     assert cfg.settings["permitrootlogin"].value == "yes"  # a.conf's value is inside Match

@@ -221,7 +221,7 @@ GARBAGE: list[tuple[str, str]] = [
     ("audit_rules", "-a always,exit -F\n"),
     ("audit_status", "Error sending status request (Operation not permitted)\n"),
     ("journal_dir", "/var/log/journal\n"),
-    ("ip6_default_route", "10.0.0.0/8 via 10.0.0.1 dev eth0\n"),
+    ("ip6_default_route", "198.18.0.0/15 via 198.18.0.1 dev eth0\n"),
     ("ip6_default_route", "default via not-an-address dev eth0\n"),
     ("resolvectl_dns", "Failed to get global data: Unit dbus-org.freedesktop.resolve1.service "
                        "not found.\n"),
