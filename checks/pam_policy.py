@@ -17,7 +17,14 @@ from typing import Any
 from attt.model import Result, Status
 from attt.registry import ScopedFacts, Section, check, probe
 
-from .passwords import STACK_FILES, PamLine, parse_kv_conf, parse_pam_file
+from .passwords import (
+    STACK_FILES,
+    PamLine,
+    pam_args,
+    pam_enforcing,
+    parse_kv_conf,
+    parse_pam_file,
+)
 
 AUTH_FILES = ("/etc/pam.d/common-auth", "/etc/pam.d/system-auth", "/etc/pam.d/password-auth")
 FAILLOCK_CONF = "/etc/security/faillock.conf"
@@ -41,18 +48,6 @@ def parse_faillock_conf(section: Section) -> dict[str, tuple[str, str]]:
 def parse_pwhistory_conf(section: Section) -> dict[str, tuple[str, str]]:
     text = section.files.get(PWHISTORY_CONF)
     return parse_kv_conf(PWHISTORY_CONF, text) if text is not None else {}
-
-
-def _args(line: PamLine) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for arg in line.args:
-        key, _, value = arg.partition("=")
-        out[key.lower()] = value
-    return out
-
-
-def _enforcing(control: str) -> bool:
-    return control.lower() not in ("optional", "sufficient")
 
 
 def _int(value: str, where: str) -> int:
@@ -127,7 +122,7 @@ def _report(verdicts: list[StackVerdict], ok: Callable[[int | None], bool], noun
 
 
 def _classes(line: PamLine, pwq: Mapping[str, tuple[str, str]]) -> tuple[int | None, str]:
-    args = _args(line)
+    args = pam_args(line)
     if line.module == "pam_passwdqc":
         spec = args.get("min", "disabled,24,11,8,7").split(",")
         if len(spec) != 5:
@@ -196,7 +191,7 @@ def complexity_classes(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
         for line in lines:
             if line.module not in ("pam_pwquality", "pam_cracklib", "pam_passwdqc"):
                 continue
-            if not _enforcing(line.control):
+            if not pam_enforcing(line.control):
                 notes.append(f"{line.module} is '{line.control}' at {line.where}: not enforced")
                 continue
             value, rule = _classes(line, pwq)
@@ -250,9 +245,9 @@ def history_remembered(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
         best: int | None = None
         rules = []
         for line in lines:
-            args = _args(line)
+            args = pam_args(line)
             if line.module == "pam_pwhistory":
-                if not _enforcing(line.control):
+                if not pam_enforcing(line.control):
                     notes.append(f"pam_pwhistory is '{line.control}' at {line.where}: not "
                                  "enforced")
                     continue
@@ -300,7 +295,7 @@ def _lockout(lines: list[PamLine], conf: Mapping[str, tuple[str, str]],
     if faillock:
         modes: dict[str, PamLine] = {}
         for ln in faillock:
-            args = _args(ln)
+            args = pam_args(ln)
             mode = next((m for m in ("preauth", "authfail", "authsucc") if m in args), None)
             if mode is None:
                 notes.append(f"pam_faillock without preauth/authfail at {ln.where}")
@@ -314,7 +309,7 @@ def _lockout(lines: list[PamLine], conf: Mapping[str, tuple[str, str]],
             notes.append(f"pam_faillock lacks {' and '.join(missing)}: failures are not counted "
                          "or locked accounts are not refused")
             return None
-        args = {**_args(modes["preauth"]), **_args(modes["authfail"])}
+        args = {**pam_args(modes["preauth"]), **pam_args(modes["authfail"])}
 
         def opt(name: str, default: int) -> tuple[int, str]:
             if args.get(name):
@@ -330,8 +325,8 @@ def _lockout(lines: list[PamLine], conf: Mapping[str, tuple[str, str]],
         return Lockout(deny, unlock, f"pam_faillock deny={deny} ({deny_from}), "
                        f"unlock_time={unlock} ({unlock_from}) at {modes['authfail'].where}")
     for ln in lines:
-        if ln.module in ("pam_tally2", "pam_tally") and _enforcing(ln.control):
-            args = _args(ln)
+        if ln.module in ("pam_tally2", "pam_tally") and pam_enforcing(ln.control):
+            args = pam_args(ln)
             if "deny" not in args:
                 notes.append(f"{ln.module} without deny= at {ln.where}: never locks")
                 continue

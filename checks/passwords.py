@@ -58,9 +58,11 @@ def _split_pam(line: str) -> list[str]:
     return tokens
 
 
-def parse_pam_file(path: str, text: str) -> list[PamLine]:
-    out: list[PamLine] = []
-    logical: list[tuple[int, str]] = []
+def logical_lines(text: str) -> list[tuple[int, str]]:
+    """Lines joined across trailing backslashes, each with the number of its first line
+    (PAM and sudoers both continue lines this way)."""
+
+    out: list[tuple[int, str]] = []
     buf, start = "", 0
     for lineno, raw in enumerate(text.splitlines(), 1):
         if not buf:
@@ -68,11 +70,16 @@ def parse_pam_file(path: str, text: str) -> list[PamLine]:
         if raw.endswith("\\"):
             buf += raw[:-1] + " "
             continue
-        logical.append((start, buf + raw))
+        out.append((start, buf + raw))
         buf = ""
     if buf:
-        logical.append((start, buf))
-    for lineno, raw in logical:
+        out.append((start, buf))
+    return out
+
+
+def parse_pam_file(path: str, text: str) -> list[PamLine]:
+    out: list[PamLine] = []
+    for lineno, raw in logical_lines(text):
         line = raw.split("#", 1)[0].strip()
         if not line:
             continue
@@ -172,7 +179,7 @@ def _int(value: str, where: str) -> int:
         raise ValueError(f"{where}: {value!r} is not an integer") from None
 
 
-def _args(line: PamLine) -> dict[str, str]:
+def pam_args(line: PamLine) -> dict[str, str]:
     out: dict[str, str] = {}
     for arg in line.args:
         key, _, value = arg.partition("=")
@@ -180,14 +187,14 @@ def _args(line: PamLine) -> dict[str, str]:
     return out
 
 
-def _enforcing(control: str) -> bool:
+def pam_enforcing(control: str) -> bool:
     # optional/sufficient failures do not fail the stack; bracket controls in real stacks send
     # failure on to pam_deny, so they enforce.
     return control.lower() not in ("optional", "sufficient")
 
 
 def _quality_min(line: PamLine, pwq: Mapping[str, tuple[str, str]]) -> tuple[int | None, str]:
-    args = _args(line)
+    args = pam_args(line)
     if line.module == "pam_passwdqc":
         spec = args.get("min", "disabled,24,11,8,7")
         values = [v for v in spec.split(",") if v != "disabled"]
@@ -243,7 +250,7 @@ def _stack(path: str, stacks: Mapping[str, list[PamLine]],
         if line.type != "password":
             continue
         if line.module in ("pam_pwquality", "pam_cracklib", "pam_passwdqc"):
-            if not _enforcing(line.control):
+            if not pam_enforcing(line.control):
                 res.notes.append(f"{line.module} is '{line.control}' at {line.where}: not enforced")
                 continue
             low, text = _quality_min(line, pwq)
@@ -251,7 +258,7 @@ def _stack(path: str, stacks: Mapping[str, list[PamLine]],
             if low is not None:
                 res.minimum = max(res.minimum or 0, low)
         elif line.module == "pam_unix":
-            args = _args(line)
+            args = pam_args(line)
             low = _int(args["minlen"], line.where) if "minlen" in args else 6
             res.rules.append(f"pam_unix minlen={low}"
                              f"{'' if 'minlen' in args else ' (default)'} at {line.where}")

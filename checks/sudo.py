@@ -21,6 +21,7 @@ from typing import Any
 from attt.model import Result, Status
 from attt.registry import ScopedFacts, Section, check, probe
 
+from .passwords import logical_lines
 from .system import Packages
 
 SUDOERS = "/etc/sudoers"
@@ -86,22 +87,6 @@ def _strip_comment(line: str) -> str:
     return line
 
 
-def _logical_lines(text: str) -> list[tuple[int, str]]:
-    out: list[tuple[int, str]] = []
-    buf, start = "", 0
-    for lineno, raw in enumerate(text.splitlines(), 1):
-        if not buf:
-            start = lineno
-        if raw.endswith("\\"):
-            buf += raw[:-1] + " "
-            continue
-        out.append((start, buf + raw))
-        buf = ""
-    if buf:
-        out.append((start, buf))
-    return out
-
-
 class _Reader:
     def __init__(self, files: Mapping[str, str]) -> None:
         self.files = files
@@ -113,7 +98,7 @@ class _Reader:
         if depth > 8:
             raise ValueError(f"{path}: include nesting too deep")
         self.read.append(path)
-        for lineno, raw in _logical_lines(self.files[path]):
+        for lineno, raw in logical_lines(self.files[path]):
             where = f"{path}:{lineno}"
             stripped = raw.strip()
             m = _INCLUDE.match(stripped)
