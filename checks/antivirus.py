@@ -9,14 +9,14 @@ manage protection, they do not provide it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from attt.model import Result, Status
 from attt.registry import ScopedFacts, check
 
-from .system import EnabledUnits, Packages, ProcessTable
+from .system import EnabledUnits, Packages, ProcessTable, agents_param
 
 
 @dataclass(frozen=True)
@@ -55,31 +55,9 @@ PRODUCTS: tuple[Product, ...] = (
 _NEEDS_CONFIRMATION = {"ESET Server/Endpoint Security for Linux"}
 
 
-def _strings(value: Any, where: str) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if not isinstance(value, Sequence) or isinstance(value, str) or not all(
-        isinstance(v, str) and v for v in value
-    ):
-        raise ValueError(f"{where} must be a list of names")
-    return tuple(value)
-
-
 def products(params: Mapping[str, Any]) -> tuple[Product, ...]:
-    extra = params.get("extra_products") or []
-    if not isinstance(extra, Sequence) or isinstance(extra, str):
-        raise ValueError("extra_products must be a list")
-    out = list(PRODUCTS)
-    for i, item in enumerate(extra):
-        if not isinstance(item, Mapping) or not isinstance(item.get("name"), str):
-            raise ValueError(f"extra_products[{i}] needs a 'name'")
-        procs = _strings(item.get("processes"), f"extra_products[{i}].processes")
-        pkgs = _strings(item.get("packages"), f"extra_products[{i}].packages")
-        svcs = _strings(item.get("services"), f"extra_products[{i}].services")
-        if not (procs or pkgs or svcs):
-            raise ValueError(f"extra_products[{i}] names no process, package or service")
-        out.append(Product(item["name"], procs, pkgs, svcs))
-    return tuple(out)
+    extra = agents_param(params.get("extra_products"), "extra_products")
+    return (*PRODUCTS, *(Product(a.name, a.processes, a.packages, a.services) for a in extra))
 
 
 _EXPECTED = "an anti-malware product installed and running"

@@ -15,10 +15,10 @@ from typing import Any
 from attt.model import Result, Status
 from attt.registry import ScopedFacts, check
 
-from .antimalware_mgmt import Agent, agent_state, agents_param
+from .antimalware_mgmt import agent_state
 from .logging_remote import Forwarders
 from .services import SnmpConfig
-from .system import EnabledUnits, Packages, ProcessTable
+from .system import Agent, EnabledUnits, Packages, ProcessTable, agents_param
 
 SIEM_AGENTS: tuple[Agent, ...] = (
     Agent("Wazuh agent", ("wazuh-agentd", "wazuh-logcollec"), ("wazuh-agent",),

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from attt.registry import Section, probe
 
@@ -212,3 +213,43 @@ def glob_regex(pattern: str) -> re.Pattern[str]:
             out.append(re.escape(c))
         i += 1
     return re.compile("".join(out))
+
+
+# ------------------------------------------------- agents and products declared by the agency
+
+
+@dataclass(frozen=True)
+class Agent:
+    name: str
+    processes: tuple[str, ...] = ()
+    packages: tuple[str, ...] = ()
+    services: tuple[str, ...] = ()
+
+
+def names_param(value: Any, where: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, Sequence) or isinstance(value, str) or not all(
+            isinstance(v, str) and v for v in value):
+        raise ValueError(f"{where} must be a list of names")
+    return tuple(value)
+
+
+def agents_param(value: Any, param: str) -> tuple[Agent, ...]:
+    """A list of {name, processes, packages, services} from a profile or tailoring."""
+
+    if value is None:
+        return ()
+    if not isinstance(value, Sequence) or isinstance(value, str):
+        raise ValueError(f"{param} must be a list")
+    out = []
+    for i, item in enumerate(value):
+        if not isinstance(item, Mapping) or not isinstance(item.get("name"), str):
+            raise ValueError(f"{param}[{i}] needs a 'name'")
+        agent = Agent(item["name"], names_param(item.get("processes"), f"{param}[{i}].processes"),
+                      names_param(item.get("packages"), f"{param}[{i}].packages"),
+                      names_param(item.get("services"), f"{param}[{i}].services"))
+        if not (agent.processes or agent.packages or agent.services):
+            raise ValueError(f"{param}[{i}] names no process, package or service")
+        out.append(agent)
+    return tuple(out)
