@@ -58,7 +58,9 @@ def _load_template(name: str) -> str | None:
 
 
 @functools.cache
-def _environment(lang: str) -> jinja2.Environment:
+def environment(lang: str) -> jinja2.Environment:
+    """The Jinja2 environment of every HTML output (report, dossier), one per language."""
+
     # FunctionLoader over importlib.resources works for editable, wheel and zip installs.
     env = jinja2.Environment(
         loader=jinja2.FunctionLoader(_load_template),
@@ -506,5 +508,5 @@ def build_view(doc: Document, options: RenderOptions) -> View:
 def render_html(doc: Document, options: RenderOptions) -> str:
     if options.lang not in i18n.LANGUAGES:
         raise ValueError(f"unsupported report language {options.lang!r}")
-    template = _environment(options.lang).get_template(TEMPLATE)
+    template = environment(options.lang).get_template(TEMPLATE)
     return template.render(v=build_view(doc, options), css=Markup(_stylesheet()))
