@@ -20,7 +20,7 @@ from . import gates, grading, history
 from .errors import InputError
 from .evidence import EvidenceSet, check_requirements, load_evidence
 from .inventory_loader import adhoc_inventory, bundled_inventory, load_inventory
-from .model import Finding, Host, Inventory, Profile, System
+from .model import Finding, Host, Inventory, Profile, System, Waiver
 from .network.run import NetworkJob, dry_run_lines
 from .network.run import prepare as prepare_network
 from .network.run import run_job as run_network_job
@@ -207,9 +207,10 @@ def run_scan(
         started = dt.datetime.now(grading.VN_TZ).isoformat(timespec="seconds")
     inv, pairs, hosts = load_scope(opts)
     # Planned before anything runs: a bad target, zone or missing nmap stops the run here,
-    # and so does a bad evidence file (not after an hour of scanning).
+    # and so does a bad evidence or waivers file (not after an hour of scanning).
     net_jobs = network_jobs(opts, pairs)
-    load_system_evidence(opts, pairs)
+    evidence = load_system_evidence(opts, pairs)
+    waivers = load_waivers(opts.waivers) if opts.waivers else []
     os.makedirs(out_dir, exist_ok=True)
     store = FindingsLog(out_dir)
     if not resume_dir:
@@ -244,7 +245,8 @@ def run_scan(
     except KeyboardInterrupt:
         interrupted = True
     findings, records = store.read()
-    doc = finish(opts, inv, pairs, findings, records, run_id, started, interrupted, units)
+    doc = finish(opts, inv, pairs, findings, records, run_id, started, interrupted, units,
+                 evidence, waivers)
     if opts.history:
         history.safe_trend(doc, opts.db)  # before rendering: the report shows the trend
     files = render_files(doc, out_dir, opts.formats, opts.lang)
@@ -307,8 +309,9 @@ def finish(
     started: str,
     interrupted: bool,
     hosts_total: int,
+    evidence: dict[str, EvidenceSet],
+    waivers: list[Waiver],
 ) -> Document:
-    waivers = load_waivers(opts.waivers) if opts.waivers else []
     notes = []
     for rec in records.values():
         if rec.get("recorded_key"):
@@ -316,7 +319,6 @@ def finish(
     host_errors = sum(1 for r in records.values() if r.get("state") != "ok")
     if interrupted:
         notes.append(f"Interrupted: {len(records)} of {hosts_total} hosts were scanned.")
-    evidence = load_system_evidence(opts, pairs)
     report = grading.grade(pairs, findings, waivers, host_errors, notes=notes, evidence=evidence)
     code = grading.exit_code(report)
     if interrupted or len(records) < hosts_total:

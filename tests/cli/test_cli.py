@@ -181,3 +181,21 @@ def test_resume_skips_hosts_already_done(tmp_path: Path) -> None:
     # The finished host was not scanned again (its tree is gone: a rescan would be errors).
     after = [r for r in records if r.get("host") == done]
     assert after == before and before
+
+
+def test_bad_waivers_or_evidence_stop_the_run_before_any_host_is_scanned(tmp_path: Path) -> None:
+    inv = write_inventory(tmp_path, hosts=2)
+    bad_waivers = tmp_path / "w.yaml"
+    bad_waivers.write_text("waivers:\n  - target: A\n    reason: r\n    approver: a\n"
+                           "    expires: soon\n")
+    bad_evidence = tmp_path / "ev.yaml"
+    bad_evidence.write_text("documents:\n  - {requirement: TT12.QL.CS.1, title: x,"
+                            " issued: someday}\n")
+    for flag, path, key in (("--waivers", bad_waivers, "waivers[0].expires"),
+                            ("--evidence", bad_evidence, "documents[0].issued")):
+        out = tmp_path / f"run{flag}"
+        result = run("scan", "-i", str(inv), flag, str(path), "-o", str(out), "-q")
+        assert result.exit_code == 2, result.output
+        assert f"{path}: {key}" in result.output
+        findings = out / "findings.jsonl"
+        assert not findings.exists() or '"type": "host"' not in findings.read_text()
