@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 
@@ -26,16 +28,44 @@ class LocalTransport(LiveTransport):
     def run_script(self, script: bytes) -> RawRun:
         self.channels_opened += 1
         try:
-            proc = subprocess.run(
+            # Own session: on timeout the whole collector (and any hung probe command under
+            # it) is killed, not only the top shell.
+            proc = subprocess.Popen(
                 self._argv(),
-                input=script,
-                capture_output=True,
-                timeout=self.settings.command_timeout,
-                check=False,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
             )
-        except subprocess.TimeoutExpired as exc:
-            # Keep what the collector printed before the deadline: completed sections still count.
-            return RawRun(exc.stdout or b"", None)
         except OSError as exc:
             raise ConnectError(f"cannot start the local collector: {exc}") from exc
-        return RawRun(proc.stdout, proc.returncode)
+        try:
+            out, _ = proc.communicate(script, timeout=self.settings.command_timeout)
+        except subprocess.TimeoutExpired:
+            _kill_session(proc.pid)
+            # Keep what the collector printed before the deadline: completed sections count.
+            out, _ = proc.communicate()
+            return RawRun(out or b"", None)
+        return RawRun(out, proc.returncode)
+
+
+def _kill_session(sid: int) -> None:
+    """SIGKILL every process of session ``sid``.
+
+    A process group is not enough: GNU timeout, which bounds each probe, moves its command
+    into a group of its own, so a hung probe would outlive a killpg of the collector.
+    """
+
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as fh:
+                stat = fh.read()
+        except OSError:
+            continue  # gone already
+        # Fields after the parenthesised command name: state ppid pgrp session ...
+        fields = stat.rpartition(")")[2].split()
+        if len(fields) > 3 and fields[3] == str(sid):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(int(entry), signal.SIGKILL)
