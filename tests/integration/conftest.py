@@ -77,13 +77,16 @@ def dropping_sshd(
     tmp_path_factory: pytest.TempPathFactory, client_key: tuple[str, str]
 ) -> Iterator[SshdServer]:
     """A daemon that runs the collector but cuts the session after 3000 bytes of output by
-    killing its own session process (the TCP connection drops, no exit status is sent)."""
+    killing its own session process (the TCP connection drops, no exit status is sent).
+
+    The pause before the kill lets sshd forward the 3000 bytes it already read from the pipe:
+    without it, on a loaded machine the kill won the race and the client received nothing."""
 
     yield from _server(
         tmp_path_factory,
         client_key,
         "sshd-drop",
-        "ForceCommand sh -s | head -c 3000; kill -9 $PPID",
+        "ForceCommand sh -s | head -c 3000; sleep 2; kill -9 $PPID",
     )
 
 
