@@ -11,7 +11,7 @@ $SUDO apt-get install -y -q --no-install-recommends \
   python3 python3-venv python3-pip ca-certificates \
   openssh-server openssh-client nmap chromium iproute2 nftables iptables procps \
   debootstrap util-linux
-python3 -m venv .venv
+/usr/bin/python3 -m venv .venv
 .venv/bin/pip install -q --upgrade pip
 .venv/bin/pip install -q -e '.[test]'
 echo "== ruff"
