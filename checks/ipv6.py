@@ -1,9 +1,16 @@
 """IPv6 readiness: the stack is not disabled, and the host holds a global IPv6 address.
 
 Live hosts answer from the kernel (sysctl, /proc/cmdline, ``ip -6 addr``).  Offline trees are
-judged from what would apply at boot: sysctl.d files in systemd-sysctl order (files with the
-same name in /etc override /run and /usr/lib; all sorted by name; later settings win;
-/etc/sysctl.conf last) and the kernel command line in /etc/default/grub and BLS entries.
+judged from what would apply at boot: sysctl.d files in systemd-sysctl order (see
+:func:`sysctl_order`) and the kernel command line in /etc/default/grub and BLS entries.
+
+systemd-sysctl (Debian 12's procps.service is an alias of systemd-sysctl.service) never reads
+/etc/sysctl.conf itself: only through the /etc/sysctl.d/99-sysctl.conf -> ../sysctl.conf link
+that procps ships, in that name's lexical place.  Both transports follow links (the live
+collector's ``cat``, the dir: transport inside the tree), so the link arrives as
+/etc/sysctl.d/99-sysctl.conf holding sysctl.conf's text; /etc/sysctl.conf is collected only to
+name it in evidence.  An empty file masks the same name in later directories.  A link to
+/dev/null masks too, but neither transport delivers a device node, so such a mask is not seen.
 """
 
 from __future__ import annotations
@@ -21,8 +28,13 @@ from attt.model import Result, Status
 from attt.registry import ScopedFacts, Section, check, probe
 
 _KEYS = ("net.ipv6.conf.all.disable_ipv6", "net.ipv6.conf.default.disable_ipv6")
+# CONF_PATHS("sysctl.d") of systemd; /lib/sysctl.d only on split-usr builds (Debian 12's), where
+# it comes last.
 _SYSCTL_DIRS = ("/etc/sysctl.d", "/run/sysctl.d", "/usr/local/lib/sysctl.d", "/usr/lib/sysctl.d",
                 "/lib/sysctl.d")
+SYSCTL_CONF = "/etc/sysctl.conf"
+SYSCTL_CONF_LINK = "/etc/sysctl.d/99-sysctl.conf"
+SYSCTL_FILES = (SYSCTL_CONF, *tuple(f"{d}/*.conf" for d in _SYSCTL_DIRS))
 
 
 @probe(
@@ -63,18 +75,30 @@ def _sysctl_key(key: str) -> str:
 
 
 def sysctl_order(files: Mapping[str, str]) -> list[str]:
-    """systemd-sysctl order: one file per basename (earliest directory wins), sorted by
-    basename; /etc/sysctl.conf last."""
+    """The files systemd-sysctl applies, in order (``systemd-sysctl --cat-config``).
+
+    Only ``*.conf`` directly in the sysctl.d directories; a name in an earlier directory masks
+    the same name in later ones; the survivors are sorted by file name (byte order) across
+    directories, and later assignments win.  /etc/sysctl.conf is not among them: it counts
+    only as the content of the 99-sysctl.conf link.
+    """
 
     chosen: dict[str, str] = {}
     for directory in _SYSCTL_DIRS:
-        for path in files:
-            if posixpath.dirname(path) == directory:
-                chosen.setdefault(posixpath.basename(path), path)
-    order = [chosen[name] for name in sorted(chosen)]
-    if "/etc/sysctl.conf" in files:
-        order.append("/etc/sysctl.conf")
-    return order
+        for path in sorted(files):
+            name = posixpath.basename(path)
+            if posixpath.dirname(path) == directory and name.endswith(".conf"):
+                chosen.setdefault(name, path)
+    return [chosen[name] for name in sorted(chosen, key=lambda n: n.encode())]
+
+
+def sysctl_where(files: Mapping[str, str], path: str, lineno: int) -> str:
+    """Evidence location of a line; names /etc/sysctl.conf, the file to edit, when the
+    99-sysctl.conf link delivered its text."""
+
+    if path == SYSCTL_CONF_LINK and files.get(SYSCTL_CONF) == files[path]:
+        return f"{SYSCTL_CONF}:{lineno} via {SYSCTL_CONF_LINK}"
+    return f"{path}:{lineno}"
 
 
 @dataclass(frozen=True)
@@ -85,7 +109,7 @@ class SysctlValue:
 
 @probe(
     "sysctl_conf",
-    files=("/etc/sysctl.conf", *tuple(f"{d}/*.conf" for d in _SYSCTL_DIRS)),
+    files=SYSCTL_FILES,
     description="sysctl settings applied at boot",
 )
 def parse_sysctl_conf(section: Section) -> dict[str, SysctlValue]:
@@ -99,7 +123,7 @@ def parse_sysctl_conf(section: Section) -> dict[str, SysctlValue]:
             key = _sysctl_key(key)
             if not sep or not re.fullmatch(r"[A-Za-z0-9_.*?\[\]-]+", key):
                 raise ValueError(f"{path}:{lineno}: not a sysctl setting: {line[:60]!r}")
-            where = f"{path}:{lineno}"
+            where = sysctl_where(section.files, path, lineno)
             if any(c in key for c in "*?["):
                 # Globs apply to matching keys we care about (systemd-sysctl semantics).
                 for k in _KEYS:

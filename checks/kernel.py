@@ -5,8 +5,9 @@ Live hosts answer from the running kernel (``sysctl -e key ...``; ``-e`` leaves 
 kernel does not have instead of failing).  Offline trees are judged from what would apply at
 boot: the sysctl.d files in systemd-sysctl order (see :func:`attt.checks.ipv6.sysctl_order`:
 one file per name, /etc over /run over /usr/local/lib over /usr/lib, sorted by name, later
-assignments win, /etc/sysctl.conf last).  An explicit key wins over a glob assignment whatever
-their order (systemd-sysctl skips glob matches that have an explicit setting).  A key that no
+assignments win; /etc/sysctl.conf counts only through the /etc/sysctl.d/99-sysctl.conf link).
+An explicit key wins over a glob assignment whatever their order (systemd-sysctl skips glob
+matches that have an explicit setting).  A key that no
 file sets keeps the kernel's default, and the evidence says so.
 
 On a live host the same files are read too: when they would set a different value at the next
@@ -24,7 +25,7 @@ from typing import Any
 from attt.model import Result, Status
 from attt.registry import ScopedFacts, Section, check, probe
 
-from .ipv6 import _SYSCTL_DIRS, sysctl_order
+from .ipv6 import SYSCTL_FILES, sysctl_order, sysctl_where
 
 # Kernel defaults (Documentation/networking/ip-sysctl.rst, Documentation/admin-guide/sysctl/
 # kernel.rst and fs.rst), as observed in a fresh network namespace on Debian 12.
@@ -120,7 +121,7 @@ class SysctlTree:
 
 @probe(
     "sysctl_settings",
-    files=("/etc/sysctl.conf", *tuple(f"{d}/*.conf" for d in _SYSCTL_DIRS)),
+    files=SYSCTL_FILES,
     description="sysctl.d settings applied at boot, glob assignments included",
 )
 def parse_sysctl_settings(section: Section) -> SysctlTree:
@@ -133,7 +134,7 @@ def parse_sysctl_settings(section: Section) -> SysctlTree:
             line = raw.strip()
             if not line or line[0] in "#;":
                 continue
-            where = f"{path}:{lineno}"
+            where = sysctl_where(section.files, path, lineno)
             key, sep, value = line.partition("=")
             key = normalize_key(key.strip().lstrip("-"))
             if not sep or not key or not re.fullmatch(r"[A-Za-z0-9_.:@/+*?\[\]!-]+", key):

@@ -103,6 +103,7 @@ def test_sysctl_settings_precedence() -> None:
         "/etc/sysctl.d/90-glob.conf": "net.ipv4.conf.*.send_redirects = 0\n",
         "/etc/sysctl.d/10-explicit.conf": "net.ipv4.conf.default.send_redirects = 1\n",
         "/etc/sysctl.conf": "kernel.randomize_va_space=1\nthis line is no assignment\n",
+        "/etc/sysctl.d/99-sysctl.conf": "kernel.randomize_va_space=1\nthis line is no assignment\n",
     }
     tree: SysctlTree = parse_files("sysctl_settings", files)
     assert tree.lookup("fs.suid_dumpable") is None  # /etc file of the same name masks it
@@ -116,9 +117,10 @@ def test_sysctl_settings_precedence() -> None:
     glob = tree.lookup("net.ipv4.conf.all.send_redirects")
     assert glob is not None and glob.where == "/etc/sysctl.d/90-glob.conf:1"
     aslr = tree.lookup("kernel.randomize_va_space")
-    assert aslr is not None and aslr.where == "/etc/sysctl.conf:1"
-    assert tree.files_read[-1] == "/etc/sysctl.conf"
-    assert tree.ignored == ("/etc/sysctl.conf:2: this line is no assignment",)
+    assert aslr is not None and aslr.where == "/etc/sysctl.conf:1 via /etc/sysctl.d/99-sysctl.conf"
+    assert tree.files_read[-1] == "/etc/sysctl.d/99-sysctl.conf"
+    assert tree.ignored == (
+        "/etc/sysctl.conf:2 via /etc/sysctl.d/99-sysctl.conf: this line is no assignment",)
 
 
 def test_kernel_build_config() -> None:
