@@ -13,7 +13,7 @@ from typing import Any, NoReturn
 import click
 
 from . import __version__, gates
-from .commands._ci import db_option, gate_options
+from .commands._ci import FiniteFloat, db_option, gate_options
 from .errors import AtttError, ExitStatus, InputError
 from .evidence import load_evidence
 from .i18n import gettext_for
@@ -99,7 +99,9 @@ class _Progress:
             click.echo(f"[{self.done}/{self.total}] {o.host.key}: {state} ({summary})", err=True)
 
 
-def _print_summary(doc: dict[str, Any], out_dir: str, files: list[str], lang: str) -> None:
+def _print_summary(
+    doc: dict[str, Any], out_dir: str, files: list[str], lang: str, code: int
+) -> None:
     _ = gettext_for(lang)
     for system in doc["systems"]:
         verdict = system["verdict"]
@@ -155,6 +157,17 @@ def _print_summary(doc: dict[str, Any], out_dir: str, files: list[str], lang: st
     click.echo(_("Report written to {path}").format(path=out_dir))
     for path in files:
         click.echo(f"  {os.path.basename(path)}")
+    _print_exit(doc, code, lang)
+
+
+def _print_exit(doc: dict[str, Any], code: int, lang: str) -> None:
+    """The gate that decided (if any) and the exit code: CI logs show why a job went red."""
+
+    _ = gettext_for(lang)
+    line = gates.describe(doc)
+    if line:
+        click.echo(line)
+    click.echo(_("Exit code: {code}").format(code=code))
 
 
 @main.command()
@@ -197,6 +210,12 @@ def _print_summary(doc: dict[str, Any], out_dir: str, files: list[str], lang: st
     help="Evidence file of a system (repeatable; default: the inventory's evidence: key).",
 )
 @click.option(
+    "--evidence-root",
+    type=click.Path(exists=True, file_okay=False),
+    default=None,
+    help="Folder that evidence document files must lie in (default: each evidence file's).",
+)
+@click.option(
     "--waivers", type=click.Path(exists=True, dir_okay=False), default=None, help="Waivers file."
 )
 @click.option(
@@ -230,8 +249,10 @@ def _print_summary(doc: dict[str, Any], out_dir: str, files: list[str], lang: st
     is_flag=True,
     help="Trust and record unknown SSH host keys (never changed ones).",
 )
-@click.option("--connect-timeout", type=float, default=10.0, show_default=True)
-@click.option("--command-timeout", type=float, default=300.0, show_default=True)
+@click.option("--connect-timeout", type=FiniteFloat(0, 3600, min_open=True), default=10.0,
+              show_default=True, help="Seconds (0 < N <= 3600).")
+@click.option("--command-timeout", type=FiniteFloat(0, 86400, min_open=True), default=300.0,
+              show_default=True, help="Seconds (0 < N <= 86400).")
 @click.option(
     "--sudo/--no-sudo", default=None, help="Run the collector with sudo (default: per host)."
 )
@@ -269,6 +290,7 @@ def scan(
     level: int | None,
     tailoring: str | None,
     evidence: tuple[str, ...],
+    evidence_root: str | None,
     waivers: str | None,
     formats: tuple[str, ...],
     out: str,
@@ -304,6 +326,7 @@ def scan(
         tailoring=tailoring or "",
         waivers=waivers or "",
         evidence=evidence,
+        evidence_root=evidence_root or "",
         formats=_split(formats),
         out=out,
         workers=workers,
@@ -346,14 +369,17 @@ def scan(
     if signer is not None and not result.interrupted:
         manifest = sign_or_fail(result.out_dir, signer)
         result.files += [manifest, os.path.join(result.out_dir, "manifest.sig")]
-    _print_summary(result.document, result.out_dir, result.files, result.document["run"]["lang"])
+    code = 0 if exit_zero and result.exit_code != 130 else result.exit_code
+    _print_summary(
+        result.document, result.out_dir, result.files, result.document["run"]["lang"], code
+    )
     if result.interrupted:
         # Hosts still in flight sit in worker threads (an SSH read can take minutes) and the
         # interpreter would wait for them at exit; everything finished is already on disk.
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(int(ExitStatus.INTERRUPTED))
-    sys.exit(0 if exit_zero and result.exit_code != 130 else result.exit_code)
+    sys.exit(code)
 
 
 

@@ -3,6 +3,11 @@
 Pure functions of the document, so ``attt scan`` (before rendering: every format shows the
 gated exit code) and ``attt report`` (gating a results.json made earlier) agree.
 
+A gate decides the exit code only.  The compliance verdict (``summary.verdict``, the report's
+headline, each system's "Đạt cấp độ N" / "Chưa đạt") stays as grading made it: a CI job that
+tolerates high failures with ``--fail-on critical`` must not turn a failing system into a
+compliant one on paper.  The gate's outcome is kept beside it, in ``summary.gates``.
+
 Semantics (also in the README, "Exit codes"):
 
 * ``--fail-on SEVERITY``: only a failed requirement of at least that severity (low < medium
@@ -11,10 +16,10 @@ Semantics (also in the README, "Exit codes"):
 * ``--fail-under PERCENT``: exit 1 when the overall compliance % is below PERCENT.  A run
   that scored nothing (no pass, fail or error) counts as 0%: a gate must not pass when
   nothing was checked.
-* ``--max-errors N``: "errors" are error findings of non-advisory requirements plus hosts
-  that could not be scanned.  More than N: incomplete (3).  At most N: errors alone no longer
-  make the run incomplete (exit 0 when nothing failed).  Without it, any error makes the run
-  incomplete (3) when nothing failed, as always.
+* ``--max-errors N``: "errors" (``error_count``, the same count grading uses) are the error
+  findings of applicable, non-advisory requirements plus hosts that could not be scanned.
+  More than N: incomplete (3).  At most N: errors alone no longer make the run incomplete.
+  Without it, N is 0: any error makes the run incomplete (3) when no failure gate tripped.
 * Precedence: 1 (a failure gate tripped) over 3 (incomplete) over 0.  An interrupted or
   partly scanned run stays incomplete whatever ``--max-errors`` says.
 
@@ -23,13 +28,14 @@ When no gate option is given the exit code is exactly grading's.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from .model import Severity
 
 SEVERITY_RANK = {s.value: i for i, s in enumerate(Severity)}
+SHOWN_IDS = 5  # requirement ids named on the one-line gate summary
 
 
 @dataclass(frozen=True)
@@ -59,29 +65,47 @@ class GateResult:
                 "errors": self.errors, "failed": list(self.failed)}
 
 
+def _applicable(doc: Mapping[str, Any]) -> Iterable[tuple[Mapping[str, Any], Mapping[str, Any]]]:
+    """(system, requirement) pairs that can affect the exit code: not advisory, not N/A."""
+
+    for system in doc.get("systems") or []:
+        for req in system.get("requirements") or []:
+            if not req.get("advisory") and req.get("status") != "not_applicable":
+                yield system, req
+
+
+def error_count(doc: Mapping[str, Any]) -> int:
+    """Error findings of applicable, non-advisory requirements plus hosts not scanned.
+
+    The one count behind exit 3, with or without ``--max-errors`` (grading.error_count is
+    the same count on the graded report)."""
+
+    findings = sum(
+        1 for _, req in _applicable(doc)
+        for f in req.get("findings") or [] if f.get("status") == "error"
+    )
+    return findings + int((doc.get("summary") or {}).get("host_errors") or 0)
+
+
+def _ids(failed: list[str], systems: int) -> str:
+    # One system: its name adds nothing to every id.
+    shown = [f.split(":", 1)[1] if systems == 1 and ":" in f else f for f in failed]
+    text = ", ".join(shown[:SHOWN_IDS])
+    return text + (f" (+{len(shown) - SHOWN_IDS} more)" if len(shown) > SHOWN_IDS else "")
+
+
 def evaluate(doc: Mapping[str, Any], gates: Gates) -> GateResult:
     if gates.fail_on and gates.fail_on not in SEVERITY_RANK:
         raise ValueError(f"unknown severity {gates.fail_on!r}")
     floor = SEVERITY_RANK.get(gates.fail_on, 0)
-    failed: list[str] = []
-    error_findings = 0
-    req_errors = 0
-    for system in doc.get("systems") or []:
-        for req in system.get("requirements") or []:
-            if req.get("advisory"):
-                continue
-            status = req.get("status")
-            if status == "fail" and SEVERITY_RANK.get(str(req.get("severity")), 0) >= floor:
-                failed.append(f"{system.get('name')}:{req.get('id')}")
-            if status == "error":
-                req_errors += 1
-            error_findings += sum(
-                1 for f in req.get("findings") or [] if f.get("status") == "error"
-            )
+    failed = [
+        f"{system.get('name')}:{req.get('id')}"
+        for system, req in _applicable(doc)
+        if req.get("status") == "fail" and SEVERITY_RANK.get(str(req.get("severity")), 0) >= floor
+    ]
     summary = doc.get("summary") or {}
     run = doc.get("run") or {}
-    host_errors = int(summary.get("host_errors") or 0)
-    errors = error_findings + host_errors
+    errors = error_count(doc)
     incomplete = bool(run.get("interrupted")) or int(run.get("hosts_scanned") or 0) < int(
         run.get("hosts_total") or 0
     )
@@ -89,39 +113,65 @@ def evaluate(doc: Mapping[str, Any], gates: Gates) -> GateResult:
     code = 0
     if failed:
         code = 1
-        which = f" of severity {gates.fail_on} or higher" if gates.fail_on else ""
-        reasons.append(f"{len(failed)} failed requirement(s){which}")
+        ids = _ids(failed, len(doc.get("systems") or []))
+        reasons.append(f"--fail-on {gates.fail_on} tripped by {ids}" if gates.fail_on
+                       else f"failed requirements (no --fail-on): {ids}")
     if gates.fail_under is not None:
         percent = (summary.get("score") or {}).get("percent")
         shown = 0.0 if percent is None else float(percent)
         if shown < gates.fail_under:
             code = 1
-            reasons.append(f"compliance {shown:.1f}% below {gates.fail_under:g}%")
+            reasons.append(f"--fail-under {gates.fail_under:g} tripped: compliance {shown:.1f}%")
     if code == 0:
         if incomplete:
             code = 3
             reasons.append("not every host was scanned")
-        elif gates.max_errors is None:
-            if req_errors or host_errors:
-                code = 3
-                reasons.append(f"{errors} error(s)")
-        elif errors > gates.max_errors:
+        elif errors > (gates.max_errors or 0):
             code = 3
-            reasons.append(f"{errors} error(s), more than --max-errors {gates.max_errors}")
+            reasons.append(f"--max-errors {gates.max_errors} tripped by {errors} errors"
+                           if gates.max_errors is not None
+                           else f"{errors} errors (no --max-errors)")
     return GateResult(code, tuple(reasons), errors, tuple(failed))
 
 
 def apply(doc: dict[str, Any], gates: Gates) -> int:
-    """Gate ``doc`` in place (summary.exit_code, verdict, and ``summary.gates``) and return
-    the exit code.  No gate given: the document is left as grading made it."""
+    """Gate ``doc`` in place (``summary.exit_code`` and ``summary.gates``) and return the exit
+    code.  ``summary.verdict`` is never touched.  No gate given: the document is left as
+    grading made it."""
 
     summary = doc.setdefault("summary", {})
     if not gates.active:
         return int(summary.get("exit_code", 0))
     result = evaluate(doc, gates)
+    # Grading's own code, kept once: re-gating a saved results.json must start from it, not
+    # from the code an earlier gate produced.
+    before = summary.get("gates") or {}
+    grading_code = int(before.get("grading_exit_code", summary.get("exit_code", 0)))
     summary["exit_code"] = result.exit_code
-    summary["verdict"] = {0: "compliant", 1: "non_compliant", 3: "incomplete"}[
-        result.exit_code
-    ]
-    summary["gates"] = {**gates.to_json(), **result.to_json()}
+    summary["gates"] = {**gates.to_json(), **result.to_json(),
+                        "grading_exit_code": grading_code}
     return result.exit_code
+
+
+def options_text(gate: Mapping[str, Any]) -> str:
+    """The gate options of a ``summary.gates`` entry as typed: ``--fail-on high ...``."""
+
+    parts = []
+    if gate.get("fail_on"):
+        parts.append(f"--fail-on {gate['fail_on']}")
+    if gate.get("fail_under") is not None:
+        parts.append(f"--fail-under {float(gate['fail_under']):g}")
+    if gate.get("max_errors") is not None:
+        parts.append(f"--max-errors {gate['max_errors']}")
+    return " ".join(parts)
+
+
+def describe(doc: Mapping[str, Any]) -> str:
+    """One line for the terminal: the gate that tripped and why, and the exit code; "" when
+    no gate was given."""
+
+    gate = (doc.get("summary") or {}).get("gates")
+    if not gate:
+        return ""
+    reasons = list(gate.get("reasons") or []) or [f"{options_text(gate)} passed"]
+    return f"gate: {'; '.join(reasons)} → exit {gate.get('exit_code')}"

@@ -279,6 +279,24 @@ def grade(
     return Report(systems, tuple(expired), score(every), host_errors, tuple(notes))
 
 
+def error_count(report: Report) -> int:
+    """Error findings of applicable, non-advisory requirements plus hosts not scanned.
+
+    The one count behind exit 3; ``attt.gates.error_count`` counts the same on the results
+    document, so ``--max-errors N`` and its absence (N = 0) judge the same errors.
+    """
+
+    findings = sum(
+        1
+        for s in report.systems
+        for r in s.requirements
+        if not r.requirement.advisory and r.status is not Status.NOT_APPLICABLE
+        for f in r.findings
+        if f.status is Status.ERROR
+    )
+    return findings + report.host_errors
+
+
 def exit_code(report: Report) -> int:
     """0 compliant, 1 a requirement failed, 3 incomplete (errors, nothing failed).
 
@@ -291,6 +309,4 @@ def exit_code(report: Report) -> int:
     }
     if Status.FAIL in statuses:
         return 1
-    if Status.ERROR in statuses or report.host_errors:
-        return 3
-    return 0
+    return 3 if error_count(report) else 0

@@ -63,7 +63,7 @@ def test_no_gate_leaves_grading_code_alone() -> None:
     d = doc(req("A", "fail", "low"), code=1)
     assert apply(d, Gates()) == 1 and "gates" not in d["summary"]
     assert apply(d, Gates(fail_on="high")) == 0
-    assert d["summary"]["verdict"] == "compliant"
+    assert d["summary"]["verdict"] == "x"  # the gate never rewrites grading's verdict
     assert d["summary"]["gates"]["fail_on"] == "high"
 
 
@@ -129,3 +129,33 @@ def test_report_command_gates_a_saved_results_json(tmp_path: Path, rootfs: Path)
     assert (tmp_path / "gated/results.csv").is_file()
     res = run("report", results, "-f", "json", "-o", str(tmp_path / "bad"), "--fail-on", "huge")
     assert res.exit_code == 2
+
+
+def test_gate_keeps_the_verdict_and_says_what_it_did(tmp_path: Path, rootfs: Path) -> None:
+    out = tmp_path / "run"
+    res = run("scan", "-t", f"dir:{rootfs}", "-o", str(out), "-q", "-f", "json,html",
+              "--no-history", "--fail-on", "critical", "--max-errors", "10000")
+    data = json.loads((out / "results.json").read_text())
+    assert res.exit_code == data["summary"]["exit_code"] == 0
+    # TT12.KT.MC.2 (high) fails: the system is not compliant, whatever the gate let through.
+    assert data["summary"]["verdict"] == "non_compliant"
+    assert not data["systems"][0]["verdict"]["ok"]
+    assert "Chưa đạt" in res.output
+    assert "gate: --fail-on critical --max-errors 10000 passed → exit 0" in res.output
+    html = (out / "report.html").read_text()
+    assert "Cổng CI" in html and "--fail-on critical --max-errors 10000" in html
+    assert "mã thoát 0" in html
+
+    res = run("scan", "-t", f"dir:{rootfs}", "-o", str(tmp_path / "high"), "-q", "-f", "json",
+              "--no-history", "--fail-on", "high")
+    assert res.exit_code == 1
+    line = next(ln for ln in res.output.splitlines() if ln.startswith("gate: "))
+    assert line.startswith("gate: --fail-on high tripped by ") and "TT12.KT.MC.2" in line
+    assert line.endswith("→ exit 1")
+
+
+def test_exit_code_printed_without_gates(tmp_path: Path, rootfs: Path) -> None:
+    res = run("scan", "-t", f"dir:{rootfs}", "-o", str(tmp_path / "run"), "-q", "-f", "json",
+              "--no-history", "--lang", "en")
+    assert res.exit_code == 1
+    assert "Exit code: 1" in res.output and "gate:" not in res.output

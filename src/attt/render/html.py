@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 import jinja2
 from markupsafe import Markup
 
-from .. import i18n
+from .. import gates, i18n
 from .base import RenderOptions, register
 from .document import Document
 
@@ -458,6 +458,18 @@ def _trend(raw: object, lang: str) -> View | None:
     }
 
 
+def _gate(gate: Any) -> dict[str, Any] | None:
+    """The CI gate line, shown apart from the verdict (a gate never changes the verdict)."""
+
+    if not isinstance(gate, Mapping):
+        return None
+    return {
+        "options": _text(gates.options_text(gate)),
+        "exit_code": gate.get("exit_code", ""),
+        "reasons": [_text(r) for r in gate.get("reasons") or []],
+    }
+
+
 def build_view(doc: Document, options: RenderOptions) -> View:
     lang = options.lang
     run = doc.get("run") or {}
@@ -485,6 +497,7 @@ def build_view(doc: Document, options: RenderOptions) -> View:
             "verdict": verdict,
             "verdict_label": i18n.label(i18n.RUN_VERDICT_LABELS, verdict, lang),
             "exit_code": summary.get("exit_code", ""),
+            "gate": _gate(summary.get("gates")),
             "score": _score(summary.get("score") or {}, lang),
             "hosts": int(summary.get("hosts") or 0),
             "host_errors": int(summary.get("host_errors") or 0),
