@@ -4,8 +4,17 @@ Live hosts are judged from the rules loaded in the kernel (``auditctl -l``), whi
 actually recorded; offline trees from the rules that load at boot: /etc/audit/rules.d/*.rules
 (compiled by augenrules) when that directory has rules, /etc/audit/audit.rules otherwise.
 A watch (``-w PATH -p PERMS``) and its syscall form (``-a always,exit -F path=|dir=PATH
--F perm=PERMS``) are the same thing; a watch on a directory covers the files below it.
-/var/run is read as /run.
+-F perm=PERMS``) are the same thing. A change is recorded only by a watch with both ``w``
+(write) and ``a`` (attribute change: chmod, chown, setxattr) in its permissions; more is fine.
+``-w`` on a directory and ``-F dir=`` are recursive (auditctl turns ``-w DIR`` into a dir rule),
+so they cover every file below; ``-F path=`` watches that one inode only. /var/run is read as
+/run.
+
+Rules read from files are also checked for what auditctl would reject before loading them: a
+syscall the rule's ABI does not have (``stime`` has no 64-bit entry on x86_64, aarch64, s390x
+or riscv64; ``arch=b64`` and rules without arch are taken as those ABIs, Debian 12's amd64 and
+arm64) and ``-F arch`` placed after ``-S``. A rejected rule records nothing. Rules from
+``auditctl -l`` already passed the kernel and are taken as they are.
 """
 
 from __future__ import annotations
@@ -31,6 +40,8 @@ class AuditRule:
     action: str = ""  # always,exit ... for -a/-A rules
     syscalls: tuple[str, ...] = ()
     fields: tuple[tuple[str, str, str], ...] = ()  # (name, operator, value) of -F and -C
+    recursive: bool = False  # -w and dir=: a directory watch covers the tree below it
+    errors: tuple[str, ...] = ()  # why auditctl would refuse to load the rule
 
     def field(self, name: str) -> list[tuple[str, str]]:
         return [(op, v) for n, op, v in self.fields if n == name]
@@ -38,6 +49,12 @@ class AuditRule:
     @property
     def never(self) -> bool:
         return "never" in self.action.split(",")
+
+    @property
+    def records(self) -> bool:
+        """The rule loads and records events (not a 'never' rule)."""
+
+        return not self.never and not self.errors
 
 
 def norm_path(path: str) -> str:
@@ -58,7 +75,37 @@ def _field(expr: str, where: str) -> tuple[str, str, str]:
     raise ValueError(f"{where}: not an audit field expression: {expr[:60]!r}")
 
 
-def parse_rule(line: str, where: str) -> AuditRule | None:
+# Time-setting syscalls of each audit ABI (libaudit lib/*_table.h): no 64-bit table has stime
+# except ppc64's.
+TIME_SYSCALLS = ("adjtimex", "settimeofday", "clock_settime", "stime")
+_TIME_64 = frozenset(TIME_SYSCALLS[:3])
+_TIME_32 = frozenset(TIME_SYSCALLS)
+_TIME_SYSCALLS_BY_ARCH = {
+    **dict.fromkeys(("b64", "x86_64", "aarch64", "s390x", "riscv64"), _TIME_64),
+    **dict.fromkeys(("b32", "i386", "i486", "i586", "i686", "arm", "armv7l", "s390", "ppc",
+                     "ppc64", "ppc64le"), _TIME_32),
+}
+
+
+def _load_errors(syscalls: list[str], fields: list[tuple[str, str, str]],
+                 arch_after_syscall: bool) -> tuple[str, ...]:
+    errors = []
+    if arch_after_syscall:
+        errors.append("-F arch after -S (auditctl: arch must be before -S)")
+    arches = [v for n, op, v in fields if n == "arch" and op == "="]
+    arch = arches[-1] if arches else "b64"
+    table = _TIME_SYSCALLS_BY_ARCH.get(arch)
+    for name in syscalls:
+        if table is not None and name in _TIME_32 and name not in table:
+            abi = f"arch={arch}" if arches else "the native 64-bit ABI"
+            errors.append(f"syscall {name} does not exist for {abi}")
+    return tuple(errors)
+
+
+def parse_rule(line: str, where: str, loaded: bool = False) -> AuditRule | None:
+    """One audit rule line. ``loaded``: the line comes from ``auditctl -l`` (the kernel took
+    it), so the load-time checks are skipped."""
+
     try:
         words = shlex.split(line, comments=True)
     except ValueError as exc:
@@ -71,8 +118,9 @@ def parse_rule(line: str, where: str) -> AuditRule | None:
         perms = "rwxa"
         for i, w in enumerate(words):
             if w == "-p" and i + 1 < len(words):
-                perms = words[i + 1]
-        return AuditRule(line.strip(), where, norm_path(words[1]), perms, "watch")
+                perms = words[i + 1].lower()
+        return AuditRule(line.strip(), where, norm_path(words[1]), perms, "watch",
+                         recursive=True)
     if words[0] not in ("-a", "-A"):
         # Control lines (-D, -b, -f, -e, --backlog_wait_time, -W removal ...) record nothing.
         if not words[0].startswith("-"):
@@ -83,6 +131,7 @@ def parse_rule(line: str, where: str) -> AuditRule | None:
     action = words[1]
     syscalls: list[str] = []
     fields: list[tuple[str, str, str]] = []
+    arch_after_syscall = False
     i = 2
     while i < len(words):
         w = words[i]
@@ -92,6 +141,7 @@ def parse_rule(line: str, where: str) -> AuditRule | None:
             i += 2
         elif w in ("-F", "-C"):
             fields.append(_field(nxt, where))
+            arch_after_syscall |= fields[-1][0] == "arch" and bool(syscalls)
             i += 2
         elif w == "-k":
             fields.append(("key", "=", nxt))
@@ -100,12 +150,15 @@ def parse_rule(line: str, where: str) -> AuditRule | None:
             raise ValueError(f"{where}: unexpected token {w!r} in audit rule")
     watch = None
     perms = "rwxa"
+    recursive = False
     for name, op, value in fields:
         if name in ("path", "dir") and op == "=":
-            watch = norm_path(value)
+            watch, recursive = norm_path(value), name == "dir"
         elif name == "perm" and op == "=":
-            perms = value
-    return AuditRule(line.strip(), where, watch, perms, action, tuple(syscalls), tuple(fields))
+            perms = value.lower()
+    errors = () if loaded else _load_errors(syscalls, fields, arch_after_syscall)
+    return AuditRule(line.strip(), where, watch, perms, action, tuple(syscalls), tuple(fields),
+                     recursive, errors)
 
 
 @dataclass(frozen=True)
@@ -116,7 +169,7 @@ class AuditRules:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     def active(self) -> list[AuditRule]:
-        return [r for r in self.rules if not r.never]
+        return [r for r in self.rules if r.records]
 
 
 _RULE_FILES = ("/etc/audit/rules.d/*.rules", "/etc/audit/audit.rules")
@@ -148,7 +201,7 @@ def parse_audit_rules(section: Section) -> AuditRules:
         return AuditRules((), "auditctl -l")
     for lineno, raw in enumerate(section.text.splitlines(), 1):
         if raw.strip():
-            rule = parse_rule(raw, f"auditctl -l line {lineno}")
+            rule = parse_rule(raw, f"auditctl -l line {lineno}", loaded=True)
             if rule is None:
                 raise ValueError(f"not an auditctl -l rule: {raw[:60]!r}")
             rules.append(rule)
@@ -267,13 +320,14 @@ def auditd_running(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
 
 
 def watched(rules: Sequence[AuditRule], path: str, perms: str = "wa") -> AuditRule | None:
-    """The first active rule that records writes/attribute changes to ``path``."""
+    """The first rule that records every kind of access in ``perms`` to ``path``: a watch
+    with 'w' alone misses chmod/chown, one with 'a' alone misses the writes."""
 
     target = norm_path(path)
     for r in rules:
-        if r.never or r.watch is None or not any(p in r.perms for p in perms):
+        if not r.records or r.watch is None or not set(perms) <= set(r.perms):
             continue
-        if target == r.watch or target.startswith(r.watch.rstrip("/") + "/"):
+        if target == r.watch or (r.recursive and target.startswith(r.watch.rstrip("/") + "/")):
             return r
     return None
 
@@ -355,9 +409,10 @@ def rules_logins(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
         return early or Result(Status.ERROR, "No audit rules.", source="audit_rules")
     found, missing = _watch_report(rules, groups)
     observed = {"watched": found, "missing": missing, "rules": len(rules.rules)}
-    expected = "write watches on " + "; ".join(" or ".join(g) for g in groups)
+    expected = "write and attribute watches (-p wa) on " + "; ".join(" or ".join(g)
+                                                                     for g in groups)
     if missing:
-        return Result(Status.FAIL, f"Login records are not audited: no watch on "
+        return Result(Status.FAIL, f"Login records are not audited: no watch with -p wa on "
                       f"{'; '.join(missing)} ({len(rules.rules)} rules in {rules.source}).",
                       observed=observed, expected=expected, source=rules.source)
     return Result(Status.PASS, f"Login records are audited: {'; '.join(found)}.",
@@ -377,7 +432,7 @@ def _elevation_rule(rules: Sequence[AuditRule]) -> AuditRule | None:
     """execve recorded when the effective uid differs from the real one, or is root."""
 
     for r in rules:
-        if r.never or "execve" not in r.syscalls or not _arch_ok(r):
+        if not r.records or "execve" not in r.syscalls or not _arch_ok(r):
             continue
         compares = {(n, op, v) for n, op, v in r.fields}
         if ({("uid", "!=", "euid"), ("euid", "!=", "uid")} & compares
@@ -388,7 +443,7 @@ def _elevation_rule(rules: Sequence[AuditRule]) -> AuditRule | None:
 
 def _exec_rule(rules: Sequence[AuditRule], name: str) -> AuditRule | None:
     for r in rules:
-        if r.never or r.watch is None or "x" not in r.perms:
+        if not r.records or r.watch is None or "x" not in r.perms:
             continue
         if posixpath.basename(r.watch) == name and r.watch.startswith(("/usr/bin", "/bin",
                                                                         "/usr/sbin", "/sbin")):
@@ -428,11 +483,11 @@ def rules_privileged(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
         "command_rules": {c: (f"{r.text} ({r.where})" if r else None)
                           for c, r in per_command.items()},
     }
-    expected = ("a write watch on /etc/sudoers, and execve audited when euid != uid (or the "
+    expected = ("a watch with -p wa on /etc/sudoers, and execve audited when euid != uid (or the "
                 f"execution of {', '.join(commands)})")
     problems = []
     if sudoers is None:
-        problems.append("no write watch on /etc/sudoers")
+        problems.append("no watch with -p wa on /etc/sudoers")
     missing_cmds = [c for c, r in per_command.items() if r is None]
     if elevation is None and missing_cmds:
         problems.append(f"no execve rule for euid != uid (64-bit) and no execution rule for "
@@ -450,14 +505,52 @@ def rules_privileged(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
 
 _DEFAULT_CONFIG_WATCHES = ("/etc/passwd", "/etc/shadow", "/etc/group", "/etc/gshadow",
                            "/etc/sudoers", "/etc/ssh/sshd_config")
-_TIME_SYSCALLS = ("adjtimex", "settimeofday", "clock_settime", "stime")
+# Every 64-bit ABI has these three; stime exists only for 32-bit calls.
+_TIME_REQUIRED = ("adjtimex", "settimeofday", "clock_settime")
+# Fields that restrict a syscall rule to some calls: an a0 filter on clock_settime keeps one
+# clock (the CIS rule's a0=0x0 is CLOCK_REALTIME), and no time syscall touches a path.
+_NARROWING_FIELDS = ("a0", "a1", "a2", "a3", "path", "dir", "perm", "filetype")
 _CONFIG_RULES = (
     "-w /etc/passwd -p wa -k identity\n-w /etc/shadow -p wa -k identity\n"
     "-w /etc/group -p wa -k identity\n-w /etc/gshadow -p wa -k identity\n"
     "-w /etc/sudoers -p wa -k scope\n-w /etc/ssh/sshd_config -p wa -k sshd\n"
     "-a always,exit -F arch=b64 -S adjtimex,settimeofday,clock_settime -k time-change\n"
+    "-a always,exit -F arch=b32 -S adjtimex,settimeofday,clock_settime,stime -k time-change\n"
     "-w /etc/localtime -p wa -k time-change"
 )
+
+
+def _time_rule_flaw(r: AuditRule) -> str | None:
+    """Why a rule naming time syscalls does not record every native call of them."""
+
+    if r.errors:
+        return "auditctl rejects it: " + "; ".join(r.errors)
+    if "exit" not in r.action.split(","):
+        return f"not on the exit list ({r.action})"
+    narrowing = [f"{n}{op}{v}" for n, op, v in r.fields if n in _NARROWING_FIELDS]
+    if narrowing:
+        return f"limited to calls with {', '.join(narrowing)}"
+    return None
+
+
+def time_coverage(rules: Sequence[AuditRule]) -> tuple[dict[str, AuditRule], list[str]]:
+    """For each of adjtimex, settimeofday and clock_settime, the first rule that records every
+    native call of it; and the time rules that do not count, with the reason."""
+
+    covered: dict[str, AuditRule] = {}
+    rejected: list[str] = []
+    for r in rules:
+        # 32-bit rules are right for their ABI but the requirement is judged on the native one.
+        if r.never or not set(TIME_SYSCALLS) & set(r.syscalls) or not _arch_ok(r):
+            continue
+        flaw = _time_rule_flaw(r)
+        if flaw is not None:
+            rejected.append(f"{r.text} ({r.where}): {flaw}")
+            continue
+        for name in _TIME_REQUIRED:
+            if name in r.syscalls:
+                covered.setdefault(name, r)
+    return covered, rejected
 
 
 @check(
@@ -485,22 +578,27 @@ def rules_config_changes(facts: ScopedFacts, params: Mapping[str, Any]) -> Resul
     if early or rules is None:
         return early or Result(Status.ERROR, "No audit rules.", source="audit_rules")
     found, missing = _watch_report(rules, groups)
-    time_rule = next((r for r in rules.active() if set(_TIME_SYSCALLS) & set(r.syscalls)
-                      and _arch_ok(r)), None)
+    covered, rejected = time_coverage(rules.rules)
+    time_missing = [n for n in _TIME_REQUIRED if n not in covered]
+    time_rules = list(dict.fromkeys(r.text for r in covered.values()))
     observed = {"watched": found, "missing": missing,
-                "time_change": f"{time_rule.text} ({time_rule.where})" if time_rule else None}
-    expected = "write watches on " + ", ".join(" or ".join(g) for g in groups) + (
-        "; a rule on adjtimex/settimeofday/clock_settime" if want_time else "")
+                "time_change": {n: (f"{r.text} ({r.where})" if (r := covered.get(n)) else None)
+                                for n in _TIME_REQUIRED},
+                "time_rules_not_counted": rejected}
+    expected = "write and attribute watches (-p wa) on " + ", ".join(
+        " or ".join(g) for g in groups) + (
+        "; 64-bit rules on adjtimex, settimeofday and clock_settime without argument filters"
+        if want_time else "")
     problems = []
     if missing:
-        problems.append(f"no watch on {', '.join(missing)}")
-    if want_time and time_rule is None:
-        problems.append("no rule on the time-change syscalls (adjtimex, settimeofday, "
-                        "clock_settime)")
+        problems.append(f"no watch with -p wa on {', '.join(missing)}")
+    if want_time and time_missing:
+        why = f" (not counted: {'; '.join(rejected)})" if rejected else ""
+        problems.append(f"no rule records every call of {', '.join(time_missing)}{why}")
     if problems:
         return Result(Status.FAIL, f"Configuration changes are not fully audited: "
                       f"{'; '.join(problems)} ({len(rules.rules)} rules in {rules.source}).",
                       observed=observed, expected=expected, source=rules.source)
-    extra = f" and time changes ({time_rule.text})" if time_rule else ""
+    extra = f" and time changes ({'; '.join(time_rules)})" if want_time else ""
     return Result(Status.PASS, f"Changes to {', '.join(g[0] for g in groups)} are audited"
                   f"{extra}.", observed=observed, expected=expected, source=rules.source)
