@@ -278,7 +278,12 @@ def _print_exit(doc: dict[str, Any], code: int, lang: str) -> None:
     help="Network checks: zone plan from the inventory; nmap scans only with --from-zone.",
 )
 @click.option(
-    "--dry-run", is_flag=True, help="Print the planned nmap commands and exit; scan nothing."
+    "--network-only", is_flag=True,
+    help="Network checks only: collect no host; host requirements are not applicable.",
+)
+@click.option(
+    "--dry-run", is_flag=True,
+    help="Print the hosts it would collect and the planned nmap commands; scan nothing.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress output.")
 def scan(
@@ -310,6 +315,7 @@ def scan(
     sign: str | None,
     from_zone: str,
     network: bool,
+    network_only: bool,
     dry_run: bool,
     quiet: bool,
 ) -> None:
@@ -337,6 +343,7 @@ def scan(
         sudo=sudo,
         from_zone=from_zone,
         network=network,
+        network_only=network_only,
         db=db,
         history=not no_history,
         fail_under=fail_under,
@@ -400,8 +407,9 @@ def report(
 ) -> None:
     """Render RESULTS (a results.json) again in other formats, without rescanning.
 
-    With a gate option (--fail-under, --fail-on, --max-errors) the exit code is the gated
-    one, as `attt scan` would give; without, 0."""
+    Exit 0 once the files are written (a render command, whatever the saved verdict); with a
+    gate option (--fail-under, --fail-on, --max-errors) the gated code, as `attt scan` would
+    give.  A signed run folder is never written into: use -o NEWDIR."""
     try:
         with open(results, encoding="utf-8") as fh:
             doc = json.load(fh)
@@ -416,7 +424,13 @@ def report(
             _fail(
                 InputError("--format", name, f"unknown format (known: {', '.join(sorted(known))})")
             )
-    folder = out or os.path.dirname(os.path.abspath(results))
+    from .signing import SIGNATURE  # cryptography is loaded only by commands that sign
+
+    folder = os.path.abspath(out or os.path.dirname(os.path.abspath(results)))
+    if os.path.exists(os.path.join(folder, SIGNATURE)):
+        # A new or rewritten file in a signed folder would make `attt verify` say tampered.
+        _fail(InputError("--out", folder, "a signed run folder (manifest.sig): new files "
+                         "would break its signature; write them elsewhere with -o NEWDIR"))
     os.makedirs(folder, exist_ok=True)
     gated = gates.Gates(fail_under, fail_on or "", max_errors)
     code = gates.apply(doc, gated) if gated.active else 0

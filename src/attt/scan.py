@@ -20,7 +20,7 @@ from . import gates, grading, history
 from .errors import InputError
 from .evidence import EvidenceSet, check_requirements, load_evidence
 from .inventory_loader import adhoc_inventory, bundled_inventory, load_inventory
-from .model import Finding, Host, Inventory, Profile, System, Waiver
+from .model import Exclusion, Finding, Host, Inventory, Profile, Requirement, System, Waiver
 from .network.run import NetworkJob, dry_run_lines
 from .network.run import prepare as prepare_network
 from .network.run import run_job as run_network_job
@@ -48,10 +48,14 @@ class ScanOptions:
     tailoring: str = ""
     waivers: str = ""
     evidence: tuple[str, ...] = ()
+    # Folder that evidence document files must lie under (default: each evidence file's own).
+    evidence_root: str = ""
     # Network checks: the zone plan is judged from the inventory whenever ``network`` is on;
     # nmap scans run only from an explicit vantage zone (the machine attt runs on).
     from_zone: str = ""
     network: bool = True
+    # Network checks only: no host is collected; host-only requirements are excluded.
+    network_only: bool = False
     formats: tuple[str, ...] = DEFAULT_FORMATS
     out: str = ""
     workers: int = 8
@@ -117,6 +121,7 @@ def normalise(opts: ScanOptions) -> ScanOptions:
         tailoring=_abs(opts.tailoring),
         waivers=_abs(opts.waivers),
         evidence=tuple(_abs(e) for e in opts.evidence),
+        evidence_root=_abs(opts.evidence_root),
         db=_abs(opts.db),
         workers=max(1, min(opts.workers, 256)),
     )
@@ -125,6 +130,7 @@ def normalise(opts: ScanOptions) -> ScanOptions:
 def load_scope(opts: ScanOptions) -> tuple[Inventory, list[tuple[System, Profile]], list[Host]]:
     if opts.target:
         inv = adhoc_inventory(opts.target, opts.level or 2)
+        _check_dir_target(opts.target)
     else:
         inv = load_inventory(opts.inventory)
     systems = list(inv.systems)
@@ -157,7 +163,41 @@ def load_scope(opts: ScanOptions) -> tuple[Inventory, list[tuple[System, Profile
             hosts.append(host)
     if opts.hosts and not hosts:
         raise InputError("--hosts", opts.hosts, "matches no host of the inventory")
+    if opts.network_only:
+        return inv, [(s, network_only_profile(p)) for s, p in pairs], []
     return inv, pairs, hosts
+
+
+NETWORK_ONLY_REASON = "hosts not collected (--network-only)"
+
+
+def network_only_profile(profile: Profile) -> Profile:
+    """The profile with every requirement judged only by host checks excluded (shown as
+    not applicable with the reason), so no host requirement reads as an error or a pass."""
+
+    from .registry import CHECKS
+
+    def host_only(req: Requirement) -> bool:
+        scopes = {getattr(CHECKS.get(r.check_id), "scope", "host") for r in req.checks}
+        return bool(req.checks) and "network" not in scopes
+
+    excluded = {e.requirement_id for e in profile.exclusions}
+    extra = tuple(Exclusion(r.id, NETWORK_ONLY_REASON) for r in profile.requirements
+                  if host_only(r) and r.id not in excluded)
+    return replace(profile, exclusions=profile.exclusions + extra)
+
+
+def _check_dir_target(target: str) -> None:
+    """A ``dir:`` target that is not a directory is a typo, not an unreachable host: refuse
+    it before a run folder is made (exit 2), instead of a report full of errors (exit 3)."""
+
+    if not target.startswith("dir:"):
+        return
+    path = os.path.abspath(target[4:])
+    if not os.path.exists(path):
+        raise InputError("--target", target, f"no such directory: {path}")
+    if not os.path.isdir(path):
+        raise InputError("--target", target, f"not a directory: {path}")
 
 
 def new_run_dir(base: str = "") -> tuple[str, str]:
@@ -205,6 +245,8 @@ def run_scan(
         opts = normalise(opts)
         run_id, out_dir = new_run_dir(opts.out)
         started = dt.datetime.now(grading.VN_TZ).isoformat(timespec="seconds")
+    if opts.history:
+        history.check_path(opts.db)  # a device or FIFO as --db: refused before scanning
     inv, pairs, hosts = load_scope(opts)
     # Planned before anything runs: a bad target, zone or missing nmap stops the run here,
     # and so does a bad evidence or waivers file (not after an hour of scanning).
@@ -260,6 +302,9 @@ def network_jobs(opts: ScanOptions, pairs: list[tuple[System, Profile]]) -> list
     """Network units of this run; none for ad-hoc targets (one host, no zone plan) or with
     ``--no-network``."""
 
+    if opts.network_only and (not opts.network or opts.target):
+        raise InputError("--network-only", "",
+                         "needs an inventory and network checks (not --target, --no-network)")
     if not opts.network or opts.target:
         if opts.from_zone:
             raise InputError("--from-zone", opts.from_zone,
@@ -273,7 +318,12 @@ def dry_run(opts: ScanOptions) -> list[str]:
 
     opts = normalise(opts)
     _, pairs, hosts = load_scope(opts)
-    lines = [f"# {len(hosts)} host(s) would be collected over their transports"]
+    if opts.network_only:
+        lines = ["# --network-only: no host is collected"]
+    else:
+        lines = [f"# {len(hosts)} host(s) would be collected over their transports"]
+        lines += [f"# host {h.key}: {h.address or '-'} via {h.transport}"
+                  + (f" port {h.port}" if h.transport == "ssh" else "") for h in hosts]
     return lines + dry_run_lines(network_jobs(opts, pairs))
 
 
@@ -286,14 +336,14 @@ def load_system_evidence(
     out: dict[str, EvidenceSet] = {}
     names = [s.name for s, _ in pairs]
     for path in opts.evidence:
-        ev = load_evidence(path)
+        ev = load_evidence(path, opts.evidence_root)
         name = ev.system or (names[0] if len(names) == 1 else "")
         if name not in names:
             raise InputError(path, "system", f"names no scanned system (have: {', '.join(names)})")
         out[name] = ev
     for system, profile in pairs:
         if system.name not in out and system.evidence:
-            out[system.name] = load_evidence(system.evidence)
+            out[system.name] = load_evidence(system.evidence, opts.evidence_root)
         if system.name in out:
             check_requirements(out[system.name], [r.id for r in profile.requirements])
     return out
@@ -313,6 +363,10 @@ def finish(
     waivers: list[Waiver],
 ) -> Document:
     notes = []
+    if opts.network_only:
+        notes.append("Network checks only (--network-only): no host was collected; "
+                     "requirements judged by host checks are not applicable here, so the "
+                     "level verdict covers the network requirements only.")
     for rec in records.values():
         if rec.get("recorded_key"):
             notes.append(f"Recorded a new host key for {rec['key']}: {rec['recorded_key']}")
@@ -333,6 +387,7 @@ def finish(
         "tailoring": opts.tailoring,
         "waivers": opts.waivers,
         "evidence": {name: ev.source for name, ev in evidence.items()},
+        "evidence_root": opts.evidence_root,
         "interrupted": interrupted,
         "hosts_total": hosts_total,
         "hosts_scanned": len(records),
