@@ -10,6 +10,7 @@ from is kept for the report.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -110,8 +111,42 @@ def _params_map(node: Node, name: str) -> dict[str, dict[str, Any]]:
             if param not in spec.params:
                 allowed = ", ".join(sorted(spec.params)) or "none"
                 raise values.error(str(param), f"unknown parameter of {check_id} (has: {allowed})")
+            _check_param_value(values, str(param), spec.params[param])
         out[str(check_id)] = dict(values.data)
     return out
+
+
+def _check_param_value(node: Node, name: str, default: Any) -> None:
+    """A value of the type of the check's declared default: a text or NaN where the check
+    counts would crash it at grading time, long after the file was accepted."""
+
+    value = node.raw(name)
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise node.error(name, f"expected true or false, got {_shown(value)}")
+    elif isinstance(default, int):
+        # Every integer parameter is a count, a size or a duration: never negative.
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise node.error(name, f"expected a whole number, got {_shown(value)}")
+        if value < 0:
+            raise node.error(name, f"expected a whole number 0 or more, got {value}")
+    elif isinstance(default, float):
+        if isinstance(value, bool) or not isinstance(value, int | float) \
+                or not math.isfinite(value) or value < 0:
+            raise node.error(name, f"expected a finite number 0 or more, got {_shown(value)}")
+    elif isinstance(default, list | tuple):
+        if not isinstance(value, list) or not all(
+            isinstance(v, str) or (isinstance(v, int) and not isinstance(v, bool)) for v in value
+        ):
+            raise node.error(name, f"expected a list of text, got {_shown(value)}")
+    elif isinstance(default, str) and not isinstance(value, str):
+        raise node.error(name, f"expected text, got {_shown(value)}")
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, list | dict) or value is None:
+        return {list: "a list", dict: "a mapping"}.get(type(value), "nothing")
+    return repr(value)[:60]
 
 
 def _check_ref(node: Node) -> CheckRef:
@@ -125,6 +160,7 @@ def _check_ref(node: Node) -> CheckRef:
         if param not in spec.params:
             allowed = ", ".join(sorted(spec.params)) or "none"
             raise params.error(str(param), f"unknown parameter of {check_id} (has: {allowed})")
+        _check_param_value(params, str(param), spec.params[param])
     return CheckRef(check_id, dict(params.data))
 
 

@@ -3,14 +3,29 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import click
 
 from ..gates import SEVERITY_RANK
 
 F = TypeVar("F", bound=Callable[..., object])
+
+
+class FiniteFloat(click.FloatRange):
+    """A FloatRange that also refuses nan and +-inf (a NaN bound compares false both ways, so
+    FloatRange lets ``--fail-under nan`` through and the gate silently never fires)."""
+
+    name = "finite float"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+                ) -> Any:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        return number
 
 
 def gate_options(func: F) -> F:
@@ -26,7 +41,7 @@ def gate_options(func: F) -> F:
         help="Exit 1 only when a failed requirement has at least this severity.",
     )(func)
     func = click.option(
-        "--fail-under", type=click.FloatRange(0, 100), default=None, metavar="PERCENT",
+        "--fail-under", type=FiniteFloat(0, 100), default=None, metavar="PERCENT",
         help="Exit 1 when the overall compliance % is below PERCENT.",
     )(func)
     return func
