@@ -1,11 +1,17 @@
 """Shell idle timeout: TMOUT set, bounded and read-only in the system-wide shell start-up files.
 
-Files are considered in the order a Debian or RHEL login shell meets them: /etc/profile,
-/etc/bash.bashrc (sourced from /etc/profile on Debian), /etc/profile.d/*.sh (sorted), then
-/etc/bashrc (RHEL, sourced from ~/.bashrc).  The first read-only value wins, because bash
-refuses any later assignment; a TMOUT that is not read-only can be unset by the user, so it
-does not count.  Conditional blocks (``if [ $UID -ne 0 ]``) are not evaluated: an assignment
-anywhere in a file counts.
+Files are taken in the order a login shell runs them (:func:`startup_order`).  /etc/profile
+runs top to bottom; where it sources /etc/bash.bashrc (Debian) that file runs in place, and
+where its ``for i in /etc/profile.d/*.sh`` loop stands the profile.d scripts run in name order,
+so lines of /etc/profile after the loop run after every profile.d script.  An /etc/profile
+without that loop sources no profile.d script (they are reported as not sourced); a tree
+without /etc/profile at all (a configuration repository) is assumed to have the
+distribution's, which runs the loop.  /etc/bash.bashrc not sourced from /etc/profile, then
+/etc/bashrc (RHEL, sourced from ~/.bashrc after /etc/profile), come last.
+
+The first read-only value wins, because bash refuses any later assignment; a TMOUT that is not
+read-only can be unset by the user, so it does not count.  Conditional blocks (``if [ $UID -ne
+0 ]``) are not evaluated: an assignment anywhere in a file counts.
 """
 
 from __future__ import annotations
@@ -19,6 +25,14 @@ from attt.model import Result, Status
 from attt.registry import ScopedFacts, Section, check, probe
 
 ORDER = ("/etc/profile", "/etc/bash.bashrc", "/etc/profile.d/*.sh", "/etc/bashrc")
+PROFILE, BASH_BASHRC, BASHRC, PROFILE_D = ("/etc/profile", "/etc/bash.bashrc", "/etc/bashrc",
+                                           "/etc/profile.d/")
+# The loop of Debian's and RHEL's /etc/profile ('for i in /etc/profile.d/*.sh /etc/profile.d/
+# sh.local ; do'); the glob may sit inside $(ls ...).
+_PROFILE_D_LOOP = re.compile(r"(?:^|[\s;&|(])for\s+\w+\s+in\s+[^;]*/etc/profile\.d/\*(?:\.sh)?"
+                             r"(?=[\s;\"')]|$)")
+_SOURCES_BASH_BASHRC = re.compile(r"(?:^|[\s;&|])(?:\.|source)\s+[\"']?/etc/bash\.bashrc[\"']?"
+                                  r"(?=[\s;&|)]|$)")
 _ASSIGN = re.compile(
     r"^(?:(?P<cmd>export|readonly|declare|typeset|local)\s+(?P<flags>(?:-\w+\s+)*))?"
     r"TMOUT=(?P<value>\"[^\"]*\"|'[^']*'|[^\s;&|]*)"
@@ -32,6 +46,16 @@ class TmoutEvent:
     value: str | None  # assigned value; None for a bare 'readonly TMOUT'
     readonly: bool
     where: str
+    sourced: bool = True  # False: in a file no login shell runs (shown, never counted)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Lines ``first``..``last`` (1-based, inclusive; None: to the end) of ``path``."""
+
+    path: str
+    first: int = 1
+    last: int | None = None
 
 
 def _statements(line: str) -> list[str]:
@@ -46,9 +70,12 @@ def _statements(line: str) -> list[str]:
     return out
 
 
-def parse_tmout(path: str, text: str) -> list[TmoutEvent]:
+def parse_tmout(path: str, text: str, first: int = 1,
+                last: int | None = None) -> list[TmoutEvent]:
     events: list[TmoutEvent] = []
     for lineno, raw in enumerate(text.splitlines(), 1):
+        if lineno < first or (last is not None and lineno > last):
+            continue
         line = raw.split("#", 1)[0].strip() if not raw.strip().startswith("#") else ""
         if "TMOUT" not in line:
             continue
@@ -72,23 +99,64 @@ def parse_tmout(path: str, text: str) -> list[TmoutEvent]:
     return events
 
 
+def _source_points(profile: str) -> tuple[int | None, int | None]:
+    """Line numbers in /etc/profile of the first '. /etc/bash.bashrc' and of the first
+    profile.d loop (comments ignored)."""
+
+    bashrc = loop = None
+    for lineno, raw in enumerate(profile.splitlines(), 1):
+        code = raw.split("#", 1)[0]
+        if bashrc is None and _SOURCES_BASH_BASHRC.search(code):
+            bashrc = lineno
+        if loop is None and _PROFILE_D_LOOP.search(code):
+            loop = lineno
+    return bashrc, loop
+
+
+def startup_order(files: Mapping[str, str]) -> tuple[list[Segment], list[str]]:
+    """The segments of the collected files in the order a login shell runs them, and the
+    files it never runs (profile.d scripts when /etc/profile has no profile.d loop)."""
+
+    profile_d = sorted((p for p in files if p.startswith(PROFILE_D) and p.endswith(".sh")),
+                       key=lambda p: p.encode())
+    if PROFILE not in files:
+        # No /etc/profile in the tree: the distribution's own runs the loop.
+        rest = [p for p in (BASH_BASHRC, BASHRC) if p in files]
+        return [Segment(p) for p in (*profile_d, *rest)], []
+    bashrc_at, loop_at = _source_points(files[PROFILE])
+    inserts: list[tuple[int, list[str]]] = []
+    if bashrc_at is not None and BASH_BASHRC in files:
+        inserts.append((bashrc_at, [BASH_BASHRC]))
+    if loop_at is not None:
+        inserts.append((loop_at, profile_d))
+    order: list[Segment] = []
+    start = 1
+    for at, paths in sorted(inserts):
+        order.append(Segment(PROFILE, start, at))
+        order += [Segment(p) for p in paths]
+        start = at + 1
+    order.append(Segment(PROFILE, start, None))
+    ran = {seg.path for seg in order}
+    order += [Segment(p) for p in (BASH_BASHRC, BASHRC) if p in files and p not in ran]
+    return order, [p for p in profile_d if p not in ran]
+
+
 @probe(
     "shell_profiles",
     files=("/etc/profile", "/etc/bash.bashrc", "/etc/profile.d/*.sh", "/etc/bashrc"),
     description="system-wide shell start-up files",
 )
 def parse_shell_profiles(section: Section) -> list[TmoutEvent]:
-    def rank(path: str) -> tuple[int, str]:
-        if path.startswith("/etc/profile.d/"):
-            return 2, path
-        return ({"/etc/profile": 0, "/etc/bash.bashrc": 1, "/etc/bashrc": 3}.get(path, 4), path)
-
-    events: list[TmoutEvent] = []
-    for path in sorted(section.files, key=rank):
-        text = section.files[path]
+    for path, text in section.files.items():
         if "\x00" in text:
             raise ValueError(f"{path}: binary content")
-        events += parse_tmout(path, text)
+    order, unsourced = startup_order(section.files)
+    events: list[TmoutEvent] = []
+    for seg in order:
+        events += parse_tmout(seg.path, section.files[seg.path], seg.first, seg.last)
+    for path in unsourced:
+        events += [TmoutEvent(e.value, e.readonly, e.where, sourced=False)
+                   for e in parse_tmout(path, section.files[path])]
     return events
 
 
@@ -98,10 +166,12 @@ def effective_tmout(events: list[TmoutEvent]) -> tuple[str | None, bool, str]:
     value: str | None = None
     where = ""
     for ev in events:
+        if not ev.sourced:
+            continue
         if ev.value is not None:
             value, where = ev.value, ev.where
         if ev.readonly:
-            if ev.value is not None or where == ev.where:
+            if ev.value is not None or where in ("", ev.where):
                 return value, True, ev.where
             return value, True, f"{where} + {ev.where}"
     return value, False, where
@@ -136,12 +206,17 @@ def session_timeout(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
     value, readonly, where = effective_tmout(events)
     observed = {"TMOUT": value, "readonly": readonly, "from": where or None,
                 "assignments": [f"{e.where}: {'readonly ' if e.readonly else ''}"
-                                f"{e.value if e.value is not None else 'TMOUT'}" for e in events]}
+                                f"{e.value if e.value is not None else 'TMOUT'}"
+                                f"{'' if e.sourced else ' (not sourced by /etc/profile)'}"
+                                for e in events]}
     expected = {"TMOUT": f"1..{want}", "readonly": True}
     source = ", ".join(p for p in ORDER)
     if value is None:
-        return Result(Status.FAIL, "TMOUT is not set in the system-wide shell start-up files.",
-                      observed=observed, expected=expected, source=source)
+        idle = sorted({e.where.rsplit(":", 1)[0] for e in events if not e.sourced})
+        note = (f" ({', '.join(idle)} set it but are not sourced: /etc/profile has no loop "
+                "over /etc/profile.d/*.sh)" if idle else "")
+        return Result(Status.FAIL, f"TMOUT is not set in the system-wide shell start-up "
+                      f"files{note}.", observed=observed, expected=expected, source=source)
     if not value.isdigit():
         return Result(Status.FAIL, f"TMOUT is '{value}' ({where}), not a number of seconds.",
                       observed=observed, expected=expected, source=source)

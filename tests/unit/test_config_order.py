@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from attt.checks.ipv6 import sysctl_order
+from attt.checks.shell_session import Segment, effective_tmout, startup_order
 
 from attt.collect import plan
 from attt.model import Host, Status
@@ -147,3 +148,81 @@ def test_sysctl_link_on_live_host() -> None:
     files = collected.sections["sysctl_settings"].files
     assert files["/etc/sysctl.d/99-sysctl.conf"] == files["/etc/sysctl.conf"]
     assert "/etc/sysctl.conf" not in sysctl_order(files)
+
+
+# ----------------------------------------------------------------- shell start-up files
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "outputs"
+DEBIAN_PROFILE = (FIXTURES / "shell_session-profile.debian12.txt").read_text(encoding="utf-8")
+RHEL_LOOP = ('for i in /etc/profile.d/*.sh /etc/profile.d/sh.local ; do\n'
+             '    if [ -r "$i" ]; then . "$i"; fi\ndone\n')
+
+
+def test_startup_order_debian12() -> None:
+    """Debian 12's /etc/profile sources bash.bashrc at line 16 and runs the profile.d loop at
+    line 28; the rest of /etc/profile runs after every profile.d script."""
+
+    files = {"/etc/profile": DEBIAN_PROFILE, "/etc/bash.bashrc": "",
+             "/etc/profile.d/b.sh": "", "/etc/profile.d/A.sh": "", "/etc/profile.d/a.sh": "",
+             "/etc/profile.d/x.csh": ""}
+    order, unsourced = startup_order(files)
+    assert order == [Segment("/etc/profile", 1, 16), Segment("/etc/bash.bashrc"),
+                     Segment("/etc/profile", 17, 28), Segment("/etc/profile.d/A.sh"),
+                     Segment("/etc/profile.d/a.sh"), Segment("/etc/profile.d/b.sh"),
+                     Segment("/etc/profile", 29, None)]
+    assert unsourced == []
+
+
+@pytest.mark.parametrize(("profile", "order", "unsourced"), [
+    # RHEL: the loop also names sh.local; /etc/bashrc (from ~/.bashrc) runs last.
+    ("# /etc/profile\nexport PATH\n" + RHEL_LOOP + "unset i\n",
+     [Segment("/etc/profile", 1, 3), Segment("/etc/profile.d/z.sh"),
+      Segment("/etc/profile", 4, None), Segment("/etc/bashrc")], []),
+    # No loop (a commented-out one does not count): profile.d scripts never run.
+    ("PATH=/usr/bin:/bin\n# for i in /etc/profile.d/*.sh; do . $i; done\n",
+     [Segment("/etc/profile", 1, None), Segment("/etc/bashrc")], ["/etc/profile.d/z.sh"]),
+    # Loop inside $(ls ...) on one line with its body.
+    ("for f in $(ls /etc/profile.d/*.sh); do . \"$f\"; done\nTMOUT=1\n",
+     [Segment("/etc/profile", 1, 1), Segment("/etc/profile.d/z.sh"),
+      Segment("/etc/profile", 2, None), Segment("/etc/bashrc")], []),
+])
+def test_startup_order_variants(profile: str, order: list[Segment],
+                                unsourced: list[str]) -> None:
+    files = {"/etc/profile": profile, "/etc/bashrc": "", "/etc/profile.d/z.sh": ""}
+    assert startup_order(files) == (order, unsourced)
+
+
+def test_startup_order_without_etc_profile() -> None:
+    files = {"/etc/profile.d/99-tmout.sh": "", "/etc/bash.bashrc": ""}
+    assert startup_order(files) == ([Segment("/etc/profile.d/99-tmout.sh"),
+                                     Segment("/etc/bash.bashrc")], [])
+
+
+@pytest.mark.parametrize(("files", "expected"), [
+    # Appended to /etc/profile after the loop: runs after profile.d, whose readonly wins.
+    ({"/etc/profile": DEBIAN_PROFILE + "readonly TMOUT=900\n",
+      "/etc/profile.d/app.sh": "readonly TMOUT=7200\n"},
+     ("7200", True, "/etc/profile.d/app.sh:1")),
+    # Before the loop: /etc/profile's readonly wins.
+    ({"/etc/profile": "readonly TMOUT=900\n" + DEBIAN_PROFILE,
+      "/etc/profile.d/app.sh": "readonly TMOUT=7200\n"},
+     ("900", True, "/etc/profile:1")),
+    # A bare 'readonly TMOUT' in profile.d freezes TMOUT unset; the later assignment fails.
+    ({"/etc/profile": DEBIAN_PROFILE + "TMOUT=900\n",
+      "/etc/profile.d/ro.sh": "readonly TMOUT\n"},
+     (None, True, "/etc/profile.d/ro.sh:1")),
+    # bash.bashrc runs where /etc/profile sources it, before profile.d.
+    ({"/etc/profile": DEBIAN_PROFILE, "/etc/bash.bashrc": "readonly TMOUT=300\n",
+      "/etc/profile.d/app.sh": "readonly TMOUT=7200\n"},
+     ("300", True, "/etc/bash.bashrc:1")),
+])
+def test_effective_tmout_in_run_order(files: dict[str, str],
+                                      expected: tuple[str | None, bool, str]) -> None:
+    assert effective_tmout(parse_files("shell_profiles", files)) == expected
+
+
+def test_unsourced_profile_d_does_not_count() -> None:
+    events = parse_files("shell_profiles", {"/etc/profile": "PATH=/bin\n",
+                                            "/etc/profile.d/t.sh": "readonly TMOUT=900\n"})
+    assert [e.sourced for e in events] == [False]
+    assert effective_tmout(events) == (None, False, "")
