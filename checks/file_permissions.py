@@ -1,9 +1,12 @@
 """Ownership and modes of account/authentication files, and world-writable system files.
 
-Both probes need the deployed file system's metadata (``stat``, ``find``); the offline
-directory transport gives file contents only, and the modes of an unpacked or copied tree are
-those of the copy anyway.  Offline, both checks are therefore ``not_applicable`` with that
-reason: they neither pass nor hide a problem, and the report says why.
+Live, ``stat`` and ``find`` report them.  An offline tree (an unpacked image) carries the
+same metadata: its probes print the same lines from the tree, owners named by the tree's own
+/etc/passwd and /etc/group (an id the tree does not name is shown as a number).  The verdict
+is on the tree as given: a tree unpacked without its owners (by a non-root user) shows the
+unpacking user's ids, and the message names them.  The offline world-writable walk covers the
+same directories as ``find -H -xdev`` live and stops with an error beyond
+``WALK_LIMIT`` entries rather than judge a partial walk.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from attt.model import Result, Status
-from attt.registry import ScopedFacts, Section, check, probe
+from attt.registry import OfflineTree, ScopedFacts, Section, check, probe
 
 # path -> (maximum mode bits, accepted owners, accepted groups)
 SENSITIVE: dict[str, tuple[int, tuple[str, ...], tuple[str, ...]]] = {
@@ -26,8 +29,6 @@ SENSITIVE: dict[str, tuple[int, tuple[str, ...], tuple[str, ...]]] = {
     "/etc/sudoers": (0o440, ("root",), ("root",)),
 }
 REQUIRED = ("/etc/passwd", "/etc/group")
-_OFFLINE_REASON = ("file modes of an unpacked tree are not those of the deployed system; this "
-                   "check needs a live scan")
 _STAT_LINE = re.compile(r"^(?P<path>/\S+) (?P<mode>[0-7]{1,4}) (?P<owner>\S+) (?P<group>\S+)$")
 
 
@@ -39,12 +40,24 @@ class FileMeta:
     group: str
 
 
+def stat_offline(tree: OfflineTree) -> str:
+    """``stat -c '%n %a %U %G'`` of the sensitive files (lstat, as stat without -L)."""
+
+    lines = []
+    for path in SENSITIVE:
+        st = tree.stat(path)
+        if st is not None:
+            lines.append(f"{path} {st.mode:o} {st.owner} {st.group}\n")
+    return "".join(lines)
+
+
 @probe(
     "sensitive_file_modes",
     command=("command -v stat >/dev/null || exit 127; stat -c '%n %a %U %G' "
              + " ".join(SENSITIVE) + " 2>/dev/null"),
     ok_exit=(0, 1),  # 1: some of the files do not exist (sudoers without sudo)
     description="mode and ownership of passwd, shadow, group, gshadow, sshd_config, sudoers",
+    offline=stat_offline,
 )
 def parse_sensitive_file_modes(section: Section) -> dict[str, FileMeta]:
     out: dict[str, FileMeta] = {}
@@ -59,14 +72,6 @@ def parse_sensitive_file_modes(section: Section) -> dict[str, FileMeta]:
     if not out:
         raise ValueError("stat printed nothing")
     return out
-
-
-def _offline(facts: ScopedFacts, name: str) -> Result | None:
-    sec = facts.section(name)
-    if facts.mode == "offline" and (sec is None or sec.state == "unavailable"):
-        return Result(Status.NOT_APPLICABLE, f"Not evaluated offline: {_OFFLINE_REASON}.",
-                      observed=None, expected=None, source=name)
-    return None
 
 
 @check(
@@ -97,8 +102,6 @@ def sensitive_permissions(facts: ScopedFacts, params: Mapping[str, Any]) -> Resu
     the mode listed (passwd/group 644, shadow/gshadow 640 with group root or shadow,
     sshd_config 644, sudoers 440)."""
 
-    if (res := _offline(facts, "sensitive_file_modes")) is not None:
-        return res
     metas: dict[str, FileMeta] = facts.get("sensitive_file_modes")
     missing = [p for p in REQUIRED if p not in metas]
     if missing:
@@ -136,6 +139,27 @@ def sensitive_permissions(facts: ScopedFacts, params: Mapping[str, Any]) -> Resu
 
 WW_DIRS = ("/etc", "/usr/bin", "/usr/sbin", "/bin", "/sbin", "/usr/local/bin", "/usr/local/sbin")
 WW_LIMIT = 200
+# Entries an offline walk visits at most (a full Debian image has about 15,000 in WW_DIRS).
+WALK_LIMIT = 1_000_000
+
+
+def world_writable_offline(tree: OfflineTree) -> str:
+    """The live probe's output: 'file PATH' / 'dir PATH' lines, at most WW_LIMIT + 1, 'end'."""
+
+    lines: list[str] = []
+    for top in WW_DIRS:
+        if len(lines) > WW_LIMIT:
+            break
+        for st in tree.walk(top, WALK_LIMIT):
+            if len(lines) > WW_LIMIT:
+                break
+            if not st.mode & 0o002:
+                continue
+            if st.kind == "file":
+                lines.append(f"file {st.path}")
+            elif st.kind == "dir" and not st.mode & 0o1000:
+                lines.append(f"dir {st.path}")
+    return "\n".join([*lines[: WW_LIMIT + 1], "end"]) + "\n"
 
 
 @probe(
@@ -149,6 +173,7 @@ WW_LIMIT = 200
     ),
     description="world-writable files (and non-sticky world-writable directories) in system "
                 "directories",
+    offline=world_writable_offline,
 )
 def parse_world_writable(section: Section) -> tuple[list[str], bool]:
     """(paths, more than the limit were found)."""
@@ -192,8 +217,6 @@ def world_writable_none(facts: ScopedFacts, params: Mapping[str, Any]) -> Result
     world-writable directory without the sticky bit lets anyone delete or replace others'
     files. System directories must contain neither."""
 
-    if (res := _offline(facts, "world_writable")) is not None:
-        return res
     paths, more = facts.get("world_writable")
     observed = {"world_writable": paths, "more_than_listed": more, "searched": list(WW_DIRS)}
     expected: dict[str, list[str]] = {"world_writable": []}

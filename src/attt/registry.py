@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from .model import Result, Severity, Status
 
@@ -33,6 +33,50 @@ class Section:
     reason: str = ""
 
 
+class TreeError(Exception):
+    """A path of an offline tree that cannot be read (permission, link loop, special file)."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")
+
+
+@dataclass(frozen=True)
+class FileStat:
+    """``lstat`` of a path in an offline tree, owners named by the tree's own account files."""
+
+    path: str  # as on the imaged host
+    kind: str  # file | dir | link | fifo | socket | char | block
+    mode: int  # permission bits with setuid/setgid/sticky (st_mode & 0o7777)
+    uid: int
+    gid: int
+    owner: str  # name from the tree's /etc/passwd, else the number
+    group: str  # name from the tree's /etc/group, else the number
+
+
+class OfflineTree(Protocol):
+    """What a probe's ``offline`` function may ask of an unpacked root filesystem.
+
+    Every path is absolute as on the imaged host and resolved inside the root (links
+    included); methods raise ``TreeError`` for what exists but cannot be read.
+    """
+
+    boundary: str  # this run's record boundary, as ``$1/b`` holds it for live snippets
+
+    def read(self, pattern: str) -> dict[str, str]: ...
+
+    def stat(self, path: str) -> FileStat | None: ...
+
+    def is_dir(self, path: str) -> bool: ...
+
+    def walk(self, top: str, limit: int) -> Iterator[FileStat]: ...
+
+
+# The offline twin of a probe's ``command``: the same text, computed from the tree.
+OfflineReader = Callable[[OfflineTree], str]
+
+
 @dataclass(frozen=True)
 class Probe:
     name: str
@@ -42,10 +86,13 @@ class Probe:
     description: str = ""
     # Exit codes that still mean "the answer is in stdout" (grep: 1 = nothing matched).
     ok_exit: tuple[int, ...] = (0,)
+    # Offline trees: prints what ``command`` would print on the imaged host (file modes,
+    # directory walks, files named by other files); preferred over ``files`` when both exist.
+    offline: OfflineReader | None = None
 
     @property
     def offline_capable(self) -> bool:
-        return bool(self.files)
+        return bool(self.files) or self.offline is not None
 
 
 class MissingFact(Exception):
@@ -88,8 +135,10 @@ class Facts:
         else:
             try:
                 value = PROBES[name].parser(section)
-            except (ValueError, KeyError, IndexError, TypeError) as exc:
+            except ValueError as exc:
                 reason = f"unparsable output ({exc})"
+            except Exception as exc:  # any parser failure is this fact's error, not the host's
+                reason = f"unparsable output ({type(exc).__name__}: {exc})"
             else:
                 self._cache[name] = value
                 return value
@@ -182,16 +231,20 @@ def probe(
     files: tuple[str, ...] = (),
     description: str = "",
     ok_exit: tuple[int, ...] = (0,),
+    offline: OfflineReader | None = None,
 ) -> Callable[[Parser], Parser]:
     """Register ``parser`` as the parser of probe ``name``."""
 
     if command is None and not files:
         raise ValueError(f"probe {name} needs a command or files")
+    if offline is not None and command is None:
+        raise ValueError(f"probe {name}: an offline reader stands in for a command")
 
     def decorate(parser: Parser) -> Parser:
         if name in PROBES:
             raise ValueError(f"probe {name} registered twice")
-        PROBES[name] = Probe(name, parser, command, tuple(files), description, ok_exit)
+        PROBES[name] = Probe(name, parser, command, tuple(files), description, ok_exit,
+                             offline)
         return parser
 
     return decorate
