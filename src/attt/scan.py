@@ -343,7 +343,15 @@ def load_system_evidence(
         out[name] = ev
     for system, profile in pairs:
         if system.name not in out and system.evidence:
-            out[system.name] = load_evidence(system.evidence, opts.evidence_root)
+            ev = load_evidence(system.evidence, opts.evidence_root)
+            # Same rule as --evidence: another system's documents must not attest this one.
+            if ev.system and ev.system != system.name:
+                raise InputError(
+                    system.evidence, "system",
+                    f"names system {ev.system!r}, but the inventory gives this file as the "
+                    f"evidence of {system.name!r}",
+                )
+            out[system.name] = ev
         if system.name in out:
             check_requirements(out[system.name], [r.id for r in profile.requirements])
     return out

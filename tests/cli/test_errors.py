@@ -83,3 +83,39 @@ def test_dir_target_must_be_an_existing_directory(tmp_path: Path, kind: str) -> 
     assert res.exit_code == 2, res.output
     assert str(target) in res.output and "--target" in res.output
     assert not out.exists()  # refused before the run folder is made
+
+
+def _inventory(tmp_path: Path, rootfs: Path, evidence_system: str) -> Path:
+    (tmp_path / "ev.yaml").write_text(f"system: {evidence_system}\ndocuments: []\n")
+    inv = tmp_path / "inv.yaml"
+    inv.write_text(
+        "systems:\n"
+        "  - name: web\n    level: 1\n    evidence: ev.yaml\n"
+        f"    hosts:\n      - {{name: r, transport: dir, path: {rootfs}}}\n"
+        "  - name: mail\n    level: 1\n"
+        f"    hosts:\n      - {{name: m, transport: dir, path: {rootfs}}}\n"
+    )
+    return inv
+
+
+@pytest.mark.parametrize("other", ["mail", "no-such-system"])
+def test_inventory_evidence_naming_another_system_is_refused(
+    tmp_path: Path, rootfs: Path, other: str
+) -> None:
+    inv = _inventory(tmp_path, rootfs, other)
+    out = tmp_path / "run"
+    res = run("scan", "-i", str(inv), "-o", str(out), "-q", "--no-history", "--no-network")
+    assert res.exit_code == 2, res.output
+    assert str(tmp_path / "ev.yaml") in res.output and "system" in res.output
+    assert "web" in res.output and other in res.output
+    assert not out.exists()
+
+
+def test_inventory_evidence_of_its_own_system_is_used(tmp_path: Path, rootfs: Path) -> None:
+    inv = _inventory(tmp_path, rootfs, "web")
+    out = tmp_path / "run"
+    res = run("scan", "-i", str(inv), "-o", str(out), "-q", "--no-history", "--no-network",
+              "-f", "json")
+    assert res.exit_code in (1, 3), res.output
+    doc = json.loads((out / "results.json").read_text())
+    assert doc["run"]["evidence"] == {"web": str(tmp_path / "ev.yaml")}
