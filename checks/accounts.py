@@ -8,8 +8,14 @@ as ``passwd -l`` leaves it) or ``nologin`` ('*', '!', '!!': no password was ever
 Offline (``dir:``) the same probe reads /etc/shadow from the tree and the parser turns each
 hash into its state at once; nothing derived from a hash is kept.
 
-Aging rules apply to the accounts that have a usable password (state ``hash``): an account
-without one cannot log in with a password, so its aging fields do not matter.
+Aging rules apply to the accounts that can log in with a password: a usable hash
+(``hash``) or an empty field (``empty``, no password needed at all, which expiry would force
+the user to set). Locked accounts and accounts without a password cannot, so their aging
+fields do not matter.
+
+An aging key missing from login.defs takes the value shadow-utils gives it when it creates an
+account: PASS_WARN_AGE unset is -1 (useradd writes no warning period), not the 7 that the
+shipped login.defs sets.
 """
 
 from __future__ import annotations
@@ -365,7 +371,9 @@ def system_accounts_no_login(facts: ScopedFacts, params: Mapping[str, Any]) -> R
 
 
 def _with_password(entries: Mapping[str, ShadowEntry]) -> list[ShadowEntry]:
-    return [e for e in entries.values() if e.state == "hash"]
+    """Accounts that can log in with a password, an empty one included."""
+
+    return [e for e in entries.values() if e.state in ("hash", "empty")]
 
 
 def _aging_check(facts: ScopedFacts, *, key: str, default: int, field: str, want: int,
@@ -492,7 +500,8 @@ def password_warn_age(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
     picking a weak one at the last moment; an expiry policy without warning leads to help-desk
     resets that bypass the policy."""
 
-    return _aging_check(facts, key="PASS_WARN_AGE", default=7, field="warn_days",
+    # useradd: getdef_num("PASS_WARN_AGE", -1); an unset key means no warning.
+    return _aging_check(facts, key="PASS_WARN_AGE", default=-1, field="warn_days",
                         want=int(params["min_days"]), higher_ok=True, what="warning period")
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from attt.checks.accounts import SHADOW_AWK, password_state
+from attt.checks.accounts import SHADOW_AWK, _with_password, password_state
 from attt.checks.file_permissions import FileMeta
 from attt.checks.shell_session import effective_tmout, parse_tmout
 from attt.checks.ssh_hardening import (
@@ -82,6 +82,21 @@ def test_shadow_state_live_debian12() -> None:
 ])
 def test_password_state(field: str, state: str) -> None:
     assert password_state(field) == state
+
+
+@pytest.mark.parametrize(("field", "aged"), [
+    ("", True),  # empty: logs in without a password, expiry forces one to be set
+    ("$y$j9T$abc$def", True),
+    ("abcdefghijklm", True),
+    ("!$6$salt$hh", False),  # passwd -l
+    ("!", False),
+    ("!!", False),
+    ("*", False),
+])
+def test_aging_applies_to_password_logins(field: str, aged: bool) -> None:
+    shadow = f"u:{field}:19800:0:99999:7:::\n"
+    entries = parse_files("shadow_state", {"/etc/shadow": shadow})
+    assert [e.name for e in _with_password(entries)] == (["u"] if aged else [])
 
 
 def test_shadow_offline_matches_live_awk_and_drops_hashes() -> None:
