@@ -3,8 +3,8 @@
 journald settings follow systemd's drop-in order: /etc/systemd/journald.conf, then the
 journald.conf.d drop-ins of /etc, /run and /usr/lib sorted by file name (a name in /etc hides
 the same name further down); later assignments win.  ``Storage=auto`` (the default) is
-persistent only when /var/log/journal exists, which a live host shows and an offline tree
-cannot: offline, only an explicit ``Storage=persistent`` counts.
+persistent only when /var/log/journal exists: a live host shows it, and so does an offline
+tree (an unpacked image keeps the directory, which systemd's tmpfiles or the package made).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from attt.model import Result, Status
-from attt.registry import ScopedFacts, Section, check, probe
+from attt.registry import OfflineTree, ScopedFacts, Section, check, probe
 
 from .system import EnabledUnits, ProcessTable
 
@@ -77,10 +77,15 @@ def parse_journald_conf(section: Section) -> JournaldConf:
     return JournaldConf(bool(section.files), settings, where)
 
 
+def journal_dir_offline(tree: OfflineTree) -> str:
+    return "present\n" if tree.is_dir("/var/log/journal") else "absent\n"
+
+
 @probe(
     "journal_dir",
     command="if [ -d /var/log/journal ]; then echo 'present'; else echo 'absent'; fi",
     description="whether /var/log/journal exists (Storage=auto persists only then)",
+    offline=journal_dir_offline,
 )
 def parse_journal_dir(section: Section) -> bool:
     text = section.text.strip()
@@ -91,7 +96,7 @@ def parse_journal_dir(section: Section) -> bool:
 
 @dataclass(frozen=True)
 class Persistence:
-    persistent: bool | None  # None: cannot tell
+    persistent: bool
     why: str
 
 
@@ -104,9 +109,6 @@ def journal_persistence(facts: ScopedFacts) -> Persistence:
         return Persistence(False, storage)
     if conf.storage != "auto":
         return Persistence(False, f"{storage}: not a valid value, journald falls back to auto")
-    if facts.mode != "live":
-        return Persistence(None, f"{storage}: persistent only if /var/log/journal exists, "
-                                 "which an offline tree cannot show")
     exists: bool = facts.get("journal_dir")
     return Persistence(exists, f"{storage} and /var/log/journal "
                                f"{'exists' if exists else 'does not exist'}")
@@ -154,11 +156,7 @@ def journald_persistent(facts: ScopedFacts, params: Mapping[str, Any]) -> Result
     observed = {"storage": p.why, "SystemMaxUse": conf.describe("SystemMaxUse", "10% of disk"),
                 "MaxRetentionSec": conf.describe("MaxRetentionSec", "0, no time limit"),
                 "ForwardToSyslog": conf.describe("ForwardToSyslog", "no")}
-    source = "journald_conf" + (", journal_dir" if facts.mode == "live" else "")
-    if p.persistent is None:
-        return Result(Status.ERROR, f"The journal's persistence cannot be told offline ({p.why}); "
-                      "set Storage=persistent explicitly.", observed=observed, expected=expected,
-                      source=source)
+    source = "journald_conf" + (", journal_dir" if conf.storage == "auto" else "")
     if p.persistent:
         return Result(Status.PASS, f"The systemd journal is persistent ({p.why}).",
                       observed=observed, expected=expected, source=source)
@@ -223,10 +221,6 @@ def rsyslog_running(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
             return Result(Status.PASS, f"No syslog daemon, but the systemd journal is persistent "
                           f"({p.why}).", observed=observed, expected=expected,
                           source="journald_conf, journal_dir")
-        if p.persistent is None:
-            return Result(Status.ERROR, f"No syslog daemon is enabled and the journal's "
-                          f"persistence cannot be told offline ({p.why}).", observed=observed,
-                          expected=expected, source="systemd_enabled, journald_conf")
         return Result(Status.FAIL, f"No syslog daemon is "
                       f"{'running' if facts.mode == 'live' else 'enabled at boot'} and the "
                       f"systemd journal is not persistent ({p.why}).", observed=observed,
