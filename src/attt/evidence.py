@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import stat
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,10 @@ from typing import Any
 from .errors import InputError
 from .model import EvidenceSpec, Requirement, Status
 from .yamlio import Node, load_file
+
+# A document bigger than this is not hashed nor copied into a signed bundle: evidence is a
+# decision or a report (a few MB), and an unbounded read lets a crafted entry stall a scan.
+MAX_DOCUMENT_BYTES = 100 * 1024 * 1024
 
 DOC_KEYS = ("requirement", "key", "number", "title", "issued", "reviewed", "approver",
             "review_months", "valid_until", "file", "note")
@@ -35,8 +40,11 @@ class Document:
     review_months: int | None
     valid_until: dt.date | None
     file: str
-    sha256: str | None  # None: the file named is missing
+    sha256: str | None  # None: the file named is missing or refused (see ``problem``)
     note: str = ""
+    # Why the file was not hashed although it was named: outside the evidence folder, not a
+    # regular file, too big.  "" when hashed or simply missing.
+    problem: str = ""
 
     @property
     def last_reviewed(self) -> dt.date:
@@ -56,6 +64,7 @@ class Document:
             "file": self.file,
             "sha256": self.sha256,
             "note": self.note,
+            "problem": self.problem,
         }
 
 
@@ -88,43 +97,89 @@ class DocResult:
 
 
 def _date(node: Node, key: str, required: bool) -> dt.date | None:
-    value = node.raw(key)
-    if value is None:
-        if required:
-            raise node.error(key, "required (YYYY-MM-DD)")
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
+    value = node.date(key)
+    if value is None and required:
+        raise node.error(key, "required (YYYY-MM-DD)")
+    return value
+
+
+def inside(path: str, root: str) -> bool:
+    """True when ``path``, every symlink resolved, lies under the folder ``root``."""
+
+    real, top = os.path.realpath(path), os.path.realpath(root)
+    return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
+
+
+def document_problem(path: str, root: str) -> str:
+    """Why the file at ``path`` may not be read as evidence under ``root`` ("" if it may).
+
+    Checked on the resolved path before anything is opened: a ``file:`` naming
+    ``/etc/shadow``, ``../..`` or a symlink out of the folder is never read, hashed or
+    copied into a signed bundle."""
+
+    if not inside(path, root):
+        return "outside the evidence folder"
     try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise node.error(key, f"expected a date YYYY-MM-DD, got {value!r}") from None
+        st = os.stat(path)
+    except OSError:
+        return ""  # missing: reported as "not found"
+    if not stat.S_ISREG(st.st_mode):
+        return "not a regular file"
+    if st.st_size > MAX_DOCUMENT_BYTES:
+        return f"larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB"
+    return ""
 
 
-def _sha256(path: str) -> str | None:
-    if not os.path.isfile(path):
+def sha256_file(path: str, limit: int = MAX_DOCUMENT_BYTES) -> str | None:
+    """SHA-256 of a regular file of at most ``limit`` bytes, opened without following a
+    last-component symlink swapped in since the check; None when that does not hold."""
+
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
         return None
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fh.fileno())
+        if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
+            return None
+        digest = hashlib.sha256()
+        size = 0
         for block in iter(lambda: fh.read(1 << 20), b""):
+            size += len(block)
+            if size > limit:
+                return None
             digest.update(block)
     return digest.hexdigest()
 
 
-def load_evidence(path: str) -> EvidenceSet:
+def _resolve(file: str, base: str, root: str) -> tuple[str, str | None, str]:
+    """(full path, sha256, problem) of a document's ``file:`` value."""
+
+    if not file:
+        return "", None, ""
+    full = os.path.normpath(os.path.join(base, os.path.expanduser(file)))
+    problem = document_problem(full, root)
+    if problem:
+        return full, None, problem
+    # Hashed through its resolved path: a symlink inside the folder to a file inside it.
+    return full, sha256_file(os.path.realpath(full)), ""
+
+
+def load_evidence(path: str, root: str = "") -> EvidenceSet:
+    """Load an evidence file; document files must lie in its folder, or under ``root``
+    (``--evidence-root``) when given."""
+
     node = Node(load_file(path) or {}, path)
     node.allow("system", "approval_date", "documents")
     base = os.path.dirname(os.path.abspath(path))
+    root = os.path.abspath(root) if root else base
     docs = []
     for item in node.items("documents"):
         item.allow(*DOC_KEYS)
         issued = _date(item, "issued", False)
         if issued is None:
             continue  # an unfilled template entry: the document is still to be provided
-        file = item.text("file", "")
-        full = os.path.normpath(os.path.join(base, os.path.expanduser(file))) if file else ""
+        full, digest, problem = _resolve(item.text("file", ""), base, root)
         review = item.integer("review_months", 0, lo=0, hi=600) or None
         docs.append(Document(
             requirement=item.text("requirement"),
@@ -137,8 +192,9 @@ def load_evidence(path: str) -> EvidenceSet:
             review_months=review,
             valid_until=_date(item, "valid_until", False),
             file=full,
-            sha256=_sha256(full) if full else None,
+            sha256=digest,
             note=item.text("note", ""),
+            problem=problem,
         ))
     return EvidenceSet(path, node.text("system", ""), _date(node, "approval_date", False),
                        tuple(docs))
@@ -160,6 +216,9 @@ def _months_between(earlier: dt.date, later: dt.date) -> float:
 
 def _judge(spec: EvidenceSpec, doc: Document, ev: EvidenceSet, today: dt.date) -> DocResult:
     label = f"{doc.number} {doc.title}".strip()
+    if doc.problem:
+        return DocResult(spec, Status.FAIL, f"'{label}': file {doc.file} is {doc.problem}; "
+                         "it was not read and does not attest anything.", doc)
     if doc.file and doc.sha256 is None:
         return DocResult(spec, Status.FAIL, f"'{label}': file {doc.file} not found.", doc)
     if doc.issued > today:

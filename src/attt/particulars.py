@@ -189,17 +189,15 @@ def _rows(node: Node, key: str, keys: tuple[str, ...]) -> tuple[Mapping[str, str
 
 
 def _date(node: Node, key: str) -> dt.date | None:
-    value = node.raw(key)
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise node.error(key, f"expected a date YYYY-MM-DD, got {value!r}") from None
+    return node.date(key)
+
+
+def _document(node: Node) -> dict[str, str]:
+    texts = {k: v for k, v in _texts_map(node, DOCUMENT_KEYS).items() if v}
+    when = _date(node, "date")  # checked here: the dossier would drop a bad date silently
+    if when is not None:
+        texts["date"] = when.isoformat()
+    return texts
 
 
 def _docref(node: Node, key: str) -> DocRef:
@@ -327,7 +325,6 @@ def load_particulars(node: Node, zones: tuple[Zone, ...], hosts: tuple[Host, ...
             node.mapping("availability_24x7"), H24_KEYS).items() if v},
         design_doc=_docref(node, "design_doc"),
         regulation=_docref(node, "regulation"),
-        document={k: v for k, v in _texts_map(node.mapping("document"), DOCUMENT_KEYS).items()
-                  if v},
+        document=_document(node.mapping("document")),
         solutions=_solutions(node),
     )

@@ -6,8 +6,6 @@ fails again, and the report lists it loudly.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from .model import Waiver
 from .yamlio import Node, load_file
 
@@ -21,17 +19,10 @@ def load_waivers(path: str) -> list[Waiver]:
         target = item.text("target", "") or item.text("requirement", "") or item.text("check", "")
         if not target:
             raise item.error("target", "required: a requirement id or a check id")
-        raw_expiry = item.raw("expires")
-        if isinstance(raw_expiry, dt.date):
-            expires = raw_expiry.isoformat()
-        else:
-            expires = item.text("expires")
-            try:
-                dt.date.fromisoformat(expires)
-            except ValueError:
-                raise item.error(
-                    "expires", f"expected an ISO date YYYY-MM-DD, got {expires!r}"
-                ) from None
+        expiry = item.date("expires")
+        if expiry is None:
+            raise item.error("expires", "required (YYYY-MM-DD)")
+        expires = expiry.isoformat()
         for key in ("reason", "approver"):
             if not item.text(key, "").strip():
                 raise item.error(key, "required")

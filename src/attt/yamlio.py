@@ -7,12 +7,13 @@ inventory's ``defaults:``/``groups:`` cover the sharing they are used for.
 
 from __future__ import annotations
 
-import os
+import datetime as dt
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 import yaml
 
+from . import safe_io
 from .errors import InputError
 
 MAX_BYTES = 8 * 1024 * 1024
@@ -20,43 +21,87 @@ MAX_DEPTH = 40
 MAX_NODES = 500_000
 
 
+def _key_text(node: yaml.Node) -> str:
+    return str(node.value) if isinstance(node, yaml.ScalarNode) else f"<{node.id}>"
+
+
 def _check_nodes(node: yaml.Node, source: str) -> None:
-    stack: list[tuple[yaml.Node, int]] = [(node, 1)]
+    """Node count and duplicate keys, with the key path of the offending key."""
+
+    stack: list[tuple[yaml.Node, str]] = [(node, "")]
     seen = 0
     while stack:
-        current, depth = stack.pop()
+        current, path = stack.pop()
         seen += 1
-        if depth > MAX_DEPTH:
-            raise InputError(source, "", f"nesting deeper than {MAX_DEPTH} levels")
         if seen > MAX_NODES:
             raise InputError(source, "", f"more than {MAX_NODES} YAML nodes")
         if isinstance(current, yaml.MappingNode):
+            first: dict[tuple[str, str], int] = {}
             for k, v in current.value:
-                stack.append((k, depth + 1))
-                stack.append((v, depth + 1))
+                name = _key_text(k)
+                child = f"{path}.{name}" if path else name
+                line = k.start_mark.line + 1
+                # Last-wins would let a second `expires:` or `level:` silently override the
+                # first one an approver read.
+                if (k.tag, name) in first:
+                    raise InputError(
+                        source, child,
+                        f"line {line}: duplicate key (first given at line {first[k.tag, name]})",
+                    )
+                first[k.tag, name] = line
+                stack.append((k, child))
+                stack.append((v, child))
         elif isinstance(current, yaml.SequenceNode):
-            stack.extend((v, depth + 1) for v in current.value)
+            stack.extend((v, f"{path}[{i}]") for i, v in enumerate(current.value))
 
 
-class _NoAliasLoader(yaml.SafeLoader):
+class _Loader(yaml.SafeLoader):
+    """SafeLoader without aliases, with a nesting bound checked while composing (PyYAML's
+    composer recurses once per level: 10 000 brackets would exhaust the Python stack before
+    any check on the finished tree could run)."""
+
+    _attt_source = ""
+    _attt_depth = 0
+
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()  # type: ignore[no-untyped-call]
             raise InputError(
-                self._attt_source,  # type: ignore[attr-defined]
+                self._attt_source,
                 "",
                 f"line {event.start_mark.line + 1}: YAML aliases (*{event.anchor}) are not "
                 "supported; use defaults:/groups:",
             )
-        return super().compose_node(parent, index)
+        self._attt_depth += 1
+        try:
+            if self._attt_depth > MAX_DEPTH:
+                event = self.peek_event()  # type: ignore[no-untyped-call]
+                raise InputError(
+                    self._attt_source, "",
+                    f"line {event.start_mark.line + 1}: nesting deeper than {MAX_DEPTH} levels",
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._attt_depth -= 1
+
+
+def _timestamp_as_text(loader: yaml.SafeLoader, node: yaml.Node) -> str:
+    # PyYAML builds date objects itself and raises a bare ValueError on 2025-02-30; left as
+    # text, the typed reader (Node.date) parses it and names the key.
+    return str(loader.construct_scalar(node))  # type: ignore[arg-type]
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
 
 
 def load_text(text: str, source: str) -> Any:
     if len(text.encode("utf-8", errors="replace")) > MAX_BYTES:
         raise InputError(source, "", f"file larger than {MAX_BYTES} bytes")
-    loader = _NoAliasLoader(text)
-    loader._attt_source = source  # type: ignore[attr-defined]
+    loader: _Loader | None = None
     try:
+        # The reader checks for unprintable characters (NUL...) in the constructor already.
+        loader = _Loader(text)
+        loader._attt_source = source
         node = loader.get_single_node()
         if node is None:
             return None
@@ -68,24 +113,15 @@ def load_text(text: str, source: str) -> Any:
         raise InputError(source, "", f"invalid YAML at {where}: {exc.problem}") from None
     except yaml.YAMLError as exc:
         raise InputError(source, "", f"invalid YAML: {exc}") from None
+    except RecursionError:
+        raise InputError(source, "", f"nesting deeper than {MAX_DEPTH} levels") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def load_file(path: str) -> Any:
-    try:
-        size = os.path.getsize(path)
-        if size > MAX_BYTES:
-            raise InputError(path, "", f"file larger than {MAX_BYTES} bytes")
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read()
-    except FileNotFoundError:
-        raise InputError(path, "", "file not found") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(path, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    except OSError as exc:
-        raise InputError(path, "", f"cannot read: {exc.strerror}") from None
-    return load_text(text, path)
+    return load_text(safe_io.read_text(path, MAX_BYTES), path)
 
 
 class Node:
@@ -140,6 +176,24 @@ class Node:
         if (lo is not None and value < lo) or (hi is not None and value > hi):
             raise self.error(name, f"expected an integer {lo}-{hi}, got {value}")
         return value
+
+    def date(self, name: str) -> dt.date | None:
+        """An ISO date (``2025-02-28``; a timestamp's time part is dropped); None if absent."""
+
+        value = self.data.get(name)
+        if value is None or value == "":
+            return None
+        text = value if isinstance(value, str) else ""
+        try:
+            # fromisoformat also takes 20250228 and week dates: insist on the documented form.
+            if len(text) < 10 or text[4] != "-" or text[7] != "-":
+                raise ValueError
+            parsed = dt.datetime.fromisoformat(text.replace(" ", "T", 1)) if len(text) > 10 \
+                else dt.datetime.fromisoformat(text)
+        except ValueError:
+            shown = text[:40] if text and text.isprintable() else repr(value)[:40]
+            raise self.error(name, f"{shown} is not a valid date (expected YYYY-MM-DD)") from None
+        return parsed.date()
 
     def boolean(self, name: str, default: bool) -> bool:
         value = self.data.get(name)

@@ -1,0 +1,93 @@
+"""Bounded reads of regular files: every file attt reads goes through here.
+
+A path given by a user (or named inside an input file) may be a FIFO, a device, a socket or a
+folder: ``open()`` on a FIFO blocks forever and ``/dev/zero`` never ends.  The file is opened
+non-blocking, checked with ``fstat`` on the open descriptor (no race with a swapped path), and
+read to at most ``limit + 1`` bytes so an oversized file is refused without being loaded.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+
+from .errors import InputError
+
+MiB = 1024 * 1024
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a plain file"
+
+
+def _os_problem(exc: OSError, what: str) -> str:
+    if exc.errno == errno.ENOENT:
+        return f"{what} not found"
+    if exc.errno == errno.ENXIO:
+        return "not a regular file (a socket or a device without a reader)"
+    return f"cannot read {what}: {exc.strerror or exc}"
+
+
+def _require_regular(path: str, mode: int, size: int, limit: int) -> None:
+    if not stat.S_ISREG(mode):
+        raise InputError(path, "", f"not a regular file ({_kind(mode)})")
+    if size > limit:
+        raise InputError(path, "", f"file larger than {limit} bytes")
+
+
+def check_regular(path: str, limit: int, what: str = "file") -> None:
+    """For files a library opens itself (keys, known_hosts): refuse what would hang or flood."""
+
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        raise InputError(path, "", _os_problem(exc, what)) from None
+    _require_regular(path, st.st_mode, st.st_size, limit)
+
+
+def read_bytes(path: str, limit: int, what: str = "file") -> bytes:
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise InputError(path, "", _os_problem(exc, what)) from None
+    try:
+        st = os.fstat(fd)
+        _require_regular(path, st.st_mode, st.st_size, limit)
+        chunks: list[bytes] = []
+        got = 0
+        # The size can grow between fstat and read (a log being written): bound the read too.
+        while got <= limit:
+            chunk = os.read(fd, min(1 * MiB, limit + 1 - got))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            got += len(chunk)
+    except OSError as exc:
+        raise InputError(path, "", _os_problem(exc, what)) from None
+    finally:
+        os.close(fd)
+    if got > limit:
+        raise InputError(path, "", f"file larger than {limit} bytes")
+    return b"".join(chunks)
+
+
+def read_text(path: str, limit: int, what: str = "file") -> str:
+    data = read_bytes(path, limit, what)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            path, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})"
+        ) from None
