@@ -35,6 +35,7 @@ import json
 import logging
 import os
 import sqlite3
+import stat
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -129,11 +130,33 @@ def canonical_hash(value: Any) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def check_path(path: str = "") -> str:
+    """The database path, refused (exit 2) unless it is a regular file or a new name.
+
+    SQLite opens a device or a FIFO without complaint, then writes its journal beside it
+    (``/dev/null-journal``) or blocks on the FIFO; a dangling symlink would create the
+    database wherever it points.  Checked before a scan starts, not after it.
+    """
+
+    db = path or default_path()
+    try:
+        st = os.stat(db)
+    except FileNotFoundError:
+        if os.path.islink(db):
+            raise InputError(db, "", "a symlink to nothing: not a regular file") from None
+        return db
+    except OSError:
+        return db  # unreachable folder: a database problem, logged, never fatal to a scan
+    if not stat.S_ISREG(st.st_mode):
+        raise InputError(db, "", "not a regular file (the history database must be a file)")
+    return db
+
+
 @contextlib.contextmanager
 def connect(path: str = "", create: bool = True) -> Iterator[sqlite3.Connection]:
     """A connection with the schema in place; commits on success, rolls back on error."""
 
-    db = path or default_path()
+    db = check_path(path)
     if not create and not os.path.isfile(db):
         raise InputError(db, "", "no history database here (scan first, or --db)")
     try:
@@ -524,14 +547,14 @@ def safe_trend(doc: dict[str, Any], path: str = "") -> None:
 
     try:
         doc["trend"] = trend(doc, path)
-    except (HistoryError, OSError, sqlite3.Error) as exc:
+    except (HistoryError, InputError, OSError, sqlite3.Error) as exc:
         log.warning("history: no trend for this report: %s", exc)
 
 
 def safe_record(doc: Mapping[str, Any], out_dir: str, path: str = "") -> int | None:
     try:
         return record(doc, out_dir, path)
-    except (HistoryError, OSError, sqlite3.Error) as exc:
+    except (HistoryError, InputError, OSError, sqlite3.Error) as exc:
         log.warning("history: run not recorded (the report is complete): %s", exc)
         return None
 

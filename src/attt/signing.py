@@ -29,7 +29,6 @@ import hashlib
 import json
 import logging
 import os
-import shutil
 import stat
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -44,6 +43,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 
 from . import __version__
 from .errors import InputError
+from .evidence import MAX_DOCUMENT_BYTES, document_problem
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +84,24 @@ def _write_new(path: str, data: bytes, mode: int, overwrite: bool) -> None:
     os.chmod(path, mode)  # the umask or an existing file must not widen it
 
 
+def _check_key_name(name: str) -> None:
+    """``--name`` becomes two file names inside ``--out``: a path, a hidden name or a
+    control character would put the keys somewhere else or disguise them."""
+
+    bad = (
+        not name
+        or name in (".", "..")
+        or name.startswith(".")
+        or "/" in name
+        or (os.altsep is not None and os.altsep in name)
+        or any(ord(c) < 32 or 127 <= ord(c) < 160 for c in name)
+    )
+    if bad:
+        raise InputError("--name", repr(name) if name else "''",
+                         "expected a plain file name (no folder, no leading dot, no control "
+                         "character)")
+
+
 @dataclass(frozen=True)
 class KeyPair:
     private_path: str
@@ -97,6 +115,7 @@ def generate_keys(
     """A new Ed25519 pair: ``<name>.key`` (PKCS#8 PEM, encrypted with ``passphrase`` unless it
     is None, mode 0600) and ``<name>.pub`` (SubjectPublicKeyInfo PEM, mode 0644)."""
 
+    _check_key_name(name)
     if passphrase is not None and not passphrase:
         raise InputError("passphrase", "", "empty passphrase (use --no-passphrase on purpose)")
     os.makedirs(out_dir, exist_ok=True)
@@ -222,31 +241,46 @@ def _safe_name(text: str) -> str:
 def evidence_files(folder: str) -> dict[str, str]:
     """Evidence the run in ``folder`` used, as {path under the folder: source path}: each
     system's evidence YAML (``run.evidence`` of results.json) and every document file it
-    lists (``requirements[].documents[].document.file``)."""
+    lists that was hashed at load time (``requirements[].documents[].document``)."""
+
+    return _evidence_from_results(folder)[0]
+
+
+def _evidence_from_results(folder: str) -> tuple[dict[str, str], dict[str, str]]:
+    """(evidence_files, {source: sha256 recorded by the scan})."""
 
     results = os.path.join(folder, "results.json")
     try:
         with open(results, encoding="utf-8") as fh:
             doc = json.load(fh)
     except (OSError, json.JSONDecodeError):
-        return {}
+        return {}, {}
     if not isinstance(doc, dict):
-        return {}
-    sources = (doc.get("run") or {}).get("evidence") or {}
+        return {}, {}
+    run = doc.get("run") or {}
+    sources = run.get("evidence") or {}
     out: dict[str, str] = {}
+    hashes: dict[str, str] = {}
     for system in doc.get("systems") or []:
         name = str(system.get("name", ""))
         base = f"{EVIDENCE_DIR}/{_safe_name(name)}"
         src = sources.get(name)
         if src:
             _add(out, f"{base}/{os.path.basename(src)}", str(src))
+        root = str(run.get("evidence_root") or (os.path.dirname(str(src)) if src else ""))
         for req in system.get("requirements") or []:
             for result in req.get("documents") or []:
                 document = (result or {}).get("document") or {}
-                path = document.get("file")
-                if path:
-                    _add(out, f"{base}/files/{os.path.basename(str(path))}", str(path))
-    return out
+                path, digest = document.get("file"), document.get("sha256")
+                # Only what the scan hashed inside the evidence folder; results.json is
+                # re-checked because it is a file anyone could have edited since.
+                if not (path and isinstance(digest, str) and root):
+                    continue
+                if document_problem(str(path), root):
+                    continue
+                _add(out, f"{base}/files/{os.path.basename(str(path))}", str(path))
+                hashes[str(path)] = digest
+    return out, hashes
 
 
 def _add(out: dict[str, str], rel: str, src: str) -> None:
@@ -260,19 +294,55 @@ def _add(out: dict[str, str], rel: str, src: str) -> None:
     out[candidate] = src
 
 
-def _copy_evidence(folder: str, wanted: Mapping[str, str]) -> list[str]:
-    """Copy the evidence into the folder; returns the ones that could not be copied."""
+def _copy_checked(src: str, dest: str, expected: str | None) -> str:
+    """Copy one evidence file; returns why it was not copied ("" when it was).
 
-    missing = []
+    Read once, through a descriptor that cannot be a device, a FIFO or a swapped-in
+    symlink, and bounded in size; with ``expected``, the bytes copied must be the bytes the
+    scan hashed, otherwise the copy is removed (the bundle never signs a later version
+    under the earlier verdict)."""
+
+    try:
+        fd = os.open(os.path.realpath(src),
+                     os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    except OSError as exc:
+        return exc.strerror or "cannot open"
+    digest = hashlib.sha256()
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fh.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            return "not a regular file"
+        if st.st_size > MAX_DOCUMENT_BYTES:
+            return "too big"
+        size = 0
+        os.makedirs(os.path.dirname(dest), exist_ok=True)
+        with open(dest, "wb") as out:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                size += len(block)
+                if size > MAX_DOCUMENT_BYTES:
+                    break
+                digest.update(block)
+                out.write(block)
+    if size > MAX_DOCUMENT_BYTES or (expected is not None and digest.hexdigest() != expected):
+        os.remove(dest)
+        return "changed since the scan hashed it" if expected is not None else "too big"
+    return ""
+
+
+def _copy_evidence(
+    folder: str, wanted: Mapping[str, str], hashes: Mapping[str, str] | None = None
+) -> list[tuple[str, str]]:
+    """Copy the evidence into the folder; returns (source, why) of those not copied."""
+
+    skipped = []
     for rel, src in sorted(wanted.items()):
         dest = os.path.join(folder, *rel.split("/"))
-        if not os.path.isfile(src):
-            missing.append(src)
+        if os.path.abspath(src) == os.path.abspath(dest):
             continue
-        os.makedirs(os.path.dirname(dest), exist_ok=True)
-        if os.path.abspath(src) != os.path.abspath(dest):
-            shutil.copyfile(src, dest)
-    return missing
+        why = _copy_checked(src, dest, (hashes or {}).get(src))
+        if why:
+            skipped.append((src, why))
+    return skipped
 
 
 def build_manifest(folder: str, public_key: Ed25519PublicKey) -> dict[str, Any]:
@@ -301,21 +371,26 @@ def sign_folder(
     key: str | Ed25519PrivateKey,
     passphrase: bytes | None = None,
     evidence: Mapping[str, str] | None = None,
+    hashes: Mapping[str, str] | None = None,
 ) -> str:
     """Copy the evidence in, hash every file, write and sign ``manifest.json``.
 
     ``key``: a private key file (decrypted with ``passphrase``) or a loaded key (the CLI
     loads it before a long scan so a wrong passphrase fails at once).  ``evidence``: files
     to bring into the folder as {relative path: source}; default: what ``results.json``
-    names (``evidence_files``).  Returns the manifest path.
+    names (``evidence_files``).  ``hashes``: {source: sha256} the copies must match.
+    Returns the manifest path.
     """
 
     if not os.path.isdir(folder):
         raise InputError(folder, "", "not a folder")
     private = key if isinstance(key, Ed25519PrivateKey) else load_private_key(key, passphrase)
-    wanted = evidence_files(folder) if evidence is None else dict(evidence)
-    for src in _copy_evidence(folder, wanted):
-        log.warning("evidence file %s is missing; not in the signed bundle", src)
+    if evidence is None:
+        wanted, hashes = _evidence_from_results(folder)
+    else:
+        wanted = dict(evidence)
+    for src, why in _copy_evidence(folder, wanted, hashes):
+        log.warning("evidence file %s not in the signed bundle: %s", src, why)
     manifest = build_manifest(folder, private.public_key())
     data = canonical_bytes(manifest)
     signature = private.sign(data)

@@ -31,6 +31,9 @@ FORMATS = ("html", "docx")
               help="results.json of the last scan (default: every item 'not scanned').")
 @click.option("--evidence", default=None, type=click.Path(dir_okay=False),
               help="Evidence file (default: the inventory's evidence: key).")
+@click.option("--evidence-root", default=None, type=click.Path(exists=True, file_okay=False),
+              help="Folder that evidence document files must lie in (default: the evidence "
+                   "file's).")
 @click.option("-f", "--format", "formats", multiple=True, default=("html,docx",),
               show_default=True, help="html, docx (comma separated).")
 @click.option("-o", "--out", default="", help="Output folder (default: ./attt-dossier-<system>).")
@@ -41,8 +44,8 @@ FORMATS = ("html", "docx")
                    "signature; passphrase from $ATTT_KEY_PASSPHRASE or a prompt).")
 @click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
 def dossier(system_name: str, inventory: str, results: str | None, evidence: str | None,
-            formats: tuple[str, ...], out: str, check: bool, sign_key: str | None,
-            lang: str) -> None:
+            evidence_root: str | None, formats: tuple[str, ...], out: str, check: bool,
+            sign_key: str | None, lang: str) -> None:
     """Level-approval dossier (hồ sơ đề xuất cấp độ): overview, level proposal, security plan."""
     _ = gettext_for(lang)
     if check and sign_key:
@@ -64,7 +67,7 @@ def dossier(system_name: str, inventory: str, results: str | None, evidence: str
                              + ", ".join(s.name for s in inv.systems) + ")")
         profile = load_profile(profile_id(system.regime, system.level))
         ev_path = evidence or system.evidence
-        ev = load_evidence(ev_path) if ev_path else None
+        ev = load_evidence(ev_path, evidence_root or "") if ev_path else None
         if ev is not None:
             check_requirements(ev, [r.id for r in profile.requirements])
         entry = None
@@ -108,15 +111,18 @@ def dossier(system_name: str, inventory: str, results: str | None, evidence: str
     if key is not None:
         # The evidence file and the documents it names travel with the signed dossier.
         bring: dict[str, str] = {}
+        hashes: dict[str, str] = {}
         if ev is not None:
             bring[f"{EVIDENCE_DIR}/{os.path.basename(ev.source)}"] = ev.source
             for doc_ in ev.documents:
-                if doc_.file:
+                # Only files hashed inside the evidence folder (attt.evidence refused the rest).
+                if doc_.file and doc_.sha256 and not doc_.problem:
                     bring[f"{EVIDENCE_DIR}/files/{os.path.basename(doc_.file)}"] = doc_.file
+                    hashes[doc_.file] = doc_.sha256
         if results:
             bring[os.path.basename(results)] = results
         try:
-            click.echo(sign_folder(folder, key, evidence=bring))
+            click.echo(sign_folder(folder, key, evidence=bring, hashes=hashes))
         except (AtttError, OSError) as exc:
             _fail(exc if isinstance(exc, AtttError) else InputError(folder, "", str(exc)))
     click.echo(_("{count} gaps in the dossier of {system}").format(

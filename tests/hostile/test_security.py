@@ -1,0 +1,278 @@
+"""Hostile corpus, security of outputs (issue 8 §5 Security): evidence copies, key names,
+history database paths, secrets echoed by a host, control characters on the terminal."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import Run, Sandbox, assert_clean, assert_input_error, run_attt
+
+PASS = "correct horse battery staple"
+OUTSIDE_MARK = b"TOP-SECRET-OUTSIDE-THE-EVIDENCE-FOLDER"
+
+
+def make_rootfs(root: Path) -> Path:
+    (root / "etc/ssh").mkdir(parents=True)
+    (root / "etc/ssh/sshd_config").write_text("PermitRootLogin no\nPasswordAuthentication no\n")
+    (root / "etc/login.defs").write_text("PASS_MAX_DAYS 90\nPASS_MIN_LEN 12\n")
+    return root
+
+
+def make_key(tmp: Path) -> Path:
+    run = run_attt(["keys", "generate", "--out", str(tmp / "keys"), "--no-passphrase"], cwd=tmp)
+    assert_clean(run, codes={0})
+    return tmp / "keys" / "attt-signing.key"
+
+
+def write_evidence(folder: Path, file_value: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    ev = folder / "evidence.yaml"
+    ev.write_text(
+        "system: adhoc\ndocuments:\n"
+        "  - {requirement: TT12.QL.CS.1, number: \"01/QĐ\", title: Quy chế ATTT,\n"
+        f"     issued: 2026-01-05, approver: Giám đốc, file: {json.dumps(file_value)}}}\n",
+        encoding="utf-8",
+    )
+    return ev
+
+
+def documents(run_dir: Path) -> list[dict[str, object]]:
+    doc = json.loads((run_dir / "results.json").read_text(encoding="utf-8"))
+    out = []
+    for system in doc["systems"]:
+        for req in system["requirements"]:
+            for res in req.get("documents") or []:
+                if res.get("document"):
+                    out.append(res)
+    return out
+
+
+def bundle_bytes(run_dir: Path) -> bytes:
+    return b"".join(p.read_bytes() for p in run_dir.rglob("*") if p.is_file())
+
+
+# ----------------------------------------------------------------------- 1. evidence copy
+
+
+def _outside_cases(tmp: Path) -> dict[str, str]:
+    """Each case: the ``file:`` value of a document, set up so that it resolves outside."""
+
+    outside = tmp / "outside.pdf"
+    outside.write_bytes(OUTSIDE_MARK)
+    ev = tmp / "ev"
+    ev.mkdir()
+    (ev / "link-out.pdf").symlink_to(outside)
+    (ev / "link-shadow").symlink_to("/etc/shadow")
+    (ev / "sub").mkdir()
+    (ev / "sub" / "up.pdf").symlink_to("../../outside.pdf")
+    (ev / "dirlink").symlink_to(tmp)
+    return {
+        "dotdot": "../outside.pdf",
+        "absolute": str(outside),
+        "etc_shadow": "/etc/shadow",
+        "etc_passwd_dotdots": "../../../../../../../../etc/passwd",
+        "symlink_out": "link-out.pdf",
+        "symlink_shadow": "link-shadow",
+        "symlink_chain_up": "sub/up.pdf",
+        "through_dir_symlink": "dirlink/outside.pdf",
+        "home_tilde": "~/outside.pdf",
+    }
+
+
+OUTSIDE = ["dotdot", "absolute", "etc_shadow", "etc_passwd_dotdots", "symlink_out",
+           "symlink_shadow", "symlink_chain_up", "through_dir_symlink", "home_tilde"]
+
+
+@pytest.mark.parametrize("case", OUTSIDE)
+def test_evidence_file_outside_the_folder_is_never_copied(
+    tmp_path: Path, sandbox: Sandbox, case: str
+) -> None:
+    key = make_key(tmp_path)
+    rootfs = make_rootfs(tmp_path / "rootfs")
+    value = _outside_cases(tmp_path)[case]
+    ev = write_evidence(tmp_path / "ev", value)
+    out = tmp_path / "run"
+    sandbox.allowed.append(out)
+    sandbox.snapshot()
+    run = run_attt(["scan", "-t", f"dir:{rootfs}", "-o", str(out), "-q", "--evidence", str(ev),
+                    "-f", "json", "--sign", str(key), "--no-history"],
+                   cwd=tmp_path, env={"HOME": str(tmp_path)})
+    assert_clean(run, codes={1})
+    results = documents(out)
+    assert results
+    for res in results:
+        assert res["status"] == "fail"
+        assert "outside the evidence folder" in str(res["message"])
+        assert res["document"]["sha256"] is None  # type: ignore[index]
+    assert not list(out.glob("evidence/*/files/*")), "a file outside was copied"
+    assert OUTSIDE_MARK not in bundle_bytes(out)
+    assert sandbox.changes_outside() == []
+
+
+@pytest.mark.parametrize("case", ["fifo", "directory", "dev_zero_link", "too_big"])
+def test_evidence_file_not_regular_or_too_big_is_not_attested(
+    tmp_path: Path, case: str
+) -> None:
+    key = make_key(tmp_path)
+    rootfs = make_rootfs(tmp_path / "rootfs")
+    ev_dir = tmp_path / "ev"
+    ev_dir.mkdir()
+    target = ev_dir / "doc.pdf"
+    if case == "fifo":
+        os.mkfifo(target)  # reading it would block the scan forever
+    elif case == "directory":
+        target.mkdir()
+    elif case == "dev_zero_link":
+        # Inside by name, but resolving to a device outside: refused before reading.
+        target.symlink_to("/dev/zero")
+    else:
+        with open(target, "wb") as fh:
+            fh.truncate(100 * 1024 * 1024 + 1)  # sparse: one byte over the bound
+    ev = write_evidence(ev_dir, "doc.pdf")
+    out = tmp_path / "run"
+    run = run_attt(["scan", "-t", f"dir:{rootfs}", "-o", str(out), "-q", "--evidence", str(ev),
+                    "-f", "json", "--sign", str(key), "--no-history"], cwd=tmp_path, timeout=60)
+    assert_clean(run, codes={1})
+    expected = {"fifo": "not a regular file", "directory": "not a regular file",
+                "dev_zero_link": "outside the evidence folder", "too_big": "larger than"}[case]
+    results = documents(out)
+    assert results
+    for res in results:
+        assert res["status"] == "fail"
+        assert expected in str(res["message"])
+    assert not list(out.glob("evidence/*/files/*"))
+
+
+def test_evidence_root_option_allows_a_shared_document_folder(tmp_path: Path) -> None:
+    key = make_key(tmp_path)
+    rootfs = make_rootfs(tmp_path / "rootfs")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "quyche.pdf").write_bytes(b"%PDF quy che")
+    ev = write_evidence(tmp_path / "docs" / "ev", "../quyche.pdf")
+    out = tmp_path / "run"
+    args = ["scan", "-t", f"dir:{rootfs}", "-o", str(out), "-q", "--evidence", str(ev),
+            "-f", "json", "--sign", str(key), "--no-history"]
+    run = run_attt([*args, "--evidence-root", str(tmp_path / "docs")], cwd=tmp_path)
+    assert_clean(run, codes={1})
+    results = documents(out)
+    assert results and all(res["status"] == "pass" for res in results), results
+    copies = list(out.glob("evidence/*/files/quyche.pdf"))
+    assert len(copies) == 1 and copies[0].read_bytes() == b"%PDF quy che"
+    verify = run_attt(["verify", str(out)], cwd=tmp_path)
+    assert_clean(verify, codes={0})
+
+
+def test_evidence_inside_is_copied_and_a_swap_after_hashing_is_not(tmp_path: Path) -> None:
+    """The bundle holds the bytes that were hashed: a file changed between the scan's hash
+    and the copy is left out rather than signed under the old digest."""
+
+    from attt import signing
+    from attt.signing import load_private_key
+
+    ev_dir = tmp_path / "ev"
+    ev_dir.mkdir()
+    (ev_dir / "doc.pdf").write_bytes(b"original")
+    folder = tmp_path / "bundle"
+    folder.mkdir()
+    (folder / "report.txt").write_text("x")
+    key = load_private_key(str(make_key(tmp_path)), None)
+    import hashlib
+
+    good = hashlib.sha256(b"original").hexdigest()
+    (ev_dir / "doc.pdf").write_bytes(b"swapped!")
+    signing.sign_folder(str(folder), key, evidence={"evidence/files/doc.pdf": str(
+        ev_dir / "doc.pdf")}, hashes={str(ev_dir / "doc.pdf"): good})
+    assert not (folder / "evidence/files/doc.pdf").exists()
+
+
+@pytest.mark.parametrize("case", ["dotdot", "etc_shadow", "symlink_shadow"])
+def test_dossier_sign_never_copies_a_file_outside(tmp_path: Path, case: str) -> None:
+    key = make_key(tmp_path)
+    value = _outside_cases(tmp_path)[case]
+    ev = tmp_path / "ev" / "evidence.yaml"
+    ev.write_text(
+        "system: cong-dich-vu-cong\ndocuments:\n"
+        "  - {requirement: TT12.QL.CS.1, number: \"01/QĐ\", title: Quy chế ATTT,\n"
+        f"     issued: 2026-01-05, approver: Giám đốc, file: {json.dumps(value)}}}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "dossier"
+    run = run_attt(["dossier", "--system", "cong-dich-vu-cong", "--evidence", str(ev),
+                    "-o", str(out), "-f", "html", "--sign", str(key)], cwd=tmp_path)
+    assert_clean(run, codes={0})
+    assert (out / "manifest.json").exists()
+    assert not list(out.glob("evidence/files/*"))
+    assert OUTSIDE_MARK not in bundle_bytes(out)
+    assert b"root:" not in bundle_bytes(out)
+
+
+# ----------------------------------------------------------------------- 4. key names
+
+
+@pytest.mark.parametrize(
+    "name", ["../../x", "../x", "sub/x", "/tmp/x", ".", "..", ".hidden", "", "a\x1b[31mb",
+             "x\ny"],
+)
+def test_keys_generate_name_must_be_a_plain_file_name(
+    tmp_path: Path, sandbox: Sandbox, name: str
+) -> None:
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    sandbox.snapshot()
+    run = run_attt(["keys", "generate", "--out", str(tmp_path / "a" / "b"), "--name", name,
+                    "--no-passphrase"], cwd=tmp_path / "a" / "b")
+    assert_input_error(run, "--name")
+    assert sandbox.changes_outside() == []
+    assert not list((tmp_path / "a" / "b").iterdir())
+
+
+# ----------------------------------------------------------------------- 5. --db paths
+
+
+def _fifo(tmp: Path) -> str:
+    os.mkfifo(tmp / "db.fifo")
+    return str(tmp / "db.fifo")
+
+
+def _dir(tmp: Path) -> str:
+    (tmp / "db.dir").mkdir()
+    return str(tmp / "db.dir")
+
+
+def _dev_link(tmp: Path) -> str:
+    (tmp / "db-link").symlink_to("/dev/null")
+    return str(tmp / "db-link")
+
+
+DB_CASES = {
+    "dev_null": lambda tmp: "/dev/null",
+    "dev_full": lambda tmp: "/dev/full",
+    "fifo": _fifo,
+    "directory": _dir,
+    "symlink_to_device": _dev_link,
+}
+
+
+@pytest.mark.parametrize("case", sorted(DB_CASES))
+@pytest.mark.parametrize("command", ["scan", "history"])
+def test_db_must_be_a_regular_file(tmp_path: Path, case: str, command: str) -> None:
+    db = DB_CASES[case](tmp_path)
+    before = set(os.listdir("/dev"))
+    if command == "scan":
+        rootfs = make_rootfs(tmp_path / "rootfs")
+        args = ["scan", "-t", f"dir:{rootfs}", "-o", str(tmp_path / "run"), "-q", "-f", "json",
+                "--db", db]
+    else:
+        args = ["history", "--db", db]
+    run = run_attt(args, cwd=tmp_path, timeout=60)
+    # click refuses a folder itself (dir_okay=False); attt refuses the rest.
+    assert_input_error(run, db, "is a directory" if case == "directory" else "not a regular file")
+    assert set(os.listdir("/dev")) - before == set(), "files created beside the device"
+    if command == "scan":
+        assert not (tmp_path / "run").exists(), "refused before scanning"
