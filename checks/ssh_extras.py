@@ -4,10 +4,12 @@ Same fact sources and precedence as checks/ssh.py and checks/ssh_hardening.py: t
 configuration (``sshd -T``) wins; offline, or when ``sshd -T`` cannot run, the files are read
 the way sshd reads them and unset options take the OpenSSH default.
 
-The banner check also needs the banner file itself.  Live, the ``ssh_banner_file`` probe reads
-the file that ``sshd -T`` names plus the usual banner locations; offline it reads the usual
-locations under the tree.  A Banner path outside those locations cannot be judged offline and
-ends as ``error``, never as a pass.
+The banner check also needs the banner file itself.  The ``ssh_banner_file`` probe reads the
+file the configuration names plus the usual banner locations: live, the path ``sshd -T``
+prints; offline, the path the tree's sshd_config and its Include'd files set, read under the
+tree's root (its offline reader follows Include lines outside sshd_config.d too).  A Banner
+path that was not looked for (only possible from older section data) ends as ``error``,
+never as a pass.
 """
 
 from __future__ import annotations
@@ -18,9 +20,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from attt.model import Result, Status
-from attt.registry import ScopedFacts, Section, check, probe
+from attt.registry import OfflineTree, ScopedFacts, Section, check, probe
 
-from .ssh import _View
+from .ssh import MAIN_CONFIG, _Reader, _View
 from .ssh_hardening import _RELOAD_EN, _RELOAD_VI, SSH_PROBES, _origin, _prepare, _seconds
 from .system import glob_regex
 
@@ -148,6 +150,60 @@ _BANNER_COMMAND = (
 )
 
 
+_MAX_INCLUDE_ROUNDS = 16
+
+
+def _tree_banner_path(tree: OfflineTree) -> str | None:
+    """The Banner the tree's sshd configuration sets, reading Include'd files as sshd would."""
+
+    files: dict[str, str] = {}
+    for pattern in (MAIN_CONFIG, "/etc/ssh/sshd_config.d/*.conf"):
+        files.update(tree.read(pattern))
+    if MAIN_CONFIG not in files:
+        return None
+    done: set[str] = set()
+    for _ in range(_MAX_INCLUDE_ROUNDS):
+        reader = _Reader(files)
+        try:
+            reader.parse(MAIN_CONFIG, True, False, 0)
+        except ValueError:
+            return None  # the sshd_config_files fact reports the broken file
+        more = {inc.value for inc in reader.unread} - done
+        if not more:
+            break
+        for pattern in sorted(more):
+            files.update(tree.read(pattern))
+        done |= more
+    setting = reader.settings.get("banner")
+    if setting is None or setting.value.lower() == "none" or not setting.value.startswith("/"):
+        return None
+    return setting.value
+
+
+def banner_offline(tree: OfflineTree) -> str:
+    """The live probe's records, from the tree: the configured Banner file first."""
+
+    b = tree.boundary
+    out = [f"{b} BANNER-FILES\n"]
+    shown: set[str] = set()
+
+    def show(path: str, text: str | None) -> None:
+        shown.add(path)
+        if text is None:
+            out.append(f"{b} MISSING {path}\n")
+        else:
+            out.append(f"{b} FILE {path}\n{text[:_BANNER_CAP]}\n")
+
+    configured = _tree_banner_path(tree)
+    if configured is not None:
+        show(configured, tree.read(configured).get(configured))
+    for pattern in BANNER_GLOBS:
+        for path, text in tree.read(pattern).items():
+            if path not in shown:
+                show(path, text)
+    return "".join(out)
+
+
 @dataclass(frozen=True)
 class BannerFiles:
     files: Mapping[str, str]  # path -> content (first 64 KiB)
@@ -158,11 +214,12 @@ class BannerFiles:
     "ssh_banner_file",
     command=_BANNER_COMMAND,
     files=BANNER_GLOBS,
-    description="SSH banner files: the effective Banner path (live) and /etc/issue.net etc.",
+    description="SSH banner files: the configured Banner path and /etc/issue.net etc.",
+    offline=banner_offline,
 )
 def parse_ssh_banner_file(section: Section) -> BannerFiles:
-    """Offline: the files read.  Live: records framed with the run's boundary, which the first
-    line (printed by the probe itself, before any file content) carries."""
+    """Records framed with the run's boundary, which the first line (printed by the probe
+    itself, before any file content) carries; or plain files (sections without records)."""
 
     if section.files or not section.text.strip():
         return BannerFiles(dict(section.files))
