@@ -5,6 +5,11 @@ wins; offline, or when ``sshd -T`` cannot run, the files are read the way sshd r
 unset options take the OpenSSH default.  ``sshd -T`` does not show ``Match`` blocks, so the
 access-restriction check also looks at the Match blocks of the files when they were read.
 
+An access-list line with no argument (``AllowUsers`` alone, ``AllowGroups=``) or an empty
+pattern makes sshd refuse the whole configuration (``sshd -t`` fails); read from files it is a
+configuration error, never a restriction. ``AllowUsers # comment`` is accepted with an empty
+list, which restricts nothing. ``sshd -T`` output cannot hold either.
+
 Known limit: for options that sshd accumulates over several lines (Port, ListenAddress,
 AllowUsers ...) the file reader keeps the first line only; ``sshd -T`` lists all of them.
 """
@@ -12,7 +17,7 @@ AllowUsers ...) the file reader keeps the first line only; ``sshd -T`` lists all
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from fnmatch import fnmatchcase
 from typing import Any
 
@@ -293,35 +298,64 @@ def non_default_port(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
 _ACCESS_KEYWORDS = ("allowusers", "allowgroups", "denyusers", "denygroups")
 
 
-def _match_restrictions(facts: ScopedFacts) -> list[str]:
-    """Match blocks with Address/Host criteria that set an access list (files, reading order)."""
+def _config_lines(facts: ScopedFacts) -> Iterator[tuple[str, int, str, str]]:
+    """(file, line number, keyword as written, rest of the line) of every option line of the
+    files sshd read, in reading order."""
 
     section = facts.section("sshd_config_files")
     if section is None or section.state != "ok" or not facts.has("sshd_config_files"):
-        return []
+        return
     cfg: SshdConfig = facts.get("sshd_config_files")
-    found: list[str] = []
     for path in dict.fromkeys(cfg.files_read):
-        criteria: list[str] | None = None
         for lineno, raw in enumerate(section.files.get(path, "").splitlines(), 1):
             line = raw.strip()
             if not line or line.startswith("#"):
                 continue
             m = _LINE.match(line)
-            if m is None:
-                continue
-            keyword = m.group("kw").lower()
-            try:
-                args = _tokens(m.group("rest"))
-            except ValueError:
-                continue
-            if keyword == "match":
-                criteria = args
-            elif (criteria is not None and keyword in _ACCESS_KEYWORDS
-                  and any(c.lower() in ("address", "host", "localaddress") for c in criteria)):
-                found.append(f"Match {' '.join(criteria)} -> {m.group('kw')} "
-                             f"{' '.join(args)} ({path}:{lineno})")
+            if m is not None:
+                yield path, lineno, m.group("kw"), m.group("rest")
+
+
+def _match_restrictions(facts: ScopedFacts) -> list[str]:
+    """Match blocks with Address/Host criteria that set an access list (files, reading order)."""
+
+    found: list[str] = []
+    criteria: list[str] | None = None
+    current = ""
+    for path, lineno, kw, rest in _config_lines(facts):
+        if path != current:
+            current, criteria = path, None
+        try:
+            args = _tokens(rest)
+        except ValueError:
+            continue
+        keyword = kw.lower()
+        if keyword == "match":
+            criteria = args
+        elif (criteria is not None and keyword in _ACCESS_KEYWORDS and args
+              and any(c.lower() in ("address", "host", "localaddress") for c in criteria)):
+            found.append(f"Match {' '.join(criteria)} -> {kw} {' '.join(args)} "
+                         f"({path}:{lineno})")
     return found
+
+
+def _access_list_errors(facts: ScopedFacts) -> list[str]:
+    """Access-list lines that make sshd refuse the whole configuration (OpenSSH 9.2 sshd -t:
+    'no argument after keyword', 'invalid AllowUsers pattern')."""
+
+    errors: list[str] = []
+    for path, lineno, kw, rest in _config_lines(facts):
+        if kw.lower() not in _ACCESS_KEYWORDS:
+            continue
+        try:
+            args = _tokens(rest)
+        except ValueError:
+            continue
+        if not rest.strip():
+            errors.append(f"{kw} with no argument ({path}:{lineno})")
+        elif "" in args:
+            errors.append(f"{kw} with an empty pattern ({path}:{lineno})")
+    return errors
 
 
 @check(
@@ -356,10 +390,20 @@ def access_restricted(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
     view = _prepare(facts, _ACCESS_KEYWORDS)
     if isinstance(view, Result):
         return view
-    lists = {k: view.values[k] for k in _ACCESS_KEYWORDS if k in view.values}
+    # 'AllowUsers # note' is accepted with an empty list: it restricts nothing.
+    lists = {k: view.values[k] for k in _ACCESS_KEYWORDS
+             if k in view.values and view.values[k][0].strip()}
     matches = _match_restrictions(facts)
-    observed = {"global": {k: v[0] for k, v in lists.items()}, "match_blocks": matches}
+    # sshd -T succeeded, so sshd accepted every line; files are checked only without it.
+    errors = [] if view.source == "sshd -T" else _access_list_errors(facts)
+    observed = {"global": {k: v[0] for k, v in lists.items()}, "match_blocks": matches,
+                "configuration_errors": errors}
     expected = "AllowUsers or AllowGroups set, or a Match Address block restricting access"
+    if errors:
+        return Result(Status.FAIL, f"The SSH configuration is invalid: {'; '.join(errors)}; "
+                      "sshd -t rejects it and sshd will not start with it, so it restricts "
+                      f"nothing ({view.label}).",
+                      observed=observed, expected=expected, source=view.source)
     allow = {k: v for k, v in lists.items() if k.startswith("allow")}
     deny = {k: v for k, v in lists.items() if k.startswith("deny")}
     if allow:
