@@ -35,6 +35,7 @@ from .model import (
     Waiver,
     worst,
 )
+from .registry import CHECKS
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 GRADE_BANDS: tuple[tuple[str, float], ...] = (("A", 90.0), ("B", 80.0), ("C", 65.0), ("D", 50.0))
@@ -179,6 +180,25 @@ def _checks_status(findings: list[Finding]) -> Status | None:
     return worst([s for s in applicable if s is not Status.WAIVED])
 
 
+NO_ZONE_PLAN = (
+    "No network check result: declare the system's network zones in the inventory "
+    "(khai báo phân vùng mạng) and scan with network checks on"
+)
+
+
+def _network_checks_without_result(req: Requirement, findings: list[Finding]) -> list[str]:
+    """Network-scope checks of ``req`` that produced no finding at all (no network unit)."""
+
+    seen = {f.check_id for f in findings}
+    return [
+        ref.check_id
+        for ref in req.checks
+        if ref.check_id not in seen
+        and (spec := CHECKS.get(ref.check_id)) is not None
+        and spec.scope == "network"
+    ]
+
+
 def _requirement_result(
     req: Requirement,
     findings: list[Finding],
@@ -190,12 +210,19 @@ def _requirement_result(
         return RequirementResult(req, Status.NOT_APPLICABLE, tuple(findings), excluded[req.id])
     docs = tuple(evaluate(req, ev, today)) if req.evidence else ()
     auto = _checks_status(findings) if req.checks else None
-    if req.checks and not findings and not req.evidence:
+    unjudged = _network_checks_without_result(req, findings)
+    if req.checks and not findings and not req.evidence and not unjudged:
         return RequirementResult(req, Status.NOT_APPLICABLE, (), "no host in scope")
     parts: list[Status] = [d.status for d in docs]
     if auto is not None and auto is not Status.NOT_APPLICABLE:
         parts.append(auto)
-    reason = "; ".join(d.message for d in docs if d.status is not Status.PASS)[:500]
+    messages = [d.message for d in docs if d.status is not Status.PASS]
+    if unjudged:
+        # A system that declared no zone plan (or was scanned without network checks) must
+        # not pass, nor be "not applicable", by saying nothing.
+        parts.append(Status.MANUAL)
+        messages.insert(0, NO_ZONE_PLAN)
+    reason = "; ".join(messages)[:500]
     if not parts:
         why = "; ".join(sorted({f.message for f in findings}))[:300]
         return RequirementResult(req, Status.NOT_APPLICABLE, tuple(findings), why, docs, auto)

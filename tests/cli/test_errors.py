@@ -119,3 +119,16 @@ def test_inventory_evidence_of_its_own_system_is_used(tmp_path: Path, rootfs: Pa
     assert res.exit_code in (1, 3), res.output
     doc = json.loads((out / "results.json").read_text())
     assert doc["run"]["evidence"] == {"web": str(tmp_path / "ev.yaml")}
+
+
+def test_network_requirements_without_zones_are_manual(tmp_path: Path, rootfs: Path) -> None:
+    out = tmp_path / "run"
+    res = run("scan", "-t", f"dir:{rootfs}", "-o", str(out), "-q", "-f", "json",
+              "--no-history", "--level", "1")
+    assert res.exit_code in (1, 3), res.output
+    doc = json.loads((out / "results.json").read_text())
+    reqs = {r["id"]: r for r in doc["systems"][0]["requirements"]}
+    for rid in ("TT12.KT.VUNG.1", "TT12.KT.VUNG.2", "TT12.KT.MANG.1"):
+        assert reqs[rid]["status"] == "manual", rid
+        assert "khai báo phân vùng mạng" in reqs[rid]["reason"]
+        assert rid in doc["systems"][0]["verdict"]["blocking"]

@@ -144,3 +144,37 @@ def test_layer_scorecard_groups_by_layer() -> None:
     assert sr.layers[1].percent == 100.0
     assert sr.layers[2].percent == 50.0
     assert sr.layers[3].percent is None
+
+
+# -- network-scope requirements of a system that declared no zones (issue 8 §4) ----------
+
+def _net_req(rid: str, *check_ids: str) -> Requirement:
+    return Requirement(rid, rid, rid, "network", 2, Severity.MEDIUM, {"tt12": "x"},
+                       checks=tuple(CheckRef(c, {}) for c in check_ids))
+
+
+def test_network_requirement_without_zone_plan_is_manual_not_na() -> None:
+    from attt.registry import load_all
+
+    load_all()
+    prof = profile(_net_req("VUNG", "net.zone_internal"), req("A"))
+    sr = grading.grade_system(SYSTEM, prof, [f("A", Status.PASS)])
+    vung = sr.requirements[0]
+    assert vung.status is Status.MANUAL
+    assert "khai báo phân vùng mạng" in vung.reason
+    assert not sr.verdict_ok and "VUNG" in sr.blocking  # never a pass by saying nothing
+
+
+def test_mixed_requirement_missing_its_network_part_is_not_a_pass() -> None:
+    from attt.registry import load_all
+
+    load_all()
+    prof = profile(_net_req("IPV6", "c.IPV6", "net.ipv6_readiness"))
+    sr = grading.grade_system(SYSTEM, prof, [f("IPV6", Status.PASS)])
+    assert sr.requirements[0].status is Status.MANUAL
+
+
+def test_host_requirement_without_host_stays_not_applicable() -> None:
+    sr = grading.grade_system(SYSTEM, profile(req("A")), [])
+    assert sr.requirements[0].status is Status.NOT_APPLICABLE
+    assert sr.requirements[0].reason == "no host in scope"
