@@ -228,27 +228,44 @@ def _quality_min(line: PamLine, pwq: Mapping[str, tuple[str, str]]) -> tuple[int
     return shortest, text
 
 
-def _stack(path: str, stacks: Mapping[str, list[PamLine]],
-           pwq: Mapping[str, tuple[str, str]], depth: int = 0) -> _StackResult:
-    res = _StackResult(path)
-    if depth > 8:
-        raise ValueError(f"{path}: PAM include loop")
+class PamIncludeLoop(ValueError):
+    """A stack that includes itself, directly or through others (PAM refuses to run it)."""
+
+
+# libpam stops at 16 nested substacks; the stacks read here nest two or three deep.
+_MAX_INCLUDE_DEPTH = 16
+
+
+def pam_stack(path: str, stacks: Mapping[str, list[PamLine]], ptype: str, notes: list[str],
+              chain: tuple[str, ...] = ()) -> list[PamLine]:
+    """The ``ptype`` lines of the stack in ``path`` in order, include/substack/@include
+    expanded among the files read; an include of a file not read becomes a note."""
+
+    chain = (*chain, path)
+    if path in chain[:-1]:
+        raise PamIncludeLoop(f"PAM include loop: {' -> '.join(chain)}")
+    if len(chain) > _MAX_INCLUDE_DEPTH:
+        raise PamIncludeLoop(f"PAM includes nested deeper than {_MAX_INCLUDE_DEPTH} levels: "
+                             f"{' -> '.join(chain)}")
+    out: list[PamLine] = []
     for line in stacks[path]:
         if line.type == "@include" or line.control in ("include", "substack"):
-            if line.type not in ("@include", "password"):
+            if line.type not in ("@include", ptype):
                 continue
             target = line.module if line.module.startswith("/") else f"/etc/pam.d/{line.module}"
             if target not in stacks:
-                res.notes.append(f"{line.where} includes {target}, which was not read")
+                notes.append(f"{line.where} includes {target}, which was not read")
                 continue
-            sub = _stack(target, stacks, pwq, depth + 1)
-            res.rules += sub.rules
-            res.notes += sub.notes
-            if sub.minimum is not None:
-                res.minimum = max(res.minimum or 0, sub.minimum)
-            continue
-        if line.type != "password":
-            continue
+            out += pam_stack(target, stacks, ptype, notes, chain)
+        elif line.type == ptype:
+            out.append(line)
+    return out
+
+
+def _stack(path: str, stacks: Mapping[str, list[PamLine]],
+           pwq: Mapping[str, tuple[str, str]]) -> _StackResult:
+    res = _StackResult(path)
+    for line in pam_stack(path, stacks, "password", res.notes):
         if line.module in ("pam_pwquality", "pam_cracklib", "pam_passwdqc"):
             if not pam_enforcing(line.control):
                 res.notes.append(f"{line.module} is '{line.control}' at {line.where}: not enforced")
@@ -321,7 +338,11 @@ def min_length(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
                       f"Minimum password length is {value} (/etc/login.defs PASS_MIN_LEN; no PAM "
                       "password stack).",
                       observed=defs_seen, expected=expected, source="/etc/login.defs")
-    results = [_stack(p, stacks, pwq) for p in roots]
+    try:
+        results = [_stack(p, stacks, pwq) for p in roots]
+    except ValueError as exc:  # an include loop, a non-numeric minlen=...
+        return Result(Status.ERROR, f"The PAM password stack could not be evaluated: {exc}.",
+                      observed=None, expected=expected, source=", ".join(roots))
     observed: dict[str, Any] = {
         r.path: {"minimum": r.minimum, "rules": r.rules, "notes": r.notes} for r in results
     }
