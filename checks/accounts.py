@@ -406,7 +406,7 @@ def _aging_check(facts: ScopedFacts, *, key: str, default: int, field: str, want
     observed: dict[str, Any] = {key: value, f"{key}_from": value_src,
                                 "accounts_with_password": len(users),
                                 f"accounts_{field}_not_ok": bad}
-    expected = {key: f"{op} {want}", field: f"{op} {want} for accounts with a password"}
+    expected = {key: f"{op} {want}", field: f"{op} {want} for accounts that log in with a password"}
     source = f"{LOGIN_DEFS}, {_shadow_source(facts)}"
     problems = []
     if not ok(value):
@@ -418,8 +418,8 @@ def _aging_check(facts: ScopedFacts, *, key: str, default: int, field: str, want
     if problems:
         return Result(Status.FAIL, "; ".join(problems) + ".",
                       observed=observed, expected=expected, source=source)
-    who = (f"all {len(users)} account(s) with a password have {what} {op} {want}" if users
-           else "no account has a usable password")
+    who = (f"all {len(users)} account(s) that log in with a password have {what} {op} {want}"
+           if users else "no account can log in with a password")
     return Result(Status.PASS, f"{LOGIN_DEFS} {key} is {value} and {who}.",
                   observed=observed, expected=expected, source=source)
 
@@ -561,5 +561,5 @@ def inactive_disabled(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
                       observed=observed, expected=expected, source=source)
     return Result(Status.PASS,
                   f"useradd default INACTIVE is {inactive} days and all {len(users)} account(s) "
-                  f"with a password are disabled at most {want} days after expiry.",
+                  f"that log in with a password are disabled at most {want} days after expiry.",
                   observed=observed, expected=expected, source=source)
