@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from .errors import InputError
 from .model import Host, Inventory, System, Zone
-from .network.inventory import check_overlaps, system_extras, zone_extras
+from .network.inventory import ZONE_NETWORK_KEYS, check_overlaps, system_extras, zone_extras
 from .particulars import PARTICULAR_KEYS, ZONE_DETAIL_KEYS, load_particulars, party_name
 from .profile_loader import REGIMES
 from .targets import valid_address
@@ -164,7 +164,8 @@ def _host(
 
 
 def _zone(node: Node) -> Zone:
-    node.allow("name", "role", "networks", "description", "targets", *ZONE_DETAIL_KEYS)
+    node.allow("name", "role", "networks", "description", "targets", *ZONE_DETAIL_KEYS,
+               *ZONE_NETWORK_KEYS)
     nets = node.texts("networks")
     for i, net in enumerate(nets):
         try:

@@ -177,6 +177,9 @@ class Zone:
     # Addresses or host names in the zone to scan besides its hosts (networks wider than
     # 256 addresses are not swept; see attt.network.targets).
     targets: tuple[str, ...] = ()
+    # Why the zone has no IPv6 by decision (inventory ``ipv6: false``); "" = none declared.
+    # Such a zone is shown in the IPv6 readiness finding but not scored as missing.
+    ipv6_exempt: str = ""
 
 
 @dataclass(frozen=True)
@@ -211,6 +214,13 @@ class PublicService:
     ports: tuple[int, ...]
     domain: str = ""  # its name servers and mail exchangers are checked for IPv6
     ca_file: str = ""  # extra trust anchors (a private PKI), resolved path
+    # Every entry of ``host:`` (names and addresses, e.g. one IPv4 and one IPv6 address);
+    # ``host`` is the first.  Empty: just ``host``.
+    hosts: tuple[str, ...] = ()
+
+    @property
+    def all_hosts(self) -> tuple[str, ...]:
+        return self.hosts or (self.host,)
 
 
 @dataclass(frozen=True)

@@ -89,8 +89,16 @@ def test_forbidden_flows_found_with_evidence(loopback_scan: dict[str, Any]) -> N
     f = loopback_scan["by_check"]["net.rules_internal"]
     assert f["status"] == "fail"
     assert f["host"] == "net:users"
-    seen = {(v["address"], v["proto"], v["port"]) for v in f["evidence"]["observed"]}
+    seen = {(v["address"], v["proto"], v["port"]) for v in f["evidence"]["observed"]
+            if v["state"] == "open"}
     assert seen == {(SERVICES, "tcp", 23), (SERVICES, "tcp", 8080)}
+    # No firewall on loopback: every scanned port of the servers zone answers with a reset,
+    # which proves the denied flow reaches the host; tcp/4443 (allowed) is not reported.
+    closed = {(v["address"], v["port"]) for v in f["evidence"]["observed"]
+              if v["state"] == "closed"}
+    assert (SERVICES, 22) in closed and ("127.0.0.30", 3306) in closed
+    assert not any(port == 4443 for _, port in closed)
+    assert "reachable (closed)" in f["message"]
     v = next(v for v in f["evidence"]["observed"] if v["port"] == 23)
     assert v["source_zone"] == "users" and v["zone"] == "servers"
     assert v["rule"] == "default deny"

@@ -14,7 +14,7 @@ from ..model import Result, Status
 from ..registry import ScopedFacts, check
 from . import facts as F
 from .ipv6 import criteria, score
-from .rules import decide, violations
+from .rules import decide, label, violations
 from .services import DB_PORTS, MGMT_PORTS
 from .zones import OUTSIDE_ROLES, USER_ROLES
 
@@ -95,6 +95,24 @@ for _role in ZONE_TITLES:
     _zone_check(_role)
 
 
+def _shown_violations(bad: list[dict[str, Any]], limit: int = 5) -> str:
+    """Open flows one by one; closed ones grouped per host (a host without a filtering
+    firewall answers every scanned port with a reset)."""
+
+    items = [f"{v['zone']}: {v['label']} {v['proto']}/{v['port']} open"
+             + (f" ({v['service']})" if v["service"] else "")
+             for v in bad if v["state"] == "open"]
+    closed: dict[tuple[str, str], list[str]] = {}
+    for v in bad:
+        if v["state"] == "closed":
+            closed.setdefault((v["zone"], v["label"]), []).append(f"{v['proto']}/{v['port']}")
+    for (zone, name), ports in closed.items():
+        more = f" (+{len(ports) - 4} ports)" if len(ports) > 4 else ""
+        items.append(f"{zone}: {name} {', '.join(ports[:4])}{more} reachable (closed)")
+    extra = f" (+{len(items) - limit} more)" if len(items) > limit else ""
+    return "; ".join(items[:limit]) + extra
+
+
 def _rules_result(scan: Mapping[str, Any], inbound: bool) -> Result:
     src = scan["vantage"]
     outside = scan["vantage_role"] in OUTSIDE_ROLES
@@ -108,12 +126,12 @@ def _rules_result(scan: Mapping[str, Any], inbound: bool) -> Result:
     expected = (f"only flows the LAN rules allow are open from {src} "
                 f"(default {scan.get('default', 'deny')})")
     if bad:
-        shown = "; ".join(f"{v['zone']} {v['target']} {v['proto']}/{v['port']}"
-                          + (f" ({v['service']})" if v["service"] else "") for v in bad[:5])
-        more = f" (+{len(bad) - 5} more)" if len(bad) > 5 else ""
+        n_open = sum(1 for v in bad if v["state"] == "open")
+        what = (f"{n_open} open, {len(bad) - n_open} reachable but closed" if n_open < len(bad)
+                else "open")
         return Result(Status.FAIL,
-                      f"From zone {src}, {len(bad)} flow(s) the LAN rules forbid are open: "
-                      f"{shown}{more}.",
+                      f"From zone {src}, {len(bad)} flow(s) the LAN rules forbid reach a host "
+                      f"({what}): {_shown_violations(bad)}.",
                       observed=bad, expected=expected, source="nmap")
     return Result(Status.PASS,
                   f"From zone {src}, every open service in other zones ({allowed}) is allowed "
@@ -232,14 +250,15 @@ def insecure_services(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
     found = []
     for o in scan.get("open", []):
         for why in insecure_reasons(o, scan):
-            found.append({"source_zone": scan["vantage"], "target": o.get("name") or o["address"],
-                          "address": o["address"], "zone": o.get("zone", ""),
+            found.append({"source_zone": scan["vantage"],
+                          "target": o.get("host") or o.get("name") or o["address"],
+                          "label": label(o), "address": o["address"], "zone": o.get("zone", ""),
                           "port": o["port"], "proto": o["proto"],
                           "service": o.get("service", ""), "banner": o.get("banner", ""),
                           "problem": why})
     note = "" if scan.get("udp") else " (UDP not scanned: TFTP and SNMP not verified)"
     if found:
-        shown = "; ".join(f"{f['target']} {f['proto']}/{f['port']}: {f['problem']}"
+        shown = "; ".join(f"{f['label']} {f['proto']}/{f['port']}: {f['problem']}"
                           for f in found[:5])
         more = f" (+{len(found) - 5} more)" if len(found) > 5 else ""
         return Result(Status.FAIL,
@@ -310,13 +329,14 @@ def tls_healthy(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
         problems = tls_problems(t, params)
         if problems:
             bad.append({"target": t.get("name") or t["address"], "address": t["address"],
+                        "host": t.get("host", ""), "name": t.get("name", ""),
                         "port": t["port"], "zone": t.get("zone", ""), "problems": problems,
                         "cert": t.get("cert")})
     expected = (f"valid certificate (>= {params['min_days_left']} days), complete chain, "
                 f"RSA >= {params['min_rsa_bits']} / EC >= {params['min_ec_bits']}, "
                 "TLS 1.2+ only, no weak cipher")
     if bad:
-        shown = "; ".join(f"{b['target']}:{b['port']} {', '.join(b['problems'])}"
+        shown = "; ".join(f"{label(b)}:{b['port']} {', '.join(b['problems'])}"
                           for b in bad[:3])
         more = f" (+{len(bad) - 3} more services)" if len(bad) > 3 else ""
         return Result(Status.FAIL,
@@ -356,13 +376,16 @@ def ipv6_readiness(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
         return Result(Status.NOT_APPLICABLE, "No public service or zone to assess for IPv6.",
                       observed=[], expected="IPv6 readiness", source="dns, nmap")
     missing = [c for c, ok in crit if not ok]
+    exempt = [f"{z['name']} ({z['ipv6_exempt']})" for z in fact["zones"] if z.get("ipv6_exempt")]
+    shown = f" Zones without IPv6 by decision: {'; '.join(exempt)}." if exempt else ""
     observed = {"score_percent": pct, "met": met, "criteria": total,
                 "missing": missing, "services": fact["services"], "zones": fact["zones"]}
     expected = f"IPv6 readiness >= {params['min_percent']}%"
     if pct < float(params["min_percent"]):
         return Result(Status.FAIL,
                       f"IPv6 readiness score {pct:.0f}% ({met}/{total} criteria); missing: "
-                      f"{'; '.join(missing[:4])}{' ...' if len(missing) > 4 else ''}.",
+                      f"{'; '.join(missing[:4])}{' ...' if len(missing) > 4 else ''}.{shown}",
                       observed=observed, expected=expected, source="dns, nmap")
-    return Result(Status.PASS, f"IPv6 readiness score {pct:.0f}% ({met}/{total} criteria).",
+    return Result(Status.PASS,
+                  f"IPv6 readiness score {pct:.0f}% ({met}/{total} criteria).{shown}",
                   observed=observed, expected=expected, source="dns, nmap")

@@ -10,12 +10,13 @@ from ..model import LanRule, PublicService, VantagePoint, Zone
 from ..targets import is_ip
 from ..yamlio import Node
 from .services import parse_service
-from .targets import addresses_in, check_target
+from .targets import addresses_in, check_target, network_of
 from .zones import ZONE_ROLES, overlaps
 
 RULE_KEYS = ("from", "to", "action", "services", "reason")
 VANTAGE_KEYS = ("zone", "via", "resolver", "ports", "max_rate", "host_timeout")
 SERVICE_KEYS = ("name", "host", "ports", "domain", "ca_file")
+ZONE_NETWORK_KEYS = ("ipv6", "ipv6_reason")  # a zone without IPv6 by decision, and why
 VANTAGE_MODES = ("local",)  # the scan runs on this machine, which sits inside the zone
 
 
@@ -51,7 +52,27 @@ def zone_extras(node: Node, zone: Zone) -> Zone:
         # A target outside its zone would be scanned under the wrong zone's rules.
         if is_ip(t) and zone.networks and not addresses_in(t, zone.networks):
             raise node.error(f"targets[{i}]", f"{t} is not inside the zone's networks")
-    return Zone(zone.name, zone.role, zone.networks, targets)
+    return Zone(zone.name, zone.role, zone.networks, targets, _ipv6_exempt(node, zone))
+
+
+def _ipv6_exempt(node: Node, zone: Zone) -> str:
+    """The reason of ``ipv6: false`` ("" without it): a zone without IPv6 by decision."""
+
+    ipv6 = node.raw("ipv6", True)
+    if not isinstance(ipv6, bool):
+        raise node.error("ipv6", f"expected true or false, got {ipv6!r}")
+    reason = node.text("ipv6_reason", "").strip()
+    if ipv6:
+        if node.has("ipv6_reason"):
+            raise node.error("ipv6_reason", "only with ipv6: false (why the zone has no IPv6)")
+        return ""
+    if not reason:
+        raise node.error("ipv6_reason", "required when ipv6 is false: why the zone has no "
+                                        "IPv6 (it is shown in the IPv6 readiness finding)")
+    v6 = [n for n in zone.networks if network_of(n).version == 6]
+    if v6:
+        raise node.error("ipv6", f"false, but the zone declares IPv6 networks: {', '.join(v6)}")
+    return reason
 
 
 def check_overlaps(node: Node, zones: tuple[Zone, ...]) -> None:
@@ -102,6 +123,11 @@ def _vantage(node: Node, zones: dict[str, Zone]) -> tuple[VantagePoint, ...]:
         zone = item.text("zone")
         if zone not in zones:
             raise item.error("zone", f"no zone {zone!r} in this system's zones")
+        if not zones[zone].networks:
+            # attt could not check that it runs inside the zone, and every flow would be
+            # judged as coming from it.
+            raise item.error("zone", f"zone {zone!r} declares no networks: a vantage zone "
+                                     "needs its networks (where the scanning machine sits)")
         via = item.text("via", "local")
         if via not in VANTAGE_MODES:
             raise item.error("via", f"expected one of {', '.join(VANTAGE_MODES)}, got {via!r}")
@@ -123,18 +149,57 @@ def _vantage(node: Node, zones: dict[str, Zone]) -> tuple[VantagePoint, ...]:
     return tuple(out)
 
 
+def _service_hosts(item: Node) -> tuple[str, ...]:
+    """``host:`` as a name or address, or a list of them (one IPv4 and one IPv6 address of
+    a service without a DNS name)."""
+
+    if isinstance(item.raw("host"), list):
+        hosts = item.texts("host")
+        keys = [f"host[{i}]" for i in range(len(hosts))]
+        if not hosts:
+            raise item.error("host", "expected a host name, an address or a list of them")
+    else:
+        hosts, keys = (item.text("host"),), ["host"]
+    for key, host in zip(keys, hosts, strict=True):
+        _target(item, key, host)
+        if "/" in host:
+            raise item.error(key, f"a public service is one host, not a network: {host!r}")
+    return hosts
+
+
+PORT_LIMIT = 64  # a wider tcp/LOW-HIGH range in a public service is a mistake, not a list
+
+
+def _service_ports(item: Node) -> tuple[int, ...]:
+    """``ports:`` as TCP port numbers; items are numbers or rule specs (``tcp/443``,
+    ``https``, ``tcp/8000-8010``)."""
+
+    raw = item.raw("ports") or []
+    if not isinstance(raw, list) or not raw:
+        raise item.error("ports", f"expected a list of TCP ports (443, tcp/443), got {raw!r}")
+    ports: set[int] = set()
+    for i, p in enumerate(raw):
+        if isinstance(p, bool) or not isinstance(p, int | str):
+            raise item.error(f"ports[{i}]", f"expected a port (443, tcp/443), got {p!r}")
+        try:
+            ranges = parse_service(str(p))
+        except ValueError as exc:
+            raise item.error(f"ports[{i}]", str(exc)) from None
+        if ranges is None or any(proto != "tcp" for proto, _, _ in ranges):
+            raise item.error(f"ports[{i}]", f"public service ports are TCP, got {p!r}")
+        for _, lo, hi in ranges:
+            if hi - lo >= PORT_LIMIT:
+                raise item.error(f"ports[{i}]", f"range wider than {PORT_LIMIT} ports: {p!r}")
+            ports.update(range(lo, hi + 1))
+    return tuple(sorted(ports))
+
+
 def _public(node: Node, base_dir: str) -> tuple[PublicService, ...]:
     out = []
     for item in node.items("public_services"):
         item.allow(*SERVICE_KEYS)
-        host = _target(item, "host", item.text("host"))
-        if "/" in host:
-            raise item.error("host", f"a public service is one host, not a network: {host!r}")
-        raw_ports = item.raw("ports") or []
-        if not isinstance(raw_ports, list) or not raw_ports or not all(
-            isinstance(p, int) and not isinstance(p, bool) and 1 <= p <= 65535 for p in raw_ports
-        ):
-            raise item.error("ports", f"expected a list of TCP ports 1-65535, got {raw_ports!r}")
+        hosts = _service_hosts(item)
+        ports = _service_ports(item)
         domain = item.text("domain", "")
         if domain:
             _target(item, "domain", domain)
@@ -143,7 +208,7 @@ def _public(node: Node, base_dir: str) -> tuple[PublicService, ...]:
             ca_file = os.path.normpath(os.path.join(base_dir, os.path.expanduser(ca_file)))
             if not os.path.isfile(ca_file):
                 raise item.error("ca_file", f"file not found: {ca_file}")
-        out.append(PublicService(item.text("name"), host, tuple(raw_ports), domain, ca_file))
+        out.append(PublicService(item.text("name"), hosts[0], ports, domain, ca_file, hosts))
     return tuple(out)
 
 

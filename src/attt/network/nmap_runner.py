@@ -91,6 +91,31 @@ def _nse(el: ET.Element) -> Any:
     return out
 
 
+def _port_numbers(spec: str) -> list[int]:
+    out: list[int] = []
+    for part in spec.split(","):
+        lo, _, hi = part.strip().partition("-")
+        if lo.isdigit() and (not hi or hi.isdigit()):
+            out.extend(range(int(lo), int(hi or lo) + 1))
+    return out
+
+
+def _collapsed_closed(host: ET.Element, address: str) -> list[Port]:
+    """Closed ports nmap folded into ``<extraports>`` (more than 25 in one state): a reset
+    proves the flow reaches the host, so each one counts (nmap >= 7.80 lists them in
+    ``extrareasons ports=``; older versions only count them)."""
+
+    out: list[Port] = []
+    for extra in host.iter("extraports"):
+        if extra.get("state") != "closed":
+            continue
+        for why in extra.findall("extrareasons"):
+            proto = why.get("proto") or "tcp"
+            out.extend(Port(address, proto, n, "closed")
+                       for n in _port_numbers(why.get("ports") or ""))
+    return out
+
+
 def parse_xml(xml: str) -> tuple[list[Port], list[str]]:
     root = ET.fromstring(xml)
     ports: list[Port] = []
@@ -103,6 +128,7 @@ def parse_xml(xml: str) -> tuple[list[Port], list[str]]:
         status = host.find("status")
         if status is not None and status.get("state") == "up":
             up.append(address)
+        ports.extend(_collapsed_closed(host, address))
         for p in host.iter("port"):
             state_el = p.find("state")
             svc = p.find("service")

@@ -35,8 +35,9 @@ def communities_file() -> str:
 class Target:
     address: str  # IP address or CIDR network, validated
     zone: str  # zone name, or "public" for a public service outside every zone
-    name: str = ""  # the host name it came from (certificate name checks)
+    name: str = ""  # the DNS name it came from (certificate name checks)
     service: str = ""  # public service name
+    host: str = ""  # the inventory host at this address (messages name it)
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,13 @@ class ScanPlan:
     def name_of(self, address: str) -> str:
         return next((t.name for t in self.targets if t.address == address and t.name), "")
 
+    def host_of(self, address: str) -> str:
+        """The inventory host at ``address`` ("" when none): a target's, or any host given
+        by that address (inside a swept network, whatever its transport)."""
+
+        return next((t.host for t in self.targets if t.address == address and t.host),
+                    next((h.name for h in self.system.hosts if h.address == address), ""))
+
 
 def vantage_for(system: System, zone: str) -> VantagePoint:
     """The system's vantage point in ``zone``; InputError naming the choices otherwise."""
@@ -113,6 +121,15 @@ def _add(out: list[Target], seen: set[str], t: Target) -> None:
     if t.address not in seen:
         seen.add(t.address)
         out.append(t)
+        return
+    # Scanned once, but what the later mention knows is kept: a public service on a zone
+    # target's address keeps its published name (the certificate must match it), and an
+    # inventory host its name.
+    i = next(i for i, x in enumerate(out) if x.address == t.address)
+    old = out[i]
+    out[i] = Target(old.address, old.zone,
+                    t.name if t.service and t.name else old.name or t.name,
+                    old.service or t.service, old.host or t.host)
 
 
 def build(system: System, zone: str, root: bool | None = None) -> ScanPlan:
@@ -122,9 +139,9 @@ def build(system: System, zone: str, root: bool | None = None) -> ScanPlan:
     seen: set[str] = set()
     notes: list[str] = []
 
-    def resolve(name: str, zone_name: str, service: str = "") -> None:
+    def resolve(name: str, zone_name: str, service: str = "", host: str = "") -> None:
         if is_ip(name):
-            _add(targets, seen, Target(name, zone_name, "", service))
+            _add(targets, seen, Target(name, zone_name, "", service, host))
             return
         a, aaaa = resolver.addresses(name)
         if not a and not aaaa:
@@ -132,7 +149,7 @@ def build(system: System, zone: str, root: bool | None = None) -> ScanPlan:
         for addr in a + aaaa:
             z = next((zz.name for zz in system.zones if addresses_in(addr, zz.networks)),
                      zone_name)
-            _add(targets, seen, Target(addr, z, name, service))
+            _add(targets, seen, Target(addr, z, name, service, host))
 
     for z in system.zones:
         if z.name == zone:
@@ -147,9 +164,10 @@ def build(system: System, zone: str, root: bool | None = None) -> ScanPlan:
             resolve(t, z.name)
         for h in system.hosts:
             if h.zone == z.name and h.transport == "ssh" and h.address:
-                resolve(h.address, z.name)
+                resolve(h.address, z.name, host=h.name)
     for svc in system.public_services:
-        resolve(svc.host, "public", svc.name)
+        for name in svc.all_hosts:
+            resolve(name, "public", svc.name)
     if len(targets) > MAX_TARGETS:
         raise InputError("inventory", system.name, f"more than {MAX_TARGETS} scan targets")
     tcp, udp = _port_list(system, vp)

@@ -28,9 +28,19 @@ def decide(
     return default, None
 
 
-def violations(scan: Mapping[str, Any]) -> tuple[list[dict[str, Any]], int]:
-    """Open services the rules forbid, seen from the vantage zone; and how many were allowed.
+def label(o: Mapping[str, Any]) -> str:
+    """``web01 (198.51.100.10)``: the inventory host (or DNS name) and the address."""
 
+    name = o.get("host") or o.get("name")
+    return f"{name} ({o['address']})" if name else str(o["address"])
+
+
+def violations(scan: Mapping[str, Any]) -> tuple[list[dict[str, Any]], int]:
+    """Flows the rules forbid that reach a host, seen from the vantage zone; and how many
+    open services were allowed.
+
+    A closed port (the target answered with a reset) is judged like an open one: the flow
+    crosses the firewall, only the service is down, and stopping it must not hide the leak.
     Services in the vantage zone itself and public services outside every zone are not
     inter-zone flows and are left to the other checks.
     """
@@ -38,14 +48,16 @@ def violations(scan: Mapping[str, Any]) -> tuple[list[dict[str, Any]], int]:
     out: list[dict[str, Any]] = []
     allowed = 0
     src = str(scan["vantage"])
-    for o in scan.get("open", []):
+    seen = [(o, "open") for o in scan.get("open", [])] + [
+        (o, "closed") for o in scan.get("closed", [])]
+    for o, state in seen:
         zone = str(o.get("zone", ""))
         if zone in (src, "public", ""):
             continue
         action, idx = decide(scan.get("rules", []), str(scan.get("default", "deny")), src, zone,
                              str(o["proto"]), int(o["port"]))
         if action == "allow":
-            allowed += 1
+            allowed += state == "open"
             continue
         rule = scan["rules"][idx] if idx is not None else None
         why = f"default {scan.get('default', 'deny')}"
@@ -54,7 +66,9 @@ def violations(scan: Mapping[str, Any]) -> tuple[list[dict[str, Any]], int]:
                 f" ({rule['reason']})" if rule.get("reason") else "")
         out.append({
             "source_zone": src,
-            "target": o.get("name") or o["address"],
+            "target": o.get("host") or o.get("name") or o["address"],
+            "label": label(o),
+            "state": state,
             "address": o["address"],
             "zone": zone,
             "port": o["port"],

@@ -139,6 +139,7 @@ def prepare(
 def _obs(p: Port, plan: ScanPlan) -> dict[str, Any]:
     return {
         "address": p.address, "zone": plan.zone_of(p.address), "name": plan.name_of(p.address),
+        "host": plan.host_of(p.address),
         "port": p.port, "proto": p.proto, "state": p.state, "service": p.service,
         "product": p.product, "version": p.version, "tunnel": p.tunnel, "banner": p.banner,
         "scripts": {k: v[:2000] for k, v in p.scripts.items()},
@@ -164,6 +165,7 @@ def _tls(ports: list[Port], plan: ScanPlan) -> list[dict[str, Any]]:
             break
         name = plan.name_of(p.address)
         entry: dict[str, Any] = {"address": p.address, "port": p.port, "name": name,
+                                 "host": plan.host_of(p.address),
                                  "zone": plan.zone_of(p.address), "cert": None}
         cert = p.data.get("ssl-cert")
         pem = cert.get("pem") if isinstance(cert, dict) else None
@@ -185,6 +187,8 @@ def scan_facts(plan: ScanPlan, results: Sequence[RunResult]) -> dict[str, Any]:
     # A target named twice (a host inside a swept network) is reported once.
     ports = list({(p.address, p.proto, p.port): p for r in results for p in r.ports}.values())
     open_ports = [p for p in ports if _is_open(p)]
+    # A TCP reset from the target: nothing listens, but the flow crosses the firewall.
+    closed_ports = [p for p in ports if p.proto == "tcp" and p.state == "closed"]
     system = plan.system
     roles = {z.name: z.role for z in system.zones}
     scan = {
@@ -196,6 +200,9 @@ def scan_facts(plan: ScanPlan, results: Sequence[RunResult]) -> dict[str, Any]:
         "udp": plan.udp,
         "targets": len(plan.targets),
         "open": [_obs(p, plan) for p in open_ports],
+        "closed": [{k: v for k, v in _obs(p, plan).items()
+                    if k in ("address", "zone", "name", "host", "port", "proto", "state",
+                             "service")} for p in closed_ports],
         "notes": plan.notes,
         "commands": [r.command for r in results],
     }
@@ -205,8 +212,9 @@ def scan_facts(plan: ScanPlan, results: Sequence[RunResult]) -> dict[str, Any]:
         if p.proto == "tcp":
             by_addr.setdefault(p.address, set()).add(p.port)
     scanned = {t.address for t in plan.targets}
+    answered = {p.address for p in open_ports + closed_ports}
     ipv6 = build_fact(system, plan.vantage.zone, plan.resolver, by_addr, scanned, tls,
-                      local_addresses())
+                      local_addresses(), tcp_ports=plan.tcp_ports, answered=answered)
     return {F.SCAN: scan, F.TLS: {"services": tls}, F.IPV6: ipv6}
 
 
