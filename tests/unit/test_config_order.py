@@ -4,14 +4,17 @@ start-up files (/etc/profile and its profile.d loop) and chrony's confdir/source
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 from attt.checks.ipv6 import sysctl_order
 from attt.checks.shell_session import Segment, effective_tmout, startup_order
+from attt.checks.timesync import ChronyConfig, chrony_config
 
-from attt.collect import plan
+from attt.collect import DEFAULT_SECTION_CAP, build_script, new_token, parse_output, plan
 from attt.model import Host, Status
 from attt.registry import CHECKS, PROBES, Facts, Section, load_all
 from attt.transport import DirectoryTransport, LocalTransport, TransportSettings
@@ -226,3 +229,161 @@ def test_unsourced_profile_d_does_not_count() -> None:
                                             "/etc/profile.d/t.sh": "readonly TMOUT=900\n"})
     assert [e.sourced for e in events] == [False]
     assert effective_tmout(events) == (None, False, "")
+
+
+# ----------------------------------------------------------------- chrony
+
+
+def _sources(cfg: ChronyConfig | None) -> list[str]:
+    assert cfg is not None
+    return [s.split(" (")[0] for s in cfg.sources]
+
+
+def test_chrony_confdir_first_directory_wins() -> None:
+    """chrony.conf(5): with several confdir directories, a name in an earlier one hides the
+    same name in later ones; files are read in name order."""
+
+    files = {"/etc/chrony.conf": "confdir /etc/chrony.d /run/chrony.d /usr/lib/chrony.d\n",
+             "/etc/chrony.d/10-vendor.conf": "# replaced: no public pool\n",
+             "/usr/lib/chrony.d/10-vendor.conf": "pool 2.vendor.pool.ntp.org iburst\n",
+             "/usr/lib/chrony.d/20-agency.conf": "server ntp.agency.gov.vn iburst\n",
+             "/run/chrony.d/05-early.conf": "server 10.0.0.5\n",
+             "/etc/chrony.d/agency.sources": "server not-a-conf-file\n"}
+    cfg = chrony_config(files)
+    assert _sources(cfg) == ["server 10.0.0.5", "server ntp.agency.gov.vn"]
+    assert cfg is not None and cfg.unused == ("/etc/chrony.d/agency.sources",
+                                              "/usr/lib/chrony.d/10-vendor.conf")
+
+
+def test_chrony_sourcedir_include_and_comments() -> None:
+    files = {
+        "/etc/chrony/chrony.conf": (
+            "include /etc/chrony/conf.d/*.conf\n"
+            "  # server commented.example\n"
+            "%server percent-comment.example\n"
+            "server ntp1.agency.gov.vn iburst # trailing text is not a comment in chrony\n"
+            "#sourcedir /etc/chrony/old.d\n"),
+        "/etc/chrony/conf.d/10-dirs.conf": "SourceDir /etc/chrony/sources.d\n",
+        "/etc/chrony/conf.d/20-self.conf": "include /etc/chrony/conf.d/*.conf\n",
+        "/etc/chrony/sources.d/b.sources": "server ntp3.agency.gov.vn\nrefclock PHC /dev/ptp0\n",
+        "/etc/chrony/sources.d/a.sources": "pool ntp2.agency.gov.vn\n",
+        "/etc/chrony/old.d/x.sources": "server old.example\n",
+    }
+    cfg = chrony_config(files)
+    # Main-file sources, then sourcedir files (read after the configuration) in name order;
+    # a sources file holds only server/pool/peer lines.
+    assert _sources(cfg) == ["server ntp1.agency.gov.vn", "pool ntp2.agency.gov.vn",
+                             "server ntp3.agency.gov.vn"]
+    assert cfg is not None and cfg.unused == ("/etc/chrony/old.d/x.sources",)
+
+
+def test_chrony_absent_and_not_collected() -> None:
+    assert chrony_config({"/etc/chrony/sources.d/a.sources": "server x\n"}) is None
+    files = {"/etc/chrony/chrony.conf": "sourcedir /srv/ntp\ninclude /etc/chrony/site.conf\n"
+                                        "confdir /etc/chrony/conf.d\n"}
+    cfg = parse_files("chrony_conf", files)
+    assert cfg.not_collected == ("include /etc/chrony/site.conf", "sourcedir /srv/ntp")
+
+
+def test_chrony_live_records() -> None:
+    b = "@@ATTT-0123456789abcdef0123456789abcdef@@"
+    forged = "@@ATTT-ffffffffffffffffffffffffffffffff@@ FILE /etc/chrony/chrony.conf"
+    text = (f"{b} CHRONY-FILES\n{b} FILE /etc/chrony/chrony.conf\n"
+            f"sourcedir /etc/chrony/sources.d\n{forged}\nserver forged.example\n\n"
+            f"{b} FILE /etc/chrony/sources.d/a.sources\nserver ntp.agency.gov.vn\n\n")
+    cfg = PROBES["chrony_conf"].parser(Section("chrony_conf", text=text, exit_code=0))
+    # A marker with another token is file content, not a record.
+    assert cfg.files_read == ("/etc/chrony/chrony.conf", "/etc/chrony/sources.d/a.sources")
+    assert cfg.sources == ("server forged.example (/etc/chrony/chrony.conf:3)",
+                           "server ntp.agency.gov.vn (/etc/chrony/sources.d/a.sources:1)")
+    with pytest.raises(ValueError):
+        PROBES["chrony_conf"].parser(Section("chrony_conf", text=f"{b} CHRONY-FILES\n{b} LIMIT\n"))
+    with pytest.raises(ValueError):
+        PROBES["chrony_conf"].parser(Section("chrony_conf", text="server x\n"))
+
+
+def test_chrony_dir_tree_reads_dhcp_sources(tmp_path: Path) -> None:
+    """A snapshot of a running Debian 12 host: the DHCP-provided server in /run/chrony-dhcp
+    is a source; a sources.d file whose sourcedir is commented out is not."""
+
+    (tmp_path / "etc/chrony/sources.d").mkdir(parents=True)
+    (tmp_path / "run/chrony-dhcp").mkdir(parents=True)
+    (tmp_path / "etc/chrony/chrony.conf").write_text(
+        "sourcedir /run/chrony-dhcp\n#sourcedir /etc/chrony/sources.d\n")
+    (tmp_path / "etc/chrony/sources.d/old.sources").write_text("server old.example\n")
+    (tmp_path / "run/chrony-dhcp/ens3.sources").write_text("server 10.0.0.1 iburst\n")
+    host = Host(name="img", system="s", transport="dir", address=str(tmp_path))
+    section = DirectoryTransport(host, TransportSettings()).collect(
+        [PROBES["chrony_conf"]]).sections["chrony_conf"]
+    cfg = PROBES["chrony_conf"].parser(section)
+    assert _sources(cfg) == ["server 10.0.0.1"]
+    assert cfg.unused == ("/etc/chrony/sources.d/old.sources",)
+
+
+_NS_SETUP = """set -e
+mount -t overlay overlay -o lowerdir=/etc,upperdir={d}/u,workdir={d}/w /etc
+mount -t tmpfs tmpfs /run
+mkdir -p /etc/chrony/conf.d /etc/chrony/sources.d /etc/chrony/site /etc/chrony/old.d \
+  /run/chrony-dhcp
+cat >/etc/chrony/chrony.conf <<'X'
+confdir /etc/chrony/conf.d
+#pool 2.debian.pool.ntp.org iburst
+sourcedir /run/chrony-dhcp
+sourcedir /etc/chrony/sources.d
+# sourcedir /etc/chrony/old.d
+X
+echo 'include /etc/chrony/site/*.conf' >'/etc/chrony/conf.d/agency site.conf'
+echo 'server site.agency.gov.vn' >/etc/chrony/site/ntp.conf
+echo 'server ntp.agency.gov.vn iburst' >/etc/chrony/sources.d/agency.sources
+echo 'server old.example' >/etc/chrony/old.d/old.sources
+echo 'server 10.0.0.1 iburst' >/run/chrony-dhcp/ens3.sources
+{extra}
+exec sh {d}/collector.sh
+"""
+
+
+def _run_in_namespace(tmp_path: Path, extra: str = "") -> Section:
+    for sub in ("u", "w"):
+        (tmp_path / sub).mkdir()
+    token = new_token()
+    probe = PROBES["chrony_conf"]
+    (tmp_path / "collector.sh").write_text(build_script([probe], token))
+    (tmp_path / "setup.sh").write_text(_NS_SETUP.format(d=tmp_path, extra=extra))
+    run = subprocess.run(["unshare", "-m", "--propagation", "private", "sh",
+                          str(tmp_path / "setup.sh")], capture_output=True, timeout=60,
+                         check=False, stdin=subprocess.DEVNULL)
+    if run.returncode != 0 and b"mount" in run.stderr:
+        pytest.skip(f"mount namespace unavailable: {run.stderr.decode()[:200]}")
+    collected = parse_output(run.stdout, token, [probe], DEFAULT_SECTION_CAP)
+    assert collected.complete, run.stderr.decode()[:500]
+    return collected.sections["chrony_conf"]
+
+
+_NEEDS_NS = pytest.mark.skipif(os.geteuid() != 0 or shutil.which("unshare") is None,
+                               reason="needs root and unshare for a private mount namespace")
+
+
+@_NEEDS_NS
+def test_chrony_live_script_follows_directives(tmp_path: Path) -> None:
+    """The live script, run for real in a private mount namespace where /etc is an overlay
+    and /run a tmpfs: it collects what the directives name (a custom include, /run/chrony-
+    dhcp, a file name with a space) and nothing a commented-out directive names."""
+
+    section = _run_in_namespace(tmp_path)
+    assert section.state == "ok", section.reason
+    cfg = PROBES["chrony_conf"].parser(section)
+    assert _sources(cfg) == ["server site.agency.gov.vn", "server 10.0.0.1",
+                             "server ntp.agency.gov.vn"]
+    assert "/etc/chrony/conf.d/agency site.conf" in cfg.files_read
+    assert cfg.unused == () and cfg.not_collected == ()
+
+
+@_NEEDS_NS
+def test_chrony_live_script_is_bounded(tmp_path: Path) -> None:
+    extra = ("i=0; while [ $i -lt 80 ]; do echo \"server s$i\" >/etc/chrony/conf.d/f$i.conf; "
+             "i=$((i+1)); done")
+    section = _run_in_namespace(tmp_path, extra)
+    assert section.text.count(" FILE ") == 64
+    assert section.text.rstrip().endswith("LIMIT")
+    with pytest.raises(ValueError, match="more than 64"):
+        PROBES["chrony_conf"].parser(section)
