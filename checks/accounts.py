@@ -132,6 +132,7 @@ SHADOW_AWK = (
     ),
     files=(SHADOW,),
     description="per-account password state and aging from /etc/shadow (never the hashes)",
+    needs_root=True,
 )
 def parse_shadow_state(section: Section) -> dict[str, ShadowEntry] | None:
     out: dict[str, ShadowEntry] = {}

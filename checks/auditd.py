@@ -180,6 +180,7 @@ _RULE_FILES = ("/etc/audit/rules.d/*.rules", "/etc/audit/audit.rules")
     command="command -v auditctl >/dev/null || { echo 'auditctl absent'; exit 0; }; auditctl -l",
     files=_RULE_FILES,
     description="audit rules: loaded in the kernel (auditctl -l) or loaded at boot (rules files)",
+    needs_root=True,
 )
 def parse_audit_rules(section: Section) -> AuditRules:
     rules: list[AuditRule] = []
@@ -212,6 +213,7 @@ def parse_audit_rules(section: Section) -> AuditRules:
     "audit_status",
     command="command -v auditctl >/dev/null || exit 127; auditctl -s",
     description="kernel audit status (auditctl -s: enabled, pid, lost)",
+    needs_root=True,
 )
 def parse_audit_status(section: Section) -> dict[str, str]:
     out: dict[str, str] = {}

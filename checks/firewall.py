@@ -199,6 +199,7 @@ def _input_chains(rs: NftRuleset) -> list[str]:
     "nft_ruleset",
     command="command -v nft >/dev/null || exit 127; nft list ruleset",
     description="the kernel's nftables ruleset (includes iptables-nft and firewalld rules)",
+    needs_root=True,
 )
 def parse_nft_ruleset(section: Section) -> NftRuleset:
     return parse_nft(section.text)
@@ -242,6 +243,7 @@ def _ipt_denies(policy: str, rules: list[str]) -> str | None:
     "iptables_rules",
     command="command -v iptables >/dev/null || exit 127; iptables -S",
     description="IPv4 iptables rules (iptables -S)",
+    needs_root=True,
 )
 def parse_iptables_rules(section: Section) -> tuple[str, list[str]]:
     return parse_iptables(section.text)
@@ -251,6 +253,7 @@ def parse_iptables_rules(section: Section) -> tuple[str, list[str]]:
     "ip6tables_rules",
     command="command -v ip6tables >/dev/null || exit 127; ip6tables -S",
     description="IPv6 iptables rules (ip6tables -S)",
+    needs_root=True,
 )
 def parse_ip6tables_rules(section: Section) -> tuple[str, list[str]]:
     return parse_iptables(section.text)
@@ -266,6 +269,7 @@ class UfwStatus:
     "ufw_status",
     command="command -v ufw >/dev/null || exit 127; ufw status verbose",
     description="ufw state and default policies",
+    needs_root=True,
 )
 def parse_ufw_status(section: Section) -> UfwStatus:
     m = re.search(r"^Status: (active|inactive)$", section.text, re.MULTILINE)

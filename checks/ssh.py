@@ -60,6 +60,7 @@ def _canon_value(keyword: str, value: str) -> str:
     "sshd_effective",
     command="command -v sshd >/dev/null || exit 127; sshd -T",
     description="effective OpenSSH server configuration (sshd -T)",
+    needs_root=True,
 )
 def parse_sshd_effective(section: Section) -> dict[str, list[str]]:
     values: dict[str, list[str]] = {}

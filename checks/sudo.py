@@ -145,6 +145,7 @@ class _Reader:
     "sudoers_files",
     files=(SUDOERS, f"{SUDOERS_D}/*"),
     description="sudo policy (/etc/sudoers and its include directory)",
+    needs_root=True,
 )
 def parse_sudoers(section: Section) -> Sudoers:
     if SUDOERS not in section.files:

@@ -13,7 +13,7 @@ import re
 import secrets
 import shlex
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .registry import CHECKS, PROBES, Probe, Section
 
@@ -124,7 +124,23 @@ def parse_output(raw: bytes, token: str, probes: Iterable[Probe], cap: int) -> C
     for name in by_name:
         if name not in sections:
             sections[name] = Section(name, state="failed", reason="no output: collection stopped")
-    return Collected(sections, complete, int(start.group(1)) if start else None)
+    uid = int(start.group(1)) if start else None
+    if uid is not None and uid != 0:
+        sections = {n: _as_user(by_name[n], s, uid) for n, s in sections.items()}
+    return Collected(sections, complete, uid)
+
+
+def _as_user(probe: Probe, section: Section, uid: int) -> Section:
+    """A root-only probe run by another user: its failure (or its silence, e.g. files it
+    could not read) is explained as such, so the error finding says what to do."""
+
+    if not probe.needs_root or section.state == "timeout" or section.exit_code in (None, 127):
+        return section  # not run, timed out, or the tool is not installed: not about root
+    if section.state == "ok" and (section.text.strip() or section.files):
+        return section
+    why = section.reason or "no output"
+    return replace(section, state="failed",
+                   reason=f"needs root: the collector ran as uid {uid} ({why})")
 
 
 def _section(probe: Probe, body: str, rc: int, size: int, cap: int, b: str) -> Section:

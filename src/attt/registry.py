@@ -89,6 +89,9 @@ class Probe:
     # Offline trees: prints what ``command`` would print on the imaged host (file modes,
     # directory walks, files named by other files); preferred over ``files`` when both exist.
     offline: OfflineReader | None = None
+    # Gives a true answer only as root (sshd -T, nft, iptables, /etc/shadow, auditctl): run
+    # by another user it fails or reads nothing, and its error finding must say why.
+    needs_root: bool = False
 
     @property
     def offline_capable(self) -> bool:
@@ -232,6 +235,7 @@ def probe(
     description: str = "",
     ok_exit: tuple[int, ...] = (0,),
     offline: OfflineReader | None = None,
+    needs_root: bool = False,
 ) -> Callable[[Parser], Parser]:
     """Register ``parser`` as the parser of probe ``name``."""
 
@@ -244,7 +248,7 @@ def probe(
         if name in PROBES:
             raise ValueError(f"probe {name} registered twice")
         PROBES[name] = Probe(name, parser, command, tuple(files), description, ok_exit,
-                             offline)
+                             offline, needs_root)
         return parser
 
     return decorate

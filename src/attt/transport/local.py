@@ -4,20 +4,31 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
 
-from ..errors import ConnectError
+from ..errors import AuthError, ConnectError, TransportError
 from .base import LiveTransport, RawRun
+
+WAYS_OUT = (
+    "run attt as root, install sudo (and allow this user to run it), or pass --no-sudo "
+    "(probes that need root will be errors)"
+)
 
 
 class LocalTransport(LiveTransport):
-    def _argv(self) -> list[str]:
-        want_sudo = self.settings.sudo if self.settings.sudo is not None else bool(
+    def _sudo(self) -> bool:
+        want = self.settings.sudo if self.settings.sudo is not None else bool(
             self.host.options.get("sudo", False)
         )
-        if want_sudo and os.geteuid() != 0:
+        return want and os.geteuid() != 0
+
+    def _argv(self) -> list[str]:
+        if self._sudo():
+            if shutil.which("sudo") is None:
+                raise TransportError(f"not root and sudo is not installed: {WAYS_OUT}")
             # On a terminal sudo may ask for the password on the tty (the script goes on
             # stdin, the password never does); elsewhere -n: fail at once, never hang.
             if sys.stdin.isatty():
@@ -27,26 +38,38 @@ class LocalTransport(LiveTransport):
 
     def run_script(self, script: bytes) -> RawRun:
         self.channels_opened += 1
+        argv = self._argv()
         try:
             # Own session: on timeout the whole collector (and any hung probe command under
             # it) is killed, not only the top shell.
             proc = subprocess.Popen(
-                self._argv(),
+                argv,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
                 start_new_session=True,
             )
         except OSError as exc:
             raise ConnectError(f"cannot start the local collector: {exc}") from exc
         try:
-            out, _ = proc.communicate(script, timeout=self.settings.command_timeout)
+            out, err = proc.communicate(script, timeout=self.settings.command_timeout)
         except subprocess.TimeoutExpired:
             _kill_session(proc.pid)
             # Keep what the collector printed before the deadline: completed sections count.
             out, _ = proc.communicate()
             return RawRun(out or b"", None)
+        if argv[0] == "sudo" and proc.returncode != 0 and not out.strip():
+            # sudo refused before the collector started (a password needed, user not allowed).
+            raise AuthError(f"sudo could not run the collector ({_last_line(err)}): {WAYS_OUT}")
         return RawRun(out, proc.returncode)
+
+
+def _last_line(err: bytes) -> str:
+    """sudo's own complaint, printable and short (it goes into reports and terminals)."""
+
+    lines = [ln for ln in err.decode("utf-8", "replace").splitlines() if ln.strip()]
+    text = lines[-1] if lines else "no message"
+    return "".join(c for c in text if c.isprintable())[:200]
 
 
 def _kill_session(sid: int) -> None:
