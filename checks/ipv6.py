@@ -9,8 +9,10 @@ systemd-sysctl (Debian 12's procps.service is an alias of systemd-sysctl.service
 that procps ships, in that name's lexical place.  Both transports follow links (the live
 collector's ``cat``, the dir: transport inside the tree), so the link arrives as
 /etc/sysctl.d/99-sysctl.conf holding sysctl.conf's text; /etc/sysctl.conf is collected only to
-name it in evidence.  An empty file masks the same name in later directories.  A link to
-/dev/null masks too, but neither transport delivers a device node, so such a mask is not seen.
+name it in evidence.  An empty file masks the same name in later directories, and so does a
+link to /dev/null: the live script reports such a device as an empty file (which is what
+systemd-sysctl reads from it); the dir: transport only reads regular files, so offline a
+/dev/null mask is not seen.
 """
 
 from __future__ import annotations
@@ -35,6 +37,17 @@ _SYSCTL_DIRS = ("/etc/sysctl.d", "/run/sysctl.d", "/usr/local/lib/sysctl.d", "/u
 SYSCTL_CONF = "/etc/sysctl.conf"
 SYSCTL_CONF_LINK = "/etc/sysctl.d/99-sysctl.conf"
 SYSCTL_FILES = (SYSCTL_CONF, *tuple(f"{d}/*.conf" for d in _SYSCTL_DIRS))
+_SYSCTL_FILE_CAP = 1_048_576
+# Live: the files of SYSCTL_FILES as records framed with the run's boundary (see ssh_extras),
+# and a character device (a /dev/null mask, which the files snippet's [ -f ] would skip) as a
+# MASKED record.
+SYSCTL_COMMAND = (
+    'B=$(cat "$1/b"); printf "%s SYSCTL-FILES\\n" "$B"; '
+    "for f in " + " ".join(SYSCTL_FILES) + "; do "
+    'if [ -c "$f" ]; then printf "%s MASKED %s\\n" "$B" "$f"; '
+    'elif [ -f "$f" ] && [ -r "$f" ]; then printf "%s FILE %s\\n" "$B" "$f"; '
+    f'head -c {_SYSCTL_FILE_CAP} "$f"; printf "\\n"; fi; done; exit 0'
+)
 
 
 @probe(
@@ -92,6 +105,29 @@ def sysctl_order(files: Mapping[str, str]) -> list[str]:
     return [chosen[name] for name in sorted(chosen, key=lambda n: n.encode())]
 
 
+def sysctl_files(section: Section) -> Mapping[str, str]:
+    """path -> text of the sysctl files: the files read offline, or the live records (a
+    masked name as an empty file)."""
+
+    if section.files or not section.text.strip():
+        return section.files
+    first, _, rest = section.text.partition("\n")
+    m = re.fullmatch(r"(@@ATTT-[0-9a-f]+@@) SYSCTL-FILES", first)
+    if m is None:
+        raise ValueError(f"not a sysctl files probe output: {first[:60]!r}")
+    b = re.escape(m.group(1))
+    marker = re.compile(rf"^{b} (FILE|MASKED) (.+)$", re.MULTILINE)
+    matches = list(marker.finditer(rest))
+    if rest.strip() and (not matches or matches[0].start() != 0):
+        raise ValueError("sysctl files probe output does not start with a record")
+    files: dict[str, str] = {}
+    for i, mm in enumerate(matches):
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(rest)
+        body = rest[mm.end() + 1 : end] if mm.group(1) == "FILE" else ""
+        files[mm.group(2)] = body[:-1] if body.endswith("\n") else body
+    return files
+
+
 def sysctl_where(files: Mapping[str, str], path: str, lineno: int) -> str:
     """Evidence location of a line; names /etc/sysctl.conf, the file to edit, when the
     99-sysctl.conf link delivered its text."""
@@ -109,13 +145,15 @@ class SysctlValue:
 
 @probe(
     "sysctl_conf",
+    command=SYSCTL_COMMAND,
     files=SYSCTL_FILES,
     description="sysctl settings applied at boot",
 )
 def parse_sysctl_conf(section: Section) -> dict[str, SysctlValue]:
     values: dict[str, SysctlValue] = {}
-    for path in sysctl_order(section.files):
-        for lineno, raw in enumerate(section.files[path].splitlines(), 1):
+    files = sysctl_files(section)
+    for path in sysctl_order(files):
+        for lineno, raw in enumerate(files[path].splitlines(), 1):
             line = raw.strip()
             if not line or line[0] in "#;":
                 continue
@@ -123,7 +161,7 @@ def parse_sysctl_conf(section: Section) -> dict[str, SysctlValue]:
             key = _sysctl_key(key)
             if not sep or not re.fullmatch(r"[A-Za-z0-9_.*?\[\]-]+", key):
                 raise ValueError(f"{path}:{lineno}: not a sysctl setting: {line[:60]!r}")
-            where = sysctl_where(section.files, path, lineno)
+            where = sysctl_where(files, path, lineno)
             if any(c in key for c in "*?["):
                 # Globs apply to matching keys we care about (systemd-sysctl semantics).
                 for k in _KEYS:

@@ -25,7 +25,7 @@ from typing import Any
 from attt.model import Result, Status
 from attt.registry import ScopedFacts, Section, check, probe
 
-from .ipv6 import SYSCTL_FILES, sysctl_order, sysctl_where
+from .ipv6 import SYSCTL_COMMAND, SYSCTL_FILES, sysctl_files, sysctl_order, sysctl_where
 
 # Kernel defaults (Documentation/networking/ip-sysctl.rst, Documentation/admin-guide/sysctl/
 # kernel.rst and fs.rst), as observed in a fresh network namespace on Debian 12.
@@ -121,6 +121,7 @@ class SysctlTree:
 
 @probe(
     "sysctl_settings",
+    command=SYSCTL_COMMAND,
     files=SYSCTL_FILES,
     description="sysctl.d settings applied at boot, glob assignments included",
 )
@@ -128,13 +129,14 @@ def parse_sysctl_settings(section: Section) -> SysctlTree:
     explicit: dict[str, Assignment] = {}
     globs: list[tuple[str, Assignment]] = []
     ignored: list[str] = []
-    order = sysctl_order(section.files)
+    files = sysctl_files(section)
+    order = sysctl_order(files)
     for path in order:
-        for lineno, raw in enumerate(section.files[path].splitlines(), 1):
+        for lineno, raw in enumerate(files[path].splitlines(), 1):
             line = raw.strip()
             if not line or line[0] in "#;":
                 continue
-            where = sysctl_where(section.files, path, lineno)
+            where = sysctl_where(files, path, lineno)
             key, sep, value = line.partition("=")
             key = normalize_key(key.strip().lstrip("-"))
             if not sep or not key or not re.fullmatch(r"[A-Za-z0-9_.:@/+*?\[\]!-]+", key):

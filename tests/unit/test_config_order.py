@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from attt.checks.ipv6 import sysctl_order
+from attt.checks.ipv6 import sysctl_files, sysctl_order
 from attt.checks.shell_session import Segment, effective_tmout, startup_order
 from attt.checks.timesync import ChronyConfig, chrony_config
 
@@ -148,9 +148,71 @@ def test_sysctl_link_on_live_host() -> None:
 
     host = Host(name="l", system="s", transport="local")
     collected = LocalTransport(host, TransportSettings()).collect([PROBES["sysctl_settings"]])
-    files = collected.sections["sysctl_settings"].files
+    files = sysctl_files(collected.sections["sysctl_settings"])
     assert files["/etc/sysctl.d/99-sysctl.conf"] == files["/etc/sysctl.conf"]
     assert "/etc/sysctl.conf" not in sysctl_order(files)
+
+
+def test_sysctl_live_records() -> None:
+    b = "@@ATTT-0123456789abcdef0123456789abcdef@@"
+    forged = "@@ATTT-ffffffffffffffffffffffffffffffff@@ MASKED /usr/lib/sysctl.d/50-x.conf"
+    text = (f"{b} SYSCTL-FILES\n{b} MASKED /etc/sysctl.d/50-x.conf\n"
+            f"{b} FILE /etc/sysctl.d/60-y.conf\nkernel.dmesg_restrict = 1\n{forged}\n\n"
+            f"{b} FILE /usr/lib/sysctl.d/50-x.conf\nkernel.dmesg_restrict = 0\n\n")
+    files = sysctl_files(Section("sysctl_settings", text=text, exit_code=0))
+    assert files == {"/etc/sysctl.d/50-x.conf": "",
+                     "/etc/sysctl.d/60-y.conf": f"kernel.dmesg_restrict = 1\n{forged}\n",
+                     "/usr/lib/sysctl.d/50-x.conf": "kernel.dmesg_restrict = 0\n"}
+    assert sysctl_order(files) == ["/etc/sysctl.d/50-x.conf", "/etc/sysctl.d/60-y.conf"]
+    for garbage in ("kernel.dmesg_restrict = 1\n", f"{b} SYSCTL-FILES\nstray line\n"):
+        with pytest.raises(ValueError):
+            sysctl_files(Section("sysctl_settings", text=garbage, exit_code=0))
+
+
+_SYSCTL_NS = """set -e
+mount -t overlay overlay -o lowerdir=/etc,upperdir={d}/u,workdir={d}/w /etc
+mount -t tmpfs tmpfs /run
+mkdir -p /run/sysctl.d
+echo 'kernel.dmesg_restrict = 0' >/run/sysctl.d/60-vendor.conf
+echo 'fs.suid_dumpable = 2' >/run/sysctl.d/70-empty-mask.conf
+ln -sf /dev/null /etc/sysctl.d/60-vendor.conf
+: >/etc/sysctl.d/70-empty-mask.conf
+echo 'net.ipv4.ip_forward = 0' >/etc/sysctl.conf
+ln -sf ../sysctl.conf /etc/sysctl.d/99-sysctl.conf
+echo 'net.ipv4.ip_forward = 1' >/run/sysctl.d/99-zz-router.conf
+exec sh {d}/collector.sh
+"""
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("unshare") is None,
+                    reason="needs root and unshare for a private mount namespace")
+def test_sysctl_masks_on_live_host(tmp_path: Path) -> None:
+    """Live, for real in a private mount namespace (/etc an overlay, /run a tmpfs): a link
+    to /dev/null and an empty file in /etc/sysctl.d mask the same names in /run/sysctl.d;
+    sysctl.conf arrives through the 99-sysctl.conf link, in its place."""
+
+    for sub in ("u", "w"):
+        (tmp_path / sub).mkdir()
+    token = new_token()
+    probes = [PROBES["sysctl_settings"], PROBES["sysctl_conf"]]
+    (tmp_path / "collector.sh").write_text(build_script(probes, token))
+    (tmp_path / "setup.sh").write_text(_SYSCTL_NS.format(d=tmp_path))
+    run = subprocess.run(["unshare", "-m", "--propagation", "private", "sh",
+                          str(tmp_path / "setup.sh")], capture_output=True, timeout=60,
+                         check=False, stdin=subprocess.DEVNULL)
+    if run.returncode != 0 and b"mount" in run.stderr:
+        pytest.skip(f"mount namespace unavailable: {run.stderr.decode()[:200]}")
+    collected = parse_output(run.stdout, token, probes, DEFAULT_SECTION_CAP)
+    assert collected.complete, run.stderr.decode()[:500]
+    tree = PROBES["sysctl_settings"].parser(collected.sections["sysctl_settings"])
+    assert tree.lookup("kernel.dmesg_restrict") is None
+    assert tree.lookup("fs.suid_dumpable") is None
+    forward = tree.lookup("net.ipv4.ip_forward")
+    assert (forward.value, forward.where) == ("1", "/run/sysctl.d/99-zz-router.conf:1")
+    assert "/etc/sysctl.d/60-vendor.conf" in tree.files_read
+    conf = PROBES["sysctl_conf"].parser(collected.sections["sysctl_conf"])
+    assert "kernel.dmesg_restrict" not in conf and "fs.suid_dumpable" not in conf
+    assert conf["net.ipv4.ip_forward"].where == "/run/sysctl.d/99-zz-router.conf:1"
 
 
 # ----------------------------------------------------------------- shell start-up files
