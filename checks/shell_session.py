@@ -117,6 +117,8 @@ def startup_order(files: Mapping[str, str]) -> tuple[list[Segment], list[str]]:
     """The segments of the collected files in the order a login shell runs them, and the
     files it never runs (profile.d scripts when /etc/profile has no profile.d loop)."""
 
+    # Byte order, as the glob sorts in the C locale; a login shell whose LANG collates
+    # differently may order mixed-case names otherwise.
     profile_d = sorted((p for p in files if p.startswith(PROFILE_D) and p.endswith(".sh")),
                        key=lambda p: p.encode())
     if PROFILE not in files:
