@@ -7,9 +7,11 @@
 Addresses come from the benchmarking ranges (198.18.0.0/15, 2001:2::/48) and exist only
 inside these namespaces.  The router forwards with an nftables ruleset (policy drop):
 users -> servers tcp 80 and 8080 over IPv4 but only 80 over IPv6 (the parity gap), and
-users -> db tcp 5432, which the LAN rules forbid (the leak).  Listeners that the router
-blocks (servers 22, db 3306) must stay invisible.  Everything is removed on exit, also after
-a failure.
+users -> db tcp 5432, which the LAN rules forbid (the leak), and users -> db tcp 1521 where
+nothing listens (the db host answers with a reset: a leak although the port is closed).
+Listeners that the router blocks (servers 22, db 3306) must stay invisible, and so must the
+router's own addresses in the other zones (its input chain drops them from users).
+Everything is removed on exit, also after a failure.
 """
 
 from __future__ import annotations
@@ -43,7 +45,12 @@ table inet attt_fw {{
     ct state established,related accept
     iifname "{u}" oifname "{s}" meta nfproto ipv4 tcp dport {{ 80, 8080 }} accept
     iifname "{u}" oifname "{s}" meta nfproto ipv6 tcp dport 80 accept
-    iifname "{u}" oifname "{d}" tcp dport 5432 accept
+    iifname "{u}" oifname "{d}" tcp dport {{ 5432, 1521 }} accept
+  }}
+  chain input {{
+    type filter hook input priority 0; policy accept;
+    iifname "{u}" ip daddr != 198.18.1.9 drop
+    iifname "{u}" ip6 daddr != {{ 2001:2:0:1::1, fe80::/10, ff00::/8 }} drop
   }}
 }}
 """
@@ -91,6 +98,8 @@ class Topology:
          max_rate: 1000}}
     public_services:
       - {{name: portal, host: portal.lab.test, ports: [80, 8080]}}
+    hosts:
+      - {{name: db01, address: 198.18.3.10, zone: db}}
 """)
         return path
 
