@@ -24,7 +24,7 @@ from .registry import CHECKS, load_all
 from .render import load_formats
 from .render.document import score_line
 from .runner import HostOutcome
-from .scan import ScanOptions, render_files, run_scan
+from .scan import ScanOptions, make_folder, render_files, run_scan
 from .scan import dry_run as plan_scan
 from .waivers import load_waivers
 from .yamlio import load_file
@@ -431,11 +431,16 @@ def report(
         # A new or rewritten file in a signed folder would make `attt verify` say tampered.
         _fail(InputError("--out", folder, "a signed run folder (manifest.sig): new files "
                          "would break its signature; write them elsewhere with -o NEWDIR"))
-    os.makedirs(folder, exist_ok=True)
+    try:
+        make_folder(folder)
+    except AtttError as exc:
+        _fail(exc)
     gated = gates.Gates(fail_under, fail_on or "", max_errors)
     code = gates.apply(doc, gated) if gated.active else 0
     for path in render_files(doc, folder, names, lang):
         click.echo(path)
+    if gated.active:
+        _print_exit(doc, code, lang)
     sys.exit(code)
 
 

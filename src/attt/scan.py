@@ -187,6 +187,19 @@ def network_only_profile(profile: Profile) -> Profile:
     return replace(profile, exclusions=profile.exclusions + extra)
 
 
+def make_folder(path: str) -> None:
+    """The output folder (-o), or an input error naming it: a file in the way or a path
+    that cannot be created is the user's to fix, not a traceback."""
+
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise InputError("--out", path, "exists and is not a folder")
+    try:
+        os.makedirs(path, exist_ok=True)
+    except OSError as exc:
+        problem = f"cannot create the folder: {exc.strerror or exc}"
+        raise InputError("--out", path, problem) from None
+
+
 def _check_dir_target(target: str) -> None:
     """A ``dir:`` target that is not a directory is a typo, not an unreachable host: refuse
     it before a run folder is made (exit 2), instead of a report full of errors (exit 3)."""
@@ -253,7 +266,7 @@ def run_scan(
     net_jobs = network_jobs(opts, pairs)
     evidence = load_system_evidence(opts, pairs)
     waivers = load_waivers(opts.waivers) if opts.waivers else []
-    os.makedirs(out_dir, exist_ok=True)
+    make_folder(out_dir)
     store = FindingsLog(out_dir)
     if not resume_dir:
         # A new run into an existing folder starts afresh; only --resume continues one.
