@@ -390,3 +390,24 @@ def test_pam_include_loop_offline_is_an_error_naming_the_files(tmp_path: Path) -
         assert "PAM include loop" in res.message, res.message
         assert "/etc/pam.d/system-auth -> /etc/pam.d/password-auth -> /etc/pam.d/system-auth" \
             in res.message, res.message
+
+
+# --------------------------------------------------------------------------- masks
+
+
+@pytest.mark.parametrize("device_node", [True, False])
+def test_link_to_dev_null_masks_like_an_empty_file(tmp_path: Path, device_node: bool) -> None:
+    """systemd masks a sysctl.d file with a link to /dev/null: the masked file is read as
+    empty (hiding the same name in later directories), with or without a /dev/null node in
+    the tree, and the rest of the probe's files are still read."""
+
+    root = _tree(tmp_path / "root")
+    if device_node:
+        (root / "dev").mkdir()
+        os.mknod(root / "dev/null", 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    _write(root, "/usr/lib/sysctl.d/50-forward.conf", "net.ipv4.ip_forward = 1\n")
+    (root / "etc/sysctl.d").mkdir(parents=True)
+    (root / "etc/sysctl.d/50-forward.conf").symlink_to("/dev/null")
+    _write(root, "/etc/sysctl.d/60-other.conf", "kernel.randomize_va_space = 2\n")
+    result = _evaluate(root, "kernel.ip_forwarding_disabled")
+    assert result.status is Status.PASS, result.message

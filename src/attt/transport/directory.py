@@ -162,8 +162,26 @@ class _Tree:
         return [str(pure.parent / n) for n in sorted(names)
                 if fnmatch.fnmatchcase(n, pure.name) and (hidden or not n.startswith("."))]
 
+    def _masked(self, shown: str, real: str | None) -> bool:
+        """Whether ``shown`` is a link to /dev/null: the way systemd masks a configuration
+        file (sysctl.d, tmpfiles.d...).  On the imaged host reading it gives nothing, and
+        the tree may hold /dev/null as a device node or not at all."""
+
+        if real is not None and self._r.shown(real) == "/dev/null":
+            return True
+        link = self._r.resolve(shown, follow=False)
+        if link is None or not os.path.islink(link):
+            return False
+        try:
+            target = os.readlink(link)
+        except OSError:
+            return False
+        return os.path.normpath(target) == "/dev/null"
+
     def _read_file(self, shown: str) -> str | None:
         real = self._r.resolve(shown)
+        if self._masked(shown, real):
+            return ""
         if real is None:
             return None
         try:
