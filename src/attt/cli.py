@@ -7,8 +7,8 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Callable
-from typing import Any, NoReturn
+from collections.abc import Callable, Sequence
+from typing import IO, Any, NoReturn, cast
 
 import click
 
@@ -24,23 +24,37 @@ from .registry import CHECKS, load_all
 from .render import load_formats
 from .render.document import score_line
 from .runner import HostOutcome
-from .scan import ScanOptions, make_folder, render_files, run_scan
+from .scan import ScanOptions, render_files, run_scan
 from .scan import dry_run as plan_scan
+from .termsafe import EscapingFormatter, EscapingWriter, escape, json_escape
 from .waivers import load_waivers
 from .yamlio import load_file
 
 log = logging.getLogger("attt")
 
 
+def echo(message: str = "", err: bool = False, nl: bool = True) -> None:
+    """Every line attt prints: control characters from names, paths and messages shown as
+    visible escapes (attt.termsafe)."""
+
+    click.echo(escape(message), err=err, nl=nl)
+
+
+def echo_json(data: Any) -> None:
+    """JSON on stdout; unsafe characters as JSON ``\\uXXXX`` escapes, so it stays valid."""
+
+    click.echo(json_escape(json.dumps(data, ensure_ascii=False, indent=1)))
+
+
 def _fail(exc: AtttError) -> NoReturn:
-    click.echo(f"attt: error: {exc}", err=True)
+    echo(f"attt: error: {exc}", err=True)
     sys.exit(int(exc.exit_status))
 
 
 def _setup_logging(verbose: int) -> None:
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(EscapingFormatter("%(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
@@ -52,7 +66,35 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(v.strip() for item in values for v in item.split(",") if v.strip())
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "auto_envvar_prefix": "ATTT"})
+class _Group(click.Group):
+    """click's own usage errors repeat what was typed (an option, a path, a value): they go
+    through the same escaping as every other line attt prints."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, **extra)
+        except click.ClickException as exc:
+            exc.show(file=cast(IO[str], EscapingWriter(sys.stderr)))
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            echo("Aborted!", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+@click.group(
+    cls=_Group,
+    context_settings={"help_option_names": ["-h", "--help"], "auto_envvar_prefix": "ATTT"},
+)
 @click.version_option(__version__, prog_name="attt")
 @click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
 def main(verbose: int) -> None:
@@ -75,7 +117,7 @@ class _Progress:
     def start(self, total: int, skipped: int) -> None:
         self.total, self.done = total, skipped
         if self.enabled and skipped:
-            click.echo(f"resuming: {skipped} of {total} hosts already scanned", err=True)
+            echo(f"resuming: {skipped} of {total} hosts already scanned", err=True)
 
     def host_done(self, o: HostOutcome) -> None:
         self.done += 1
@@ -88,15 +130,17 @@ class _Progress:
             width = 30
             filled = int(width * self.done / max(self.total, 1))
             bar = "#" * filled + "-" * (width - filled)
+            # The one raw control character attt prints on purpose: \r redraws the bar.
             click.echo(
-                f"\r[{bar}] {self.done}/{self.total} {o.host.key[:40]:<40}", err=True, nl=False
+                f"\r[{bar}] {self.done}/{self.total} {escape(o.host.key[:40]):<40}", err=True,
+                nl=False,
             )
             if o.state != "ok":
-                click.echo(f"\n  {o.host.key}: {state}", err=True)
+                echo(f"\n  {o.host.key}: {state}", err=True)
             if self.done == self.total:
-                click.echo("", err=True)
+                echo("", err=True)
         else:
-            click.echo(f"[{self.done}/{self.total}] {o.host.key}: {state} ({summary})", err=True)
+            echo(f"[{self.done}/{self.total}] {o.host.key}: {state} ({summary})", err=True)
 
 
 def _print_summary(
@@ -110,17 +154,17 @@ def _print_summary(
             if verdict["ok"]
             else _("Not compliant")
         )
-        click.echo(
+        echo(
             _("System {name}: {verdict}").format(
                 name=f"{system['name']} ({system['profile']['id']})", verdict=text
             )
         )
         sc = system["score"]
-        click.echo(
+        echo(
             f"  {_('Score')}: {score_line(sc)}  "
             + "  ".join(f"{s.value}={sc.get(s.value, 0)}" for s in Status)
         )
-        click.echo(
+        echo(
             "  "
             + _("Waived: {waived}, not applicable: {na}, awaiting evidence: {manual}").format(
                 waived=sc.get("waived", 0),
@@ -136,27 +180,27 @@ def _print_summary(
             shown = ", ".join(blocking[:8]) + (
                 f" (+{len(blocking) - 8})" if len(blocking) > 8 else ""
             )
-            click.echo("  " + _("Blocking requirements: {ids}").format(ids=shown))
+            echo("  " + _("Blocking requirements: {ids}").format(ids=shown))
     summary = doc["summary"]
     run = doc["run"]
-    click.echo(
+    echo(
         _("Hosts scanned: {done}/{total}").format(
             done=run["hosts_scanned"], total=run["hosts_total"]
         )
     )
     if summary["host_errors"]:
-        click.echo(_("Hosts with errors: {count}").format(count=summary["host_errors"]))
+        echo(_("Hosts with errors: {count}").format(count=summary["host_errors"]))
     if doc["expired_waivers"]:
-        click.echo(
+        echo(
             "!! " + _("Expired waivers ignored: {count}").format(count=len(doc["expired_waivers"]))
         )
         for w in doc["expired_waivers"]:
-            click.echo(f"   {w['target']} ({w['hosts']}, {w['expires']})")
+            echo(f"   {w['target']} ({w['hosts']}, {w['expires']})")
     if run.get("interrupted"):
-        click.echo(_("Scan interrupted; results are incomplete"))
-    click.echo(_("Report written to {path}").format(path=out_dir))
+        echo(_("Scan interrupted; results are incomplete"))
+    echo(_("Report written to {path}").format(path=out_dir))
     for path in files:
-        click.echo(f"  {os.path.basename(path)}")
+        echo(f"  {os.path.basename(path)}")
     _print_exit(doc, code, lang)
 
 
@@ -166,8 +210,8 @@ def _print_exit(doc: dict[str, Any], code: int, lang: str) -> None:
     _ = gettext_for(lang)
     line = gates.describe(doc)
     if line:
-        click.echo(line)
-    click.echo(_("Exit code: {code}").format(code=code))
+        echo(line)
+    echo(_("Exit code: {code}").format(code=code))
 
 
 @main.command()
@@ -356,7 +400,7 @@ def scan(
         except AtttError as exc:
             _fail(exc)
         for line in lines:
-            click.echo(line)
+            echo(line)
         sys.exit(0)
     # Loaded (passphrase asked) before scanning: a wrong passphrase must not waste a scan.
     from .commands.keys import load_signing_key, sign_or_fail  # keys.py imports this module
@@ -368,7 +412,7 @@ def scan(
     except AtttError as exc:
         _fail(exc)
     if result.interrupted:
-        click.echo(
+        echo(
             "\ninterrupted: hosts already scanned are saved; continue with "
             f"`attt scan --resume {result.out_dir}`",
             err=True,
@@ -431,16 +475,11 @@ def report(
         # A new or rewritten file in a signed folder would make `attt verify` say tampered.
         _fail(InputError("--out", folder, "a signed run folder (manifest.sig): new files "
                          "would break its signature; write them elsewhere with -o NEWDIR"))
-    try:
-        make_folder(folder)
-    except AtttError as exc:
-        _fail(exc)
+    os.makedirs(folder, exist_ok=True)
     gated = gates.Gates(fail_under, fail_on or "", max_errors)
     code = gates.apply(doc, gated) if gated.active else 0
     for path in render_files(doc, folder, names, lang):
-        click.echo(path)
-    if gated.active:
-        _print_exit(doc, code, lang)
+        echo(path)
     sys.exit(code)
 
 
@@ -491,9 +530,9 @@ def validate(files: tuple[str, ...], kind: str | None) -> None:
             VALIDATORS[which](path)
         except AtttError as exc:
             bad += 1
-            click.echo(f"FAIL {exc}")
+            echo(f"FAIL {exc}")
             continue
-        click.echo(f"ok   {path} ({which})")
+        echo(f"ok   {path} ({which})")
     sys.exit(ExitStatus.USAGE if bad else 0)
 
 
@@ -510,8 +549,8 @@ def checks_list(lang: str) -> None:
     for spec in sorted(CHECKS.values(), key=lambda s: s.id):
         title = spec.title_vi if lang == "vi" else spec.title_en
         params = ", ".join(f"{k}={v!r}" for k, v in spec.params.items())
-        click.echo(f"{spec.id:<34} {spec.severity.value:<8} {title}")
-        click.echo(
+        echo(f"{spec.id:<34} {spec.severity.value:<8} {title}")
+        echo(
             f"{'':<34} probes: {', '.join(spec.probes)}" + (f"; params: {params}" if params else "")
         )
 
@@ -530,7 +569,7 @@ def profiles_list() -> None:
         except AtttError as exc:
             _fail(exc)
         auto = sum(1 for r in prof.requirements if r.checks)
-        click.echo(
+        echo(
             f"{pid:<20} {prof.regime:<14} level {prof.level}  "
             f"{len(prof.requirements):>3} requirements ({auto} automated)  {prof.title_vi}"
         )

@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from .conftest import Run, Sandbox, assert_clean, assert_input_error, run_attt
+from .conftest import Sandbox, assert_clean, assert_input_error, run_attt
 
 PASS = "correct horse battery staple"
 OUTSIDE_MARK = b"TOP-SECRET-OUTSIDE-THE-EVIDENCE-FOLDER"
@@ -276,3 +273,52 @@ def test_db_must_be_a_regular_file(tmp_path: Path, case: str, command: str) -> N
     assert set(os.listdir("/dev")) - before == set(), "files created beside the device"
     if command == "scan":
         assert not (tmp_path / "run").exists(), "refused before scanning"
+
+
+# ----------------------------------------------------------------------- 3. terminal escapes
+
+ESC_NAME = "a\x1b]0;pwned\x07b\x1b[2Jc\x9bd\x7f"
+
+
+def _term_cases(tmp: Path) -> dict[str, list[str]]:
+    odd = tmp / f"dir{ESC_NAME}"
+    odd.mkdir()
+    make_rootfs(odd)
+    bad_yaml = tmp / f"ev{ESC_NAME}.yaml"
+    bad_yaml.write_text("documents: [unclosed\n")
+    fifo = tmp / f"db{ESC_NAME}"
+    os.mkfifo(fifo)
+    inv = tmp / "inv.yaml"
+    inv.write_text(
+        "systems:\n  - name: \"s\\e[31mred\"\n    level: 2\n    hosts:\n"
+        "      - {name: \"h\\e]0;title\\a\", transport: dir, path: " + json.dumps(str(odd))
+        + "}\n", encoding="utf-8")
+    return {
+        # No bracket here: urlsplit raises on one in the host (the loaders' area).
+        "target": ["scan", "-t", "ssh://h\x1b(0\x07\x9b:22x", "-q", "--no-history"],
+        "format": ["scan", "-t", f"dir:{odd}", "-f", ESC_NAME, "--no-history"],
+        "dir_target_missing": ["scan", "-t", f"dir:{tmp}/none{ESC_NAME}", "--no-history"],
+        "dir_target_progress": ["scan", "-t", f"dir:{odd}", "-o", str(tmp / "r1"),
+                                "--no-history", "-f", "json"],
+        "evidence_path": ["scan", "-t", f"dir:{odd}", "--evidence", str(bad_yaml),
+                          "--no-history"],
+        "db_fifo": ["history", "--db", str(fifo)],
+        "verify_missing": ["verify", str(tmp / f"nofolder{ESC_NAME}")],
+        "unknown_option": ["scan", f"--bogus{ESC_NAME}"],
+        "system_option": ["scan", "-t", f"dir:{odd}", "--system", ESC_NAME, "--no-history"],
+        "validate_file": ["validate", str(bad_yaml)],
+        "inventory_names": ["-v", "scan", "-i", str(inv), "-o", str(tmp / "r2"),
+                            "--no-network", "--no-history", "-f", "json"],
+        "report_not_results": ["report", str(bad_yaml)],
+    }
+
+
+@pytest.mark.parametrize(
+    "case", ["target", "format", "dir_target_missing", "dir_target_progress", "evidence_path",
+             "db_fifo", "verify_missing", "unknown_option", "system_option", "validate_file",
+             "inventory_names", "report_not_results"],
+)
+def test_control_characters_are_shown_escaped(tmp_path: Path, case: str) -> None:
+    run = run_attt(_term_cases(tmp_path)[case], cwd=tmp_path)
+    assert_clean(run)  # no raw ESC, BEL, C1 or DEL reached the terminal
+    assert "\\x1b" in run.output, run.output[-2000:]  # shown, not silently dropped

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from ..cli import _fail, main, profiles
+from ..cli import _fail, echo, main, profiles
 from ..errors import AtttError, InputError
 from ..evidence import template
 from ..inventory_loader import bundled_inventory, load_inventory
@@ -36,24 +36,24 @@ def _kind_letter(kind: str) -> str:
 def profiles_show(regime: str, level: int, lang: str) -> None:
     """The requirements of one level as a table (A automated, E evidence, M mixed)."""
     prof = _resolve(str(level), regime)
-    click.echo(f"{prof.id}: {prof.title_vi if lang == 'vi' else prof.title_en}")
-    click.echo("  " + "; ".join(prof.instruments))
+    echo(f"{prof.id}: {prof.title_vi if lang == 'vi' else prof.title_en}")
+    echo("  " + "; ".join(prof.instruments))
     if prof.caveat:
-        click.echo(f"  ! {prof.caveat}")
-    click.echo(f"{'id':<20} {'L':<2}{'sev':<7}{'k':<2}{'group':<22} title / checks")
+        echo(f"  ! {prof.caveat}")
+    echo(f"{'id':<20} {'L':<2}{'sev':<7}{'k':<2}{'group':<22} title / checks")
     for r in prof.requirements:
         title = r.title_vi if lang == "vi" else r.title_en
-        click.echo(f"{r.id:<20} {r.layer:<2}{r.severity.value:<7}{_kind_letter(r.kind):<2}"
+        echo(f"{r.id:<20} {r.layer:<2}{r.severity.value:<7}{_kind_letter(r.kind):<2}"
                    f"{r.group[:21]:<22} {title[:70]}")
         if r.checks:
-            click.echo(f"{'':<53} checks: {', '.join(c.check_id for c in r.checks)}")
+            echo(f"{'':<53} checks: {', '.join(c.check_id for c in r.checks)}")
     shown: set[tuple[str, str]] = set()
-    click.echo("parameters in force:")
+    echo("parameters in force:")
     for p in prof.provenance:
         if (p.check_id, p.name) in shown:
             continue
         shown.add((p.check_id, p.name))
-        click.echo(f"  {p.check_id}.{p.name} = {p.value!r}  ({p.source})")
+        echo(f"  {p.check_id}.{p.name} = {p.value!r}  ({p.source})")
 
 
 def _params(prof: Profile) -> dict[str, Any]:
@@ -69,16 +69,16 @@ def profiles_diff(a: str, b: str, regime: str) -> None:
     pa, pb = _resolve(a, regime), _resolve(b, regime)
     ra = {r.id: r for r in pa.requirements}
     rb = {r.id: r for r in pb.requirements}
-    click.echo(f"{pa.id} -> {pb.id}")
+    echo(f"{pa.id} -> {pb.id}")
     added = [rid for rid in rb if rid not in ra]
     removed = [rid for rid in ra if rid not in rb]
-    click.echo(f"+ {len(added)} requirements added")
+    echo(f"+ {len(added)} requirements added")
     for rid in added:
-        click.echo(f"  + {rid:<20} {rb[rid].title_vi}")
+        echo(f"  + {rid:<20} {rb[rid].title_vi}")
     if removed:
-        click.echo(f"- {len(removed)} requirements not restated")
+        echo(f"- {len(removed)} requirements not restated")
         for rid in removed:
-            click.echo(f"  - {rid:<20} {ra[rid].title_vi}")
+            echo(f"  - {rid:<20} {ra[rid].title_vi}")
     changed = 0
     for rid in rb:
         if rid not in ra:
@@ -90,14 +90,14 @@ def profiles_diff(a: str, b: str, regime: str) -> None:
         new_docs = sorted({e.title_en for e in rb[rid].evidence} - docs_a)
         if new_checks or new_docs:
             changed += 1
-            click.echo(f"  ~ {rid:<20} " + "; ".join(
+            echo(f"  ~ {rid:<20} " + "; ".join(
                 ([f"checks +{', '.join(new_checks)}"] if new_checks else [])
                 + ([f"documents +{len(new_docs)}"] if new_docs else [])))
     pa_params, pb_params = _params(pa), _params(pb)
     for key in sorted(pb_params):
         if key in pa_params and pa_params[key] != pb_params[key]:
-            click.echo(f"  ^ {key}: {pa_params[key]!r} -> {pb_params[key]!r}")
-    click.echo(f"{changed} requirements gain checks or documents")
+            echo(f"  ^ {key}: {pa_params[key]!r} -> {pb_params[key]!r}")
+    echo(f"{changed} requirements gain checks or documents")
 
 
 def coverage_rows() -> list[dict[str, Any]]:
@@ -126,16 +126,16 @@ def profiles_coverage(groups: bool) -> None:
         rows = coverage_rows()
     except AtttError as exc:
         _fail(exc)
-    click.echo("| profile | regime | level | requirements | automated | evidence only | mixed "
+    echo("| profile | regime | level | requirements | automated | evidence only | mixed "
                "| distinct checks |")
-    click.echo("|---|---|---|---|---|---|---|---|")
+    echo("|---|---|---|---|---|---|---|---|")
     for r in rows:
-        click.echo(f"| {r['id']} | {r['regime']} | {r['level']} | {r['total']} | "
+        echo(f"| {r['id']} | {r['regime']} | {r['level']} | {r['total']} | "
                    f"{r['automated']} | {r['evidence']} | {r['mixed']} | {r['checks']} |")
     if groups:
         for r in rows:
             used = ", ".join(f"{g} {n}" for g, n in r["groups"].items() if n)
-            click.echo(f"{r['id']}: checks per group: {used}")
+            echo(f"{r['id']}: checks per group: {used}")
 
 
 @main.group()
@@ -161,7 +161,7 @@ def evidence_template(system_name: str, inventory: str, level: int | None, out: 
         _fail(exc)
     text = template(system.name, [r for r in prof.requirements if r.evidence])
     if out == "-":
-        click.echo(text, nl=False)
+        echo(text, nl=False)
         return
     path = out or f"evidence-{system.name}.yaml"
     if os.path.exists(path):
@@ -169,4 +169,4 @@ def evidence_template(system_name: str, inventory: str, level: int | None, out: 
     with open(path, "w", encoding="utf-8") as fh:
         fh.write(text)
     docs = sum(len(r.evidence) for r in prof.requirements)
-    click.echo(f"{path}: {docs} documents for {prof.id}")
+    echo(f"{path}: {docs} documents for {prof.id}")

@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from ..cli import _fail, _split, main
+from ..cli import _fail, _split, echo, main
 from ..dossier import build_dossier, system_results
 from ..dossier.docx import render_dossier_docx
 from ..dossier.html import render_dossier_html
@@ -91,8 +91,8 @@ def dossier(system_name: str, inventory: str, results: str | None, evidence: str
         _fail(exc)
     if check:
         for g in d.gaps:
-            click.echo(f"{g.section:<6} {g.what}  [{g.where}]")
-        click.echo(_("{count} gaps in the dossier of {system}").format(
+            echo(f"{g.section:<6} {g.what}  [{g.where}]")
+        echo(_("{count} gaps in the dossier of {system}").format(
             count=len(d.gaps), system=system.name))
         sys.exit(int(ExitStatus.NON_COMPLIANT) if d.gaps else 0)
     folder = out or f"attt-dossier-{system.name}"
@@ -102,12 +102,12 @@ def dossier(system_name: str, inventory: str, results: str | None, evidence: str
         path = os.path.join(folder, f"{stem}.html")
         with open(path, "w", encoding="utf-8") as fh:
             fh.write(render_dossier_html(d))
-        click.echo(path)
+        echo(path)
     if "docx" in names:
         path = os.path.join(folder, f"{stem}.docx")
         with open(path, "wb") as fh:
             fh.write(render_dossier_docx(d))
-        click.echo(path)
+        echo(path)
     if key is not None:
         # The evidence file and the documents it names travel with the signed dossier.
         bring: dict[str, str] = {}
@@ -122,8 +122,8 @@ def dossier(system_name: str, inventory: str, results: str | None, evidence: str
         if results:
             bring[os.path.basename(results)] = results
         try:
-            click.echo(sign_folder(folder, key, evidence=bring, hashes=hashes))
+            echo(sign_folder(folder, key, evidence=bring, hashes=hashes))
         except (AtttError, OSError) as exc:
             _fail(exc if isinstance(exc, AtttError) else InputError(folder, "", str(exc)))
-    click.echo(_("{count} gaps in the dossier of {system}").format(
+    echo(_("{count} gaps in the dossier of {system}").format(
         count=len(d.gaps), system=system.name), err=True)

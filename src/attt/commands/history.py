@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 import click
 
 from .. import history as hist
-from ..cli import _fail, main
+from ..cli import _fail, echo, echo_json, main
 from ..errors import AtttError, InputError
 from ._ci import db_option
 
@@ -30,20 +29,20 @@ def history_cmd(db: str, system: str, inventory: str, limit: int, as_json: bool)
     except (AtttError, hist.HistoryError) as exc:
         _fail(exc if isinstance(exc, AtttError) else InputError("--db", "", str(exc)))
     if as_json:
-        click.echo(json.dumps([r.to_json() for r in runs], ensure_ascii=False, indent=1))
+        echo_json([r.to_json() for r in runs])
         return
     if not runs:
-        click.echo("no runs recorded")
+        echo("no runs recorded")
         return
-    click.echo(f"{'#':>4}  {'run id':<22} {'started':<25} {'score':>7} {'grade':<5} "
+    echo(f"{'#':>4}  {'run id':<22} {'started':<25} {'score':>7} {'grade':<5} "
                f"{'exit':>4}  systems / inventory")
     for r in runs:
         flag = " (interrupted)" if r.interrupted else ""
-        click.echo(
+        echo(
             f"{r.id:>4}  {r.run_id:<22} {r.started:<25} {_pct(r.score):>7} {r.grade or '-':<5} "
             f"{'' if r.exit_code is None else r.exit_code:>4}  {', '.join(r.systems)}{flag}"
         )
-        click.echo(f"{'':>4}  {'':<22} {r.inventory}")
+        echo(f"{'':>4}  {'':<22} {r.inventory}")
 
 
 _TITLES = {
@@ -72,23 +71,23 @@ def diff_cmd(run_a: str, run_b: str, db: str, as_json: bool) -> None:
     except (AtttError, hist.HistoryError) as exc:
         _fail(exc if isinstance(exc, AtttError) else InputError("--db", "", str(exc)))
     if as_json:
-        click.echo(json.dumps(diff.to_json(), ensure_ascii=False, indent=1))
+        echo_json(diff.to_json())
         sys.exit(0)
     assert diff.a is not None and diff.b is not None
-    click.echo(f"A: #{diff.a.id} {diff.a.run_id} ({diff.a.started})")
-    click.echo(f"B: #{diff.b.id} {diff.b.run_id} ({diff.b.started})")
+    echo(f"A: #{diff.a.id} {diff.a.run_id} ({diff.a.started})")
+    echo(f"B: #{diff.b.id} {diff.b.run_id} ({diff.b.started})")
     for name, (before, after) in sorted(diff.scores.items()):
         delta = (
             "" if before is None or after is None else f" ({after - before:+.1f} points)"
         )
-        click.echo(f"  {name}: {_pct(before)} -> {_pct(after)}{delta}")
+        echo(f"  {name}: {_pct(before)} -> {_pct(after)}{delta}")
     for cat in hist.Diff.CATEGORIES:
         changes = getattr(diff, cat)
-        click.echo(f"{_TITLES[cat]}: {len(changes)}")
+        echo(f"{_TITLES[cat]}: {len(changes)}")
         for c in changes:
             i = c.item
             states = f"{c.before or '-'} -> {c.after or '-'}"
-            click.echo(f"  {i.system}/{i.host}  {i.requirement}  {i.check}  {states}")
+            echo(f"  {i.system}/{i.host}  {i.requirement}  {i.check}  {states}")
             if i.message:
-                click.echo(f"      {i.message[:160]}")
+                echo(f"      {i.message[:160]}")
     sys.exit(0)

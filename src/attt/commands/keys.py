@@ -14,7 +14,7 @@ import click
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from .. import signing
-from ..cli import _fail, main
+from ..cli import _fail, echo, main
 from ..errors import AtttError, ExitStatus, InputError
 
 PASSPHRASE_ENV = "ATTT_KEY_PASSPHRASE"
@@ -76,10 +76,10 @@ def keys_generate(out: str, name: str, no_passphrase: bool, force: bool) -> None
         pair = signing.generate_keys(out, passphrase, name=name, force=force)
     except AtttError as exc:
         _fail(exc)
-    click.echo(f"private key: {pair.private_path} (mode 0600"
+    echo(f"private key: {pair.private_path} (mode 0600"
                + (", unencrypted)" if passphrase is None else ", encrypted)"))
-    click.echo(f"public key:  {pair.public_path}")
-    click.echo(f"fingerprint: {pair.fingerprint}")
+    echo(f"public key:  {pair.public_path}")
+    echo(f"fingerprint: {pair.fingerprint}")
 
 
 @main.command()
@@ -95,22 +95,22 @@ def verify(folder: str, key: str | None) -> None:
     except AtttError as exc:
         _fail(exc)
     for problem in res.problems:
-        click.echo(f"PROBLEM  {problem}")
+        echo(f"PROBLEM  {problem}")
     if not res.signature_ok:
-        click.echo("BAD SIGNATURE  manifest.json is not signed by "
+        echo("BAD SIGNATURE  manifest.json is not signed by "
                    + (f"the given key {res.expected_fingerprint}" if key else "its own key"))
     if not res.key_ok:
-        click.echo(f"OTHER KEY  signed by {res.key_fingerprint}, expected "
+        echo(f"OTHER KEY  signed by {res.key_fingerprint}, expected "
                    f"{res.expected_fingerprint}")
     for label, names in (("CHANGED", res.changed), ("REMOVED", res.removed),
                          ("ADDED", res.added)):
         for rel in names:
-            click.echo(f"{label:<8} {rel}")
+            echo(f"{label:<8} {rel}")
     if res.ok:
-        click.echo(f"OK  {res.files} files intact, signed by {res.key_fingerprint}")
+        echo(f"OK  {res.files} files intact, signed by {res.key_fingerprint}")
         if not key:
-            click.echo("note: no --key given: integrity checked, not who signed it",
+            echo("note: no --key given: integrity checked, not who signed it",
                        err=True)
         sys.exit(0)
-    click.echo(f"TAMPERED  {folder}")
+    echo(f"TAMPERED  {folder}")
     sys.exit(int(ExitStatus.NON_COMPLIANT))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..cli import _fail, main
+from ..cli import _fail, echo, main
 from ..errors import AtttError
 from ..i18n import gettext_for
 from ..level_suggest import (
@@ -67,11 +67,11 @@ def level_suggest(answers: str | None, lang: str, **flags: object) -> None:
     result = suggest(parsed)
     for rs, name in ((result.nd85, "Nghị định 85/2016/NĐ-CP (nd85-tt12)"),
                      (result.nd331, _("Decree 331/2026 (law116-nd331, reported)"))):
-        click.echo(_("{regime}: proposed level {level}").format(regime=name, level=rs.level))
+        echo(_("{regime}: proposed level {level}").format(regime=name, level=rs.level))
         for cr in rs.matched:
             mark = "" if cr.confidence == "research-note" else " (*)"
             meaning = cr.meaning_vi if lang == "vi" else cr.meaning_en
             lead = "=>" if cr.level == rs.level else "  "
-            click.echo(f"  {lead} {_('level')} {cr.level}: {cr.ref}{mark} - {meaning}")
-    click.echo(_("The level is the highest level whose criterion is met. (*) wording not yet "
+            echo(f"  {lead} {_('level')} {cr.level}: {cr.ref}{mark} - {meaning}")
+    echo(_("The level is the highest level whose criterion is met. (*) wording not yet "
                  "checked against the official text."))

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from ..cli import _fail, main
+from ..cli import _fail, echo, main
 from ..errors import AtttError
 from ..inventory_loader import load_inventory
 from ..network.zones import CONDITIONAL, LEVEL_MINIMUM, overlaps
@@ -30,20 +30,20 @@ def zones(inventory: str) -> None:
     missing_any = False
     for system in inv.systems:
         roles = {z.role for z in system.zones}
-        click.echo(f"{system.name} (level {system.level}):")
+        echo(f"{system.name} (level {system.level}):")
         for z in system.zones:
-            click.echo(f"  {z.name:<16} {z.role:<18} {', '.join(z.networks) or '-'}")
+            echo(f"  {z.name:<16} {z.role:<18} {', '.join(z.networks) or '-'}")
         for role in LEVEL_MINIMUM[system.level]:
             if role in roles:
                 continue
             if role in CONDITIONAL:
-                click.echo(f"  (no {role} zone: required only if the system has one)")
+                echo(f"  (no {role} zone: required only if the system has one)")
                 continue
             missing_any = True
-            click.echo(f"  MISSING {role}")
+            echo(f"  MISSING {role}")
         for a, na, b, nb in overlaps(system.zones):
             missing_any = True
-            click.echo(f"  OVERLAP {a} {na} / {b} {nb}")
+            echo(f"  OVERLAP {a} {na} / {b} {nb}")
     sys.exit(1 if missing_any else 0)
 
 
@@ -58,4 +58,4 @@ def plan(inventory: str, from_zone: str, systems: tuple[str, ...]) -> None:
     except AtttError as exc:
         _fail(exc)
     for line in lines:
-        click.echo(line)
+        echo(line)
