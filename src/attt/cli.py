@@ -13,6 +13,7 @@ from typing import IO, Any, NoReturn, cast
 import click
 
 from . import __version__, gates
+from .artefacts import read_results
 from .commands._ci import FiniteFloat, db_option, gate_options
 from .errors import AtttError, ExitStatus, InputError
 from .evidence import load_evidence
@@ -455,12 +456,9 @@ def report(
     gate option (--fail-under, --fail-on, --max-errors) the gated code, as `attt scan` would
     give.  A signed run folder is never written into: use -o NEWDIR."""
     try:
-        with open(results, encoding="utf-8") as fh:
-            doc = json.load(fh)
-    except (OSError, json.JSONDecodeError) as exc:
-        _fail(InputError(results, "", f"not a results.json: {exc}"))
-    if not isinstance(doc, dict) or not str(doc.get("schema", "")).startswith("attt.results/"):
-        _fail(InputError(results, "schema", "not an attt results document"))
+        doc = read_results(results)
+    except AtttError as exc:
+        _fail(exc)
     names = _split(formats)
     known = load_formats()
     for name in names:

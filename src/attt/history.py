@@ -40,6 +40,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .artefacts import read_run_meta
 from .errors import InputError
 
 log = logging.getLogger(__name__)
@@ -346,7 +347,27 @@ class RunRow:
         }
 
 
+_ROW_TYPES: dict[str, tuple[type, ...]] = {
+    "id": (int,), "run_id": (str,), "started": (str,), "finished": (str, type(None)),
+    "inventory": (str,), "tool_version": (str, type(None)), "exit_code": (int, type(None)),
+    "verdict": (str, type(None)), "score": (int, float, type(None)), "grade": (str, type(None)),
+    "interrupted": (int,), "out_dir": (str, type(None)),
+}
+
+
+def _check_row(conn: sqlite3.Connection, row: sqlite3.Row) -> None:
+    """SQLite keeps whatever type was written: an edited database must not crash a listing."""
+
+    for name, kinds in _ROW_TYPES.items():
+        value = row[name]
+        if not isinstance(value, kinds) or (isinstance(value, float) and value != value):
+            db = conn.execute("PRAGMA database_list").fetchone()[2]
+            raise InputError(db, f"runs[id={row['id']!r}].{name}",
+                             f"unexpected value {str(value)[:40]!r} in the history database")
+
+
 def _run_row(conn: sqlite3.Connection, row: sqlite3.Row) -> RunRow:
+    _check_row(conn, row)
     systems = tuple(
         r[0] for r in conn.execute(
             "SELECT system FROM run_systems WHERE run = ? ORDER BY system", (row["id"],)
@@ -393,12 +414,9 @@ def resolve(conn: sqlite3.Connection, ref: str) -> RunRow:
         ).fetchone()
     elif ref.isdigit():
         row = conn.execute("SELECT * FROM runs WHERE id = ?", (int(ref),)).fetchone()
-    if row is None and os.path.isfile(os.path.join(ref, "run.json")):
-        try:
-            with open(os.path.join(ref, "run.json"), encoding="utf-8") as fh:
-                ref = str(json.load(fh).get("id", ref))
-        except (OSError, json.JSONDecodeError, AttributeError):
-            pass
+    if row is None and os.path.lexists(os.path.join(ref, "run.json")):
+        # A folder named as a run: its run.json must be attt's (a FIFO here used to hang).
+        ref = read_run_meta(os.path.join(ref, "run.json"))["id"]
     if row is None:
         row = conn.execute("SELECT * FROM runs WHERE run_id = ?", (ref,)).fetchone()
     if row is None and ref:

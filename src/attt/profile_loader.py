@@ -144,9 +144,11 @@ def _check_param_value(node: Node, name: str, default: Any) -> None:
 
 
 def _shown(value: Any) -> str:
-    if isinstance(value, list | dict) or value is None:
-        return {list: "a list", dict: "a mapping"}.get(type(value), "nothing")
-    return repr(value)[:60]
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "nothing" if value is None else repr(value)[:60]
 
 
 def _check_ref(node: Node) -> CheckRef:

@@ -19,6 +19,8 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import safe_io
+from .artefacts import MAX_FINDINGS_BYTES, check_record, parse_json
 from .collect import plan
 from .errors import AuthError, ConnectError, HostKeyError, TransportError
 from .model import CheckRef, Finding, Host, Profile, Requirement, Result, Status
@@ -186,28 +188,29 @@ class FindingsLog:
         again on resume.
         """
 
-        if not os.path.exists(self.path):
+        if not os.path.lexists(self.path):
             return [], {}
         pending: dict[str, list[dict[str, Any]]] = {}
         hosts: dict[str, dict[str, Any]] = {}
         kept: list[str] = []
         dirty = False
-        with open(self.path, encoding="utf-8", errors="replace") as fh:
-            for line in fh:
-                try:
-                    if not line.endswith("\n"):
-                        raise json.JSONDecodeError("torn line", line, len(line))
-                    rec = json.loads(line)
-                except json.JSONDecodeError:
-                    dirty = True
-                    continue
-                if rec.get("type") == "finding":
-                    pending.setdefault(f"{rec['system']}/{rec['host']}", []).append(rec)
-                elif rec.get("type") == "host":
-                    key = str(rec["key"])
-                    hosts[key] = rec
-                    kept.extend(json.dumps(r, ensure_ascii=False) for r in pending.pop(key, []))
-                    kept.append(json.dumps(rec, ensure_ascii=False))
+        text = safe_io.read_bytes(self.path, MAX_FINDINGS_BYTES, FINDINGS_FILE).decode(
+            "utf-8", errors="replace"
+        )
+        lines = text.splitlines(keepends=True)
+        for number, line in enumerate(lines, 1):
+            if not line.endswith("\n"):
+                dirty = True  # torn by a crash mid-write: that host is scanned again
+                continue
+            # A complete line was written by attt whole: anything wrong in it is an edit.
+            rec = check_record(parse_json(line, self.path, f"line {number}"), self.path, number)
+            if rec["type"] == "finding":
+                pending.setdefault(f"{rec['system']}/{rec['host']}", []).append(rec)
+            else:
+                key = rec["key"]
+                hosts[key] = rec
+                kept.extend(json.dumps(r, ensure_ascii=False) for r in pending.pop(key, []))
+                kept.append(json.dumps(rec, ensure_ascii=False))
         if pending or dirty:
             # Rewrite atomically so the next append starts on a clean line.
             tmp = self.path + ".tmp"

@@ -19,6 +19,7 @@ from typing import Any
 from . import gates, grading, history
 from .errors import InputError
 from .evidence import EvidenceSet, check_requirements, load_evidence
+from .artefacts import read_run_meta
 from .inventory_loader import adhoc_inventory, bundled_inventory, load_inventory
 from .model import Exclusion, Finding, Host, Inventory, Profile, Requirement, System, Waiver
 from .network.run import NetworkJob, dry_run_lines
@@ -246,13 +247,9 @@ def run_scan(
 ) -> ScanResult:
     if resume_dir:
         run_file = os.path.join(resume_dir, RUN_FILE)
-        try:
-            with open(run_file, encoding="utf-8") as fh:
-                meta = json.load(fh)
-        except (OSError, json.JSONDecodeError) as exc:
-            raise InputError(run_file, "", f"cannot resume: {exc}") from None
+        meta = read_run_meta(run_file)
         saved = ScanOptions.from_json(meta["options"])
-        opts = replace(saved, workers=opts.workers)
+        opts = normalise(replace(saved, workers=opts.workers))
         out_dir, run_id, started = os.path.abspath(resume_dir), meta["id"], meta["started"]
     else:
         opts = normalise(opts)

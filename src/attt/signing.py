@@ -41,7 +41,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
-from . import __version__
+from . import __version__, artefacts, safe_io
 from .errors import InputError
 from .evidence import MAX_DOCUMENT_BYTES, document_problem
 
@@ -55,6 +55,8 @@ PRIVATE_NAME = "attt-signing.key"
 PUBLIC_NAME = "attt-signing.pub"
 # Never listed in (nor compared against) the manifest: they are the signature itself.
 _OWN_FILES = frozenset({MANIFEST, SIGNATURE})
+# A PEM key is a few hundred bytes; the bound only stops a device or a huge file.
+MAX_KEY_BYTES = 64 * 1024
 
 
 # --------------------------------------------------------------------------- keys
@@ -142,20 +144,12 @@ def generate_keys(
 def private_key_encrypted(path: str) -> bool:
     """True when the PEM at ``path`` needs a passphrase (so the CLI knows to ask for one)."""
 
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(4096)
-    except OSError as exc:
-        raise InputError(path, "", f"cannot read the private key: {exc.strerror}") from None
+    head = safe_io.read_bytes(path, MAX_KEY_BYTES, "private key")[:4096]
     return b"ENCRYPTED" in head
 
 
 def load_private_key(path: str, passphrase: bytes | None) -> Ed25519PrivateKey:
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except OSError as exc:
-        raise InputError(path, "", f"cannot read the private key: {exc.strerror}") from None
+    data = safe_io.read_bytes(path, MAX_KEY_BYTES, "private key")
     try:
         key = serialization.load_pem_private_key(data, password=passphrase or None)
     except TypeError:
@@ -175,11 +169,7 @@ def load_public_key(path: str) -> Ed25519PublicKey:
     """An Ed25519 public key from a PEM file; a private key file is accepted too (its
     public half is used) as long as it is not encrypted."""
 
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except OSError as exc:
-        raise InputError(path, "", f"cannot read the public key: {exc.strerror}") from None
+    data = safe_io.read_bytes(path, MAX_KEY_BYTES, "public key")
     try:
         key = serialization.load_pem_public_key(data)
     except ValueError:
@@ -251,9 +241,8 @@ def _evidence_from_results(folder: str) -> tuple[dict[str, str], dict[str, str]]
 
     results = os.path.join(folder, "results.json")
     try:
-        with open(results, encoding="utf-8") as fh:
-            doc = json.load(fh)
-    except (OSError, json.JSONDecodeError):
+        doc = artefacts.read_json(results, artefacts.MAX_RESULTS_BYTES, "results.json")
+    except InputError:
         return {}, {}
     if not isinstance(doc, dict):
         return {}, {}
@@ -438,17 +427,14 @@ class VerifyResult:
 
 
 def _read_json(path: str) -> tuple[bytes, dict[str, Any]]:
+    if not os.path.lexists(path):
+        raise InputError(path, "", "missing: the folder is not signed")
+    raw = safe_io.read_bytes(path, artefacts.MAX_MANIFEST_BYTES, os.path.basename(path))
     try:
-        with open(path, "rb") as fh:
-            raw = fh.read()
-    except FileNotFoundError:
-        raise InputError(path, "", "missing: the folder is not signed") from None
-    except OSError as exc:
-        raise InputError(path, "", f"cannot read: {exc.strerror}") from None
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(path, "", f"not valid JSON: {exc}") from None
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(path, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    data = artefacts.parse_json(text, path)
     if not isinstance(data, dict):
         raise InputError(path, "", "not a JSON object")
     return raw, data

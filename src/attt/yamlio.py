@@ -22,7 +22,7 @@ MAX_NODES = 500_000
 
 
 def _key_text(node: yaml.Node) -> str:
-    return str(node.value) if isinstance(node, yaml.ScalarNode) else f"<{node.id}>"
+    return str(node.value) if isinstance(node, yaml.ScalarNode) else f"<{type(node).__name__}>"
 
 
 def _check_nodes(node: yaml.Node, source: str) -> None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 
 import click
 
+from ..artefacts import MAX_RESULTS_BYTES, read_json
 from ..cli import _fail, _split, echo, main
 from ..dossier import build_dossier, system_results
 from ..dossier.docx import render_dossier_docx
@@ -72,11 +72,9 @@ def dossier(system_name: str, inventory: str, results: str | None, evidence: str
             check_requirements(ev, [r.id for r in profile.requirements])
         entry = None
         if results:
-            try:
-                with open(results, encoding="utf-8") as fh:
-                    doc = json.load(fh)
-            except (OSError, json.JSONDecodeError) as exc:
-                raise InputError(results, "", f"not a results.json: {exc}") from None
+            # Strict JSON and a bounded regular file; the dossier reads the one system entry
+            # defensively itself, so a hand-trimmed results file (one system) still works.
+            doc = read_json(results, MAX_RESULTS_BYTES, "results.json")
             if not isinstance(doc, dict):
                 raise InputError(results, "", "not an attt results document")
             found = system_results(doc, system.name, results)

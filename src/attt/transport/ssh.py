@@ -26,7 +26,8 @@ from dataclasses import dataclass
 
 import paramiko
 
-from ..errors import AuthError, ConnectError, HostKeyError, TransportError
+from .. import safe_io
+from ..errors import AuthError, ConnectError, HostKeyError, InputError, TransportError
 from ..model import Host, JSONValue
 from ..targets import valid_address
 from .base import LiveTransport, RawRun, TransportSettings
@@ -42,6 +43,8 @@ _SEND_CHUNK = 32768
 _STDERR_KEEP = 4096
 # Serialises appends to a known_hosts file when many hosts are scanned in threads.
 _KNOWN_HOSTS_LOCK = threading.Lock()
+MAX_KNOWN_HOSTS_BYTES = 64 * 1024 * 1024
+MAX_KEY_FILE_BYTES = 1024 * 1024
 
 
 def validate_address(address: str) -> str:
@@ -228,7 +231,11 @@ class SSHTransport(LiveTransport):
             if not os.path.exists(path):
                 continue
             try:
+                # paramiko reads the whole file: a FIFO would hang, /dev/zero never end.
+                safe_io.check_regular(path, MAX_KNOWN_HOSTS_BYTES, "known_hosts file")
                 client.load_system_host_keys(path)
+            except InputError as exc:
+                raise HostKeyError(f"cannot read known_hosts file {path}: {exc.problem}.") from exc
             except (OSError, paramiko.SSHException, ValueError) as exc:
                 raise HostKeyError(f"cannot read known_hosts file {path}: {exc}.") from exc
 
@@ -237,9 +244,10 @@ class SSHTransport(LiveTransport):
             if not os.path.exists(path):
                 continue
             try:
+                safe_io.check_regular(path, MAX_KNOWN_HOSTS_BYTES, "known_hosts file")
                 if paramiko.HostKeys(path).lookup(endpoint.known_hosts_name) is not None:
                     return path
-            except (OSError, paramiko.SSHException, ValueError):
+            except (OSError, paramiko.SSHException, ValueError, InputError):
                 continue
         return " or ".join(self._known_hosts_files())
 
@@ -315,10 +323,17 @@ class SSHTransport(LiveTransport):
                     f"cannot log in to {endpoint.label}: environment variable "
                     f"{self.password_env} (password_env) is not set."
                 )
-        if self.key_file and not os.path.isfile(os.path.expanduser(self.key_file)):
-            raise AuthError(
-                f"cannot log in to {endpoint.label}: key file {self.key_file} not found."
-            )
+        if self.key_file:
+            try:
+                # paramiko opens it blindly: a FIFO would hang the host's worker thread.
+                safe_io.check_regular(
+                    os.path.expanduser(self.key_file), MAX_KEY_FILE_BYTES, "key file"
+                )
+            except InputError as exc:
+                raise AuthError(
+                    f"cannot log in to {endpoint.label}: key file {self.key_file}: "
+                    f"{exc.problem}."
+                ) from None
         client = paramiko.SSHClient()
         self._load_host_keys(client)
         client.set_missing_host_key_policy(_HostKeyPolicy(self, endpoint))

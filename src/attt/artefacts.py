@@ -1,0 +1,308 @@
+"""Validated readers of the files attt wrote earlier and reads back: results.json, run.json,
+findings.jsonl, manifest.json.
+
+They come back from disk, e-mail or a USB stick and may have been edited: nothing in them is
+trusted before it has been checked.  results.json is checked against the published schema
+(``attt.results-1.schema.json``, shipped with attt) by a small interpreter of the JSON Schema
+keywords that schema uses, so every error names the path of the bad value
+(``systems[0].requirements[3].status: expected one of ...``).  ``jsonschema`` is only a test
+dependency: its Rust-built ``rpds`` dependency chain is a lot to carry onto the offline
+machines attt runs on, for ~100 lines of checks.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Mapping
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from . import safe_io
+from .errors import InputError
+
+RESULTS_SCHEMA = "attt.results-1.schema.json"
+MAX_RESULTS_BYTES = 256 * 1024 * 1024
+MAX_RUN_BYTES = 1024 * 1024
+MAX_FINDINGS_BYTES = 1024 * 1024 * 1024
+MAX_MANIFEST_BYTES = 64 * 1024 * 1024
+MAX_JSON_DEPTH = 64
+
+Schema = Mapping[str, Any]
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text[:20]} is out of range")
+    return value
+
+
+def _depth_ok(text: str) -> bool:
+    """Cheap bound before json recursion: brackets outside strings, counted in one pass."""
+
+    depth = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                return False
+        elif ch in "]}":
+            depth -= 1
+    return True
+
+
+def parse_json(text: str, source: str, where: str = "") -> Any:
+    """Strict JSON: no NaN/Infinity (Python's json takes them), bounded nesting."""
+
+    if not _depth_ok(text):
+        raise InputError(source, where, f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+    try:
+        return json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            source, where, f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+        ) from None
+    except (ValueError, RecursionError) as exc:
+        raise InputError(source, where, f"not valid JSON: {exc}") from None
+
+
+def read_json(path: str, limit: int, what: str) -> Any:
+    return parse_json(safe_io.read_text(path, limit, what), path)
+
+
+# --------------------------------------------------------------------------- schema checks
+
+
+def _join(path: str, key: str | int) -> str:
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else key
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return json.dumps(value, ensure_ascii=True)[:60]
+
+
+_TYPES: dict[str, Callable[[Any], bool]] = {
+    "object": lambda v: isinstance(v, dict),
+    "array": lambda v: isinstance(v, list),
+    "string": lambda v: isinstance(v, str),
+    "boolean": lambda v: isinstance(v, bool),
+    "null": lambda v: v is None,
+    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+}
+
+
+class _Checker:
+    def __init__(self, root: Schema, source: str) -> None:
+        self.root = root
+        self.source = source
+
+    def fail(self, path: str, problem: str) -> InputError:
+        return InputError(self.source, path or "(top level)", problem)
+
+    def ref(self, schema: Schema) -> Schema:
+        target: Any = self.root
+        for part in str(schema["$ref"]).removeprefix("#/").split("/"):
+            target = target[part]
+        return dict(target)
+
+    def problem(self, schema: Schema, value: Any, path: str) -> InputError | None:
+        try:
+            self.check(schema, value, path)
+        except InputError as exc:
+            return exc
+        return None
+
+    def check(self, schema: Schema, value: Any, path: str) -> None:
+        if "$ref" in schema:
+            self.check(self.ref(schema), value, path)
+        self._scalar(schema, value, path)
+        for key in ("oneOf", "anyOf"):
+            if key in schema:
+                errors = [self.problem(s, value, path) for s in schema[key]]
+                if all(errors):
+                    raise next(e for e in errors if e is not None)
+        if isinstance(value, dict):
+            self._object(schema, value, path)
+        elif isinstance(value, list) and "items" in schema:
+            for i, item in enumerate(value):
+                self.check(schema["items"], item, _join(path, i))
+
+    def _scalar(self, schema: Schema, value: Any, path: str) -> None:
+        kinds = schema.get("type")
+        if kinds is not None:
+            names = [kinds] if isinstance(kinds, str) else list(kinds)
+            if not any(_TYPES[k](value) for k in names):
+                raise self.fail(path, f"expected {' or '.join(names)}, got {_shown(value)}")
+        if "const" in schema and value != schema["const"]:
+            raise self.fail(path, f"expected {_shown(schema['const'])}, got {_shown(value)}")
+        if "enum" in schema and not any(
+            value == e and type(value) is type(e) for e in schema["enum"]
+        ):
+            choices = ", ".join(_shown(e) for e in schema["enum"])
+            raise self.fail(path, f"expected one of {choices}, got {_shown(value)}")
+        if _TYPES["number"](value):
+            if "minimum" in schema and value < schema["minimum"]:
+                raise self.fail(path, f"expected at least {schema['minimum']}, got {value}")
+            if "exclusiveMinimum" in schema and value <= schema["exclusiveMinimum"]:
+                raise self.fail(
+                    path, f"expected more than {schema['exclusiveMinimum']}, got {value}"
+                )
+            if "maximum" in schema and value > schema["maximum"]:
+                raise self.fail(path, f"expected at most {schema['maximum']}, got {value}")
+        if isinstance(value, str) and len(value) < schema.get("minLength", 0):
+            raise self.fail(path, f"expected at least {schema['minLength']} characters")
+
+    def _object(self, schema: Schema, value: dict[str, Any], path: str) -> None:
+        for key in schema.get("required", ()):
+            if key not in value:
+                raise self.fail(_join(path, key), "required key missing")
+        props: Mapping[str, Any] = schema.get("properties", {})
+        extra = schema.get("additionalProperties", True)
+        names = schema.get("propertyNames")
+        for key, item in value.items():
+            if names is not None:
+                bad = self.problem(names, key, _join(path, "(key)"))
+                if bad is not None:
+                    raise self.fail(path, f"key {_shown(key)} not allowed: {bad.problem}")
+            if key in props:
+                self.check(props[key], item, _join(path, key))
+            elif extra is False:
+                raise self.fail(path, f"unknown key {_shown(key)}")
+            elif isinstance(extra, Mapping):
+                self.check(extra, item, _join(path, key))
+
+
+@cache
+def results_schema() -> Schema:
+    text = resources.files("attt.reports").joinpath(RESULTS_SCHEMA).read_text(encoding="utf-8")
+    schema: Schema = json.loads(text)
+    return schema
+
+
+def check_results(doc: Any, source: str) -> dict[str, Any]:
+    """A results document that matches the published schema, or an InputError at the path."""
+
+    if not isinstance(doc, dict) or not str(doc.get("schema", "")).startswith("attt.results/"):
+        raise InputError(source, "schema", "not an attt results document")
+    _Checker(results_schema(), source).check(results_schema(), doc, "")
+    return doc
+
+
+def read_results(path: str) -> dict[str, Any]:
+    return check_results(read_json(path, MAX_RESULTS_BYTES, "results.json"), path)
+
+
+# --------------------------------------------------------------------------- run folder
+
+_TEXT: Schema = {"type": "string"}
+_TEXTS: Schema = {"type": "array", "items": _TEXT}
+_FLAG: Schema = {"type": "boolean"}
+
+# The saved ScanOptions: --resume runs with them, so they get the CLI's bounds again.
+RUN_OPTIONS: Schema = {
+    "type": "object",
+    "properties": {
+        **dict.fromkeys(("inventory", "target", "hosts", "profile", "tailoring", "waivers",
+                         "evidence_root", "from_zone", "out", "db", "fail_on"), _TEXT),
+        **dict.fromkeys(("systems", "formats", "evidence"), _TEXTS),
+        **dict.fromkeys(("network", "network_only", "accept_new_host_keys", "history"), _FLAG),
+        "sudo": {"type": ["boolean", "null"]},
+        "lang": {"enum": ["vi", "en"]},
+        "level": {"type": ["integer", "null"], "minimum": 1, "maximum": 5},
+        "workers": {"type": "integer", "minimum": 1, "maximum": 256},
+        "connect_timeout": {"type": "number", "exclusiveMinimum": 0, "maximum": 3600},
+        "command_timeout": {"type": "number", "exclusiveMinimum": 0, "maximum": 86400},
+        "fail_under": {"type": ["number", "null"], "minimum": 0, "maximum": 100},
+        "max_errors": {"type": ["integer", "null"], "minimum": 0},
+    },
+}
+
+RUN_SCHEMA: Schema = {
+    "type": "object",
+    "required": ["id", "started", "options"],
+    "properties": {
+        "id": {"type": "string", "minLength": 1},
+        "started": {"type": "string", "minLength": 1},
+        "options": RUN_OPTIONS,
+    },
+}
+
+FINDING_RECORD: Schema = {
+    "type": "object",
+    "required": ["type", "system", "host", "requirement", "check", "status", "message"],
+    "properties": {
+        "type": {"const": "finding"},
+        "system": {"type": "string"},
+        "host": {"type": "string"},
+        "requirement": {"type": "string"},
+        "check": {"type": "string"},
+        "params": {"type": "object"},
+        "status": {"$ref": "#/$defs/status"},
+        "message": {"type": "string"},
+        "evidence": {"type": "object"},
+    },
+}
+
+HOST_RECORD: Schema = {
+    "type": "object",
+    "required": ["type", "key", "state"],
+    "properties": {
+        "type": {"const": "host"},
+        "key": {"type": "string", "minLength": 1},
+        "state": {"type": "string", "minLength": 1},
+        **{k: {"type": ["string", "null"]} for k in (
+            "system", "name", "address", "transport", "zone", "message", "recorded_key")},
+        "roles": {"type": "array", "items": {"type": "string"}},
+        "channels": {"type": "integer", "minimum": 0},
+        "duration": {"type": "number", "minimum": 0},
+        "counts": {"type": "object", "propertyNames": {"$ref": "#/$defs/status"},
+                   "additionalProperties": {"type": "integer", "minimum": 0}},
+    },
+}
+
+
+def read_run_meta(path: str) -> dict[str, Any]:
+    doc = read_json(path, MAX_RUN_BYTES, "run.json")
+    _Checker(RUN_SCHEMA, path).check(RUN_SCHEMA, doc, "")
+    return dict(doc)
+
+
+def check_record(rec: Any, source: str, line: int) -> dict[str, Any]:
+    """One line of findings.jsonl, checked (its kind decides the shape)."""
+
+    where = f"line {line}"
+    kind = rec.get("type") if isinstance(rec, dict) else None
+    schema = FINDING_RECORD if kind == "finding" else HOST_RECORD
+    root = {**results_schema(), **schema}
+    try:
+        _Checker(root, source).check(schema, rec, "")
+    except InputError as exc:
+        raise InputError(source, f"{where}: {exc.key}", exc.problem) from None
+    return dict(rec)
+
+
+def read_manifest(path: str) -> Any:
+    return read_json(path, MAX_MANIFEST_BYTES, "manifest.json")
