@@ -86,9 +86,10 @@ class _Group(click.Group):
         except click.ClickException as exc:
             exc.show(file=cast(IO[str], EscapingWriter(sys.stderr)))
             sys.exit(exc.exit_code)
-        except click.Abort:
+        except click.Abort as exc:
             echo("Aborted!", err=True)
-            sys.exit(1)
+            # Ctrl-C outside a scan's own handling: the documented 130, not click's 1.
+            sys.exit(130 if isinstance(exc.__cause__, KeyboardInterrupt) else 1)
         sys.exit(code if isinstance(code, int) else 0)
 
 

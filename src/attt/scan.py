@@ -12,14 +12,16 @@ import json
 import logging
 import os
 import secrets
+import signal
+import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from . import gates, grading, history
+from .artefacts import read_run_meta
 from .errors import InputError
 from .evidence import EvidenceSet, check_requirements, load_evidence
-from .artefacts import read_run_meta
 from .inventory_loader import adhoc_inventory, bundled_inventory, load_inventory
 from .model import Exclusion, Finding, Host, Inventory, Profile, Requirement, System, Waiver
 from .network.run import NetworkJob, dry_run_lines
@@ -239,6 +241,35 @@ def render_files(doc: Document, out_dir: str, formats: tuple[str, ...], lang: st
     return written
 
 
+class _SigintGuard:
+    """Ctrl-C during a scan: the first stops scanning (KeyboardInterrupt, as by default);
+    any further one, and any once scanning is over, is only counted.  Pressing it twice
+    used to interrupt the saving itself: no results.json and a ``.tmp`` left behind.
+    Only the main thread can own signal handlers; elsewhere this does nothing."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.saving = False
+        self._previous: Any = None
+        self._installed = False
+
+    def __enter__(self) -> _SigintGuard:
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+            self._installed = True
+        return self
+
+    def _handle(self, signum: int, frame: object) -> None:
+        self.count += 1
+        if not self.saving:
+            self.saving = True
+            raise KeyboardInterrupt
+
+    def __exit__(self, *exc: object) -> None:
+        if self._installed:
+            signal.signal(signal.SIGINT, self._previous)
+
+
 def run_scan(
     opts: ScanOptions,
     on_start: Callable[[int, int], None] = lambda total, skipped: None,
@@ -285,25 +316,28 @@ def run_scan(
         accept_new_host_keys=opts.accept_new_host_keys,
         sudo=opts.sudo,
     )
-    interrupted = False
-    try:
-        run_hosts(
-            ((h, profiles[h.system]) for h in todo), settings, store, opts.workers, on_host_done
-        )
-        for job in net_todo:
-            outcome = run_network_job(job)
-            store.append(outcome)
-            on_host_done(outcome)
-    except KeyboardInterrupt:
-        interrupted = True
-    findings, records = store.read()
-    doc = finish(opts, inv, pairs, findings, records, run_id, started, interrupted, units,
-                 evidence, waivers)
-    if opts.history:
-        history.safe_trend(doc, opts.db)  # before rendering: the report shows the trend
-    files = render_files(doc, out_dir, opts.formats, opts.lang)
-    if opts.history:
-        history.safe_record(doc, out_dir, opts.db)  # a DB problem never loses the report
+    with _SigintGuard() as guard:
+        try:
+            run_hosts(
+                ((h, profiles[h.system]) for h in todo), settings, store, opts.workers,
+                on_host_done,
+            )
+            for job in net_todo:
+                outcome = run_network_job(job)
+                store.append(outcome)
+                on_host_done(outcome)
+        except KeyboardInterrupt:
+            pass
+        guard.saving = True  # from here on, Ctrl-C is counted, never raised
+        interrupted = guard.count > 0
+        findings, records = store.read()
+        doc = finish(opts, inv, pairs, findings, records, run_id, started, interrupted, units,
+                     evidence, waivers)
+        if opts.history:
+            history.safe_trend(doc, opts.db)  # before rendering: the report shows the trend
+        files = render_files(doc, out_dir, opts.formats, opts.lang)
+        if opts.history:
+            history.safe_record(doc, out_dir, opts.db)  # a DB problem never loses the report
     code = 130 if interrupted else int(doc["summary"]["exit_code"])
     return ScanResult(out_dir, doc, code, files, interrupted)
 
