@@ -477,7 +477,11 @@ def report(
     os.makedirs(folder, exist_ok=True)
     gated = gates.Gates(fail_under, fail_on or "", max_errors)
     code = gates.apply(doc, gated) if gated.active else 0
-    for path in render_files(doc, folder, names, lang):
+    try:
+        written = render_files(doc, folder, names, lang)
+    except AtttError as exc:
+        _fail(exc)
+    for path in written:
         echo(path)
     sys.exit(code)
 

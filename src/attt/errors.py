@@ -57,6 +57,23 @@ class HostKeyError(TransportError):
     pass
 
 
+class OutputError(AtttError):
+    """A file of the run could not be written once the run was under way (disk full, folder
+    removed, /dev/full): the run is incomplete; what was written is kept."""
+
+    exit_status = ExitStatus.INCOMPLETE
+
+    def __init__(self, path: str, exc: OSError, kept: tuple[str, ...] = ()) -> None:
+        self.path = path
+        self.error = exc
+        self.kept = kept
+        problem = exc.strerror or str(exc)
+        text = f"{path}: cannot write: {problem}; the run is incomplete"
+        if kept:
+            text += f" (written: {', '.join(kept)})"
+        super().__init__(text)
+
+
 class ProbeError(AtttError):
     """Collector output could not be parsed."""
 

@@ -9,6 +9,7 @@ interrupted run loses nothing and ``--resume`` skips the hosts already done.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -22,7 +23,7 @@ from typing import Any
 from . import safe_io
 from .artefacts import MAX_FINDINGS_BYTES, check_record, parse_json
 from .collect import plan
-from .errors import AuthError, ConnectError, HostKeyError, TransportError
+from .errors import AuthError, ConnectError, HostKeyError, OutputError, TransportError
 from .model import CheckRef, Finding, Host, Profile, Requirement, Result, Status
 from .registry import CHECKS, Facts
 from .transport import TRANSPORTS, TransportSettings
@@ -175,10 +176,16 @@ class FindingsLog:
                  for f in outcome.findings]
         lines.append(json.dumps(outcome.record(), ensure_ascii=False))
         data = ("\n".join(lines) + "\n").encode()
-        with self._lock, open(self.path, "ab") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+        with self._lock:
+            try:
+                with open(self.path, "ab") as fh:
+                    fh.write(data)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+            except OSError as exc:
+                # Disk full, folder removed: this host's findings are lost, the run is
+                # incomplete; the caller stops scanning and saves what is on disk.
+                raise OutputError(self.path, exc) from None
 
     def read(self) -> tuple[list[Finding], dict[str, dict[str, Any]]]:
         """Findings and host records of the hosts that finished (whatever their state).
@@ -214,15 +221,26 @@ class FindingsLog:
         if pending or dirty:
             # Rewrite atomically so the next append starts on a clean line.
             tmp = self.path + ".tmp"
-            with open(tmp, "w", encoding="utf-8") as fh:
-                fh.write("".join(line + "\n" for line in kept))
-            os.replace(tmp, self.path)
+            try:
+                with open(tmp, "w", encoding="utf-8") as fh:
+                    fh.write("".join(line + "\n" for line in kept))
+                os.replace(tmp, self.path)
+            except OSError as exc:
+                remove_quietly(tmp)
+                raise OutputError(self.path, exc) from None
         findings = []
         for line in kept:
             rec = json.loads(line)
             if rec.get("type") == "finding":
                 findings.append(Finding.from_json(rec))
         return findings, hosts
+
+
+def remove_quietly(path: str) -> None:
+    """Remove a half-written temporary file (or the symlink standing in its place)."""
+
+    with contextlib.suppress(OSError):
+        os.unlink(path)
 
 
 OnHostDone = Callable[[HostOutcome], None]

@@ -20,7 +20,7 @@ from typing import Any
 
 from . import gates, grading, history
 from .artefacts import read_run_meta
-from .errors import InputError
+from .errors import InputError, OutputError
 from .evidence import EvidenceSet, check_requirements, load_evidence
 from .inventory_loader import adhoc_inventory, bundled_inventory, load_inventory
 from .model import Exclusion, Finding, Host, Inventory, Profile, Requirement, System, Waiver
@@ -30,7 +30,7 @@ from .network.run import run_job as run_network_job
 from .profile_loader import load_profile, profile_id
 from .render import RenderOptions, load_formats
 from .render.document import Document, build
-from .runner import FindingsLog, HostOutcome, run_hosts
+from .runner import FindingsLog, HostOutcome, remove_quietly, run_hosts
 from .transport import TransportSettings
 from .waivers import load_waivers
 
@@ -226,18 +226,44 @@ def _host_rows(records: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {k: {x: v for x, v in r.items() if x != "type"} for k, r in records.items()}
 
 
+def write_atomic(path: str, text: str | bytes) -> None:
+    """Write ``path`` through a fresh ``.tmp`` beside it, then rename: a reader never sees
+    half a report.  The ``.tmp`` is created anew (O_EXCL, O_NOFOLLOW): a symlink planted in
+    its place (to /etc/..., /dev/full) is removed, never written through; on failure no
+    ``.tmp`` is left."""
+
+    tmp = path + ".tmp"
+    remove_quietly(tmp)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0),
+                     0o666)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(text.encode("utf-8") if isinstance(text, str) else text)
+        os.replace(tmp, path)
+    except OSError:
+        remove_quietly(tmp)
+        raise
+
+
 def render_files(doc: Document, out_dir: str, formats: tuple[str, ...], lang: str) -> list[str]:
+    """Write every format; one that cannot be written (disk full, folder gone) does not stop
+    the others: OutputError names it and the files written."""
+
     registry = load_formats()
     written = []
+    failed: tuple[str, OSError] | None = None
     options = RenderOptions(lang=lang)
     for name in formats:
         fmt = registry[name]
         path = os.path.join(out_dir, fmt.filename)
-        tmp = path + ".tmp"
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(fmt.render(doc, options))
-        os.replace(tmp, path)  # a reader never sees half a report
+        try:
+            write_atomic(path, fmt.render(doc, options))
+        except OSError as exc:
+            failed = failed or (path, exc)
+            continue
         written.append(path)
+    if failed:
+        raise OutputError(*failed, kept=tuple(os.path.basename(p) for p in written))
     return written
 
 
@@ -296,13 +322,19 @@ def run_scan(
     waivers = load_waivers(opts.waivers) if opts.waivers else []
     make_folder(out_dir)
     store = FindingsLog(out_dir)
-    if not resume_dir:
-        # A new run into an existing folder starts afresh; only --resume continues one.
-        if os.path.exists(store.path):
-            os.remove(store.path)
-        meta = {"id": run_id, "started": started, "options": opts.to_json()}
-        with open(os.path.join(out_dir, RUN_FILE), "w", encoding="utf-8") as fh:
-            json.dump(meta, fh, ensure_ascii=False, indent=1)
+    try:
+        if not resume_dir:
+            # A new run into an existing folder starts afresh; only --resume continues one.
+            if os.path.lexists(store.path):
+                os.remove(store.path)
+            meta = {"id": run_id, "started": started, "options": opts.to_json()}
+            write_atomic(os.path.join(out_dir, RUN_FILE),
+                         json.dumps(meta, ensure_ascii=False, indent=1))
+        # Writable before the first host is scanned, not an hour later (read-only, full).
+        with open(store.path, "ab"):
+            pass
+    except OSError as exc:
+        raise InputError("--out", out_dir, f"cannot write here: {exc.strerror or exc}") from None
     _, done_records = store.read()
     todo = [h for h in hosts if h.key not in done_records]
     net_todo = [j for j in net_jobs if f"{j.system.name}/{j.name}" not in done_records]
@@ -316,6 +348,7 @@ def run_scan(
         accept_new_host_keys=opts.accept_new_host_keys,
         sudo=opts.sudo,
     )
+    failure: OutputError | None = None
     with _SigintGuard() as guard:
         try:
             run_hosts(
@@ -328,6 +361,8 @@ def run_scan(
                 on_host_done(outcome)
         except KeyboardInterrupt:
             pass
+        except OutputError as exc:
+            failure = exc  # findings could not be saved: stop, keep what is on disk
         guard.saving = True  # from here on, Ctrl-C is counted, never raised
         interrupted = guard.count > 0
         findings, records = store.read()
@@ -335,7 +370,14 @@ def run_scan(
                      evidence, waivers)
         if opts.history:
             history.safe_trend(doc, opts.db)  # before rendering: the report shows the trend
-        files = render_files(doc, out_dir, opts.formats, opts.lang)
+        try:
+            files = render_files(doc, out_dir, opts.formats, opts.lang)
+        except OutputError as exc:
+            raise (exc if failure is None else OutputError(
+                failure.path, failure.error, exc.kept)) from None
+        if failure is not None:
+            raise OutputError(failure.path, failure.error,
+                              tuple(os.path.basename(p) for p in files))
         if opts.history:
             history.safe_record(doc, out_dir, opts.db)  # a DB problem never loses the report
     code = 130 if interrupted else int(doc["summary"]["exit_code"])

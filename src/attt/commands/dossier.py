@@ -12,11 +12,12 @@ from ..cli import _fail, _split, echo, main
 from ..dossier import build_dossier, system_results
 from ..dossier.docx import render_dossier_docx
 from ..dossier.html import render_dossier_html
-from ..errors import AtttError, ExitStatus, InputError
+from ..errors import AtttError, ExitStatus, InputError, OutputError
 from ..evidence import check_requirements, load_evidence
 from ..i18n import gettext_for
 from ..inventory_loader import bundled_inventory, load_inventory
 from ..profile_loader import load_profile, profile_id
+from ..scan import write_atomic
 from ..signing import EVIDENCE_DIR, sign_folder
 from .keys import load_signing_key
 
@@ -96,15 +97,16 @@ def dossier(system_name: str, inventory: str, results: str | None, evidence: str
     folder = out or f"attt-dossier-{system.name}"
     os.makedirs(folder, exist_ok=True)
     stem = f"ho-so-cap-do-{system.name}"
-    if "html" in names:
-        path = os.path.join(folder, f"{stem}.html")
-        with open(path, "w", encoding="utf-8") as fh:
-            fh.write(render_dossier_html(d))
-        echo(path)
-    if "docx" in names:
-        path = os.path.join(folder, f"{stem}.docx")
-        with open(path, "wb") as fh:
-            fh.write(render_dossier_docx(d))
+    written: list[str] = []
+    for ext, render in (("html", render_dossier_html), ("docx", render_dossier_docx)):
+        if ext not in names:
+            continue
+        path = os.path.join(folder, f"{stem}.{ext}")
+        try:
+            write_atomic(path, render(d))
+        except OSError as exc:
+            _fail(OutputError(path, exc, tuple(os.path.basename(p) for p in written)))
+        written.append(path)
         echo(path)
     if key is not None:
         # The evidence file and the documents it names travel with the signed dossier.
