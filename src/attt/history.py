@@ -40,6 +40,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import redact
 from .artefacts import read_run_meta
 from .errors import InputError
 
@@ -571,7 +572,7 @@ def safe_trend(doc: dict[str, Any], path: str = "") -> None:
 
 def safe_record(doc: Mapping[str, Any], out_dir: str, path: str = "") -> int | None:
     try:
-        return record(doc, out_dir, path)
+        return record(redact.data(doc), out_dir, path)  # safety net, as for every writer
     except (HistoryError, InputError, OSError, sqlite3.Error) as exc:
         log.warning("history: run not recorded (the report is complete): %s", exc)
         return None

@@ -17,15 +17,15 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from . import safe_io
+from . import redact, safe_io
 from .artefacts import MAX_FINDINGS_BYTES, check_record, parse_json
 from .collect import plan
 from .errors import AuthError, ConnectError, HostKeyError, OutputError, TransportError
 from .model import CheckRef, Finding, Host, Profile, Requirement, Result, Status
-from .registry import CHECKS, Facts
+from .registry import CHECKS, Facts, Section
 from .transport import TRANSPORTS, TransportSettings
 
 log = logging.getLogger(__name__)
@@ -114,6 +114,16 @@ def _all_error(host: Host, bindings: Sequence[Binding], message: str) -> list[Fi
     return [_finding(host, b, Result(Status.ERROR, message, source="transport")) for b in bindings]
 
 
+def redact_sections(sections: Mapping[str, Section]) -> dict[str, Section]:
+    if not redact.active():
+        return dict(sections)
+    return {
+        name: replace(s, text=redact.text(s.text),
+                      files={path: redact.text(body) for path, body in s.files.items()})
+        for name, s in sections.items()
+    }
+
+
 def scan_host(host: Host, profile: Profile, settings: TransportSettings) -> HostOutcome:
     started = time.monotonic()
     bindings = bind(host, profile)
@@ -128,18 +138,20 @@ def scan_host(host: Host, profile: Profile, settings: TransportSettings) -> Host
         log.warning("%s: %s", host.key, exc)
         channels = transport.channels_opened if transport else 0
         state = _TRANSPORT_STATES.get(type(exc), "error")
-        return HostOutcome(host, _all_error(host, bindings, str(exc)), state, str(exc),
+        msg = redact.text(str(exc))  # sudo's or the shell's words may repeat a password
+        return HostOutcome(host, _all_error(host, bindings, msg), state, msg,
                            channels, time.monotonic() - started)
     except Exception as exc:  # a failing host never stops the scan
         log.exception("%s: unexpected failure", host.key)
-        msg = f"unexpected failure: {type(exc).__name__}: {exc}"
+        msg = redact.text(f"unexpected failure: {type(exc).__name__}: {exc}")
         return HostOutcome(host, _all_error(host, bindings, msg), "error", msg,
                            transport.channels_opened if transport else 0,
                            time.monotonic() - started)
     finally:
         if transport is not None:
             transport.close()
-    facts = Facts(collected.sections, transport.mode)
+    # The one door collected output comes in by: a secret a host echoes stops here.
+    facts = Facts(redact_sections(collected.sections), transport.mode)
     results: dict[tuple[str, str], Result] = {}
     findings = []
     for b in bindings:
@@ -172,9 +184,9 @@ class FindingsLog:
         self._lock = threading.Lock()
 
     def append(self, outcome: HostOutcome) -> None:
-        lines = [json.dumps({"type": "finding", **f.to_json()}, ensure_ascii=False)
+        lines = [json.dumps(redact.data({"type": "finding", **f.to_json()}), ensure_ascii=False)
                  for f in outcome.findings]
-        lines.append(json.dumps(outcome.record(), ensure_ascii=False))
+        lines.append(json.dumps(redact.data(outcome.record()), ensure_ascii=False))
         data = ("\n".join(lines) + "\n").encode()
         with self._lock:
             try:

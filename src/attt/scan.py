@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from . import gates, grading, history
+from . import gates, grading, history, redact
 from .artefacts import read_run_meta
 from .errors import InputError, OutputError
 from .evidence import EvidenceSet, check_requirements, load_evidence
@@ -238,7 +238,8 @@ def write_atomic(path: str, text: str | bytes) -> None:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0),
                      0o666)
         with os.fdopen(fd, "wb") as fh:
-            fh.write(text.encode("utf-8") if isinstance(text, str) else text)
+            # Safety net: a secret that reached a report some other way is still masked.
+            fh.write(redact.text(text).encode("utf-8") if isinstance(text, str) else text)
         os.replace(tmp, path)
     except OSError:
         remove_quietly(tmp)
@@ -315,6 +316,9 @@ def run_scan(
     if opts.history:
         history.check_path(opts.db)  # a device or FIFO as --db: refused before scanning
     inv, pairs, hosts = load_scope(opts)
+    # Known before any host is contacted: what a host echoes of them is redacted.
+    redact.register_env(redact.secrets_of_hosts(
+        h.options for s in inv.systems for h in s.hosts))
     # Planned before anything runs: a bad target, zone or missing nmap stops the run here,
     # and so does a bad evidence or waivers file (not after an hour of scanning).
     net_jobs = network_jobs(opts, pairs)

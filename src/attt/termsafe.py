@@ -13,6 +13,8 @@ import logging
 import re
 from typing import IO, Any
 
+from . import redact
+
 # C0 except TAB and LF, DEL, C1, and the Unicode bidi embeddings, overrides and isolates.
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
@@ -23,16 +25,18 @@ def _visible(m: re.Match[str]) -> str:
 
 
 def escape(text: str) -> str:
-    """``text`` with every control character shown as an escape; newline and tab kept."""
+    """``text`` with every control character shown as an escape; newline and tab kept; and
+    every secret attt knows replaced (attt.redact): this is the last step before a
+    terminal or a log."""
 
-    return _UNSAFE.sub(_visible, text)
+    return _UNSAFE.sub(_visible, redact.text(text))
 
 
 def json_escape(text: str) -> str:
     """JSON text (from ``json.dumps``) with unsafe characters as ``\\uXXXX`` escapes: still
     the same JSON value, and safe on a terminal.  json.dumps already escapes C0 itself."""
 
-    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", redact.text(text))
 
 
 class EscapingFormatter(logging.Formatter):

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from .conftest import Sandbox, assert_clean, assert_input_error, run_attt
+from .conftest import Run, Sandbox, assert_clean, assert_input_error, run_attt
 
 PASS = "correct horse battery staple"
 OUTSIDE_MARK = b"TOP-SECRET-OUTSIDE-THE-EVIDENCE-FOLDER"
@@ -290,7 +292,7 @@ def _term_cases(tmp: Path) -> dict[str, list[str]]:
     os.mkfifo(fifo)
     inv = tmp / "inv.yaml"
     inv.write_text(
-        "systems:\n  - name: \"s\\e[31mred\"\n    level: 2\n    hosts:\n"
+        "systems:\n  - name: \"s\\e[31mred\"\n    level: 3\n    hosts:\n"
         "      - {name: \"h\\e]0;title\\a\", transport: dir, path: " + json.dumps(str(odd))
         + "}\n", encoding="utf-8")
     return {
@@ -322,3 +324,118 @@ def test_control_characters_are_shown_escaped(tmp_path: Path, case: str) -> None
     run = run_attt(_term_cases(tmp_path)[case], cwd=tmp_path)
     assert_clean(run)  # no raw ESC, BEL, C1 or DEL reached the terminal
     assert "\\x1b" in run.output, run.output[-2000:]  # shown, not silently dropped
+
+
+# ----------------------------------------------------------------------- 2. secrets echoed
+
+SECRET = "Zq8-s3cr3t-Pw!"
+
+
+def _all_written(folder: Path) -> bytes:
+    return b"".join(p.read_bytes() for p in folder.rglob("*") if p.is_file())
+
+
+def _sshd_config_with_banner(tmp: Path) -> Path:
+    conf = tmp / "sshd_config"
+    conf.write_text("Banner /etc/issue.net\n" + Path("/etc/ssh/sshd_config").read_text())
+    return conf
+
+
+def run_local_echoing_secret(tmp: Path, args: list[str], env: dict[str, str]) -> Run:
+    """``attt ARGS`` in private mount and network namespaces where this machine's sshd
+    Banner is /etc/issue.net and that file holds the secret: the local host echoes it."""
+
+    issue = tmp / "issue.net"
+    issue.write_text(f"Authorised users only. {SECRET}\n")
+    conf = _sshd_config_with_banner(tmp)
+    script = (f"mount --make-rprivate / && mount --bind {conf} /etc/ssh/sshd_config && "
+              f"mount --bind {issue} /etc/issue.net && ip link set lo up && exec \"$@\"")
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("ATTT_")}
+    full_env.update({"CI": "1", "ATTT_DB": str(tmp / "history.sqlite3"), **env})
+    proc = subprocess.run(["unshare", "--mount", "--net", "sh", "-c", script, "sh",
+                           sys.executable, "-m", "attt", *args], cwd=tmp, env=full_env,
+                          capture_output=True, timeout=120, check=False,
+                          stdin=subprocess.DEVNULL)
+    return Run(tuple(args), proc.returncode, proc.stdout.decode(errors="replace"),
+               proc.stderr.decode(errors="replace"))
+
+
+def _local_inventory(tmp: Path, option: str) -> Path:
+    inv = tmp / "inv.yaml"
+    opts = f"{{{option}: ATTT_TEST_SECRET}}" if option else "{}"
+    inv.write_text("systems:\n  - name: s\n    regime: nd85-tt12\n    level: 3\n    hosts:\n"
+                   f"      - {{name: h, transport: local, roles: [server], options: {opts}}}\n",
+                   encoding="utf-8")
+    return inv
+
+
+def _assert_no_secret(run: Run, out: Path, tmp: Path) -> None:
+    assert_clean(run)
+    assert SECRET not in run.output, run.output[-2000:]
+    written = _all_written(out)
+    assert SECRET.encode() not in written
+    assert b"[REDACTED]" in written  # the host did echo it: redacted, not absent
+    db = tmp / "history.sqlite3"
+    if db.exists():
+        assert SECRET.encode() not in db.read_bytes()
+
+
+@pytest.mark.parametrize("option", ["password_env", "sudo_password_env"])
+def test_secret_echoed_by_a_local_host_is_redacted_everywhere(
+    tmp_path: Path, option: str
+) -> None:
+    out = tmp_path / "run"
+    run = run_local_echoing_secret(
+        tmp_path, ["-vv", "scan", "-i", str(_local_inventory(tmp_path, option)), "-o", str(out),
+                   "--no-network", "-f", "html,json,junit,sarif,csv"],
+        {"ATTT_TEST_SECRET": SECRET})
+    _assert_no_secret(run, out, tmp_path)
+    doc = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert doc["run"]["hosts_scanned"] == 1
+
+
+def test_key_passphrase_echoed_by_a_host_is_redacted(tmp_path: Path) -> None:
+    keys = run_attt(["keys", "generate", "--out", str(tmp_path / "keys")], cwd=tmp_path,
+                    env={"ATTT_KEY_PASSPHRASE": SECRET})
+    assert_clean(keys, codes={0})
+    out = tmp_path / "run"
+    run = run_local_echoing_secret(
+        tmp_path, ["scan", "-i", str(_local_inventory(tmp_path, "")), "-o", str(out),
+                   "--no-network", "-f", "html,json", "--sign",
+                   str(tmp_path / "keys" / "attt-signing.key")],
+        {"ATTT_KEY_PASSPHRASE": SECRET})
+    _assert_no_secret(run, out, tmp_path)
+    assert (out / "manifest.sig").exists()
+
+
+@pytest.mark.parametrize("where", ["banner", "banner_path"])
+def test_secret_in_an_offline_tree_is_redacted(tmp_path: Path, where: str) -> None:
+    root = make_rootfs(tmp_path / "rootfs")
+    if where == "banner":
+        (root / "etc/ssh/sshd_config").write_text("Banner /etc/issue.net\nPermitRootLogin no\n")
+        (root / "etc/issue.net").write_text(f"{SECRET} is the password\n")
+    else:
+        (root / "etc/ssh/sshd_config").write_text(f"Banner /etc/ssh/{SECRET}-banner\n")
+    inv = tmp_path / "inv.yaml"
+    inv.write_text("systems:\n  - name: s\n    regime: nd85-tt12\n    level: 3\n    hosts:\n"
+                   f"      - {{name: h, transport: dir, path: {json.dumps(str(root))}, "
+                   "options: {password_env: ATTT_TEST_SECRET}}\n", encoding="utf-8")
+    out = tmp_path / "run"
+    run = run_attt(["-vv", "scan", "-i", str(inv), "-o", str(out), "--no-network",
+                    "-f", "html,json,junit,sarif,csv"], cwd=tmp_path,
+                   env={"ATTT_TEST_SECRET": SECRET})
+    _assert_no_secret(run, out, tmp_path)
+
+
+def test_short_secret_is_not_redacted_and_says_so(tmp_path: Path) -> None:
+    root = make_rootfs(tmp_path / "rootfs")
+    inv = tmp_path / "inv.yaml"
+    inv.write_text("systems:\n  - name: s\n    regime: nd85-tt12\n    level: 3\n    hosts:\n"
+                   f"      - {{name: h, transport: dir, path: {json.dumps(str(root))}, "
+                   "options: {password_env: ATTT_TEST_SECRET}}\n", encoding="utf-8")
+    run = run_attt(["scan", "-i", str(inv), "-o", str(tmp_path / "run"), "--no-network",
+                    "-f", "json"], cwd=tmp_path, env={"ATTT_TEST_SECRET": "no"})
+    assert_clean(run, codes={0, 1})
+    assert "ATTT_TEST_SECRET" in run.stderr and "too short to be redacted" in run.stderr
+    # "no" is everywhere in a report ("PermitRootLogin no"): never mangled.
+    assert b"[REDACTED]" not in _all_written(tmp_path / "run")

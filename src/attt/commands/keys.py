@@ -13,7 +13,7 @@ import sys
 import click
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from .. import signing
+from .. import redact, signing
 from ..cli import _fail, echo, main
 from ..errors import AtttError, ExitStatus, InputError
 
@@ -38,6 +38,7 @@ def load_signing_key(path: str) -> Ed25519PrivateKey:
         if signing.private_key_encrypted(path):
             env = os.environ.get(PASSPHRASE_ENV)
             passphrase = env.encode("utf-8") if env else _prompt("Key passphrase", False)
+            redact.register(passphrase.decode("utf-8", "replace"), PASSPHRASE_ENV)
         return signing.load_private_key(path, passphrase)
     except AtttError as exc:
         _fail(exc)
