@@ -39,14 +39,18 @@ _secrets: tuple[str, ...] = ()  # every written form, longest first
 
 def _forms(secret: str) -> set[str]:
     """The secret as it may appear in what attt writes: raw, JSON-escaped (ASCII or not),
-    HTML-escaped."""
+    HTML/XML-escaped, CSV-quoted."""
 
+    escaped = html.escape(secret, quote=True)
     return {
         secret,
         json.dumps(secret, ensure_ascii=False)[1:-1],
         json.dumps(secret)[1:-1],
-        html.escape(secret, quote=True),
+        escaped,
+        escaped.replace("&#x27;", "&apos;"),
+        escaped.replace("&#x27;", "&#39;"),
         html.escape(secret, quote=False),
+        secret.replace('"', '""'),
     }
 
 

@@ -212,6 +212,28 @@ def test_dossier_sign_never_copies_a_file_outside(tmp_path: Path, case: str) -> 
     assert b"root:" not in bundle_bytes(out)
 
 
+def test_dossier_evidence_root_brings_a_shared_document(tmp_path: Path) -> None:
+    key = make_key(tmp_path)
+    (tmp_path / "docs" / "ev").mkdir(parents=True)
+    (tmp_path / "docs" / "quyche.pdf").write_bytes(b"%PDF quy che")
+    ev = tmp_path / "docs" / "ev" / "evidence.yaml"
+    ev.write_text(
+        "system: cong-dich-vu-cong\ndocuments:\n"
+        "  - {requirement: TT12.QL.CS.1, number: \"01/QĐ\", title: Quy chế ATTT,\n"
+        "     issued: 2026-01-05, approver: Giám đốc, file: ../quyche.pdf}\n",
+        encoding="utf-8",
+    )
+    base = ["dossier", "--system", "cong-dich-vu-cong", "--evidence", str(ev), "-f", "html",
+            "--sign", str(key)]
+    without = run_attt([*base, "-o", str(tmp_path / "d1")], cwd=tmp_path)
+    assert_clean(without, codes={0})
+    assert not list((tmp_path / "d1").glob("evidence/files/*"))
+    with_root = run_attt([*base, "-o", str(tmp_path / "d2"), "--evidence-root",
+                          str(tmp_path / "docs")], cwd=tmp_path)
+    assert_clean(with_root, codes={0})
+    assert (tmp_path / "d2/evidence/files/quyche.pdf").read_bytes() == b"%PDF quy che"
+
+
 # ----------------------------------------------------------------------- 4. key names
 
 
@@ -439,3 +461,32 @@ def test_short_secret_is_not_redacted_and_says_so(tmp_path: Path) -> None:
     assert "ATTT_TEST_SECRET" in run.stderr and "too short to be redacted" in run.stderr
     # "no" is everywhere in a report ("PermitRootLogin no"): never mangled.
     assert b"[REDACTED]" not in _all_written(tmp_path / "run")
+
+
+@pytest.mark.parametrize("secret", ['pw<&>"\'-x', "pw,with;csv\"quote", "mật-khẩu-Việt"])
+def test_secret_with_markup_characters_is_redacted_in_every_format(
+    tmp_path: Path, secret: str
+) -> None:
+    import html as html_mod
+
+    root = make_rootfs(tmp_path / "rootfs")
+    (root / "etc/ssh/sshd_config").write_text("Banner /etc/issue.net\nPermitRootLogin no\n")
+    (root / "etc/issue.net").write_text(f"{secret} is the password\n", encoding="utf-8")
+    inv = tmp_path / "inv.yaml"
+    inv.write_text("systems:\n  - name: s\n    regime: nd85-tt12\n    level: 3\n    hosts:\n"
+                   f"      - {{name: h, transport: dir, path: {json.dumps(str(root))}, "
+                   "options: {sudo_password_env: ATTT_TEST_SECRET}}\n", encoding="utf-8")
+    out = tmp_path / "run"
+    run = run_attt(["scan", "-i", str(inv), "-o", str(out), "--no-network",
+                    "-f", "html,json,junit,sarif,csv"], cwd=tmp_path,
+                   env={"ATTT_TEST_SECRET": secret})
+    assert_clean(run, codes={0, 1})
+    forms = {secret, json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1],
+             html_mod.escape(secret), html_mod.escape(secret, quote=False),
+             secret.replace('"', '""')}
+    for path in out.rglob("*"):
+        if path.is_file():
+            body = path.read_text(encoding="utf-8", errors="replace")
+            for form in forms:
+                assert form not in body, (path.name, form)
+    assert "[REDACTED]" in (out / "results.json").read_text(encoding="utf-8")

@@ -20,13 +20,14 @@ def _clean() -> Iterator[None]:
     redact.clear()
 
 
-SECRET = 'p<a>"ss\\wörd'
+SECRET = 'p<a>"ss\\wö\'rd'
 
 
 @pytest.mark.parametrize(
     "form",
     [SECRET, json.dumps(SECRET)[1:-1], json.dumps(SECRET, ensure_ascii=False)[1:-1],
-     html.escape(SECRET), html.escape(SECRET, quote=False)],
+     html.escape(SECRET), html.escape(SECRET, quote=False),
+     html.escape(SECRET).replace("&#x27;", "&apos;"), SECRET.replace('"', '""')],
 )
 def test_every_written_form_is_redacted(form: str) -> None:
     redact.register(SECRET, "$X")
