@@ -25,7 +25,7 @@ from .registry import CHECKS, load_all
 from .render import load_formats
 from .render.document import score_line
 from .runner import HostOutcome
-from .scan import ScanOptions, render_files, run_scan
+from .scan import ScanOptions, make_folder, render_files, run_scan
 from .scan import dry_run as plan_scan
 from .termsafe import EscapingFormatter, EscapingWriter, escape, json_escape
 from .waivers import load_waivers
@@ -474,7 +474,10 @@ def report(
         # A new or rewritten file in a signed folder would make `attt verify` say tampered.
         _fail(InputError("--out", folder, "a signed run folder (manifest.sig): new files "
                          "would break its signature; write them elsewhere with -o NEWDIR"))
-    os.makedirs(folder, exist_ok=True)
+    try:
+        make_folder(folder)
+    except AtttError as exc:
+        _fail(exc)
     gated = gates.Gates(fail_under, fail_on or "", max_errors)
     code = gates.apply(doc, gated) if gated.active else 0
     try:
@@ -483,6 +486,8 @@ def report(
         _fail(exc)
     for path in written:
         echo(path)
+    if gated.active:
+        _print_exit(doc, code, lang)
     sys.exit(code)
 
 
