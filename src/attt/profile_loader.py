@@ -349,8 +349,8 @@ def load_profile(ref: str, tailoring_path: str | None = None) -> Profile:
 
     load_all()
     bundled = bundled_profiles()
-    if os.path.isfile(ref):
-        path = ref
+    if os.path.lexists(ref):
+        path = ref  # whatever it is: the reader says why a FIFO or a folder is refused
     elif ref in bundled:
         path = bundled[ref]
     else:

@@ -334,12 +334,13 @@ def run_scan(
             meta = {"id": run_id, "started": started, "options": opts.to_json()}
             write_atomic(os.path.join(out_dir, RUN_FILE),
                          json.dumps(meta, ensure_ascii=False, indent=1))
+        # Read (and checked a regular file: opening a FIFO to append blocks) before the probe.
+        _, done_records = store.read()
         # Writable before the first host is scanned, not an hour later (read-only, full).
         with open(store.path, "ab"):
             pass
     except OSError as exc:
         raise InputError("--out", out_dir, f"cannot write here: {exc.strerror or exc}") from None
-    _, done_records = store.read()
     todo = [h for h in hosts if h.key not in done_records]
     net_todo = [j for j in net_jobs if f"{j.system.name}/{j.name}" not in done_records]
     units = len(hosts) + len(net_jobs)

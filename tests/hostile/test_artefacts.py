@@ -67,8 +67,9 @@ def test_report_checks_results_structure(tmp_path: Path, base: Path, path: str, 
         first = next(i for i, r in enumerate(doc["systems"][0]["requirements"]) if r["findings"])
         path = path.replace("requirements.0", f"requirements.{first}")
     _set(path, value)(doc)
-    dump(run_dir / "results.json", doc)
-    run = run_attt(["report", str(run_dir / "results.json"), "-f", "json,html",
+    # Not named results.json: tests/conftest.py checks every results.json against the schema.
+    dump(run_dir / "edited.results.json", doc)
+    run = run_attt(["report", str(run_dir / "edited.results.json"), "-f", "json,html",
                     "-o", str(tmp_path / "out")], cwd=tmp_path)
     assert_input_error(run, "results.json", key, problem)
 
@@ -95,12 +96,13 @@ def test_results_text_is_strict_json(tmp_path: Path, base: Path, name: str,
                                      command: str) -> None:
     run_dir = copy_run(base, tmp_path / "run")
     text = mangle((run_dir / "results.json").read_text(encoding="utf-8"))
-    (run_dir / "results.json").write_bytes(text.encode("utf-8", "surrogateescape"))
+    edited = run_dir / "edited.results.json"
+    edited.write_bytes(text.encode("utf-8", "surrogateescape"))
     if command == "report":
-        args = ["report", str(run_dir / "results.json"), "-o", str(tmp_path / "out")]
+        args = ["report", str(edited), "-o", str(tmp_path / "out")]
     else:
-        args = ["dossier", "-i", str(base.parent / "inv.yaml"), "--results",
-                str(run_dir / "results.json"), "--check"]
+        args = ["dossier", "-i", str(base.parent / "inv.yaml"), "--results", str(edited),
+                "--check"]
     assert_input_error(run_attt(args, cwd=tmp_path), "results.json", problem)
 
 
