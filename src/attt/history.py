@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import redact
-from .artefacts import read_run_meta
+from .artefacts import parse_json, read_run_meta
 from .errors import InputError
 
 log = logging.getLogger(__name__)
@@ -249,6 +249,7 @@ def _items_of_run(
         args.append(system)
     out: dict[tuple[str, ...], Item] = {}
     for row in conn.execute(sql, args):
+        _check_finding_row(conn, row)
         item = Item(row["system"], row["host"], row["requirement"], row["check_id"],
                     row["params_hash"], row["status"], row["evidence_hash"],
                     row["message"] or "", row["params"])
@@ -362,9 +363,28 @@ def _check_row(conn: sqlite3.Connection, row: sqlite3.Row) -> None:
     for name, kinds in _ROW_TYPES.items():
         value = row[name]
         if not isinstance(value, kinds) or (isinstance(value, float) and value != value):
-            db = conn.execute("PRAGMA database_list").fetchone()[2]
-            raise InputError(db, f"runs[id={row['id']!r}].{name}",
-                             f"unexpected value {str(value)[:40]!r} in the history database")
+            raise _row_error(conn, f"runs[id={row['id']!r}].{name}", value)
+
+
+def _check_finding_row(conn: sqlite3.Connection, row: sqlite3.Row) -> None:
+    where = f"findings[run={row['run']!r}]"
+    for name in ("system", "host", "requirement", "check_id", "params_hash", "status",
+                 "evidence_hash", "params"):
+        if not isinstance(row[name], str):
+            raise _row_error(conn, f"{where}.{name}", row[name])
+    if not isinstance(row["message"], str | None):
+        raise _row_error(conn, f"{where}.message", row["message"])
+    try:
+        params = parse_json(row["params"], "", "")
+    except InputError:
+        params = None
+    if not isinstance(params, dict):
+        raise _row_error(conn, f"{where}.params", row["params"])
+
+
+def _row_error(conn: sqlite3.Connection, key: str, value: object) -> InputError:
+    db = conn.execute("PRAGMA database_list").fetchone()[2]
+    return InputError(db, key, f"unexpected value {str(value)[:40]!r} in the history database")
 
 
 def _run_row(conn: sqlite3.Connection, row: sqlite3.Row) -> RunRow:

@@ -23,7 +23,14 @@ from typing import Any
 from . import redact, safe_io
 from .artefacts import MAX_FINDINGS_BYTES, check_record, parse_json
 from .collect import plan
-from .errors import AuthError, ConnectError, HostKeyError, OutputError, TransportError
+from .errors import (
+    AuthError,
+    ConnectError,
+    HostKeyError,
+    InputError,
+    OutputError,
+    TransportError,
+)
 from .model import CheckRef, Finding, Host, Profile, Requirement, Result, Status
 from .registry import CHECKS, Facts, Section
 from .transport import TRANSPORTS, TransportSettings
@@ -213,15 +220,17 @@ class FindingsLog:
         hosts: dict[str, dict[str, Any]] = {}
         kept: list[str] = []
         dirty = False
-        text = safe_io.read_bytes(self.path, MAX_FINDINGS_BYTES, FINDINGS_FILE).decode(
-            "utf-8", errors="replace"
-        )
-        lines = text.splitlines(keepends=True)
-        for number, line in enumerate(lines, 1):
-            if not line.endswith("\n"):
+        data = safe_io.read_bytes(self.path, MAX_FINDINGS_BYTES, FINDINGS_FILE)
+        for number, raw in enumerate(data.splitlines(keepends=True), 1):
+            if not raw.endswith(b"\n"):
                 dirty = True  # torn by a crash mid-write: that host is scanned again
                 continue
             # A complete line was written by attt whole: anything wrong in it is an edit.
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise InputError(self.path, f"line {number}",
+                                 f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
             rec = check_record(parse_json(line, self.path, f"line {number}"), self.path, number)
             if rec["type"] == "finding":
                 pending.setdefault(f"{rec['system']}/{rec['host']}", []).append(rec)

@@ -143,6 +143,8 @@ FINDINGS_EDITS = [
     ('[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]'
      ']]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n', "line N", "nested deeper"),
     ('"just text"\n', "line N", "expected object"),
+    ('{"type": "host", "key": "a\udcff", "state": "ok"}\n', "line N", "not UTF-8"),
+    ("\r\n", "line N", "not valid JSON"),
 ]
 
 
@@ -153,8 +155,8 @@ def test_resume_checks_findings_lines(tmp_path: Path, base: Path, line: str, key
     run_dir = copy_run(base, tmp_path / "run")
     number = len((run_dir / "findings.jsonl").read_text().splitlines()) + 1
     key = key.replace("line N", f"line {number}")
-    with open(run_dir / "findings.jsonl", "a", encoding="utf-8") as fh:
-        fh.write(line)
+    with open(run_dir / "findings.jsonl", "ab") as fh:
+        fh.write(line.encode("utf-8", "surrogateescape"))
     run = run_attt(["scan", "--resume", str(run_dir), "-q", "--no-network"], cwd=tmp_path)
     assert_input_error(run, "findings.jsonl", key, problem)
 
@@ -232,3 +234,17 @@ def test_diff_of_a_run_folder_with_a_bad_run_json(tmp_path: Path, base: Path) ->
     (tmp_path / "r0" / "run.json").write_text('{"id": NaN}')
     run = run_attt(["diff", str(tmp_path / "r0"), "latest"], cwd=tmp_path)
     assert_input_error(run, "run.json", "NaN")
+
+
+@pytest.mark.parametrize(("column", "value"), [
+    ("params", "'not json'"), ("params", "'[1, 2]'"), ("params", "'{\"a\": NaN}'"),
+    ("status", "X'00'"), ("message", "X'ff'"), ("host", "X'01'"),
+])
+def test_history_finding_rows_of_the_wrong_type(tmp_path: Path, base: Path, column: str,
+                                                value: str) -> None:
+    db = _history(tmp_path, base)
+    with sqlite3.connect(db) as conn:
+        conn.execute(f"UPDATE findings SET {column} = {value} WHERE rowid = "
+                     "(SELECT min(rowid) FROM findings)")
+    run = run_attt(["diff", "previous", "latest", "--json"], cwd=tmp_path)
+    assert_input_error(run, "history.sqlite3", column)
