@@ -15,6 +15,7 @@ import click
 from . import __version__, gates
 from .artefacts import read_results
 from .commands._ci import FiniteFloat, db_option, gate_options
+from .commands.explain import checks_show, requirements
 from .errors import AtttError, ExitStatus, InputError
 from .evidence import load_evidence
 from .i18n import gettext_for
@@ -561,6 +562,10 @@ def checks_list(lang: str) -> None:
         echo(
             f"{'':<34} probes: {', '.join(spec.probes)}" + (f"; params: {params}" if params else "")
         )
+
+
+checks.add_command(checks_show)
+main.add_command(requirements)
 
 
 @main.group()
