@@ -218,7 +218,7 @@ def test_sysctl_masks_on_live_host(tmp_path: Path) -> None:
 # ----------------------------------------------------------------- shell start-up files
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "outputs"
-DEBIAN_PROFILE = (FIXTURES / "shell_session-profile.debian12.txt").read_text(encoding="utf-8")
+DEBIAN_PROFILE = (FIXTURES / "profile.debian12.txt").read_text(encoding="utf-8")
 RHEL_LOOP = ('for i in /etc/profile.d/*.sh /etc/profile.d/sh.local ; do\n'
              '    if [ -r "$i" ]; then . "$i"; fi\ndone\n')
 

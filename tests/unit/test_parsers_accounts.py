@@ -49,7 +49,7 @@ def parse_files(probe: str, files: dict[str, str]) -> Any:
 
 
 def test_passwd_debian12() -> None:
-    accounts = parse_files("passwd_file", {"/etc/passwd": fixture("accounts-passwd.debian12.txt")})
+    accounts = parse_files("passwd_file", {"/etc/passwd": fixture("passwd.debian12.txt")})
     by_name = {a.name: a for a in accounts}
     assert by_name["root"].uid == 0
     assert by_name["postgres"].shell == "/bin/bash" and by_name["postgres"].login_shell
@@ -58,7 +58,7 @@ def test_passwd_debian12() -> None:
 
 
 def test_shadow_state_live_debian12() -> None:
-    entries = parse_text("shadow_state", fixture("accounts-shadow_state.debian12.txt"))
+    entries = parse_text("shadow_state", fixture("shadow_state.debian12.txt"))
     assert entries["root"].state == "nologin"
     assert entries["root"].max_days == 99999
     assert entries["cloudsdk"].max_days is None
@@ -100,9 +100,9 @@ def test_aging_applies_to_password_logins(field: str, aged: bool) -> None:
 
 
 def test_shadow_offline_matches_live_awk_and_drops_hashes() -> None:
-    raw = fixture("accounts-shadow.test-input.txt")
+    raw = fixture("shadow.test-input.txt")
     offline = parse_files("shadow_state", {"/etc/shadow": raw})
-    live = parse_text("shadow_state", fixture("accounts-shadow_state.mixed.debian12.txt"))
+    live = parse_text("shadow_state", fixture("shadow_state.mixed.debian12.txt"))
     assert offline == live
     assert offline["bob"].state == "empty" and offline["alice"].inactive_days == 30
     for secret in ("$y$j9T$abc$def", "hashhashhash", "abcdefghijklm", "$6$salt"):
@@ -114,10 +114,10 @@ def test_awk_program_matches_python_rules(tmp_path: Path) -> None:
     """The live probe's awk program and password_state() classify alike."""
 
     src = tmp_path / "shadow"
-    src.write_text(fixture("accounts-shadow.test-input.txt"), encoding="utf-8")
+    src.write_text(fixture("shadow.test-input.txt"), encoding="utf-8")
     out = subprocess.run(["awk", "-F:", SHADOW_AWK, str(src)], capture_output=True, text=True,
                          check=True).stdout
-    assert out == fixture("accounts-shadow_state.mixed.debian12.txt")
+    assert out == fixture("shadow_state.mixed.debian12.txt")
 
 
 def test_shadow_absent_offline_is_none() -> None:
@@ -127,7 +127,7 @@ def test_shadow_absent_offline_is_none() -> None:
 
 def test_useradd_debian12_has_only_shell() -> None:
     out = parse_files("useradd_defaults",
-                      {"/etc/default/useradd": fixture("accounts-useradd.debian12.txt")})
+                      {"/etc/default/useradd": fixture("default-useradd.debian12.txt")})
     assert out == {"SHELL": ("/bin/sh", "/etc/default/useradd:8")}
 
 
@@ -136,13 +136,13 @@ def test_useradd_debian12_has_only_shell() -> None:
 
 def test_pam_auth_debian12() -> None:
     stacks = parse_files("pam_auth", {
-        "/etc/pam.d/common-auth": fixture("pam_policy-common-auth.debian12.txt")})
+        "/etc/pam.d/common-auth": fixture("pam.d-common-auth.debian12.txt")})
     lines = stacks["/etc/pam.d/common-auth"]
     assert [ln.module for ln in lines] == ["pam_unix", "pam_deny", "pam_permit", "pam_cap"]
 
 
 def test_faillock_conf_debian12_all_commented() -> None:
-    conf = fixture("pam_policy-faillock.conf.debian12.txt")
+    conf = fixture("faillock.conf.debian12.txt")
     assert parse_files("faillock_conf", {"/etc/security/faillock.conf": conf}) == {}
     out = parse_files("faillock_conf", {"/etc/security/faillock.conf": conf + "deny = 5\nsilent\n"})
     assert out["deny"][0] == "5" and out["silent"][0] == ""
@@ -153,8 +153,8 @@ def test_faillock_conf_debian12_all_commented() -> None:
 
 def test_sudoers_debian12_stock() -> None:
     sudoers = parse_files("sudoers_files", {
-        "/etc/sudoers": fixture("sudo-sudoers.debian12.txt"),
-        "/etc/sudoers.d/README": fixture("sudo-sudoers.d-README.debian12.txt"),
+        "/etc/sudoers": fixture("sudoers.debian12.txt"),
+        "/etc/sudoers.d/README": fixture("sudoers.d-README.debian12.txt"),
         "/etc/sudoers.d/local.conf": "alice ALL=(ALL) NOPASSWD: ALL\n",  # skipped: has a '.'
         "/etc/sudoers.d/old~": "bob ALL=(ALL) NOPASSWD: ALL\n",  # skipped: ends in '~'
     })
@@ -198,20 +198,20 @@ def test_sudo_installed_output() -> None:
 
 
 def test_stat_debian12() -> None:
-    metas = parse_text("sensitive_file_modes", fixture("file_permissions-stat.debian12.txt"))
+    metas = parse_text("sensitive_file_modes", fixture("sensitive_file_modes.debian12.txt"))
     assert metas["/etc/shadow"] == FileMeta("/etc/shadow", 0o640, "root", "shadow")
     assert "/etc/sudoers" not in metas
 
 
 def test_world_writable_bad_debian12() -> None:
     paths, more = parse_text("world_writable",
-                             fixture("file_permissions-world_writable.bad.debian12.txt"))
+                             fixture("world_writable.bad.debian12.txt"))
     assert paths == ["/etc/passwd", "/usr/local/bin/backup.sh", "/usr/local/bin/drop/"]
     assert more is False
 
 
 def test_mac_status_none_debian12() -> None:
-    st = parse_text("mac_status", fixture("mac-status.none.debian12.txt"))
+    st = parse_text("mac_status", fixture("mac_status.none.debian12.txt"))
     assert st["apparmor_enabled"] is None and st["selinux_enforce"] is None
 
 
@@ -222,7 +222,7 @@ def test_mac_status_apparmor_profiles() -> None:
 
 
 def test_apparmor_profile_files_debian12() -> None:
-    lsb = fixture("mac-apparmor.d-lsb_release.debian12.txt")
+    lsb = fixture("apparmor.d-lsb_release.debian12.txt")
     out = parse_files("apparmor_profile_files", {
         "/etc/apparmor.d/lsb_release": lsb,
         "/etc/apparmor.d/local/README": "# site-specific additions\n",
@@ -234,8 +234,8 @@ def test_apparmor_profile_files_debian12() -> None:
 
 def test_shell_profiles_debian12_have_no_tmout() -> None:
     events = parse_files("shell_profiles", {
-        "/etc/profile": fixture("shell_session-profile.debian12.txt"),
-        "/etc/bash.bashrc": fixture("shell_session-bash.bashrc.debian12.txt")})
+        "/etc/profile": fixture("profile.debian12.txt"),
+        "/etc/bash.bashrc": fixture("bash.bashrc.debian12.txt")})
     assert events == []
 
 
@@ -258,8 +258,8 @@ def test_tmout_statements(text: str, expected: tuple[str | None, bool]) -> None:
 
 
 def test_sshd_t_hardened_and_weak() -> None:
-    hard = parse_text("sshd_effective", fixture("ssh_hardening-sshd-T.hardened.debian12.txt"))
-    weak = parse_text("sshd_effective", fixture("ssh_hardening-sshd-T.weak.debian12.txt"))
+    hard = parse_text("sshd_effective", fixture("sshd-T.hardened-port2222.debian12.txt"))
+    weak = parse_text("sshd_effective", fixture("sshd-T.weak-port2200.debian12.txt"))
     assert hard["allowgroups"] == ["sshusers", "admins"]
     assert [_listen_port(v) for v in hard["listenaddress"]] == [2222, 2222]
     assert [_listen_port(v) for v in weak["listenaddress"]] == [22, 2200]

@@ -1,5 +1,5 @@
 """Parsers of the kernel-parameter and SSH-extras probes, against captured real outputs
-(tests/fixtures/outputs/kernel-*, ssh_extras-*) and garbage.
+(tests/fixtures/outputs/kernel_sysctl.*, sshd-T.*, ssh_banner_file.*) and garbage.
 
 Captured on a Debian 12 host: ``sysctl -e <keys>`` inside throwaway ``unshare -n`` network
 namespaces (defaults; after ``sysctl -w`` of the redirect/source-route keys; after enabling
@@ -44,14 +44,14 @@ def parse_files(probe: str, files: dict[str, str]) -> Any:
 
 
 @pytest.mark.parametrize(("name", "expect"), [
-    ("kernel-sysctl.netns-defaults.debian12.txt",
+    ("kernel_sysctl.netns-defaults.debian12.txt",
      {"net.ipv4.ip_forward": "0", "net.ipv4.conf.all.accept_redirects": "1",
       "net.ipv4.conf.default.accept_source_route": "1", "kernel.dmesg_restrict": "1"}),
-    ("kernel-sysctl.netns-hardened.debian12.txt",
+    ("kernel_sysctl.netns-hardened.debian12.txt",
      {"net.ipv4.conf.all.send_redirects": "0", "net.ipv6.conf.all.accept_source_route": "-1",
       "net.ipv4.tcp_syncookies": "1"}),
     # Enabling ip_forward makes the kernel reset all.accept_redirects to 0.
-    ("kernel-sysctl.netns-router.debian12.txt",
+    ("kernel_sysctl.netns-router.debian12.txt",
      {"net.ipv4.ip_forward": "1", "net.ipv6.conf.all.forwarding": "1",
       "net.ipv4.tcp_syncookies": "0", "net.ipv4.conf.all.accept_redirects": "0"}),
 ])
@@ -140,16 +140,16 @@ def test_kernel_build_config() -> None:
 
 
 @pytest.mark.parametrize(("name", "expect"), [
-    ("ssh_extras-sshd-T.stock.debian12.txt",
+    ("sshd-T.debian12.txt",
      {"x11forwarding": "yes", "logingracetime": "120", "banner": "none",
       "hostbasedauthentication": "no", "ignorerhosts": "yes"}),
-    ("ssh_extras-sshd-T.hardened.debian12.txt",
+    ("sshd-T.hardened-issue-net.debian12.txt",
      {"x11forwarding": "no", "logingracetime": "30", "banner": "/etc/issue.net"}),
-    ("ssh_extras-sshd-T.weak.debian12.txt",
+    ("sshd-T.weak-grace0.debian12.txt",
      {"x11forwarding": "yes", "logingracetime": "0", "hostbasedauthentication": "yes",
       "ignorerhosts": "no"}),
     # sshd -T prints LoginGraceTime 2m in seconds.
-    ("ssh_extras-sshd-T.2m-banner.debian12.txt",
+    ("sshd-T.2m-banner.debian12.txt",
      {"logingracetime": "120", "banner": "/etc/ssh/banner.txt"}),
 ])
 def test_sshd_effective_extras(name: str, expect: dict[str, str]) -> None:
@@ -163,7 +163,7 @@ def test_sshd_effective_extras(name: str, expect: dict[str, str]) -> None:
 
 def test_banner_probe_vietnamese() -> None:
     got: BannerFiles = parse_text(
-        "ssh_banner_file", fixture("ssh_extras-banner-probe.issue-net-vi.debian12.txt"))
+        "ssh_banner_file", fixture("ssh_banner_file.issue-net-vi.debian12.txt"))
     assert got.files["/etc/issue.net"].startswith("CẢNH BÁO: Hệ thống thông tin")
     assert got.files["/etc/issue.net"].endswith("ghi nhật ký.\n")
     assert got.files["/etc/issue"] == "Debian GNU/Linux 12 \\n \\l\n\n"
@@ -171,12 +171,12 @@ def test_banner_probe_vietnamese() -> None:
 
 
 @pytest.mark.parametrize(("name", "files", "missing"), [
-    ("ssh_extras-banner-probe.issue-net-empty.debian12.txt",
+    ("ssh_banner_file.issue-net-empty.debian12.txt",
      {"/etc/issue.net": "", "/etc/issue": "Debian GNU/Linux 12 \\n \\l\n\n"}, set()),
-    ("ssh_extras-banner-probe.missing.debian12.txt",
+    ("ssh_banner_file.missing.debian12.txt",
      {"/etc/issue.net": "Debian GNU/Linux 12\n", "/etc/issue": "Debian GNU/Linux 12 \\n \\l\n\n"},
      {"/etc/ssh/sshd-banner"}),
-    ("ssh_extras-banner-probe.stock.debian12.txt",
+    ("ssh_banner_file.stock.debian12.txt",
      {"/etc/issue.net": "Debian GNU/Linux 12\n", "/etc/issue": "Debian GNU/Linux 12 \\n \\l\n\n"},
      set()),
 ])

@@ -41,31 +41,31 @@ def _listeners(v: Any) -> list[tuple[str, int, tuple[str, ...]]]:
 
 
 TEXT_CASES: list[tuple[str, str, str, Callable[[Any], Any], Any]] = [
-    ("listening_sockets", "tool ss\n", "services-ss-H-tulpn.netns-telnet-ftp-tftp.debian12.txt",
+    ("listening_sockets", "tool ss\n", "ss-H-tulpn.netns-telnet-ftp-tftp.debian12.txt",
      _listeners, [("udp", 69, ("python3",)), ("tcp", 23, ("python3",)), ("tcp", 21, ("vsftpd",))]),
     ("listening_sockets", "tool netstat\n",
-     "services-netstat-tulpn.netns-telnet-ftp-tftp.debian12.txt", _listeners,
+     "netstat-tulpn.netns-telnet-ftp-tftp.debian12.txt", _listeners,
      [("tcp", 23, ("python3",)), ("tcp", 21, ("vsftpd",)), ("udp", 69, ("python3",))]),
-    ("listening_sockets", "", "services-listening_sockets.host-loopback-23.debian12.txt",
+    ("listening_sockets", "", "listening_sockets.host-loopback-23.debian12.txt",
      lambda v: (v.tool, len(v.sockets), [s.programs for s in v.sockets if s.port == 2024],
                 [s.address for s in v.sockets if s.address == "::1"]),
      ("ss", 12, [()], ["::1"])),
-    ("pending_updates", "", "updates-pending_updates.apt.debian12.txt",
+    ("pending_updates", "", "pending_updates.apt.debian12.txt",
      lambda v: (v.manager, len(v.security), v.other, v.index_time, v.index_files,
                 v.security[0]),
      ("apt", 80, 54, 1795439310, 3, "libgcrypt20-dev 1.10.1-3 -> 1.10.1-3+deb12u1 "
       "(Debian-Security:12/oldstable-security)")),
-    ("audit_rules", "", "audit-auditctl-l.stig-cis.debian12.txt",
+    ("audit_rules", "", "auditctl-l.stig-cis.debian12.txt",
      lambda v: (len(v.rules), v.rules[0].syscalls, v.rules[4].watch, v.rules[17].watch,
                 v.rules[24].fields[1], v.rules[26].watch, v.rules[26].perms),
      (30, ("stime", "settimeofday", "adjtimex"), "/etc/localtime", "/run/faillock",
       ("uid", "!=", "euid"), "/usr/bin/sudo", "x")),
-    ("audit_status", "", "audit-auditctl-s.debian12.txt",
+    ("audit_status", "", "auditctl-s.debian12.txt",
      lambda v: (v["enabled"], v["loginuid_immutable"]), ("0", "0 unlocked")),
-    ("ip6_default_route", "", "ipv6-ip-6-route-default.two.netns.debian12.txt",
+    ("ip6_default_route", "", "ip-6-route-default.two.netns.debian12.txt",
      lambda v: [(r.gateway, r.device) for r in v],
      [("2001:db8:10::1", "v0"), ("2001:db8:10::3", "v0")]),
-    ("ip6_default_route", "", "ipv6-ip-6-route-default.host-ula.debian12.txt",
+    ("ip6_default_route", "", "ip-6-route-default.host-ula.debian12.txt",
      lambda v: [(r.gateway, r.device) for r in v], [("fd00::1", "eth0")]),
 ]
 
@@ -79,7 +79,7 @@ def test_command_output(probe: str, header: str, name: str, extract: Callable[[A
 
 def test_snmpd_conf_debian12_default() -> None:
     conf = files("snmpd_conf",
-                 {"/etc/snmp/snmpd.conf": fixture("services-snmpd.conf.debian12.txt")})
+                 {"/etc/snmp/snmpd.conf": fixture("snmpd.conf.debian12.txt")})
     assert [(d, c) for d, c, _ in conf.communities] == [("rocommunity", "public"),
                                                         ("rocommunity6", "public")]
     assert conf.v3_users == ("rouser authPrivUser (/etc/snmp/snmpd.conf:86)",)
@@ -93,7 +93,7 @@ def test_snmpd_com2sec_masks_custom_community() -> None:
 
 
 def test_vsftpd_debian12_default_is_plaintext() -> None:
-    out = files("ftp_conf", {"/etc/vsftpd.conf": fixture("services-vsftpd.conf.debian12.txt")})
+    out = files("ftp_conf", {"/etc/vsftpd.conf": fixture("vsftpd.conf.debian12.txt")})
     assert out["vsftpd"].tls_required is False
     assert out["vsftpd"].anonymous is False
 
@@ -122,7 +122,7 @@ def test_audit_rules_debian12_default_has_no_rules() -> None:
 
 def test_audit_stig_example_rules() -> None:
     out = files("audit_rules", {"/etc/audit/rules.d/30-stig.rules":
-                                fixture("audit-30-stig.rules.debian12.txt")})
+                                fixture("audit-rules.d-30-stig.rules.debian12.txt")})
     watches = {r.watch for r in out.rules if r.watch}
     assert {"/etc/passwd", "/etc/shadow", "/etc/sudoers", "/etc/sudoers.d"} <= watches
     assert any("clock_settime" in r.syscalls for r in out.rules)
@@ -130,7 +130,7 @@ def test_audit_stig_example_rules() -> None:
 
 def test_auditd_conf_debian12() -> None:
     out = files("auditd_conf",
-                {"/etc/audit/auditd.conf": fixture("audit-auditd.conf.debian12.txt")})
+                {"/etc/audit/auditd.conf": fixture("auditd.conf.debian12.txt")})
     assert (out["max_log_file"], out["num_logs"], out["max_log_file_action"]) == (
         "8", "5", "ROTATE")
     assert files("auditd_conf", {}) is None
@@ -138,8 +138,8 @@ def test_auditd_conf_debian12() -> None:
 
 def test_logrotate_debian12() -> None:
     out = files("logrotate_conf", {
-        "/etc/logrotate.conf": fixture("logging-logrotate.conf.debian12.txt"),
-        "/etc/logrotate.d/rsyslog": fixture("logging-logrotate.d-rsyslog.debian12.txt"),
+        "/etc/logrotate.conf": fixture("logrotate.conf.debian12.txt"),
+        "/etc/logrotate.d/rsyslog": fixture("logrotate.d-rsyslog.debian12.txt"),
         "/etc/logrotate.d/btmp": "/var/log/btmp {\n    missingok\n    monthly\n    rotate 1\n}\n",
         "/etc/logrotate.d/x.dpkg-old": "/var/log/syslog {\n  rotate 99\n  yearly\n}\n",
     })
@@ -158,7 +158,7 @@ def test_logrotate_rotate_minus_one_and_glob() -> None:
 
 def test_journald_dropin_order() -> None:
     out = files("journald_conf", {
-        "/etc/systemd/journald.conf": fixture("logging-journald.conf.debian12.txt"),
+        "/etc/systemd/journald.conf": fixture("journald.conf.debian12.txt"),
         "/usr/lib/systemd/journald.conf.d/10-a.conf": "[Journal]\nStorage=volatile\n",
         "/etc/systemd/journald.conf.d/10-a.conf": "[Journal]\nStorage=persistent\n",
         "/run/systemd/journald.conf.d/20-b.conf": "[Journal]\nSystemMaxUse=1G\n",
@@ -166,13 +166,13 @@ def test_journald_dropin_order() -> None:
     assert out.storage == "persistent"  # /etc/.../10-a.conf hides /usr/lib/.../10-a.conf
     assert out.settings["SystemMaxUse"] == "1G"
     debian = files("journald_conf", {"/etc/systemd/journald.conf":
-                                     fixture("logging-journald.conf.debian12.txt")})
+                                     fixture("journald.conf.debian12.txt")})
     assert debian.storage == "auto" and debian.present
 
 
 def test_package_history_offline_dpkg_log() -> None:
     events = files("package_history", {"/var/log/dpkg.log":
-                                       fixture("updates-dpkg.log.excerpt.debian12.txt")})
+                                       fixture("dpkg.log.excerpt.debian12.txt")})
     assert len(events) == 1
     assert events[0].text.startswith(("install ", "upgrade "))
 
