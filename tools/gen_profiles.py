@@ -3,9 +3,13 @@
 The catalogues (tools/regulation/, copied from the project's shared regulation folder) are
 the domain source; this script keeps the profiles faithful to them: every item at every
 level the catalogue lists it for, with that level's clause references, evidence documents
-and freshness periods.  What is ours, not the regulation's, is marked as such: the mapping
-of items to checks, the documented default parameter values where a regime states none,
-and the IPv6 advisory requirement.
+and freshness periods.  What is ours, not the regulation's, is data beside each catalogue,
+one mapping file per regime (tools/regulation/<regime>-checks.yaml): the mapping of items to
+checks and the level from which each applies, severities, host roles, level parameters (the
+documented default values where a regime states none), evidence freshness and
+before-approval rules, and the requirements attt adds (the IPv6 advisory).  This script holds
+no mapping of its own: it validates the mapping file (errors name the file and the key) and
+combines the two.
 
     python tools/gen_profiles.py            # writes profiles/nd85-tt12-{1..5}.yaml and
                                             # profiles/law116-nd331-{1..5}.yaml
@@ -15,183 +19,27 @@ from __future__ import annotations
 
 import re
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from attt.errors import AtttError, InputError
+from attt.yamlio import Node, load_file
+
 ROOT = Path(__file__).resolve().parents[1]
 CATALOGUES = ROOT / "tools" / "regulation"
 ROMAN = ["I", "II", "III", "IV", "V"]
-
-# Requirement -> checks, per level from which the check applies.  Ours, not the Circular's.
-CHECK_MAP: dict[str, list[tuple[int, str]]] = {
-    "TT12.KT.MC.1": [(1, "password.min_length"), (3, "ssh.password_auth_disabled")],
-    "TT12.KT.MC.2": [(1, "ssh.root_login_disabled")],
-    "TT12.KT.MC.3": [(1, "time.synchronised"), (3, "logging.remote_forwarding")],
-    "TT12.KT.MC.4": [(1, "firewall.default_deny_input")],
-    "TT12.KT.MC.5": [(1, "antivirus.running")],
-    "TT12.KT.GP.13": [(1, "antivirus.running")],
-    # Network checks (attt.network): the zone plan from the inventory, the rest from nmap
-    # scans run from a vantage zone.
-    "TT12.KT.VUNG.1": [(1, "net.zone_internal"), (2, "net.rules_internal")],
-    "TT12.KT.VUNG.2": [(1, "net.zone_perimeter")],
-    "TT12.KT.VUNG.3": [(1, "net.zone_dmz")],
-    "TT12.KT.VUNG.4": [(2, "net.zone_internal_server")],
-    "TT12.KT.VUNG.5": [(2, "net.zone_wireless")],
-    "TT12.KT.VUNG.6": [(3, "net.zone_db_server")],
-    "TT12.KT.VUNG.7": [(3, "net.zone_management")],
-    "TT12.KT.VUNG.8": [(4, "net.zone_device_management")],
-    "TT12.KT.MANG.1": [(1, "net.rules_inbound")],
-    "TT12.KT.MANG.2": [(2, "net.rules_internal"), (2, "net.insecure_services")],
-    "TT12.KT.MANG.6": [(1, "net.insecure_services")],
-    "TT12.KT.GP.2": [(1, "net.rules_internal")],
-    "TT12.KT.UD.4": [(3, "net.tls_healthy")],
-}
-
-# Law 116 / TCVN 14423 requirement -> checks (ours; the toolkit's rows are paraphrases).
-CHECK_MAP_TCVN: dict[str, list[tuple[int, str]]] = {
-    "TCVN14423.CH.2": [(1, "firewall.default_deny_input"), (1, "ssh.strong_crypto"),
-                       (1, "mac.enforcing"), (1, "files.sensitive_permissions"),
-                       (1, "kernel.aslr_full"), (1, "kernel.syn_cookies_enabled"),
-                       (1, "kernel.redirects_ignored"), (1, "kernel.source_route_rejected"),
-                       (1, "kernel.core_dumps_restricted"), (3, "ssh.warning_banner_set"),
-                       (4, "kernel.dmesg_restricted")],
-    "TCVN14423.CH.3": [(2, "services.telnet_absent"), (2, "services.rsh_absent"),
-                       (2, "services.ftp_plaintext_absent"), (2, "services.tftp_absent"),
-                       (2, "services.xinetd_absent"), (2, "services.snmp_v1v2c_public_absent")],
-    "TCVN14423.CH.6": [(1, "shell.session_timeout"), (1, "ssh.idle_timeout_set")],
-    "TCVN14423.CH.7": [(1, "password.lockout_configured"), (1, "ssh.max_auth_tries_limited")],
-    "TCVN14423.CH.9": [(4, "services.xinetd_absent"), (4, "files.world_writable_none"),
-                       (4, "ssh.x11_forwarding_disabled"), (4, "kernel.ip_forwarding_disabled")],
-    "TCVN14423.CH.10": [(4, "ipv6.resolver_reachable")],
-    "TCVN14423.TK.5": [(1, "accounts.uid0_only_root"), (1, "accounts.no_empty_passwords")],
-    "TCVN14423.TK.7": [(1, "password.complexity_classes"), (1, "accounts.password_max_age"),
-                       (1, "accounts.password_min_age"), (1, "accounts.password_warn_age")],
-    "TCVN14423.TK.9": [(1, "password.min_length")],
-    "TCVN14423.TK.10": [(1, "ssh.root_login_disabled"), (3, "password.history_remembered")],
-    "TCVN14423.TK.13": [(1, "accounts.system_accounts_no_login"),
-                        (1, "ssh.empty_passwords_denied")],
-    "TCVN14423.TK.17": [(1, "accounts.inactive_disabled")],
-    "TCVN14423.TK.19": [(1, "sudo.no_nopasswd_all")],
-    "TCVN14423.TK.2": [(1, "sudo.logging_enabled"), (1, "audit.rules_logins")],
-    "TCVN14423.TK.21": [(3, "ssh.password_auth_disabled")],
-    "TCVN14423.LH.7": [(2, "updates.security_pending")],
-    "TCVN14423.LH.10": [(1, "updates.last_update_age")],
-    "TCVN14423.NK.2": [(1, "logging.rsyslog_running"), (1, "logging.journald_persistent"),
-                       (1, "audit.auditd_running")],
-    "TCVN14423.NK.4": [(3, "audit.rules_privileged")],
-    "TCVN14423.NK.7": [(1, "time.synchronised")],
-    "TCVN14423.NK.8": [(3, "monitoring.siem_agent")],
-    "TCVN14423.NK.9": [(3, "logging.remote_forwarding")],
-    "TCVN14423.NK.10": [(2, "logging.retention_months")],
-    "TCVN14423.NK.14": [(4, "audit.rules_config_changes")],
-    "TCVN14423.MD.3": [(1, "antivirus.running")],
-    "TCVN14423.MD.4": [(1, "antimalware.signatures_fresh")],
-    "TCVN14423.MD.6": [(4, "antimalware.centrally_managed")],
-    "TCVN14423.HT.19": [(3, "monitoring.system_agent")],
-    "TCVN14423.HT.38": [(1, "ssh.idle_timeout_set")],
-    "TCVN14423.HT.46": [(2, "ssh.access_restricted"), (2, "ssh.host_based_auth_disabled"),
-                        (2, "ssh.login_grace_time_limited")],
-    "TCVN14423.GS.4": [(3, "firewall.default_deny_input")],
-}
-# Further TT12 server items -> checks from the full Linux library (ours).
-CHECK_MAP_MORE: dict[str, list[tuple[int, str]]] = {
-    "TT12.KT.MC.1": [(1, "accounts.uid0_only_root"), (1, "accounts.no_empty_passwords"),
-                     (1, "password.lockout_configured"), (1, "ssh.empty_passwords_denied"),
-                     (2, "password.complexity_classes"), (2, "accounts.password_max_age"),
-                     (2, "accounts.system_accounts_no_login"),
-                     (3, "password.history_remembered"), (3, "accounts.inactive_disabled"),
-                     (3, "accounts.password_min_age"), (3, "accounts.password_warn_age")],
-    "TT12.KT.MC.2": [(1, "ssh.max_auth_tries_limited"), (1, "sudo.no_nopasswd_all"),
-                     (2, "ssh.x11_forwarding_disabled"), (2, "ssh.login_grace_time_limited"),
-                     (2, "ssh.host_based_auth_disabled"), (3, "ssh.warning_banner_set"),
-                     (2, "ssh.idle_timeout_set"), (2, "shell.session_timeout"),
-                     (2, "ssh.strong_crypto"), (3, "ssh.access_restricted"),
-                     (3, "ssh.non_default_port"), (1, "services.telnet_absent"),
-                     (1, "services.rsh_absent")],
-    "TT12.KT.MC.3": [(1, "logging.rsyslog_running"), (2, "logging.journald_persistent"),
-                     (2, "audit.auditd_running"), (2, "sudo.logging_enabled"),
-                     (3, "logging.retention_months"), (3, "audit.rules_logins"),
-                     (3, "audit.rules_privileged"), (3, "audit.rules_config_changes")],
-    "TT12.KT.MC.4": [(1, "services.ftp_plaintext_absent"), (1, "services.tftp_absent"),
-                     (1, "services.xinetd_absent"), (1, "services.snmp_v1v2c_public_absent"),
-                     (1, "updates.security_pending"), (2, "updates.last_update_age"),
-                     (2, "files.sensitive_permissions"), (3, "files.world_writable_none"),
-                     (3, "mac.enforcing"), (2, "kernel.aslr_full"),
-                     (2, "kernel.syn_cookies_enabled"), (3, "kernel.redirects_ignored"),
-                     (3, "kernel.source_route_rejected"), (3, "kernel.ip_forwarding_disabled"),
-                     (3, "kernel.core_dumps_restricted"), (4, "kernel.dmesg_restricted")],
-    "TT12.KT.MC.5": [(2, "antimalware.signatures_fresh"),
-                     (3, "antimalware.centrally_managed")],
-    "TT12.KT.GP.10": [(3, "monitoring.system_agent")],
-    "TT12.KT.GP.11": [(3, "monitoring.siem_agent")],
-    "TT12.KT.GP.13": [(3, "antimalware.centrally_managed")],
-    "TT12.QL.TC.2": [(3, "monitoring.national_agent")],
-}
-SERVER_ROLES = ["server", "database", "web", "management"]
-SERVER_ONLY = {"TT12.KT.MC.1", "TT12.KT.MC.2", "TT12.KT.MC.3", "TT12.KT.MC.4", "TT12.KT.MC.5"}
-HIGH = {"TT12.KT.MC.1", "TT12.KT.MC.2", "TT12.KT.MC.4", "TT12.KT.MC.5", "TT12.KT.GP.13",
-        "TCVN14423.CH.2", "TCVN14423.CH.7", "TCVN14423.TK.5", "TCVN14423.TK.10",
-        "TCVN14423.MD.3", "TCVN14423.LH.7"}
-
-# Level parameters.  Where the regime gives no number (TCVN 11930 sets no password length,
-# no lockout count), these are attt's documented defaults and the agency's IS regulation sets
-# its own through tailoring; the report shows which values came from where.
-TT12_PARAMS: dict[int, dict[str, dict[str, Any]]] = {
-    1: {"password.min_length": {"min_length": 8},
-        "logging.retention_months": {"min_months": 1}},
-    # TT12 Appendix III (via TCVN 11930 7.2.1.4 / 7.2.2.3): logs kept >= 3 months from level 3.
-    3: {"password.min_length": {"min_length": 10},
-        "logging.retention_months": {"min_months": 3}},
-    4: {"password.min_length": {"min_length": 12}},
-}
-# TCVN 14423 thresholds (as reported, see the catalogue's provenance note).
-TCVN_PARAMS: dict[int, dict[str, dict[str, Any]]] = {
-    1: {"password.min_length": {"min_length": 14},  # "without MFA" suggested value
-        "accounts.inactive_disabled": {"max_inactive_days": 45},
-        "accounts.password_max_age": {"max_days": 60},  # admin: 2-month rotation
-        "ssh.idle_timeout_set": {"max_idle_seconds": 300},  # admin session lock 5 min
-        "shell.session_timeout": {"max_seconds": 300},
-        "logging.retention_months": {"min_months": 1}},
-    3: {"password.history_remembered": {"remember": 10},
-        "logging.retention_months": {"min_months": 3}},
-    4: {"logging.retention_months": {"min_months": 6}},
-    5: {"logging.retention_months": {"min_months": 12}},
-}
-
-# Freshness of documents (months) per level for TT12 items whose period the Circular or
-# Decree 85 implies.  Independent assessment (layer 3): level 3 every 2 years, level 4 yearly,
-# level 5 every 6 months (UNCONFIRMED recollection of ND85 Art. 20, see the catalogue);
-# policy review: 12 months (agency-defined default).
-TT12_FRESHNESS: dict[str, dict[int, int]] = {
-    "TT12.QL.CS.3": dict.fromkeys(range(1, 6), 12),
-    "TT12.QL.VH.7": {3: 24, 4: 12, 5: 6},
-    "TT12.QL.XD.3": {3: 24, 4: 12, 5: 6},
-    "TT12.KT.UD.6": {2: 24, 3: 24, 4: 12, 5: 6},
-    "TT12.CHUNG.8": {1: 24, 2: 24, 3: 24, 4: 12, 5: 6},
-    "TT12.CHUNG.9": {3: 24, 4: 12, 5: 6},
-    "TT12.CHUNG.10": dict.fromkeys(range(1, 6), 12),
-}
-BEFORE_APPROVAL = {"TT12.CHUNG.4", "ND331.1"}
-
-IPV6: dict[str, Any] = {
-    "id": "ATTT.IPV6.1",
-    "title_vi": "Sẵn sàng IPv6 trên máy chủ (chương trình IPv6 for Gov)",
-    "title_en": "IPv6 readiness of hosts (IPv6 for Gov programme)",
-    "group": "national-programmes",
-    "layer": 1,
-    "severity": "low",
-    "advisory": True,
-    "clause": {"qd38": "Quyết định 38/QĐ-BTTTT (2021), chương trình IPv6 for Gov"},
-    "description_en": "Not an item of either regime: advisory, it never blocks the level verdict.",
-    "checks": [{"id": "ipv6.enabled"}, {"id": "ipv6.global_address"},
-               {"id": "ipv6.default_route"}, {"id": "net.ipv6_readiness"}],
-}
+LEVELS = range(1, 6)
+SEVERITIES = ("low", "medium", "high", "critical")
+CHECK_ID = re.compile(r"[a-z0-9]+\.[a-z0-9_]+")
+ADDED_PREFIX = "ATTT."
 
 REGIMES: dict[str, dict[str, Any]] = {
     "nd85-tt12": {
         "catalogue": "tt12-2022-catalogue.yaml",
+        "mapping": "nd85-tt12-checks.yaml",
         "instruments": ["Nghị định 85/2016/NĐ-CP", "Thông tư 12/2022/TT-BTTTT",
                         "TCVN 11930:2017"],
         "caveat": "",
@@ -201,6 +49,7 @@ REGIMES: dict[str, dict[str, Any]] = {
     },
     "law116-nd331": {
         "catalogue": "tcvn14423-2026-catalogue.yaml",
+        "mapping": "law116-nd331-checks.yaml",
         "instruments": ["Luật An ninh mạng 116/2025/QH15", "Nghị định 331/2026/NĐ-CP",
                         "TCVN 14423:2026"],
         "caveat": (
@@ -217,6 +66,149 @@ REGIMES: dict[str, dict[str, Any]] = {
 }
 
 
+@dataclass(frozen=True)
+class Mapped:
+    """attt's side of one requirement: what the mapping file says about it."""
+
+    severity: str = "medium"
+    roles: tuple[str, ...] = ()
+    # (check id, level from which it applies), in the order the profile lists them.
+    checks: tuple[tuple[str, int], ...] = ()
+    freshness_months: dict[int, int] = field(default_factory=dict)
+    before_approval: bool = False
+
+    def checks_at(self, level: int) -> list[str]:
+        return [check for check, since in self.checks if since <= level]
+
+
+@dataclass(frozen=True)
+class RegimeMapping:
+    """One regime's mapping file, validated against its catalogue."""
+
+    source: str
+    requirements: dict[str, Mapped]
+    # check id -> level -> parameter values in force from that level.
+    parameters: dict[str, dict[int, dict[str, Any]]]
+    # Requirements attt adds, as catalogue-like items (id, levels, titles, clause ...).
+    added: list[dict[str, Any]]
+
+    def get(self, rid: str) -> Mapped:
+        return self.requirements.get(rid) or Mapped()
+
+    def parameters_at(self, level: int) -> dict[str, dict[str, Any]]:
+        return {check: per[level] for check, per in self.parameters.items() if level in per}
+
+    def check_ids(self) -> set[str]:
+        return {check for m in self.requirements.values() for check, _ in m.checks}
+
+
+def _level(node: Node, name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value not in LEVELS:
+        raise node.error(name, f"expected a level 1-5, got {value!r}")
+    return value
+
+
+def _mapped(node: Node, levels: list[int]) -> Mapped:
+    node.allow("severity", "roles", "checks", "freshness_months", "before_approval")
+    severity = node.text("severity", "medium")
+    if severity not in SEVERITIES:
+        raise node.error("severity", f"expected {', '.join(SEVERITIES)}, got {severity!r}")
+    roles = node.texts("roles")
+    if node.has("roles") and not roles:
+        raise node.error("roles", "empty list (leave roles out to run on every host)")
+    checks: list[tuple[str, int]] = []
+    table = node.mapping("checks")
+    for check, since in table.data.items():
+        if not isinstance(check, str) or not CHECK_ID.fullmatch(check):
+            raise table.error(str(check), "expected a check id family.name")
+        level = _level(table, check, since)
+        if level > max(levels):
+            raise table.error(check, f"from level {level}, but the requirement is only at "
+                                     f"levels {levels}: the check would never apply")
+        checks.append((check, level))
+    fresh = node.mapping("freshness_months")
+    freshness: dict[int, int] = {}
+    for key, value in fresh.data.items():
+        level = _level(fresh, str(key), key)
+        if level not in levels:
+            raise fresh.error(str(key), f"the requirement is only at levels {levels}")
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise fresh.error(str(key), f"expected a number of months, got {value!r}")
+        freshness[level] = value
+    return Mapped(severity=severity, roles=roles, checks=tuple(checks),
+                  freshness_months=freshness,
+                  before_approval=node.boolean("before_approval", False))
+
+
+def _added(node: Node, rid: str, catalogue_ids: set[str]) -> dict[str, Any]:
+    node.allow("levels", "title_vi", "title_en", "group", "layer", "advisory", "clause",
+               "description_en")
+    if rid in catalogue_ids:
+        raise InputError(node.source, node.path, "already an item of the catalogue")
+    if not rid.startswith(ADDED_PREFIX):
+        raise InputError(node.source, node.path,
+                         f"ids of added requirements start with {ADDED_PREFIX}")
+    levels = node.raw("levels")
+    if not isinstance(levels, list) or not levels or any(
+            isinstance(lv, bool) or lv not in LEVELS for lv in levels):
+        raise node.error("levels", f"expected a list of levels 1-5, got {levels!r}")
+    clause = node.mapping("clause")
+    item: dict[str, Any] = {
+        "id": rid,
+        "levels": levels,
+        "title_vi": node.text("title_vi"),
+        "title_en": node.text("title_en"),
+        "group": node.text("group"),
+        "layer": node.integer("layer", lo=1, hi=4),
+        "advisory": node.boolean("advisory", False),
+        "clause": {str(k): clause.text(k) for k in clause.data},
+    }
+    if node.has("description_en"):
+        item["description_en"] = node.text("description_en")
+    return item
+
+
+def load_mapping(path: Path, items: list[dict[str, Any]]) -> RegimeMapping:
+    """Read and validate one regime's mapping file against the regime's catalogue items."""
+
+    top = Node(load_file(str(path)), str(path))
+    top.allow("requirements", "parameters", "added")
+    levels_of = {i["id"]: list(i["levels"]) for i in items}
+    added_node = top.mapping("added")
+    added = [_added(added_node.mapping(rid), rid, set(levels_of)) for rid in added_node.data]
+    levels_of.update({a["id"]: a["levels"] for a in added})
+    reqs = top.mapping("requirements")
+    requirements: dict[str, Mapped] = {}
+    for rid in reqs.data:
+        if rid not in levels_of:
+            raise reqs.error(str(rid), "not an item of the catalogue nor an added requirement "
+                                       "(added:)")
+        requirements[rid] = _mapped(reqs.mapping(rid), levels_of[rid])
+    for a in added:
+        if not requirements.get(a["id"], Mapped()).checks:
+            raise reqs.error(a["id"], "an added requirement needs checks")
+    named = {check for m in requirements.values() for check, _ in m.checks}
+    params = top.mapping("parameters")
+    parameters: dict[str, dict[int, dict[str, Any]]] = {}
+    for check in params.data:
+        if check not in named:
+            raise params.error(str(check), "no requirement of this file maps that check")
+        per = params.mapping(check)
+        parameters[check] = {}
+        for key in per.data:
+            values = per.mapping(key)  # a mapping of parameter name -> value
+            parameters[check][_level(per, str(key), key)] = dict(values.data)
+    return RegimeMapping(str(path), requirements, parameters, added)
+
+
+def load_mappings(regulation: Path = CATALOGUES) -> dict[str, RegimeMapping]:
+    """Every regime's mapping, validated against its catalogue in ``regulation``."""
+
+    return {regime: load_mapping(regulation / meta["mapping"], catalogue_items(regime, regulation))
+            for regime, meta in REGIMES.items()}
+
+
+
 def months(period: Any) -> int | None:
     """ISO 8601 period P<n>M / P<n>Y -> months; anything else (org-defined, null) -> None."""
 
@@ -226,13 +218,14 @@ def months(period: Any) -> int | None:
     return int(m.group(1)) * (12 if m.group(2) == "Y" else 1)
 
 
-def _evidence(item: dict[str, Any], level: int, checks: list[str]) -> list[dict[str, Any]]:
+def _evidence(item: dict[str, Any], level: int, checks: list[str],
+              mapped: Mapped) -> list[dict[str, Any]]:
     kind = item.get("kind", "document-evidence")
     if checks and kind not in ("document-evidence", "mixed"):
         return []
     docs = item.get("evidence") or [f"records showing: {item['title_en']}"]
     title_vi = item.get("title_vi") or item["title_en"]
-    max_age = TT12_FRESHNESS.get(item["id"], {}).get(level)
+    max_age = mapped.freshness_months.get(level)
     th = (item.get("thresholds") or {}).get(level) or {}
     for key in ("review", "interval", "period"):
         if months(th.get(key)):
@@ -260,7 +253,7 @@ def _evidence(item: dict[str, Any], level: int, checks: list[str]) -> list[dict[
         }
         if max_age:
             spec["max_age_months"] = max_age
-        if item["id"] in BEFORE_APPROVAL:
+        if mapped.before_approval:
             spec["before_approval"] = True
         out.append(spec)
     return out
@@ -285,27 +278,23 @@ def _clauses(item: dict[str, Any], level: int, regime: str) -> dict[str, str]:
     return out
 
 
-def requirement(item: dict[str, Any], level: int, regime: str) -> dict[str, Any]:
-    maps = (CHECK_MAP, CHECK_MAP_MORE) if regime == "nd85-tt12" else (CHECK_MAP_TCVN,)
-    checks: list[str] = []
-    for table in maps:
-        for lvl, check_id in table.get(item["id"], []):
-            if lvl <= level and check_id not in checks:
-                checks.append(check_id)
+
+def requirement(item: dict[str, Any], level: int, regime: str, mapped: Mapped) -> dict[str, Any]:
+    checks = mapped.checks_at(level)
     req: dict[str, Any] = {
         "id": item["id"],
         "title_vi": item.get("title_vi") or item["title_en"],
         "title_en": item["title_en"],
         "group": item.get("group", "general"),
         "layer": int(item.get("layer", 1)),
-        "severity": "high" if item["id"] in HIGH else "medium",
+        "severity": mapped.severity,
         "clause": _clauses(item, level, regime),
     }
     if checks:
         req["checks"] = [{"id": c} for c in checks]
-        if item["id"] in SERVER_ONLY:
-            req["roles"] = SERVER_ROLES
-    evidence = _evidence(item, level, checks)
+        if mapped.roles:
+            req["roles"] = list(mapped.roles)
+    evidence = _evidence(item, level, checks, mapped)
     if evidence:
         req["evidence"] = evidence
     if item.get("description_en"):
@@ -313,10 +302,32 @@ def requirement(item: dict[str, Any], level: int, regime: str) -> dict[str, Any]
     return req
 
 
-def catalogue_items(regime: str) -> list[dict[str, Any]]:
+def added_requirement(item: dict[str, Any], level: int, mapped: Mapped) -> dict[str, Any]:
+    """A requirement attt adds (not an item of the regime), written as the mapping gives it."""
+
+    req: dict[str, Any] = {
+        "id": item["id"],
+        "title_vi": item["title_vi"],
+        "title_en": item["title_en"],
+        "group": item["group"],
+        "layer": item["layer"],
+        "severity": mapped.severity,
+    }
+    if item["advisory"]:
+        req["advisory"] = True
+    req["clause"] = item["clause"]
+    if item.get("description_en"):
+        req["description_en"] = item["description_en"]
+    req["checks"] = [{"id": c} for c in mapped.checks_at(level)]
+    if mapped.roles:
+        req["roles"] = list(mapped.roles)
+    return req
+
+
+def catalogue_items(regime: str, regulation: Path = CATALOGUES) -> list[dict[str, Any]]:
     """Every item a profile must carry: appendix/standard items and the body obligations."""
 
-    with open(CATALOGUES / REGIMES[regime]["catalogue"], encoding="utf-8") as fh:
+    with open(regulation / REGIMES[regime]["catalogue"], encoding="utf-8") as fh:
         cat = yaml.safe_load(fh)
     if regime == "nd85-tt12":
         extra = [{**g, "group": "general", "title_vi": None, "layer": g.get("layer", 1)}
@@ -327,7 +338,8 @@ def catalogue_items(regime: str) -> list[dict[str, Any]]:
     return list(cat["items"]) + extra
 
 
-def profile(regime: str, level: int, items: list[dict[str, Any]]) -> dict[str, Any]:
+def profile(regime: str, level: int, items: list[dict[str, Any]],
+            mapping: RegimeMapping) -> dict[str, Any]:
     meta = REGIMES[regime]
     roman = ROMAN[level - 1]
     doc: dict[str, Any] = {
@@ -347,11 +359,14 @@ def profile(regime: str, level: int, items: list[dict[str, Any]]) -> dict[str, A
         dropped = sorted(below - here)
         if dropped:
             doc["removes"] = dropped  # items the regime does not restate at this level
-    params = (TT12_PARAMS if regime == "nd85-tt12" else TCVN_PARAMS).get(level)
+    params = mapping.parameters_at(level)
     if params:
         doc["parameters"] = params
-    doc["requirements"] = [requirement(i, level, regime) for i in items
-                           if level in i["levels"]] + [IPV6]
+    doc["requirements"] = (
+        [requirement(i, level, regime, mapping.get(i["id"])) for i in items
+         if level in i["levels"]]
+        + [added_requirement(a, level, mapping.get(a["id"])) for a in mapping.added
+           if level in a["levels"]])
     return doc
 
 
@@ -361,11 +376,12 @@ class _NoAliases(yaml.SafeDumper):
         return True
 
 
-def main(out: str = str(ROOT / "profiles")) -> None:
-    for regime in REGIMES:
-        items = catalogue_items(regime)
-        for level in range(1, 6):
-            doc = profile(regime, level, items)
+def main(out: str = str(ROOT / "profiles"), regulation: Path = CATALOGUES) -> None:
+    mappings = load_mappings(regulation)  # every file validated before any profile is written
+    for regime, mapping in mappings.items():
+        items = catalogue_items(regime, regulation)
+        for level in LEVELS:
+            doc = profile(regime, level, items, mapping)
             path = Path(out) / f"{regime}-{level}.yaml"
             header = (
                 f"# Generated by tools/gen_profiles.py from {REGIMES[regime]['catalogue']}.\n"
@@ -381,4 +397,8 @@ if __name__ == "__main__":
     # Optional argument: the output folder (a catalogue path given first, as older
     # invocations did, is ignored: the catalogues live in tools/regulation/).
     dirs = [a for a in sys.argv[1:] if Path(a).is_dir()]
-    main(dirs[-1] if dirs else str(ROOT / "profiles"))
+    try:
+        main(dirs[-1] if dirs else str(ROOT / "profiles"))
+    except AtttError as exc:
+        print(f"gen_profiles: {exc}", file=sys.stderr)
+        sys.exit(2)
