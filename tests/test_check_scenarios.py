@@ -1,4 +1,4 @@
-"""Check scenarios: raw probe outputs in, expected status out (design.md §9).
+"""Check scenarios: raw probe outputs in, expected status out (docs/design.md §9).
 
 Each ``tests/checks/<check_id>/<name>.<status>.yaml`` holds the sections a collector would
 deliver; the file name's suffix is the expected status. A section's text, or one of its files,

@@ -1,4 +1,4 @@
-"""Command line: the only module that prints to the user or exits (design.md §7)."""
+"""Command line: the only module that prints to the user or exits (docs/design.md §7)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Pure grading: findings + profile + waivers -> Report (design.md §6).
+"""Pure grading: findings + profile + waivers -> Report (docs/design.md §6).
 
 Published formula (also in the README and every report):
 

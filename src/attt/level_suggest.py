@@ -8,9 +8,10 @@ way).  Every matched criterion is returned with its article, our paraphrase and 
 confidence of that paraphrase, so the reasoning can be printed and put in a dossier.
 
 Confidence (see tools/regulation/tt12-2022-catalogue.yaml ``nd85_condition_refs`` and
-dossier.md §4.1): ``research-note`` = confirmed by our research note; ``unconfirmed`` = the
-article number is known but its wording was not re-read from the decree; ``reported`` = the
-Decree 331 text comes from one public toolkit, clause numbers inside the article not traced.
+tools/regulation/dossier.md §4.1): ``research-note`` = confirmed by our research note;
+``unconfirmed`` = the article number is known but its wording was not re-read from the decree;
+``reported`` = the Decree 331 text comes from one public toolkit, clause numbers inside the
+article not traced.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ class Status(StrEnum):
 
 
 # Worst first: a requirement takes the worst status of its checks over all hosts
-# (design.md §6).  N/A only wins when nothing else was seen.
+# (docs/design.md §6).  N/A only wins when nothing else was seen.
 STATUS_ORDER: tuple[Status, ...] = (
     Status.FAIL,
     Status.ERROR,

@@ -1,4 +1,5 @@
-"""System particulars for the level-approval dossier (dossier.md §2), read from the inventory.
+"""System particulars for the level-approval dossier, read from the inventory
+(tools/regulation/dossier.md §2).
 
 These keys describe a system for the explanatory document (owner and operating-unit
 details, scope and scale, equipment, services, zone plan, classification answers, level 4-5

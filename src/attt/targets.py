@@ -1,4 +1,4 @@
-"""Validation of every target string before it reaches ssh or nmap (design.md §8)."""
+"""Validation of every target string before it reaches ssh or nmap (docs/design.md §8)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Input errors and refusals of scan and report (issue 8 §4): exit 2, nothing written."""
+"""Input errors and refusals of scan and report (issue 8): exit 2, nothing written."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A real scan by a user that is not root (issue 8 §4): uid 65534 through setpriv.
+"""A real scan by a user that is not root (issue 8): uid 65534 through setpriv.
 
 The interpreter lives under /root (mode 0700), so each run gets its own mount namespace in
 which a tmpfs with mode 0755 covers /root and the interpreter's folder is bound back into

@@ -1,4 +1,4 @@
-"""Harness of the hostile-input corpus (issue 8 §5).
+"""Harness of the hostile-input corpus (issue 8).
 
 Every case runs the real ``attt`` command in a subprocess, inside a fresh network namespace
 that has only ``lo`` (``unshare --net``): nothing a hostile file names can reach any other

@@ -1,5 +1,5 @@
 """Hostile artefacts read back by report, dossier, verify, history, diff and --resume
-(issue 8 §5 Artefact readers): each exits 2 naming the file and the path of the bad value."""
+(issue 8: artefact readers): each exits 2 naming the file and the path of the bad value."""
 
 from __future__ import annotations
 

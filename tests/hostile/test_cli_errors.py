@@ -1,4 +1,4 @@
-"""Hostile command lines (issue 8 §4-5): gates, exit codes, signed folders, bad targets.
+"""Hostile command lines (issue 8): gates, exit codes, signed folders, bad targets.
 
 Each case runs the real command isolated (conftest.run_attt) and asserts the documented
 outcome: an input error is exit 2 naming the option or file and writes nothing; a gate

@@ -1,4 +1,4 @@
-"""Hostile corpus, interrupts (issue 8 §5): Ctrl-C once, twice, three times, at any moment.
+"""Hostile corpus, interrupts (issue 8): Ctrl-C once, twice, three times, at any moment.
 
 Real SIGINTs to a real ``attt scan`` subprocess (in its own network namespace), scanning
 this machine over the local transport, one host at a time.  Whatever the timing, the run

@@ -1,4 +1,4 @@
-"""Hostile offline trees (issue 8 §5 "Offline trees and parsers"): ``attt scan -t dir:TREE``.
+"""Hostile offline trees (issue 8: offline trees and parsers): ``attt scan -t dir:TREE``.
 
 A tree is untrusted input: special files where configuration should be, link loops, links
 that climb out of the root, unreadable files, huge or binary files, PAM include loops.  For

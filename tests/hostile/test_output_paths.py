@@ -1,4 +1,4 @@
-"""Hostile corpus, output paths (issue 8 §5): where attt writes can fail in every way.
+"""Hostile corpus, output paths (issue 8): where attt writes can fail in every way.
 
 A bad ``--out`` given by the user is an input error found before scanning (exit 2); a write
 that fails once the run is under way makes the run incomplete (exit 3).  Either way: one

@@ -1,4 +1,4 @@
-"""Hostile corpus, security of outputs (issue 8 §5 Security): evidence copies, key names,
+"""Hostile corpus, security of outputs (issue 8: security): evidence copies, key names,
 history database paths, secrets echoed by a host, control characters on the terminal."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Special files where attt expects a file (issue 8 §5 Special files).
+"""Special files where attt expects a file (issue 8: special files).
 
 A FIFO made ``open()`` block forever and ``/dev/zero`` grew memory until MemoryError; a huge
 file was read whole.  Every file kind attt reads, through every command that reads it, must

@@ -1,4 +1,4 @@
-"""Hostile values of the wrong type: numeric flags and tailoring parameters (issue 8 §5 Types).
+"""Hostile values of the wrong type: numeric flags and tailoring parameters (issue 8: types).
 
 A NaN gate silently disables itself, a negative timeout crashes every host, a text where a
 check expects a count crashes the check at grading time: each is refused up front with exit 2.

@@ -1,4 +1,4 @@
-"""Hostile YAML in every input file, through the commands that read it (issue 8 §4, §5 YAML).
+"""Hostile YAML in every input file, through the commands that read it (issue 8).
 
 Deep nesting, NUL bytes, aliases, duplicate keys and impossible dates were tracebacks
 (RecursionError, ReaderError, ValueError) or silent last-wins: each is exit 2 naming the file,

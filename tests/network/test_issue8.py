@@ -1,4 +1,4 @@
-"""Inventory keys, plan and IPv6 fact of issue 8 §3: vantage zones need networks, public
+"""Inventory keys, plan and IPv6 fact of issue 8: vantage zones need networks, public
 services by addresses (both families) and with ``tcp/443`` ports, zones without IPv6 by
 decision, names kept for hosts and public services, ``--network-only`` and the dry-run host
 list.  Nothing here scans: DNS is a server on 127.0.0.1, nmap a recorder that fails."""

@@ -146,7 +146,7 @@ def test_layer_scorecard_groups_by_layer() -> None:
     assert sr.layers[3].percent is None
 
 
-# -- network-scope requirements of a system that declared no zones (issue 8 §4) ----------
+# -- network-scope requirements of a system that declared no zones (issue 8) ----------
 
 def _net_req(rid: str, *check_ids: str) -> Requirement:
     return Requirement(rid, rid, rid, "network", 2, Severity.MEDIUM, {"tt12": "x"},

@@ -1,4 +1,4 @@
-"""Probes that need root say so when the collector ran as another user (issue 8 §4).
+"""Probes that need root say so when the collector ran as another user (issue 8).
 
 The collector runs for real under /bin/sh, as root and as ``nobody`` (setpriv), so the uid
 the script reports is the one the parser judges."""

@@ -1,4 +1,4 @@
-"""Build the explanatory document of a level-approval dossier (dossier.md §3-5).
+"""Build the explanatory document of a level-approval dossier (tools/regulation/dossier.md §3-5).
 
 Structure: Circular 12/2022 Art. 8.3-8.6 for ``nd85-tt12``; Decree 331/2026 Art. 22.3-22.6
 (with the Art. 29.2 plan parts) for ``law116-nd331``.  Pure: inventory particulars, profile,
@@ -88,7 +88,7 @@ STATUS_LABELS: dict[str, str] = {
     "not_scanned": N_("Not scanned"),
 }
 NOT_MET = ("partly", "not_met", "error")
-# dossier.md §1.2: who appraises and who approves, per level.
+# tools/regulation/dossier.md §1.2: who appraises and who approves, per level.
 AUTHORITY: dict[int, tuple[str, str]] = {
     1: (N_("the owner's specialised security unit"), N_("the owner's specialised security unit")),
     2: (N_("the owner's specialised security unit"), N_("the owner's specialised security unit")),
@@ -553,7 +553,7 @@ def _part_c(c: _Ctx, system: System, profile: Profile, p: Particulars, rows: Seq
         if blank:
             c.gap(number, _("solution in place for {count} requirements: {ids}").format(
                 count=len(blank), ids=", ".join(blank)), "solutions / evidence")
-    # Numbers follow dossier.md §5.2 (C.3 and C.4 only where they apply).
+    # Numbers follow tools/regulation/dossier.md §5.2 (C.3 and C.4 only where they apply).
     if new:
         ids_by_group: dict[str, list[str]] = {}
         for r in rows:

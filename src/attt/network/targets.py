@@ -1,4 +1,4 @@
-"""Validation of every string that can become an nmap target (design.md §8).
+"""Validation of every string that can become an nmap target (docs/design.md §8).
 
 python-nmap splits its ``hosts`` argument with shlex and puts it BEFORE the options on the
 nmap command line, so a target such as ``-iL /etc/shadow`` would become an nmap option.  Only

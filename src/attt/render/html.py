@@ -1,6 +1,6 @@
 """Self-contained HTML report (Vietnamese by default, English with ``--lang en``).
 
-Security properties (design.md §8): Jinja2 autoescape on for ``*.html`` templates, every
+Security properties (docs/design.md §8): Jinja2 autoescape on for ``*.html`` templates, every
 asset inline (CSS and SVG; no script, no font, no image by URL), a Content-Security-Policy
 that forbids any load, evidence truncated to ``options.evidence_limit`` characters while
 ``results.json`` keeps the full value.
