@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from attt.cli import main
+from attt.commands import explain
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -111,3 +113,13 @@ def test_requirements_show_errors() -> None:
     assert code == 2 and "not a requirement of law116-nd331 (it is in nd85-tt12)" in out
     code, out = run("requirements", "show", "NOPE")
     assert code == 2 and "no requirement 'NOPE'" in out
+
+
+def test_checks_show_without_tests_says_na(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # An installed package has no tests/checks beside it: the count is n/a, not 0.
+    monkeypatch.setattr(explain, "source_root", lambda: tmp_path)
+    code, out = run("checks", "show", "ssh.root_login_disabled")
+    assert code == 0
+    assert "scenarios: n/a" in out
+    code, out = run("checks", "show", "ssh.root_login_disabled", "--json")
+    assert json.loads(out)["scenarios"] is None
