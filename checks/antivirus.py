@@ -10,54 +10,17 @@ manage protection, they do not provide it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from attt.model import Result, Status
+from attt.probes.av import Product, products
+from attt.probes.packages import Packages
+from attt.probes.processes import ProcessTable
+from attt.probes.systemd import EnabledUnits
 from attt.registry import ScopedFacts, check
-
-from .system import EnabledUnits, Packages, ProcessTable, agents_param
-
-
-@dataclass(frozen=True)
-class Product:
-    name: str
-    processes: tuple[str, ...]
-    packages: tuple[str, ...] = ()
-    services: tuple[str, ...] = ()
-    protects: bool = True  # False: a management agent, not a scanner
-    updater: tuple[str, ...] = ()  # signature updater processes, reported only
-
-
-PRODUCTS: tuple[Product, ...] = (
-    Product("ClamAV", ("clamd", "clamonacc"), ("clamav-daemon", "clamd", "clamav-server"),
-            ("clamav-daemon.service", "clamd@.service", "clamd.service"),
-            updater=("freshclam",)),
-    Product("Kaspersky Endpoint Security for Linux", ("kesl", "wdserver"), ("kesl",),
-            ("kesl.service", "kesl-supervisor.service")),
-    Product("Kaspersky Network Agent", ("klnagent",), ("klnagent64", "klnagent"),
-            ("klnagent64.service", "klnagent.service"), protects=False),
-    Product("Trend Micro Deep Security Agent", ("ds_agent",), ("ds-agent",),
-            ("ds_agent.service",)),
-    Product("ESET Server/Endpoint Security for Linux", ("startd", "scand", "oaeventd",
-            "esets_daemon"), ("efs", "eea", "ees", "esets"),
-            ("efs.service", "eea.service", "esets.service")),
-    Product("Sophos Protection for Linux", ("sophos_threat_detector", "sophos_managementagent",
-            "savd"), (), ("sophos-spl.service", "sav-protect.service")),
-    Product("Microsoft Defender for Endpoint", ("wdavdaemon",), ("mdatp",), ("mdatp.service",)),
-    Product("CrowdStrike Falcon", ("falcon-sensor", "falcon-sensord"), ("falcon-sensor",),
-            ("falcon-sensor.service",)),
-    Product("SentinelOne", ("s1-agent", "sentinelone-agent"), ("sentinelagent",),
-            ("sentinelone.service",)),
-)
 
 # ESET's generic process names (startd, scand) only count next to an ESET package or service.
 _NEEDS_CONFIRMATION = {"ESET Server/Endpoint Security for Linux"}
-
-
-def products(params: Mapping[str, Any]) -> tuple[Product, ...]:
-    extra = agents_param(params.get("extra_products"), "extra_products")
-    return (*PRODUCTS, *(Product(a.name, a.processes, a.packages, a.services) for a in extra))
 
 
 _EXPECTED = "an anti-malware product installed and running"

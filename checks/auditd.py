@@ -26,9 +26,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from attt.model import Result, Status
+from attt.probes.packages import Packages
+from attt.probes.processes import ProcessTable
+from attt.probes.systemd import EnabledUnits
 from attt.registry import ScopedFacts, Section, check, probe
-
-from .system import EnabledUnits, Packages, ProcessTable
 
 
 @dataclass(frozen=True)

@@ -19,10 +19,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from attt.model import Result, Status
+from attt.probes.systemd import EnabledUnits
+from attt.probes.text import glob_regex
 from attt.registry import MissingFact, ScopedFacts, Section, check, probe
 
 from .ipv6 import ipv6_disabled
-from .system import EnabledUnits, glob_regex
 
 _FAMILIES = {"ip": ("ipv4",), "ip6": ("ipv6",), "inet": ("ipv4", "ipv6")}
 

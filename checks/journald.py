@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from attt.model import Result, Status
+from attt.probes.processes import ProcessTable
+from attt.probes.systemd import EnabledUnits
 from attt.registry import OfflineTree, ScopedFacts, Section, check, probe
-
-from .system import EnabledUnits, ProcessTable
 
 JOURNALD_MAIN = "/etc/systemd/journald.conf"
 _DROPIN_DIRS = ("/etc/systemd/journald.conf.d", "/run/systemd/journald.conf.d",

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from attt.model import Result, Status
+from attt.probes.processes import ProcessTable
+from attt.probes.systemd import EnabledUnits
+from attt.probes.text import glob_regex
 from attt.registry import ScopedFacts, Section, check, probe
-
-from .system import EnabledUnits, ProcessTable, glob_regex
 
 RSYSLOG_MAIN = "/etc/rsyslog.conf"
 

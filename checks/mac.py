@@ -18,9 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from attt.model import Result, Status
+from attt.probes.systemd import EnabledUnits
 from attt.registry import ScopedFacts, Section, check, probe
-
-from .system import EnabledUnits
 
 SELINUX_CONFIG = "/etc/selinux/config"
 AA_DIR = "/etc/apparmor.d"

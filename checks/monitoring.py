@@ -13,12 +13,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from attt.model import Result, Status
+from attt.probes.agents import Agent, agent_state, agents_param
+from attt.probes.packages import Packages
+from attt.probes.processes import ProcessTable
+from attt.probes.systemd import EnabledUnits
 from attt.registry import ScopedFacts, check
 
-from .antimalware_mgmt import agent_state
 from .logging_remote import Forwarders
 from .services import SnmpConfig
-from .system import Agent, EnabledUnits, Packages, ProcessTable, agents_param
 
 SIEM_AGENTS: tuple[Agent, ...] = (
     Agent("Wazuh agent", ("wazuh-agentd", "wazuh-logcollec"), ("wazuh-agent",),

@@ -18,9 +18,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from attt.model import Result, Status
+from attt.probes.packages import Packages
+from attt.probes.processes import ProcessTable
+from attt.probes.systemd import EnabledUnits
+from attt.probes.text import glob_regex
 from attt.registry import ScopedFacts, Section, check, probe
-
-from .system import EnabledUnits, Packages, ProcessTable, glob_regex
 
 # ---------------------------------------------------------------------------- listening sockets
 
@@ -836,4 +838,3 @@ def snmp_v1v2c_absent(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
     v3 = f"; SNMPv3 users: {', '.join(conf.v3_users)}" if conf.v3_users else ""
     return Result(Status.PASS, f"snmpd is active ({state}) with no v1/v2c community{v3}.",
                   observed=observed, expected=expected, source=source)
-

@@ -16,9 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from attt.model import Result, Status
+from attt.probes.text import glob_regex
 from attt.registry import ScopedFacts, Section, check, probe
-
-from .system import glob_regex
 
 MAIN_CONFIG = "/etc/ssh/sshd_config"
 # RHEL's 50-redhat.conf includes the crypto-policies back end (ciphers only, but it must be

@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from attt.model import Result, Status
+from attt.probes.text import glob_regex
 from attt.registry import OfflineTree, ScopedFacts, Section, check, probe
 
 from .ssh import MAIN_CONFIG, _Reader, _View
 from .ssh_hardening import _RELOAD_EN, _RELOAD_VI, SSH_PROBES, _origin, _prepare, _seconds
-from .system import glob_regex
 
 # sshd_config(5) defaults of the options below (upstream OpenSSH; Debian's shipped
 # sshd_config sets X11Forwarding yes explicitly).

@@ -22,10 +22,10 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from attt.model import Result, Status
+from attt.probes.packages import Packages
 from attt.registry import ScopedFacts, check
 
 from .ssh import _LINE, SshdConfig, _tokens, _undecided, _View, _view
-from .system import Packages
 
 SSH_PROBES = ("sshd_effective", "sshd_config_files")
 _RELOAD_VI = ("kiểm tra bằng 'sshd -t' và 'sshd -T', rồi nạp lại dịch vụ ssh (Debian/Ubuntu) "

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from attt.model import Result, Status
+from attt.probes.packages import Packages
 from attt.registry import ScopedFacts, Section, check, probe
 
 from .passwords import logical_lines
-from .system import Packages
 
 SUDOERS = "/etc/sudoers"
 SUDOERS_D = "/etc/sudoers.d"

@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from attt.model import Result, Status
+from attt.probes.systemd import EnabledUnits
+from attt.probes.text import glob_regex
 from attt.registry import ScopedFacts, Section, check, probe
-
-from .system import EnabledUnits, glob_regex
 
 
 @probe(

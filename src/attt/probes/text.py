@@ -1,0 +1,28 @@
+"""Text helpers shared by parsers of configuration files (glob patterns of include
+directives).
+"""
+
+from __future__ import annotations
+
+import re
+
+
+def glob_regex(pattern: str) -> re.Pattern[str]:
+    """glob(3) semantics: '*' and '?' do not cross '/'; bracket expressions kept."""
+
+    out: list[str] = []
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "*":
+            out.append("[^/]*")
+        elif c == "?":
+            out.append("[^/]")
+        elif c == "[" and (end := pattern.find("]", i + 2)) > 0:
+            body = pattern[i + 1 : end]
+            out.append("[" + ("^" + body[1:] if body.startswith("!") else body) + "]")
+            i = end
+        else:
+            out.append(re.escape(c))
+        i += 1
+    return re.compile("".join(out))
