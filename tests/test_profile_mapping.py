@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from attt.errors import InputError
+from attt.inventory_loader import ROLES
 from attt.registry import CHECKS, load_all
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,7 +25,8 @@ REGULATION = ROOT / "tools" / "regulation"
 TT12 = "nd85-tt12-checks.yaml"
 TCVN = "law116-nd331-checks.yaml"
 
-# (file, text, replacement): one edit of a copy of tools/regulation/; None = as committed.
+# (file, text, replacement): the first occurrence edited in a copy of tools/regulation/;
+# None = as committed.
 Edit = tuple[str, str, str] | None
 
 
@@ -46,7 +48,7 @@ def regulation(tmp_path: Path, edit: Edit) -> Path:
     name, old, new = edit
     text = (copy / name).read_text(encoding="utf-8")
     assert old in text, f"the doctoring no longer matches {name}: {old!r}"
-    (copy / name).write_text(text.replace(old, new), encoding="utf-8")
+    (copy / name).write_text(text.replace(old, new, 1), encoding="utf-8")
     return copy
 
 
@@ -99,6 +101,21 @@ def test_mapping_names_only_registered_checks_and_parameters(
     assert got == expected, f"unknown checks or parameters: {got}"
 
 
+@pytest.mark.parametrize(("edit", "expected"), [
+    (None, []),
+    ((TT12, "roles: [server, database,", "roles: [servers, database,"),
+     [f"{TT12}: requirements.TT12.KT.MC.1.roles: servers"]),
+], ids=["committed", "unknown-role"])
+def test_mapping_roles_are_inventory_roles(
+        gen: ModuleType, tmp_path: Path, edit: Edit, expected: list[str]) -> None:
+    # A misspelt role would silently keep a requirement's checks off every host.
+    got = [f"{Path(m.source).name}: requirements.{rid}.roles: {role}"
+           for m in gen.load_mappings(regulation(tmp_path, edit)).values()
+           for rid, mapped in m.requirements.items() for role in mapped.roles
+           if role not in ROLES]
+    assert got == expected, f"roles no inventory host can have: {got}"
+
+
 BROKEN = [
     # id, (file, old, new), key path, problem
     ("not-in-catalogue", (TT12, "  TT12.KT.UD.4:\n", "  TT12.KT.UD.99:\n"),
@@ -109,7 +126,8 @@ BROKEN = [
      TT12, "requirements.TT12.KT.UD.4.checks.net.tls_healthy", "expected a level 1-5"),
     ("freshness-off-levels", (TT12, "{2: 24, 3: 24, 4: 12, 5: 6}", "{1: 24, 3: 24, 4: 12, 5: 6}"),
      TT12, "requirements.TT12.KT.UD.6.freshness_months.1", "only at levels [2, 3, 4, 5]"),
-    ("unknown-key", (TT12, "    before_approval: true", "    before_aproval: true"),
+    ("unknown-key",
+     (TT12, "TT12.CHUNG.4:\n    before_approval:", "TT12.CHUNG.4:\n    before_aproval:"),
      TT12, "requirements.TT12.CHUNG.4.before_aproval", "unknown key"),
     ("bad-severity", (TT12, "severity: low", "severity: urgent"),
      TT12, "requirements.ATTT.IPV6.1.severity", "expected low, medium, high, critical"),
