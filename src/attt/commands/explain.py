@@ -197,7 +197,7 @@ def _print_check(info: dict[str, Any]) -> None:
     _echo("probes:")
     for p in info["probes"]:
         notes = [n for n, on in (("needs root", p.get("needs_root")),
-                                 ("offline", p.get("offline"))) if on]
+                                 ("offline-capable", p.get("offline"))) if on]
         _echo(f"  {p['name']:<24} {p['where']}  parser {p['parser']}"
               + (f"  ({', '.join(notes)})" if notes else ""))
     scen = info["scenarios"]
