@@ -90,7 +90,7 @@ def test_command_output(probe: str, name: str, extract: Callable[[Any], Any],
 
 
 def test_dpkg_query_listing() -> None:
-    pkgs = parse(text_section("packages", "manager dpkg\n" + fixture("dpkg-query-W.debian12.txt")))
+    pkgs = parse(text_section("packages", fixture("packages.dpkg-query-W.debian12.txt")))
     assert pkgs.manager == "dpkg"
     assert pkgs.version("adduser") == "3.134"
     assert len(pkgs.installed) == 40
