@@ -327,3 +327,19 @@ def test_base_symlink_out_of_fixtures_fails(root: Path) -> None:
     with pytest.raises(ScenarioError, match="outside tests/fixtures"):
         section("sshd_effective", {"base": "outputs/link.txt"}, root)
 
+
+
+def test_no_scenario_pastes_a_shared_capture() -> None:
+    """A capture kept under tests/fixtures/outputs is named with ``base:``, not pasted again."""
+    captures = {
+        p.read_text(encoding="utf-8"): p.name
+        for p in (FIXTURE_ROOT / "outputs").iterdir() if p.stat().st_size >= 400
+    }
+    for path in _scenarios():
+        for name, raw in (_load(path).get("sections") or {}).items():
+            raw = raw or {}
+            pasted = [raw.get("text"), *(raw.get("files") or {}).values()]
+            for text in pasted:
+                if isinstance(text, str) and text in captures:
+                    raise AssertionError(
+                        f"{path}: section {name} pastes {captures[text]}; say base: instead")
