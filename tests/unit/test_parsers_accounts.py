@@ -18,13 +18,9 @@ import pytest
 from attt.checks.accounts import SHADOW_AWK, _with_password, password_state
 from attt.checks.file_permissions import FileMeta
 from attt.checks.shell_session import effective_tmout, parse_tmout
-from attt.checks.ssh_hardening import (
-    _channel_session_timeout,
-    _listen_port,
-    _seconds,
-    apply_modifier,
-)
+from attt.checks.ssh import _channel_session_timeout, _listen_port
 from attt.checks.sudo import _aliases, _defaults, _grants, split_top
+from attt.probes.sshd import apply_modifier, sshd_seconds
 
 from attt.registry import PROBES, Section, load_all
 
@@ -269,7 +265,7 @@ def test_sshd_t_hardened_and_weak() -> None:
 @pytest.mark.parametrize(("value", "seconds"), [
     ("300", 300), ("5m", 300), ("1h30m", 5400), ("2W", 1209600), ("10S", 10)])
 def test_sshd_time_format(value: str, seconds: int) -> None:
-    assert _seconds(value) == seconds
+    assert sshd_seconds(value) == seconds
 
 
 def test_channel_timeout() -> None:

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from attt.checks.kernel import SYSCTL_KEYS, SysctlTree, normalize_key
-from attt.checks.ssh_extras import BannerFiles
+from attt.probes.ssh_banner import BannerFiles
 
 from attt.collect import build_script, new_token, parse_output
 from attt.registry import PROBES, Section, load_all

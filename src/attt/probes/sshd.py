@@ -1,0 +1,430 @@
+"""OpenSSH server configuration: the ``sshd_effective`` (``sshd -T``) and
+``sshd_config_files`` probes, the one table of OpenSSH defaults (:data:`DEFAULTS`),
+:class:`SshdView` (the values a check reads), the compiled-in crypto lists by OpenSSH
+version and the access-list lines of the files.
+
+The effective configuration (``sshd -T``) wins.  Offline, or when ``sshd -T`` cannot run
+(not root, missing privilege-separation directory), the files are parsed the way sshd reads
+them: first value wins, ``Include`` expands in place (globs sorted), relative includes are
+under /etc/ssh, settings inside a ``Match`` block do not set the global value, and a Match
+inside an included file ends with that file.
+
+Checks start from :func:`prepared_view` (or :func:`sshd_view`): an ``SshdView`` with the
+value and origin of each keyword, unset keywords taking the OpenSSH default, or the
+``Result`` that ends the check (no sshd installed, no configuration, an unread Include
+deciding the keyword).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+
+from attt.model import Result, Status
+from attt.registry import ScopedFacts, Section, probe
+
+from .packages import Packages
+from .text import glob_regex
+
+MAIN_CONFIG = "/etc/ssh/sshd_config"
+# RHEL's 50-redhat.conf includes the crypto-policies back end (ciphers only, but it must be
+# read to know that).
+CRYPTO_POLICY = "/etc/crypto-policies/back-ends/opensshserver.config"
+_KEYWORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+CONFIG_LINE = re.compile(r"^(?P<kw>[^\s=]+)(?:\s*=\s*|\s+|$)(?P<rest>.*)$")
+_MAX_DEPTH = 16
+
+# Keywords sshd treats as one option (the later name is the canonical one in sshd -T).
+_ALIASES = {
+    "challengeresponseauthentication": "kbdinteractiveauthentication",
+    "dsaauthentication": "pubkeyauthentication",
+    "pubkeyacceptedkeytypes": "pubkeyacceptedalgorithms",
+}
+
+# OpenSSH defaults (sshd_config(5), upstream) of every option the ssh checks read: the one
+# table of them.  Debian's shipped sshd_config sets X11Forwarding yes explicitly, which
+# the files show.
+DEFAULTS = {
+    "permitrootlogin": "prohibit-password",
+    "passwordauthentication": "yes",
+    "kbdinteractiveauthentication": "yes",
+    "usepam": "no",
+    "authenticationmethods": "any",
+    "clientaliveinterval": "0",
+    "clientalivecountmax": "3",
+    "channeltimeout": "none",
+    "maxauthtries": "6",
+    "port": "22",
+    "permitemptypasswords": "no",
+    "gssapikeyexchange": "no",
+    "x11forwarding": "no",
+    "logingracetime": "120",
+    "banner": "none",
+    "hostbasedauthentication": "no",
+    "ignorerhosts": "yes",
+}
+
+
+def _canon_value(keyword: str, value: str) -> str:
+    value = value.strip()
+    if keyword in ("permitrootlogin", "passwordauthentication", "kbdinteractiveauthentication",
+                   "usepam"):
+        value = value.lower()
+        if value == "without-password":
+            # Deprecated alias that sshd -T still prints on OpenSSH <= 9.x.
+            value = "prohibit-password"
+    return value
+
+
+@probe(
+    "sshd_effective",
+    command="command -v sshd >/dev/null || exit 127; sshd -T",
+    description="effective OpenSSH server configuration (sshd -T)",
+    needs_root=True,
+)
+def parse_sshd_effective(section: Section) -> dict[str, list[str]]:
+    values: dict[str, list[str]] = {}
+    for line in section.text.splitlines():
+        if not line.strip():
+            continue
+        keyword, _, value = line.strip().partition(" ")
+        if not _KEYWORD.fullmatch(keyword) or keyword != keyword.lower():
+            raise ValueError(f"not an sshd -T line: {line[:60]!r}")
+        keyword = _ALIASES.get(keyword, keyword)
+        values.setdefault(keyword, []).append(_canon_value(keyword, value))
+    if "permitrootlogin" not in values or "passwordauthentication" not in values:
+        raise ValueError("sshd -T output lacks permitrootlogin/passwordauthentication")
+    return values
+
+
+@dataclass(frozen=True)
+class Setting:
+    value: str
+    where: str  # file:line
+    seq: int  # position in sshd's reading order
+
+
+@dataclass(frozen=True)
+class SshdConfig:
+    present: bool  # /etc/ssh/sshd_config exists
+    settings: Mapping[str, Setting]  # global (outside Match) first values
+    unread_includes: tuple[Setting, ...] = ()  # includes that name files we did not read
+    files_read: tuple[str, ...] = field(default_factory=tuple)
+
+
+def argv_split(rest: str) -> list[str]:
+    """sshd's argv_split: whitespace separated, double or single quotes, '#' starts a comment."""
+
+    out: list[str] = []
+    i, n = 0, len(rest)
+    while i < n:
+        if rest[i].isspace():
+            i += 1
+            continue
+        if rest[i] == "#":
+            break
+        if rest[i] in "\"'":
+            quote = rest[i]
+            end = rest.find(quote, i + 1)
+            if end < 0:
+                raise ValueError("unterminated quoted string")
+            out.append(rest[i + 1 : end])
+            i = end + 1
+            continue
+        j = i
+        while j < n and not rest[j].isspace():
+            j += 1
+        out.append(rest[i:j])
+        i = j
+    return out
+
+
+def _covered(pattern: str) -> bool:
+    dropins = "/etc/ssh/sshd_config.d/"
+    if pattern in (MAIN_CONFIG, CRYPTO_POLICY):
+        return True
+    rest = pattern[len(dropins) :] if pattern.startswith(dropins) else None
+    return rest is not None and "/" not in rest and rest.endswith(".conf")
+
+
+class SshdConfigReader:
+    def __init__(self, files: Mapping[str, str]) -> None:
+        self.files = files
+        self.settings: dict[str, Setting] = {}
+        self.unread: list[Setting] = []
+        self.read: list[str] = []
+        self.seq = 0
+
+    def include(self, pattern: str, active: bool, never: bool, where: str, depth: int) -> None:
+        if not pattern.startswith("/"):
+            pattern = posixpath.join("/etc/ssh", pattern)
+        regex = glob_regex(pattern)
+        matches = sorted(p for p in self.files if regex.fullmatch(p))
+        if not _covered(pattern):
+            # The collector reads only sshd_config and sshd_config.d/*.conf.
+            self.seq += 1
+            if active:
+                self.unread.append(Setting(pattern, where, self.seq))
+        for path in matches:
+            self.parse(path, active, never, depth + 1)
+
+    def parse(self, path: str, active: bool, never: bool, depth: int) -> None:
+        if depth > _MAX_DEPTH:
+            raise ValueError("too many nested Include levels")
+        self.read.append(path)
+        for lineno, raw in enumerate(self.files[path].splitlines(), 1):
+            line = raw.strip()
+            if not line or line.startswith("#"):
+                continue
+            m = CONFIG_LINE.match(line)
+            if m is None or not _KEYWORD.fullmatch(m.group("kw")):
+                raise ValueError(f"{path}:{lineno}: not an sshd_config line: {line[:60]!r}")
+            keyword = m.group("kw").lower()
+            keyword = _ALIASES.get(keyword, keyword)
+            args = argv_split(m.group("rest"))
+            where = f"{path}:{lineno}"
+            self.seq += 1
+            if keyword == "match":
+                # Without connection data only 'Match all' matches; inside a file included
+                # from a non-matching Match block nothing matches (SSHCFG_NEVERMATCH).
+                active = not never and [a.lower() for a in args] == ["all"]
+            elif keyword == "include":
+                if not args:
+                    raise ValueError(f"{where}: Include without a file name")
+                for pattern in args:
+                    self.include(pattern, active, never or not active, where, depth)
+            elif active and keyword not in self.settings:
+                self.settings[keyword] = Setting(" ".join(args), where, self.seq)
+
+
+@probe(
+    "sshd_config_files",
+    files=(MAIN_CONFIG, "/etc/ssh/sshd_config.d/*.conf", CRYPTO_POLICY),
+    description="sshd_config and its drop-in directory",
+)
+def parse_sshd_config_files(section: Section) -> SshdConfig:
+    if MAIN_CONFIG not in section.files:
+        return SshdConfig(False, {})
+    reader = SshdConfigReader(section.files)
+    reader.parse(MAIN_CONFIG, True, False, 0)
+    settings = {k: Setting(_canon_value(k, s.value), s.where, s.seq)
+                for k, s in reader.settings.items()}
+    return SshdConfig(True, settings, tuple(reader.unread), tuple(reader.read))
+
+
+@dataclass(frozen=True)
+class SshdView:
+    values: Mapping[str, tuple[str, str]]  # keyword -> (value, where it came from)
+    label: str  # "effective configuration" | "configuration files ..."
+    source: str
+    unread: tuple[Setting, ...] = ()
+    decided_at: Mapping[str, int] = field(default_factory=dict)
+
+    def get(self, keyword: str) -> tuple[str, str]:
+        return self.values.get(keyword, (DEFAULTS[keyword], "OpenSSH default"))
+
+    def undecided(self, keyword: str) -> Setting | None:
+        """An unread Include that sshd reads before the line that decided ``keyword``."""
+
+        limit = self.decided_at.get(keyword)
+        for inc in self.unread:
+            if limit is None or inc.seq < limit:
+                return inc
+        return None
+
+
+def sshd_view(facts: ScopedFacts) -> SshdView | Result:
+    if facts.has("sshd_effective"):
+        eff: dict[str, list[str]] = facts.get("sshd_effective")
+        values = {k: (v[0], "sshd -T") for k, v in eff.items()}
+        return SshdView(values, "effective configuration", "sshd -T")
+    note = ""
+    if facts.mode == "live":
+        sec = facts.section("sshd_effective")
+        if sec is not None and sec.state == "failed" and sec.exit_code == 127:
+            return Result(Status.NOT_APPLICABLE, "No SSH server is installed (no sshd binary).",
+                          observed="sshd not found", expected=None, source="sshd_effective")
+        reason = sec.reason or sec.state if sec is not None else "not collected"
+        note = f"; sshd -T unavailable: {reason}"
+    cfg: SshdConfig = facts.get("sshd_config_files")
+    if not cfg.present:
+        return Result(Status.NOT_APPLICABLE,
+                      f"No SSH server configuration ({MAIN_CONFIG} is absent).",
+                      observed=f"{MAIN_CONFIG} absent", expected=None, source=MAIN_CONFIG)
+    values = {k: (s.value, s.where) for k, s in cfg.settings.items()}
+    decided = {k: s.seq for k, s in cfg.settings.items()}
+    return SshdView(values, f"configuration files{note}", ", ".join(cfg.files_read),
+                 cfg.unread_includes, decided)
+
+
+def undecided_include(view: SshdView, keywords: tuple[str, ...]) -> Result | None:
+    for keyword in keywords:
+        inc = view.undecided(keyword)
+        if inc is not None:
+            return Result(
+                Status.ERROR,
+                f"sshd_config includes '{inc.value}' ({inc.where}), which was not read, before "
+                f"any {keyword} setting; the effective value cannot be determined from files.",
+                observed={"unread_include": inc.value}, expected=None, source=inc.where,
+            )
+    return None
+
+
+def setting_origin(view: SshdView, where: str) -> str:
+    return view.label if where == "sshd -T" else f"{view.label}, {where}"
+
+
+def sshd_seconds(value: str) -> int:
+    """sshd time format: 300, 5m, 1h30m (s, m, h, d, w; case-insensitive)."""
+
+    value = value.strip().lower()
+    if value.isdigit():
+        return int(value)
+    parts = re.findall(r"(\d+)([smhdw]?)", value)
+    if not parts or "".join(n + u for n, u in parts) != value:
+        raise ValueError(f"not an sshd time value: {value!r}")
+    mult = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+    return sum(int(n) * mult[u] for n, u in parts)
+
+
+def prepared_view(facts: ScopedFacts, keywords: tuple[str, ...]) -> SshdView | Result:
+    view = sshd_view(facts)
+    if isinstance(view, Result):
+        return view
+    if (res := undecided_include(view, keywords)) is not None:
+        return res
+    return view
+
+
+# --------------------------------------------------------------------------- access lists
+
+ACCESS_KEYWORDS = ("allowusers", "allowgroups", "denyusers", "denygroups")
+
+
+def config_lines(facts: ScopedFacts) -> Iterator[tuple[str, int, str, str]]:
+    """(file, line number, keyword as written, rest of the line) of every option line of the
+    files sshd read, in reading order."""
+
+    section = facts.section("sshd_config_files")
+    if section is None or section.state != "ok" or not facts.has("sshd_config_files"):
+        return
+    cfg: SshdConfig = facts.get("sshd_config_files")
+    for path in dict.fromkeys(cfg.files_read):
+        for lineno, raw in enumerate(section.files.get(path, "").splitlines(), 1):
+            line = raw.strip()
+            if not line or line.startswith("#"):
+                continue
+            m = CONFIG_LINE.match(line)
+            if m is not None:
+                yield path, lineno, m.group("kw"), m.group("rest")
+
+
+def match_restrictions(facts: ScopedFacts) -> list[str]:
+    """Match blocks with Address/Host criteria that set an access list (files, reading order)."""
+
+    found: list[str] = []
+    criteria: list[str] | None = None
+    current = ""
+    for path, lineno, kw, rest in config_lines(facts):
+        if path != current:
+            current, criteria = path, None
+        try:
+            args = argv_split(rest)
+        except ValueError:
+            continue
+        keyword = kw.lower()
+        if keyword == "match":
+            criteria = args
+        elif (criteria is not None and keyword in ACCESS_KEYWORDS and args
+              and any(c.lower() in ("address", "host", "localaddress") for c in criteria)):
+            found.append(f"Match {' '.join(criteria)} -> {kw} {' '.join(args)} "
+                         f"({path}:{lineno})")
+    return found
+
+
+def access_list_errors(facts: ScopedFacts) -> list[str]:
+    """Access-list lines that make sshd refuse the whole configuration (OpenSSH 9.2 sshd -t:
+    'no argument after keyword', 'invalid AllowUsers pattern')."""
+
+    errors: list[str] = []
+    for path, lineno, kw, rest in config_lines(facts):
+        if kw.lower() not in ACCESS_KEYWORDS:
+            continue
+        try:
+            args = argv_split(rest)
+        except ValueError:
+            continue
+        if not rest.strip():
+            errors.append(f"{kw} with no argument ({path}:{lineno})")
+        elif "" in args:
+            errors.append(f"{kw} with an empty pattern ({path}:{lineno})")
+    return errors
+
+
+# --------------------------------------------------------------------------- crypto
+
+# Server defaults of OpenSSH (sshd_config(5), release notes): (first version, lists).
+_CIPHERS = ("chacha20-poly1305@openssh.com,aes128-ctr,aes192-ctr,aes256-ctr,"
+            "aes128-gcm@openssh.com,aes256-gcm@openssh.com")
+_MACS = ("umac-64-etm@openssh.com,umac-128-etm@openssh.com,hmac-sha2-256-etm@openssh.com,"
+         "hmac-sha2-512-etm@openssh.com,hmac-sha1-etm@openssh.com,umac-64@openssh.com,"
+         "umac-128@openssh.com,hmac-sha2-256,hmac-sha2-512,hmac-sha1")
+_KEX_82 = ("curve25519-sha256,curve25519-sha256@libssh.org,ecdh-sha2-nistp256,ecdh-sha2-nistp384,"
+           "ecdh-sha2-nistp521,diffie-hellman-group-exchange-sha256,diffie-hellman-group16-sha512,"
+           "diffie-hellman-group18-sha512,diffie-hellman-group14-sha256")
+_HOSTKEY_88 = ("ssh-ed25519-cert-v01@openssh.com,ecdsa-sha2-nistp256-cert-v01@openssh.com,"
+               "ecdsa-sha2-nistp384-cert-v01@openssh.com,ecdsa-sha2-nistp521-cert-v01@openssh.com,"
+               "sk-ssh-ed25519-cert-v01@openssh.com,sk-ecdsa-sha2-nistp256-cert-v01@openssh.com,"
+               "rsa-sha2-512-cert-v01@openssh.com,rsa-sha2-256-cert-v01@openssh.com,ssh-ed25519,"
+               "ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,"
+               "sk-ssh-ed25519@openssh.com,sk-ecdsa-sha2-nistp256@openssh.com,rsa-sha2-512,"
+               "rsa-sha2-256")
+_GSS_KEX = ("gss-group14-sha256-,gss-group16-sha512-,gss-nistp256-sha256-,gss-curve25519-sha256-,"
+            "gss-group14-sha1-,gss-gex-sha1-")
+OPENSSH_DEFAULTS: tuple[tuple[tuple[int, int], dict[str, str]], ...] = (
+    ((8, 8), {"ciphers": _CIPHERS, "macs": _MACS,
+              "kexalgorithms": "sntrup761x25519-sha512@openssh.com," + _KEX_82,
+              "hostkeyalgorithms": _HOSTKEY_88, "gssapikexalgorithms": _GSS_KEX}),
+    ((8, 2), {"ciphers": _CIPHERS, "macs": _MACS, "kexalgorithms": _KEX_82,
+              "hostkeyalgorithms": _HOSTKEY_88 + ",ssh-rsa-cert-v01@openssh.com,ssh-rsa",
+              "gssapikexalgorithms": _GSS_KEX}),
+    # 7.4 .. 8.1; also assumed when the version is unknown (the weakest list we accept).
+    ((0, 0), {"ciphers": _CIPHERS, "macs": _MACS,
+              "kexalgorithms": _KEX_82 + ",diffie-hellman-group14-sha1",
+              "hostkeyalgorithms": _HOSTKEY_88 + ",ssh-rsa-cert-v01@openssh.com,ssh-rsa",
+              "gssapikexalgorithms": _GSS_KEX}),
+)
+
+
+def openssh_version(pkgs: Packages) -> tuple[int, int] | None:
+    """Upstream version of the installed OpenSSH server package ('1:9.2p1-2+deb12u3')."""
+
+    raw = pkgs.version("openssh-server")
+    if not raw:
+        return None
+    m = re.match(r"^(?:\d+:)?(\d+)\.(\d+)", raw)
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+def crypto_defaults(version: tuple[int, int] | None) -> dict[str, str]:
+    for since, lists in OPENSSH_DEFAULTS:
+        if version is not None and version >= since:
+            return lists
+    return OPENSSH_DEFAULTS[-1][1]
+
+
+def apply_modifier(value: str, default: str) -> list[str]:
+    """sshd list syntax: '+x' appends to, '-x' removes from, '^x' puts in front of the default."""
+
+    base = default.split(",")
+    if value.startswith("+"):
+        return base + [v for v in value[1:].split(",") if v not in base]
+    if value.startswith("-"):
+        return [b for b in base if not any(fnmatchcase(b, p) for p in value[1:].split(","))]
+    if value.startswith("^"):
+        front = value[1:].split(",")
+        return front + [b for b in base if b not in front]
+    return value.split(",")
