@@ -16,169 +16,27 @@ boot, the evidence and message say so (the verdict follows the running kernel).
 
 from __future__ import annotations
 
-import fnmatch
-import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from attt.model import Result, Status
-from attt.registry import ScopedFacts, Section, check, probe
+from attt.probes.sysctl import BUILD_DEFAULTS, KERNEL_DEFAULTS, SysctlTree
+from attt.registry import ScopedFacts, check
 
-from .ipv6 import SYSCTL_COMMAND, SYSCTL_FILES, sysctl_files, sysctl_order, sysctl_where
-
-# Kernel defaults (Documentation/networking/ip-sysctl.rst, Documentation/admin-guide/sysctl/
-# kernel.rst and fs.rst), as observed in a fresh network namespace on Debian 12.
-KERNEL_DEFAULTS: dict[str, str] = {
-    "net.ipv4.ip_forward": "0",
-    "net.ipv6.conf.all.forwarding": "0",
-    "kernel.randomize_va_space": "2",
-    "net.ipv4.conf.all.accept_redirects": "1",
-    "net.ipv4.conf.default.accept_redirects": "1",
-    "net.ipv6.conf.all.accept_redirects": "1",
-    "net.ipv6.conf.default.accept_redirects": "1",
-    "net.ipv4.conf.all.send_redirects": "1",
-    "net.ipv4.conf.default.send_redirects": "1",
-    "net.ipv4.conf.all.accept_source_route": "0",
-    "net.ipv4.conf.default.accept_source_route": "1",
-    "net.ipv6.conf.all.accept_source_route": "0",
-    "net.ipv6.conf.default.accept_source_route": "0",
-    "net.ipv4.tcp_syncookies": "1",
-    "fs.suid_dumpable": "0",
-    # CONFIG_SECURITY_DMESG_RESTRICT: upstream n (0); Debian and Ubuntu kernels build it y.
-    "kernel.dmesg_restrict": "0",
-}
 _DEFAULT_NOTES = {
     "kernel.dmesg_restrict": ("kernel default assumed from upstream CONFIG_SECURITY_DMESG_RESTRICT"
                               "=n, no /boot/config-* says otherwise"),
     "kernel.randomize_va_space": ("kernel default, assuming no CONFIG_COMPAT_BRK (no "
                                   "/boot/config-* says otherwise)"),
 }
-SYSCTL_KEYS = tuple(KERNEL_DEFAULTS)
+
+
 _ABSENT = "net.ipv6"  # marker key: the IPv6 stack is not loaded (ipv6.disable=1)
-_KEY_RE = re.compile(r"[A-Za-z0-9_.:@/+-]+")
+
+
 _APPLY_VI = "áp dụng ngay bằng 'sysctl --system' và kiểm tra bằng 'sysctl <khóa>'"
 _APPLY_EN = "apply with 'sysctl --system' and verify with 'sysctl <key>'"
-
-
-@probe(
-    "kernel_sysctl",
-    command=(
-        "command -v sysctl >/dev/null || exit 127; "
-        "[ -d /proc/sys/net/ipv6 ] || echo 'net.ipv6 = absent'; "
-        "sysctl -e " + " ".join(SYSCTL_KEYS)
-    ),
-    description="running kernel parameters (sysctl -e key ...)",
-)
-def parse_kernel_sysctl(section: Section) -> dict[str, str]:
-    """``key = value`` lines of procps sysctl; the marker ``net.ipv6 = absent``."""
-
-    out: dict[str, str] = {}
-    for line in section.text.splitlines():
-        if not line.strip():
-            continue
-        key, sep, value = line.partition(" = ")
-        if not sep or not _KEY_RE.fullmatch(key.strip()):
-            raise ValueError(f"not a sysctl line: {line[:60]!r}")
-        out[key.strip()] = " ".join(value.split())
-    if not any(k in out for k in SYSCTL_KEYS):
-        raise ValueError("sysctl printed none of the requested keys")
-    return out
-
-
-def normalize_key(key: str) -> str:
-    """sysctl.d(5): '/' or '.' separate; if the first separator is '/', the two swap."""
-
-    key = key.strip()
-    first = re.search(r"[./]", key)
-    if first is not None and first.group() == "/":
-        key = key.translate(str.maketrans("./", "/."))
-    return key
-
-
-@dataclass(frozen=True)
-class Assignment:
-    value: str
-    where: str  # file:line
-
-
-@dataclass(frozen=True)
-class SysctlTree:
-    explicit: Mapping[str, Assignment]  # key -> last assignment
-    globs: tuple[tuple[str, Assignment], ...]  # (pattern, assignment) in reading order
-    files_read: tuple[str, ...] = ()
-    ignored: tuple[str, ...] = field(default_factory=tuple)  # lines that are no assignment
-
-    def lookup(self, key: str) -> Assignment | None:
-        if key in self.explicit:
-            return self.explicit[key]
-        found: Assignment | None = None
-        for pattern, assignment in self.globs:
-            if fnmatch.fnmatchcase(key, pattern):
-                found = assignment
-        return found
-
-
-@probe(
-    "sysctl_settings",
-    command=SYSCTL_COMMAND,
-    files=SYSCTL_FILES,
-    description="sysctl.d settings applied at boot, glob assignments included",
-)
-def parse_sysctl_settings(section: Section) -> SysctlTree:
-    explicit: dict[str, Assignment] = {}
-    globs: list[tuple[str, Assignment]] = []
-    ignored: list[str] = []
-    files = sysctl_files(section)
-    order = sysctl_order(files)
-    for path in order:
-        for lineno, raw in enumerate(files[path].splitlines(), 1):
-            line = raw.strip()
-            if not line or line[0] in "#;":
-                continue
-            where = sysctl_where(files, path, lineno)
-            key, sep, value = line.partition("=")
-            key = normalize_key(key.strip().lstrip("-"))
-            if not sep or not key or not re.fullmatch(r"[A-Za-z0-9_.:@/+*?\[\]!-]+", key):
-                # systemd-sysctl and procps skip such a line with a warning.
-                ignored.append(f"{where}: {line[:60]}")
-                continue
-            assignment = Assignment(" ".join(value.split()), where)
-            if any(c in key for c in "*?["):
-                globs.append((key, assignment))
-            else:
-                explicit[key] = assignment
-    return SysctlTree(explicit, tuple(globs), tuple(order), tuple(ignored))
-
-
-# Build options that decide a sysctl's boot default: option -> (key, value if y, value if n).
-_BUILD_DEFAULTS = {
-    "CONFIG_SECURITY_DMESG_RESTRICT": ("kernel.dmesg_restrict", "1", "0"),
-    "CONFIG_COMPAT_BRK": ("kernel.randomize_va_space", "1", "2"),
-}
-
-
-@probe(
-    "kernel_build_config",
-    files=("/boot/config-*",),
-    description="build options of the installed kernels that set sysctl defaults",
-)
-def parse_kernel_build_config(section: Section) -> dict[str, dict[str, bool]]:
-    """Per /boot/config-* file, the options of ``_BUILD_DEFAULTS`` (True = y)."""
-
-    out: dict[str, dict[str, bool]] = {}
-    for path, text in section.files.items():
-        options: dict[str, bool] = {}
-        for line in text.splitlines():
-            m = re.fullmatch(r"(CONFIG_[A-Z0-9_]+)=(.*)|# (CONFIG_[A-Z0-9_]+) is not set",
-                             line.strip())
-            if m is None:
-                continue
-            name = m.group(1) or m.group(3)
-            if name in _BUILD_DEFAULTS:
-                options[name] = m.group(2) == "y"
-        out[path] = options
-    return out
 
 
 def _build_default(facts: ScopedFacts, key: str) -> tuple[str, str] | None:
@@ -187,7 +45,7 @@ def _build_default(facts: ScopedFacts, key: str) -> tuple[str, str] | None:
     if not facts.has("kernel_build_config"):
         return None
     configs: dict[str, dict[str, bool]] = facts.get("kernel_build_config")
-    for option, (k, if_y, if_n) in _BUILD_DEFAULTS.items():
+    for option, (k, if_y, if_n) in BUILD_DEFAULTS.items():
         if k != key:
             continue
         seen = {path: opts[option] for path, opts in configs.items() if option in opts}

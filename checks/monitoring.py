@@ -16,11 +16,11 @@ from attt.model import Result, Status
 from attt.probes.agents import Agent, agent_state, agents_param
 from attt.probes.packages import Packages
 from attt.probes.processes import ProcessTable
+from attt.probes.snmp import SnmpConfig
 from attt.probes.systemd import EnabledUnits
 from attt.registry import ScopedFacts, check
 
 from .logging_remote import Forwarders
-from .services import SnmpConfig
 
 SIEM_AGENTS: tuple[Agent, ...] = (
     Agent("Wazuh agent", ("wazuh-agentd", "wazuh-logcollec"), ("wazuh-agent",),

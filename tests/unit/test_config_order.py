@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from attt.checks.ipv6 import sysctl_files, sysctl_order
 from attt.checks.shell_session import Segment, effective_tmout, startup_order
 from attt.checks.timesync import ChronyConfig, chrony_config
+from attt.probes.sysctl import sysctl_files, sysctl_order
 
 from attt.collect import DEFAULT_SECTION_CAP, build_script, new_token, parse_output, plan
 from attt.model import Host, Status
