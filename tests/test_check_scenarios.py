@@ -15,8 +15,9 @@ from typing import Any
 import pytest
 import yaml
 
+from attt.library import load_all
 from attt.model import Status
-from attt.registry import CHECKS, Facts, Section, load_all
+from attt.registry import CHECKS, Facts, Section
 
 SCENARIO_ROOT = Path(__file__).parent / "checks"
 FIXTURE_ROOT = Path(__file__).parent / "fixtures"

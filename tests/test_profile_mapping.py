@@ -18,7 +18,8 @@ import pytest
 
 from attt.errors import InputError
 from attt.inventory_loader import ROLES
-from attt.registry import CHECKS, load_all
+from attt.library import load_all
+from attt.registry import CHECKS
 
 ROOT = Path(__file__).resolve().parents[1]
 REGULATION = ROOT / "tools" / "regulation"

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 import yaml
 
+from attt.library import load_all
 from attt.profile_loader import bundled_profiles, load_profile
-from attt.registry import CHECKS, load_all
+from attt.registry import CHECKS
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOGUES = ROOT / "tools" / "regulation"

@@ -1,56 +1,36 @@
-"""Command line: the only module that prints to the user or exits (docs/design.md §7)."""
+"""Command line: the ``attt`` group, logging, and the one place an ``AtttError`` becomes a
+message and an exit code (docs/design.md §7).
+
+Every command is a plain click command in ``attt.commands`` that prints through
+``commands._output.echo`` and raises ``AtttError``; this module registers them with
+``main.add_command`` and nothing imports it but ``attt.__main__``.
+"""
 
 from __future__ import annotations
 
-import glob
-import json
 import logging
-import os
 import sys
-from collections.abc import Callable, Sequence
-from typing import IO, Any, NoReturn, cast
+from collections.abc import Sequence
+from typing import IO, Any, cast
 
 import click
 
-from . import __version__, gates
-from .artefacts import read_results
-from .commands._ci import FiniteFloat, db_option, gate_options
-from .commands.explain import checks_show, requirements
-from .errors import AtttError, ExitStatus, InputError
-from .evidence import load_evidence
-from .i18n import gettext_for
-from .inventory_loader import bundled_inventory, load_inventory
-from .model import Status
-from .profile_loader import bundled_profiles, load_profile, load_tailoring
-from .registry import CHECKS, load_all
-from .render import load_formats
-from .render.document import score_line
-from .runner import HostOutcome
-from .scan import ScanOptions, make_folder, render_files, run_scan
-from .scan import dry_run as plan_scan
-from .termsafe import EscapingFormatter, EscapingWriter, escape, json_escape
-from .waivers import load_waivers
-from .yamlio import load_file
+from . import __version__
+from .commands._output import echo
+from .commands.checks import checks
+from .commands.content import evidence, profiles
+from .commands.dossier import dossier
+from .commands.explain import requirements
+from .commands.history import diff_cmd, history_cmd
+from .commands.keys import keys, verify
+from .commands.level import level
+from .commands.network import network
+from .commands.scan import report, scan
+from .commands.validate import validate
+from .errors import AtttError
+from .termsafe import EscapingFormatter, EscapingWriter
 
 log = logging.getLogger("attt")
-
-
-def echo(message: str = "", err: bool = False, nl: bool = True) -> None:
-    """Every line attt prints: control characters from names, paths and messages shown as
-    visible escapes (attt.termsafe)."""
-
-    click.echo(escape(message), err=err, nl=nl)
-
-
-def echo_json(data: Any) -> None:
-    """JSON on stdout; unsafe characters as JSON ``\\uXXXX`` escapes, so it stays valid."""
-
-    click.echo(json_escape(json.dumps(data, ensure_ascii=False, indent=1)))
-
-
-def _fail(exc: AtttError) -> NoReturn:
-    echo(f"attt: error: {exc}", err=True)
-    sys.exit(int(exc.exit_status))
 
 
 def _setup_logging(verbose: int) -> None:
@@ -64,13 +44,17 @@ def _setup_logging(verbose: int) -> None:
         logging.getLogger("paramiko").setLevel(logging.CRITICAL)
 
 
-def _split(values: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(v.strip() for item in values for v in item.split(",") if v.strip())
-
-
 class _Group(click.Group):
     """click's own usage errors repeat what was typed (an option, a path, a value): they go
-    through the same escaping as every other line attt prints."""
+    through the same escaping as every other line attt prints.  An ``AtttError`` from any
+    command becomes ``attt: error: MESSAGE`` on stderr and its exit status, here only."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except AtttError as exc:
+            echo(f"attt: error: {exc}", err=True)
+            sys.exit(int(exc.exit_status))
 
     def main(
         self,
@@ -108,497 +92,9 @@ def main(verbose: int) -> None:
     _setup_logging(verbose)
 
 
-class _Progress:
-    """A progress bar on a terminal, plain lines in CI logs (stderr either way)."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self.tty = sys.stderr.isatty() and not os.environ.get("CI")
-        self.total = 0
-        self.done = 0
-
-    def start(self, total: int, skipped: int) -> None:
-        self.total, self.done = total, skipped
-        if self.enabled and skipped:
-            echo(f"resuming: {skipped} of {total} hosts already scanned", err=True)
-
-    def host_done(self, o: HostOutcome) -> None:
-        self.done += 1
-        if not self.enabled:
-            return
-        counts = o.record()["counts"]
-        summary = ", ".join(f"{counts[s.value]} {s.value}" for s in Status if s.value in counts)
-        state = "ok" if o.state == "ok" else f"{o.state.upper()}: {o.message}"
-        if self.tty:
-            width = 30
-            filled = int(width * self.done / max(self.total, 1))
-            bar = "#" * filled + "-" * (width - filled)
-            # The one raw control character attt prints on purpose: \r redraws the bar.
-            click.echo(
-                f"\r[{bar}] {self.done}/{self.total} {escape(o.host.key[:40]):<40}", err=True,
-                nl=False,
-            )
-            if o.state != "ok":
-                echo(f"\n  {o.host.key}: {state}", err=True)
-            if self.done == self.total:
-                echo("", err=True)
-        else:
-            echo(f"[{self.done}/{self.total}] {o.host.key}: {state} ({summary})", err=True)
-
-
-def _print_summary(
-    doc: dict[str, Any], out_dir: str, files: list[str], lang: str, code: int
-) -> None:
-    _ = gettext_for(lang)
-    for system in doc["systems"]:
-        verdict = system["verdict"]
-        text = (
-            _("Compliant with level {level}").format(level=verdict["level"])
-            if verdict["ok"]
-            else _("Not compliant")
-        )
-        echo(
-            _("System {name}: {verdict}").format(
-                name=f"{system['name']} ({system['profile']['id']})", verdict=text
-            )
-        )
-        sc = system["score"]
-        echo(
-            f"  {_('Score')}: {score_line(sc)}  "
-            + "  ".join(f"{s.value}={sc.get(s.value, 0)}" for s in Status)
-        )
-        echo(
-            "  "
-            + _("Waived: {waived}, not applicable: {na}, awaiting evidence: {manual}").format(
-                waived=sc.get("waived", 0),
-                na=sc.get("not_applicable", 0),
-                manual=sc.get("manual", 0),
-            )
-        )
-        # Failed and errored requirements first: they are what an officer acts on today.
-        rank = {"fail": 0, "error": 1, "manual": 2}
-        status_of = {r["id"]: r["status"] for r in system["requirements"]}
-        blocking = sorted(verdict["blocking"], key=lambda rid: rank.get(status_of[rid], 3))
-        if blocking:
-            shown = ", ".join(blocking[:8]) + (
-                f" (+{len(blocking) - 8})" if len(blocking) > 8 else ""
-            )
-            echo("  " + _("Blocking requirements: {ids}").format(ids=shown))
-    summary = doc["summary"]
-    run = doc["run"]
-    echo(
-        _("Hosts scanned: {done}/{total}").format(
-            done=run["hosts_scanned"], total=run["hosts_total"]
-        )
-    )
-    if summary["host_errors"]:
-        echo(_("Hosts with errors: {count}").format(count=summary["host_errors"]))
-    if doc["expired_waivers"]:
-        echo(
-            "!! " + _("Expired waivers ignored: {count}").format(count=len(doc["expired_waivers"]))
-        )
-        for w in doc["expired_waivers"]:
-            echo(f"   {w['target']} ({w['hosts']}, {w['expires']})")
-    if run.get("interrupted"):
-        echo(_("Scan interrupted; results are incomplete"))
-    echo(_("Report written to {path}").format(path=out_dir))
-    for path in files:
-        echo(f"  {os.path.basename(path)}")
-    _print_exit(doc, code, lang)
-
-
-def _print_exit(doc: dict[str, Any], code: int, lang: str) -> None:
-    """The gate that decided (if any) and the exit code: CI logs show why a job went red."""
-
-    _ = gettext_for(lang)
-    line = gates.describe(doc)
-    if line:
-        echo(line)
-    echo(_("Exit code: {code}").format(code=code))
-
-
-@main.command()
-@click.option(
-    "-i",
-    "--inventory",
-    type=click.Path(dir_okay=False),
-    default="",
-    help="Inventory YAML (default: the bundled inventory/localhost.yaml).",
-)
-@click.option(
-    "-t", "--target", default="", help="One ad-hoc target: local, dir:PATH or ssh://user@host:port."
-)
-@click.option("--system", "systems", multiple=True, help="Only these systems (repeatable).")
-@click.option("--hosts", default="", help="Only hosts whose name or system/name matches this glob.")
-@click.option(
-    "-p",
-    "--profile",
-    default="",
-    help="Profile id or file (default: from each system's regime and level).",
-)
-@click.option(
-    "-l",
-    "--level",
-    type=click.IntRange(1, 5),
-    default=None,
-    help="Override the systems' proposed level.",
-)
-@click.option(
-    "--tailoring",
-    type=click.Path(exists=True, dir_okay=False),
-    default=None,
-    help="Tailoring file.",
-)
-@click.option(
-    "--evidence",
-    "evidence",
-    multiple=True,
-    type=click.Path(exists=True, dir_okay=False),
-    help="Evidence file of a system (repeatable; default: the inventory's evidence: key).",
-)
-@click.option(
-    "--evidence-root",
-    type=click.Path(exists=True, file_okay=False),
-    default=None,
-    help="Folder that evidence document files must lie in (default: each evidence file's).",
-)
-@click.option(
-    "--waivers", type=click.Path(exists=True, dir_okay=False), default=None, help="Waivers file."
-)
-@click.option(
-    "-f",
-    "--format",
-    "formats",
-    multiple=True,
-    default=("html,json,junit",),
-    show_default=True,
-    help="Output formats, comma separated.",
-)
-@click.option("-o", "--out", default="", help="Run folder (default: ./attt-report-<run id>).")
-@click.option(
-    "-w",
-    "--workers",
-    type=click.IntRange(1, 256),
-    default=8,
-    show_default=True,
-    help="Hosts scanned at once.",
-)
-@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
-@click.option(
-    "--resume",
-    "resume",
-    type=click.Path(exists=True, file_okay=False),
-    default=None,
-    help="Continue an interrupted run folder; hosts already done are skipped.",
-)
-@click.option(
-    "--accept-new-host-keys",
-    is_flag=True,
-    help="Trust and record unknown SSH host keys (never changed ones).",
-)
-@click.option("--connect-timeout", type=FiniteFloat(0, 3600, min_open=True), default=10.0,
-              show_default=True, help="Seconds (0 < N <= 3600).")
-@click.option("--command-timeout", type=FiniteFloat(0, 86400, min_open=True), default=300.0,
-              show_default=True, help="Seconds (0 < N <= 86400).")
-@click.option(
-    "--sudo/--no-sudo", default=None, help="Run the collector with sudo (default: per host)."
-)
-@click.option(
-    "--exit-zero", is_flag=True, help="Exit 0 whatever the verdict (report-only pipelines)."
-)
-@gate_options
-@db_option
-@click.option("--no-history", is_flag=True, help="Do not record this run in the history.")
-@click.option(
-    "--sign", "sign", default=None, type=click.Path(exists=True, dir_okay=False),
-    help="Sign the run folder with this Ed25519 private key (manifest.json + manifest.sig).",
-)
-@click.option(
-    "--from-zone",
-    default="",
-    help="Run the nmap network scans from this zone (attt runs on a machine inside it).",
-)
-@click.option(
-    "--network/--no-network",
-    default=True,
-    show_default=True,
-    help="Network checks: zone plan from the inventory; nmap scans only with --from-zone.",
-)
-@click.option(
-    "--network-only", is_flag=True,
-    help="Network checks only: collect no host; host requirements are not applicable.",
-)
-@click.option(
-    "--dry-run", is_flag=True,
-    help="Print the hosts it would collect and the planned nmap commands; scan nothing.",
-)
-@click.option("-q", "--quiet", is_flag=True, help="No progress output.")
-def scan(
-    inventory: str,
-    target: str,
-    systems: tuple[str, ...],
-    hosts: str,
-    profile: str,
-    level: int | None,
-    tailoring: str | None,
-    evidence: tuple[str, ...],
-    evidence_root: str | None,
-    waivers: str | None,
-    formats: tuple[str, ...],
-    out: str,
-    workers: int,
-    lang: str,
-    resume: str | None,
-    accept_new_host_keys: bool,
-    connect_timeout: float,
-    command_timeout: float,
-    sudo: bool | None,
-    exit_zero: bool,
-    fail_under: float | None,
-    fail_on: str | None,
-    max_errors: int | None,
-    db: str,
-    no_history: bool,
-    sign: str | None,
-    from_zone: str,
-    network: bool,
-    network_only: bool,
-    dry_run: bool,
-    quiet: bool,
-) -> None:
-    """Scan an inventory (or one --target) and write the graded report."""
-    if inventory and target:
-        _fail(InputError("--target", "", "give either --inventory or --target, not both"))
-    opts = ScanOptions(
-        inventory=inventory,
-        target=target,
-        systems=systems,
-        hosts=hosts,
-        profile=profile,
-        level=level,
-        tailoring=tailoring or "",
-        waivers=waivers or "",
-        evidence=evidence,
-        evidence_root=evidence_root or "",
-        formats=_split(formats),
-        out=out,
-        workers=workers,
-        lang=lang,
-        accept_new_host_keys=accept_new_host_keys,
-        connect_timeout=connect_timeout,
-        command_timeout=command_timeout,
-        sudo=sudo,
-        from_zone=from_zone,
-        network=network,
-        network_only=network_only,
-        db=db,
-        history=not no_history,
-        fail_under=fail_under,
-        fail_on=fail_on or "",
-        max_errors=max_errors,
-    )
-    if dry_run:
-        try:
-            lines = plan_scan(opts)
-        except AtttError as exc:
-            _fail(exc)
-        for line in lines:
-            echo(line)
-        sys.exit(0)
-    # Loaded (passphrase asked) before scanning: a wrong passphrase must not waste a scan.
-    from .commands.keys import load_signing_key, sign_or_fail  # keys.py imports this module
-
-    signer = load_signing_key(sign) if sign else None
-    progress = _Progress(not quiet)
-    try:
-        result = run_scan(opts, progress.start, progress.host_done, resume_dir=resume or "")
-    except AtttError as exc:
-        _fail(exc)
-    if result.interrupted:
-        echo(
-            "\ninterrupted: hosts already scanned are saved; continue with "
-            f"`attt scan --resume {result.out_dir}`",
-            err=True,
-        )
-    if signer is not None and not result.interrupted:
-        manifest = sign_or_fail(result.out_dir, signer)
-        result.files += [manifest, os.path.join(result.out_dir, "manifest.sig")]
-    code = 0 if exit_zero and result.exit_code != 130 else result.exit_code
-    _print_summary(
-        result.document, result.out_dir, result.files, result.document["run"]["lang"], code
-    )
-    if result.interrupted:
-        # Hosts still in flight sit in worker threads (an SSH read can take minutes) and the
-        # interpreter would wait for them at exit; everything finished is already on disk.
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(int(ExitStatus.INTERRUPTED))
-    sys.exit(code)
-
-
-
-@main.command()
-@click.argument("results", type=click.Path(exists=True, dir_okay=False))
-@click.option("-f", "--format", "formats", multiple=True, default=("html",), show_default=True)
-@click.option("-o", "--out", default="", help="Folder for the files (default: beside RESULTS).")
-@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
-@gate_options
-def report(
-    results: str,
-    formats: tuple[str, ...],
-    out: str,
-    lang: str,
-    fail_under: float | None,
-    fail_on: str | None,
-    max_errors: int | None,
-) -> None:
-    """Render RESULTS (a results.json) again in other formats, without rescanning.
-
-    Exit 0 once the files are written (a render command, whatever the saved verdict); with a
-    gate option (--fail-under, --fail-on, --max-errors) the gated code, as `attt scan` would
-    give.  A signed run folder is never written into: use -o NEWDIR."""
-    try:
-        doc = read_results(results)
-    except AtttError as exc:
-        _fail(exc)
-    names = _split(formats)
-    known = load_formats()
-    for name in names:
-        if name not in known:
-            _fail(
-                InputError("--format", name, f"unknown format (known: {', '.join(sorted(known))})")
-            )
-    from .signing import SIGNATURE  # cryptography is loaded only by commands that sign
-
-    folder = os.path.abspath(out or os.path.dirname(os.path.abspath(results)))
-    if os.path.exists(os.path.join(folder, SIGNATURE)):
-        # A new or rewritten file in a signed folder would make `attt verify` say tampered.
-        _fail(InputError("--out", folder, "a signed run folder (manifest.sig): new files "
-                         "would break its signature; write them elsewhere with -o NEWDIR"))
-    try:
-        make_folder(folder)
-    except AtttError as exc:
-        _fail(exc)
-    gated = gates.Gates(fail_under, fail_on or "", max_errors)
-    code = gates.apply(doc, gated) if gated.active else 0
-    try:
-        written = render_files(doc, folder, names, lang)
-    except AtttError as exc:
-        _fail(exc)
-    for path in written:
-        echo(path)
-    if gated.active:
-        _print_exit(doc, code, lang)
-    sys.exit(code)
-
-
-def _kind_of(data: Any) -> str:
-    if not isinstance(data, dict):
-        return ""
-    if "systems" in data:
-        return "inventory"
-    if "regime" in data and "level" in data:
-        return "profile"
-    if "waivers" in data:
-        return "waivers"
-    if "parameters" in data or "exclusions" in data:
-        return "tailoring"
-    if "documents" in data:
-        return "evidence"
-    return ""
-
-
-VALIDATORS: dict[str, Callable[[str], object]] = {
-    "profile": load_profile,
-    "inventory": load_inventory,
-    "tailoring": load_tailoring,
-    "waivers": load_waivers,
-    "evidence": load_evidence,
-}
-
-
-@main.command()
-@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
-@click.option(
-    "--kind",
-    type=click.Choice(sorted(VALIDATORS)),
-    default=None,
-    help="File kind (default: guessed from the top-level keys).",
-)
-def validate(files: tuple[str, ...], kind: str | None) -> None:
-    """Lint profiles, inventories, tailoring and waiver files (default: everything bundled)."""
-    bundled_inventories = sorted(glob.glob(os.path.join(os.path.dirname(bundled_inventory()),
-                                                        "*.yaml")))
-    targets = list(files) or [*bundled_profiles().values(), *bundled_inventories]
-    bad = 0
-    for path in targets:
-        try:
-            which = kind or _kind_of(load_file(path))
-            if not which:
-                raise InputError(path, "", "cannot tell the kind of file (use --kind)")
-            VALIDATORS[which](path)
-        except AtttError as exc:
-            bad += 1
-            echo(f"FAIL {exc}")
-            continue
-        echo(f"ok   {path} ({which})")
-    sys.exit(ExitStatus.USAGE if bad else 0)
-
-
-@main.group()
-def checks() -> None:
-    """The check library."""
-
-
-@checks.command("list")
-@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi")
-def checks_list(lang: str) -> None:
-    """Every registered check with severity, probes and parameters."""
-    load_all()
-    for spec in sorted(CHECKS.values(), key=lambda s: s.id):
-        title = spec.title_vi if lang == "vi" else spec.title_en
-        params = ", ".join(f"{k}={v!r}" for k, v in spec.params.items())
-        echo(f"{spec.id:<34} {spec.severity.value:<8} {title}")
-        echo(
-            f"{'':<34} probes: {', '.join(spec.probes)}" + (f"; params: {params}" if params else "")
-        )
-
-
-checks.add_command(checks_show)
-main.add_command(requirements)
-
-
-@main.group()
-def profiles() -> None:
-    """The bundled profiles."""
-
-
-@profiles.command("list")
-def profiles_list() -> None:
-    """Every bundled profile: id, regime, level, requirements (automated / evidence)."""
-    for pid, path in bundled_profiles().items():
-        try:
-            prof = load_profile(path)
-        except AtttError as exc:
-            _fail(exc)
-        auto = sum(1 for r in prof.requirements if r.checks)
-        echo(
-            f"{pid:<20} {prof.regime:<14} level {prof.level}  "
-            f"{len(prof.requirements):>3} requirements ({auto} automated)  {prof.title_vi}"
-        )
-
-
-def _attach_commands() -> None:
-    from .commands import load_commands
-
-    load_commands()
-
-
-_attach_commands()
+for _command in (scan, report, validate, checks, requirements, profiles, evidence, dossier,
+                 history_cmd, diff_cmd, keys, verify, level, network):
+    main.add_command(_command)
 
 if __name__ == "__main__":  # pragma: no cover
-    # Run the importable module, not this __main__ copy: the commands package attaches its
-    # commands to attt.cli.main.
-    from attt.cli import main as _main
-
-    _main()
+    main()

@@ -18,6 +18,7 @@ from importlib import resources
 from typing import Any
 
 from .errors import InputError
+from .library import load_all
 from .model import (
     CheckRef,
     EvidenceSpec,
@@ -27,7 +28,7 @@ from .model import (
     Requirement,
     Severity,
 )
-from .registry import CHECKS, load_all
+from .registry import CHECKS
 from .yamlio import Node, load_file
 
 PROFILE_KEYS = (

@@ -8,8 +8,6 @@ evaluation time, and naming an unknown probe raises when the registry is loaded.
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -227,6 +225,15 @@ PROBES: dict[str, Probe] = {}
 CHECKS: dict[str, CheckSpec] = {}
 
 
+def register_probe(p: Probe) -> None:
+    """Add ``p`` to ``PROBES``: what ``@probe`` does, for probes built without a decorator
+    (the network facts, which have no command and are produced already parsed)."""
+
+    if p.name in PROBES:
+        raise ValueError(f"probe {p.name} registered twice")
+    PROBES[p.name] = p
+
+
 def probe(
     name: str,
     *,
@@ -245,10 +252,8 @@ def probe(
         raise ValueError(f"probe {name}: an offline reader stands in for a command")
 
     def decorate(parser: Parser) -> Parser:
-        if name in PROBES:
-            raise ValueError(f"probe {name} registered twice")
-        PROBES[name] = Probe(name, parser, command, tuple(files), description, ok_exit,
-                             offline, needs_root)
+        register_probe(Probe(name, parser, command, tuple(files), description, ok_exit,
+                             offline, needs_root))
         return parser
 
     return decorate
@@ -291,28 +296,3 @@ def check(
         return func
 
     return decorate
-
-
-_loaded = False
-
-
-def load_all() -> None:
-    """Import every module of ``attt.checks`` once, then verify probe references."""
-
-    global _loaded
-    if _loaded:
-        return
-    # attt.checks is the top-level checks/ folder mapped into the package at install time.
-    pkg = importlib.import_module("attt.checks")
-
-    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda i: i.name):
-        importlib.import_module(f"attt.checks.{info.name}")
-    # Network-scope checks live with the nmap code they read (attt.network.checks).
-    importlib.import_module("attt.network.checks")
-    for spec in CHECKS.values():
-        if spec.scope != "host":
-            continue  # network checks read network facts, not probes
-        for name in spec.probes:
-            if name not in PROBES:
-                raise RuntimeError(f"check {spec.id} declares unknown probe {name!r}")
-    _loaded = True

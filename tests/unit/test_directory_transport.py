@@ -19,8 +19,9 @@ from pathlib import Path
 import pytest
 
 from attt.collect import plan
+from attt.library import load_all
 from attt.model import Host, Result, Status
-from attt.registry import CHECKS, PROBES, Facts, MissingFact, Probe, Section, load_all
+from attt.registry import CHECKS, PROBES, Facts, MissingFact, Probe, Section
 from attt.transport import DirectoryTransport, TransportSettings
 
 load_all()
@@ -298,7 +299,8 @@ def test_huge_sparse_file_is_cut_at_the_cap(tmp_path: Path) -> None:
 _AS_NOBODY = textwrap.dedent("""
     import json, sys
     from attt.model import Host
-    from attt.registry import PROBES, load_all
+    from attt.registry import PROBES
+    from attt.library import load_all
     from attt.transport import DirectoryTransport, TransportSettings
     load_all()
     t = DirectoryTransport(Host(name="n", system="s", transport="dir", address=sys.argv[1]),

@@ -154,7 +154,7 @@ def _net_req(rid: str, *check_ids: str) -> Requirement:
 
 
 def test_network_requirement_without_zone_plan_is_manual_not_na() -> None:
-    from attt.registry import load_all
+    from attt.library import load_all
 
     load_all()
     prof = profile(_net_req("VUNG", "net.zone_internal"), req("A"))
@@ -166,7 +166,7 @@ def test_network_requirement_without_zone_plan_is_manual_not_na() -> None:
 
 
 def test_mixed_requirement_missing_its_network_part_is_not_a_pass() -> None:
-    from attt.registry import load_all
+    from attt.library import load_all
 
     load_all()
     prof = profile(_net_req("IPV6", "c.IPV6", "net.ipv6_readiness"))

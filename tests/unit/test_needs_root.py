@@ -11,7 +11,8 @@ import subprocess
 import pytest
 
 from attt.collect import build_script, new_token, parse_output
-from attt.registry import PROBES, Probe, Section, load_all
+from attt.library import load_all
+from attt.registry import PROBES, Probe, Section
 
 NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
 

@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from attt.registry import PROBES, Section, load_all
+from attt.library import load_all
+from attt.registry import PROBES, Section
 
 load_all()
 

@@ -20,9 +20,10 @@ from attt.checks.file_permissions import FileMeta
 from attt.checks.shell_session import effective_tmout, parse_tmout
 from attt.checks.ssh import _channel_session_timeout, _listen_port
 from attt.checks.sudo import _aliases, _defaults, _grants, split_top
-from attt.probes.sshd import apply_modifier, sshd_seconds
 
-from attt.registry import PROBES, Section, load_all
+from attt.library import load_all
+from attt.probes.sshd import apply_modifier, sshd_seconds
+from attt.registry import PROBES, Section
 
 load_all()
 

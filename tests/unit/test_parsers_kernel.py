@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from attt.probes.ssh_banner import BannerFiles
-from attt.probes.sysctl import SYSCTL_KEYS, SysctlTree, normalize_key
 
 from attt.collect import build_script, new_token, parse_output
-from attt.registry import PROBES, Section, load_all
+from attt.library import load_all
+from attt.probes.ssh_banner import BannerFiles
+from attt.probes.sysctl import SYSCTL_KEYS, SysctlTree, normalize_key
+from attt.registry import PROBES, Section
 
 load_all()
 

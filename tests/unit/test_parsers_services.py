@@ -16,8 +16,9 @@ from typing import Any
 
 import pytest
 
+from attt.library import load_all
 from attt.model import Status
-from attt.registry import CHECKS, PROBES, Facts, Section, load_all
+from attt.registry import CHECKS, PROBES, Facts, Section
 
 load_all()
 

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from attt.library import load_all
 from attt.model import Status
-from attt.registry import CHECKS, Facts, Section, load_all
+from attt.registry import CHECKS, Facts, Section
 
 load_all()
 

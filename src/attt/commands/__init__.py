@@ -1,15 +1,6 @@
-"""More CLI commands, one module per area, each attaching its commands to ``cli.main``.
+"""The CLI commands, one module per area: plain click commands and groups.
 
-Like cli.py, these modules are user-facing (they print and exit); the engine never imports
-them.  ``cli.py`` imports every module here once, after ``main`` exists.
+They print through ``_output.echo`` and raise ``AtttError``; ``attt.cli`` registers them on
+``main`` and turns an error into its message and exit code.  Like cli.py they are user-facing;
+the engine never imports them, and they never import ``attt.cli``.
 """
-
-from __future__ import annotations
-
-import importlib
-import pkgutil
-
-
-def load_commands() -> None:
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
-        importlib.import_module(f"{__name__}.{info.name}")

@@ -1,4 +1,4 @@
-"""Catalogue commands: profiles show / diff / coverage, and evidence templates."""
+"""Catalogue commands: profiles list / show / diff / coverage, and evidence templates."""
 
 from __future__ import annotations
 
@@ -8,21 +8,35 @@ from typing import Any
 
 import click
 
-from ..cli import _fail, echo, main, profiles
-from ..errors import AtttError, InputError
+from ..errors import InputError
 from ..evidence import template
 from ..inventory_loader import bundled_inventory, load_inventory
 from ..model import Profile
 from ..profile_loader import REGIMES, bundled_profiles, load_profile, profile_id
+from ._output import echo
 
 
 def _resolve(ref: str, regime: str) -> Profile:
     """A level number (with --regime), a bundled id or a profile file."""
 
-    try:
-        return load_profile(profile_id(regime, int(ref)) if ref.isdigit() else ref)
-    except AtttError as exc:
-        _fail(exc)
+    return load_profile(profile_id(regime, int(ref)) if ref.isdigit() else ref)
+
+
+@click.group()
+def profiles() -> None:
+    """The bundled profiles."""
+
+
+@profiles.command("list")
+def profiles_list() -> None:
+    """Every bundled profile: id, regime, level, requirements (automated / evidence)."""
+    for pid, path in bundled_profiles().items():
+        prof = load_profile(path)
+        auto = sum(1 for r in prof.requirements if r.checks)
+        echo(
+            f"{pid:<20} {prof.regime:<14} level {prof.level}  "
+            f"{len(prof.requirements):>3} requirements ({auto} automated)  {prof.title_vi}"
+        )
 
 
 def _kind_letter(kind: str) -> str:
@@ -122,10 +136,7 @@ def coverage_rows() -> list[dict[str, Any]]:
 @click.option("--groups/--no-groups", default=False, help="Also list checks per group.")
 def profiles_coverage(groups: bool) -> None:
     """Per regime and level: requirements automated, evidence-only, mixed; checks used."""
-    try:
-        rows = coverage_rows()
-    except AtttError as exc:
-        _fail(exc)
+    rows = coverage_rows()
     echo("| profile | regime | level | requirements | automated | evidence only | mixed "
                "| distinct checks |")
     echo("|---|---|---|---|---|---|---|---|")
@@ -138,7 +149,7 @@ def profiles_coverage(groups: bool) -> None:
             echo(f"{r['id']}: checks per group: {used}")
 
 
-@main.group()
+@click.group()
 def evidence() -> None:
     """Evidence files for document requirements."""
 
@@ -151,21 +162,18 @@ def evidence() -> None:
               help="File to write (default evidence-<system>.yaml; - for stdout).")
 def evidence_template(system_name: str, inventory: str, level: int | None, out: str) -> None:
     """Write a pre-filled evidence file listing every document the system's level needs."""
-    try:
-        inv = load_inventory(inventory or bundled_inventory())
-        system = next((s for s in inv.systems if s.name == system_name), None)
-        if system is None:
-            raise InputError(inv.source, "systems", f"no system {system_name!r}")
-        prof = load_profile(profile_id(system.regime, level or system.level))
-    except AtttError as exc:
-        _fail(exc)
+    inv = load_inventory(inventory or bundled_inventory())
+    system = next((s for s in inv.systems if s.name == system_name), None)
+    if system is None:
+        raise InputError(inv.source, "systems", f"no system {system_name!r}")
+    prof = load_profile(profile_id(system.regime, level or system.level))
     text = template(system.name, [r for r in prof.requirements if r.evidence])
     if out == "-":
         echo(text, nl=False)
         return
     path = out or f"evidence-{system.name}.yaml"
     if os.path.exists(path):
-        _fail(InputError(path, "", "exists already; not overwritten"))
+        raise InputError(path, "", "exists already; not overwritten")
     with open(path, "w", encoding="utf-8") as fh:
         fh.write(text)
     docs = sum(len(r.evidence) for r in prof.requirements)

@@ -8,23 +8,23 @@ import sys
 import click
 
 from ..artefacts import MAX_RESULTS_BYTES, read_json
-from ..cli import _fail, _split, echo, main
 from ..dossier import build_dossier, system_results
 from ..dossier.docx import render_dossier_docx
 from ..dossier.html import render_dossier_html
-from ..errors import AtttError, ExitStatus, InputError, OutputError
+from ..errors import ExitStatus, InputError, OutputError
 from ..evidence import check_requirements, load_evidence
 from ..i18n import gettext_for
 from ..inventory_loader import bundled_inventory, load_inventory
 from ..profile_loader import load_profile, profile_id
 from ..scan import write_atomic
 from ..signing import EVIDENCE_DIR, sign_folder
+from ._output import echo, split_list
 from .keys import load_signing_key
 
 FORMATS = ("html", "docx")
 
 
-@main.command()
+@click.command()
 @click.option("--system", "system_name", default="", help="System name (default: the only one).")
 @click.option("-i", "--inventory", default="", type=click.Path(dir_okay=False),
               help="Inventory YAML (default: the bundled demo-so-tinh.yaml).")
@@ -50,44 +50,41 @@ def dossier(system_name: str, inventory: str, results: str | None, evidence: str
     """Level-approval dossier (hồ sơ đề xuất cấp độ): overview, level proposal, security plan."""
     _ = gettext_for(lang)
     if check and sign_key:
-        _fail(InputError("--sign", "", "--check writes nothing to sign"))
+        raise InputError("--sign", "", "--check writes nothing to sign")
     key = load_signing_key(sign_key) if sign_key else None
-    names = _split(formats)
+    names = split_list(formats)
     for name in names:
         if name not in FORMATS:
-            _fail(InputError("--format", name, f"unknown format (known: {', '.join(FORMATS)})"))
-    try:
-        inv_path = inventory or bundled_inventory("demo-so-tinh.yaml")
-        inv = load_inventory(inv_path)
-        if not system_name and len(inv.systems) > 1:
-            raise InputError(inv_path, "systems", "several systems: choose one with --system ("
-                             + ", ".join(s.name for s in inv.systems) + ")")
-        system = next((s for s in inv.systems if not system_name or s.name == system_name), None)
-        if system is None:
-            raise InputError(inv_path, "systems", f"no system {system_name!r} (known: "
-                             + ", ".join(s.name for s in inv.systems) + ")")
-        profile = load_profile(profile_id(system.regime, system.level))
-        ev_path = evidence or system.evidence
-        ev = load_evidence(ev_path, evidence_root or "") if ev_path else None
-        if ev is not None:
-            check_requirements(ev, [r.id for r in profile.requirements])
-        entry = None
-        if results:
-            # Strict JSON and a bounded regular file; the dossier reads the one system entry
-            # defensively itself, so a hand-trimmed results file (one system) still works.
-            doc = read_json(results, MAX_RESULTS_BYTES, "results.json")
-            if not isinstance(doc, dict):
-                raise InputError(results, "", "not an attt results document")
-            found = system_results(doc, system.name, results)
-            entry = {**(found or {}), "_run": doc.get("run") or {}}
-        sources = {"inventory": os.path.basename(inv_path)}
-        if ev_path:
-            sources["evidence"] = os.path.basename(ev_path)
-        if results:
-            sources["results"] = os.path.basename(results)
-        d = build_dossier(system, profile, ev, entry, lang=lang, sources=sources)
-    except AtttError as exc:
-        _fail(exc)
+            raise InputError("--format", name, f"unknown format (known: {', '.join(FORMATS)})")
+    inv_path = inventory or bundled_inventory("demo-so-tinh.yaml")
+    inv = load_inventory(inv_path)
+    if not system_name and len(inv.systems) > 1:
+        raise InputError(inv_path, "systems", "several systems: choose one with --system ("
+                         + ", ".join(s.name for s in inv.systems) + ")")
+    system = next((s for s in inv.systems if not system_name or s.name == system_name), None)
+    if system is None:
+        raise InputError(inv_path, "systems", f"no system {system_name!r} (known: "
+                         + ", ".join(s.name for s in inv.systems) + ")")
+    profile = load_profile(profile_id(system.regime, system.level))
+    ev_path = evidence or system.evidence
+    ev = load_evidence(ev_path, evidence_root or "") if ev_path else None
+    if ev is not None:
+        check_requirements(ev, [r.id for r in profile.requirements])
+    entry = None
+    if results:
+        # Strict JSON and a bounded regular file; the dossier reads the one system entry
+        # defensively itself, so a hand-trimmed results file (one system) still works.
+        doc = read_json(results, MAX_RESULTS_BYTES, "results.json")
+        if not isinstance(doc, dict):
+            raise InputError(results, "", "not an attt results document")
+        found = system_results(doc, system.name, results)
+        entry = {**(found or {}), "_run": doc.get("run") or {}}
+    sources = {"inventory": os.path.basename(inv_path)}
+    if ev_path:
+        sources["evidence"] = os.path.basename(ev_path)
+    if results:
+        sources["results"] = os.path.basename(results)
+    d = build_dossier(system, profile, ev, entry, lang=lang, sources=sources)
     if check:
         for g in d.gaps:
             echo(f"{g.section:<6} {g.what}  [{g.where}]")
@@ -105,7 +102,7 @@ def dossier(system_name: str, inventory: str, results: str | None, evidence: str
         try:
             write_atomic(path, render(d))
         except OSError as exc:
-            _fail(OutputError(path, exc, tuple(os.path.basename(p) for p in written)))
+            raise OutputError(path, exc, tuple(os.path.basename(p) for p in written)) from exc
         written.append(path)
         echo(path)
     if key is not None:
@@ -123,7 +120,7 @@ def dossier(system_name: str, inventory: str, results: str | None, evidence: str
             bring[os.path.basename(results)] = results
         try:
             echo(sign_folder(folder, key, evidence=bring, hashes=hashes))
-        except (AtttError, OSError) as exc:
-            _fail(exc if isinstance(exc, AtttError) else InputError(folder, "", str(exc)))
+        except OSError as exc:
+            raise InputError(folder, "", str(exc)) from exc
     echo(_("{count} gaps in the dossier of {system}").format(
         count=len(d.gaps), system=system.name), err=True)

@@ -21,9 +21,10 @@ import click
 
 import attt
 
+from ..library import load_all
 from ..model import Profile, Requirement
 from ..profile_loader import REGIMES, bundled_profiles, load_profile
-from ..registry import CHECKS, PROBES, CheckSpec, load_all
+from ..registry import CHECKS, PROBES, CheckSpec
 from ..termsafe import escape, json_escape
 
 LANGS = ("vi", "en")

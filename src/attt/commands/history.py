@@ -7,16 +7,16 @@ import sys
 import click
 
 from .. import history as hist
-from ..cli import _fail, echo, echo_json, main
-from ..errors import AtttError, InputError
+from ..errors import InputError
 from ._ci import db_option
+from ._output import echo, echo_json
 
 
 def _pct(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.1f}%"
 
 
-@main.command("history")
+@click.command("history")
 @db_option
 @click.option("--system", default="", help="Only runs that scanned this system.")
 @click.option("--inventory", default="", help="Only runs of this inventory (as recorded).")
@@ -26,8 +26,8 @@ def history_cmd(db: str, system: str, inventory: str, limit: int, as_json: bool)
     """List the recorded runs, newest first."""
     try:
         runs = hist.list_runs(db, system=system, inventory=inventory, limit=limit)
-    except (AtttError, hist.HistoryError) as exc:
-        _fail(exc if isinstance(exc, AtttError) else InputError("--db", "", str(exc)))
+    except hist.HistoryError as exc:
+        raise InputError("--db", "", str(exc)) from exc
     if as_json:
         echo_json([r.to_json() for r in runs])
         return
@@ -55,7 +55,7 @@ _TITLES = {
 }
 
 
-@main.command("diff")
+@click.command("diff")
 @click.argument("run_a")
 @click.argument("run_b")
 @db_option
@@ -68,8 +68,8 @@ def diff_cmd(run_a: str, run_b: str, db: str, as_json: bool) -> None:
     `latest` or `previous`.  Exit 0 whatever changed (2 when a run is unknown)."""
     try:
         diff = hist.diff_runs(run_a, run_b, db)
-    except (AtttError, hist.HistoryError) as exc:
-        _fail(exc if isinstance(exc, AtttError) else InputError("--db", "", str(exc)))
+    except hist.HistoryError as exc:
+        raise InputError("--db", "", str(exc)) from exc
     if as_json:
         echo_json(diff.to_json())
         sys.exit(0)

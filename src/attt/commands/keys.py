@@ -14,8 +14,8 @@ import click
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from .. import redact, signing
-from ..cli import _fail, echo, main
-from ..errors import AtttError, ExitStatus, InputError
+from ..errors import ExitStatus, InputError
+from ._output import echo
 
 PASSPHRASE_ENV = "ATTT_KEY_PASSPHRASE"
 
@@ -25,33 +25,31 @@ def _prompt(text: str, confirm: bool) -> bytes:
         value = click.prompt(text, hide_input=True, confirmation_prompt=confirm, err=True,
                              default="", show_default=False)
     except click.exceptions.Abort:
-        _fail(InputError(PASSPHRASE_ENV, "", "no passphrase given (set it or type it)"))
+        raise InputError(PASSPHRASE_ENV, "", "no passphrase given (set it or type it)") from None
     return str(value).encode("utf-8")
 
 
 def load_signing_key(path: str) -> Ed25519PrivateKey:
     """The private key at ``path``, decrypted with ``$ATTT_KEY_PASSPHRASE`` or a hidden
-    prompt; exits 2 with a message on any problem."""
+    prompt; raises ``AtttError`` (exit 2) on any problem."""
 
-    try:
-        passphrase: bytes | None = None
-        if signing.private_key_encrypted(path):
-            env = os.environ.get(PASSPHRASE_ENV)
-            passphrase = env.encode("utf-8") if env else _prompt("Key passphrase", False)
-            redact.register(passphrase.decode("utf-8", "replace"), PASSPHRASE_ENV)
-        return signing.load_private_key(path, passphrase)
-    except AtttError as exc:
-        _fail(exc)
+    passphrase: bytes | None = None
+    if signing.private_key_encrypted(path):
+        env = os.environ.get(PASSPHRASE_ENV)
+        passphrase = env.encode("utf-8") if env else _prompt("Key passphrase", False)
+        redact.register(passphrase.decode("utf-8", "replace"), PASSPHRASE_ENV)
+    return signing.load_private_key(path, passphrase)
 
 
 def sign_or_fail(folder: str, key: Ed25519PrivateKey) -> str:
+    """Sign ``folder``; an OS error becomes an ``InputError`` naming the folder."""
     try:
         return signing.sign_folder(folder, key)
-    except (AtttError, OSError) as exc:
-        _fail(exc if isinstance(exc, AtttError) else InputError(folder, "", str(exc)))
+    except OSError as exc:
+        raise InputError(folder, "", str(exc)) from exc
 
 
-@main.group()
+@click.group()
 def keys() -> None:
     """Signing keys for report bundles (Ed25519)."""
 
@@ -71,19 +69,16 @@ def keys_generate(out: str, name: str, no_passphrase: bool, force: bool) -> None
         env = os.environ.get(PASSPHRASE_ENV)
         passphrase = env.encode("utf-8") if env else _prompt("New key passphrase", True)
         if not passphrase:
-            _fail(InputError(PASSPHRASE_ENV, "", "empty passphrase (use --no-passphrase on "
-                                                 "purpose)"))
-    try:
-        pair = signing.generate_keys(out, passphrase, name=name, force=force)
-    except AtttError as exc:
-        _fail(exc)
+            raise InputError(PASSPHRASE_ENV, "", "empty passphrase (use --no-passphrase on "
+                                                 "purpose)")
+    pair = signing.generate_keys(out, passphrase, name=name, force=force)
     echo(f"private key: {pair.private_path} (mode 0600"
                + (", unencrypted)" if passphrase is None else ", encrypted)"))
     echo(f"public key:  {pair.public_path}")
     echo(f"fingerprint: {pair.fingerprint}")
 
 
-@main.command()
+@click.command()
 @click.argument("folder", type=click.Path(file_okay=False))
 @click.option("-k", "--key", "key", default=None, type=click.Path(dir_okay=False),
               envvar="ATTT_VERIFY_KEY",
@@ -91,10 +86,7 @@ def keys_generate(out: str, name: str, no_passphrase: bool, force: bool) -> None
 def verify(folder: str, key: str | None) -> None:
     """Check the signature of a signed run or dossier FOLDER and name every file changed,
     added or removed (exit 0 intact, 1 tampered, 2 unsigned or unreadable)."""
-    try:
-        res = signing.verify_folder(folder, key)
-    except AtttError as exc:
-        _fail(exc)
+    res = signing.verify_folder(folder, key)
     for problem in res.problems:
         echo(f"PROBLEM  {problem}")
     if not res.signature_ok:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import click
 
-from ..cli import _fail, echo, main
-from ..errors import AtttError
 from ..i18n import gettext_for
 from ..level_suggest import (
     HARM,
@@ -17,9 +15,10 @@ from ..level_suggest import (
     suggest,
 )
 from ..yamlio import Node, load_file
+from ._output import echo
 
 
-@main.group()
+@click.group()
 def level() -> None:
     """Security-level classification (cấp độ)."""
 
@@ -52,18 +51,15 @@ def level_suggest(answers: str | None, lang: str, **flags: object) -> None:
     _ = gettext_for(lang)
     data: dict[str, object] = {}
     source = "command line"
-    try:
-        if answers:
-            source = answers
-            raw = load_file(answers) or {}
-            data.update(Node(raw, answers).data)
-        for key, value in flags.items():
-            if value is None or value == ():
-                continue
-            data[key] = list(value) if isinstance(value, tuple) else value
-        parsed = parse_answers(Node(data, source))
-    except AtttError as exc:
-        _fail(exc)
+    if answers:
+        source = answers
+        raw = load_file(answers) or {}
+        data.update(Node(raw, answers).data)
+    for key, value in flags.items():
+        if value is None or value == ():
+            continue
+        data[key] = list(value) if isinstance(value, tuple) else value
+    parsed = parse_answers(Node(data, source))
     result = suggest(parsed)
     for rs, name in ((result.nd85, "Nghị định 85/2016/NĐ-CP (nd85-tt12)"),
                      (result.nd331, _("Decree 331/2026 (law116-nd331, reported)"))):

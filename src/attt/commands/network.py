@@ -6,15 +6,14 @@ import sys
 
 import click
 
-from ..cli import _fail, echo, main
-from ..errors import AtttError
 from ..inventory_loader import load_inventory
 from ..network.zones import CONDITIONAL, LEVEL_MINIMUM, overlaps
 from ..scan import ScanOptions
 from ..scan import dry_run as plan_scan
+from ._output import echo
 
 
-@main.group()
+@click.group()
 def network() -> None:
     """Network checks: zone plan and planned nmap scans (nothing is scanned here)."""
 
@@ -23,10 +22,7 @@ def network() -> None:
 @click.option("-i", "--inventory", required=True, type=click.Path(dir_okay=False))
 def zones(inventory: str) -> None:
     """Each system's zones against the minimum zones of its level (Circular 12 II.1.a)."""
-    try:
-        inv = load_inventory(inventory)
-    except AtttError as exc:
-        _fail(exc)
+    inv = load_inventory(inventory)
     missing_any = False
     for system in inv.systems:
         roles = {z.role for z in system.zones}
@@ -53,9 +49,6 @@ def zones(inventory: str) -> None:
 @click.option("--system", "systems", multiple=True, help="Only these systems (repeatable).")
 def plan(inventory: str, from_zone: str, systems: tuple[str, ...]) -> None:
     """Print the nmap commands `attt scan --from-zone` would run (same as --dry-run)."""
-    try:
-        lines = plan_scan(ScanOptions(inventory=inventory, systems=systems, from_zone=from_zone))
-    except AtttError as exc:
-        _fail(exc)
+    lines = plan_scan(ScanOptions(inventory=inventory, systems=systems, from_zone=from_zone))
     for line in lines:
         echo(line)

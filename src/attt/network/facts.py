@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import InputError
-from ..registry import PROBES, Probe, Section
+from ..registry import PROBES, Probe, Section, register_probe
 from ..yamlio import load_text
 
 ZONE_PLAN = "net.zone_plan"  # from the inventory: zones, roles, networks, overlaps
@@ -42,4 +42,4 @@ def _parser(name: str) -> Any:
 
 for _name in ALL:
     if _name not in PROBES:
-        PROBES[_name] = Probe(_name, _parser(_name), description=f"network fact {_name}")
+        register_probe(Probe(_name, _parser(_name), description=f"network fact {_name}"))

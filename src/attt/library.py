@@ -1,0 +1,37 @@
+"""The check library: every module of ``attt.checks`` and ``attt.network.checks``, loaded once.
+
+Importing a check module registers its checks (and probes) in ``attt.registry``; this module
+does the importing so the registry itself imports nothing of attt but the model (a leaf).
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+from .registry import CHECKS, PROBES
+
+_loaded = False
+
+
+def load_all() -> None:
+    """Import every module of ``attt.checks`` once, then verify probe references."""
+
+    global _loaded
+    if _loaded:
+        return
+    # attt.checks is the top-level checks/ folder mapped into the package at install time.
+    pkg = importlib.import_module("attt.checks")
+
+    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda i: i.name):
+        importlib.import_module(f"attt.checks.{info.name}")
+    # Network-scope checks live with the nmap code they read.
+    from .network import checks as _network_checks  # noqa: F401
+
+    for spec in CHECKS.values():
+        if spec.scope != "host":
+            continue  # network checks read network facts, not probes
+        for name in spec.probes:
+            if name not in PROBES:
+                raise RuntimeError(f"check {spec.id} declares unknown probe {name!r}")
+    _loaded = True
