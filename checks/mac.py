@@ -11,115 +11,19 @@ line switches (apparmor=0, selinux=0) are not read offline.
 
 from __future__ import annotations
 
-import posixpath
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from attt.model import Result, Status
+from attt.probes.mac import AA_DIR, MAC_MODES, SELINUX_CONFIG, AppArmorFiles
 from attt.probes.systemd import EnabledUnits
-from attt.registry import ScopedFacts, Section, check, probe
-
-SELINUX_CONFIG = "/etc/selinux/config"
-AA_DIR = "/etc/apparmor.d"
-_MODES = ("enforce", "complain", "kill", "unconfined", "prompt", "user")
-
-
-@probe(
-    "mac_status",
-    command=(
-        "a=/sys/module/apparmor/parameters/enabled; p=/sys/kernel/security/apparmor/profiles; "
-        "[ -r $a ] && printf 'apparmor.enabled %s\\n' \"$(cat $a)\"; "
-        "if [ -r $p ]; then sed 's/^/apparmor.profile /' $p; "
-        "elif [ -e $p ]; then echo apparmor.profiles unreadable; fi; "
-        "[ -r /sys/fs/selinux/enforce ] && "
-        "printf 'selinux.enforce %s\\n' \"$(cat /sys/fs/selinux/enforce)\"; "
-        "[ -r /etc/selinux/config ] && sed -n 's/^[[:space:]]*SELINUX=/selinux.config /p' "
-        "/etc/selinux/config; echo end"
-    ),
-    description="AppArmor and SELinux state from the kernel (sysfs/securityfs)",
-)
-def parse_mac_status(section: Section) -> dict[str, Any]:
-    lines = [ln.rstrip() for ln in section.text.splitlines() if ln.strip()]
-    if not lines or lines[-1] != "end":
-        raise ValueError("mac_status output lacks its end marker")
-    out: dict[str, Any] = {"apparmor_enabled": None, "profiles": {}, "profiles_readable": True,
-                           "selinux_enforce": None, "selinux_config": None}
-    for line in lines[:-1]:
-        key, _, value = line.partition(" ")
-        if key == "apparmor.enabled":
-            out["apparmor_enabled"] = value.strip().upper() == "Y"
-        elif key == "apparmor.profile":
-            m = re.fullmatch(r"(.+) \((\w+)\)", value.strip())
-            if m is None or m.group(2) not in _MODES:
-                raise ValueError(f"not an AppArmor profile line: {value[:60]!r}")
-            out["profiles"][m.group(1)] = m.group(2)
-        elif key == "apparmor.profiles":
-            out["profiles_readable"] = False
-        elif key == "selinux.enforce":
-            if value.strip() not in ("0", "1"):
-                raise ValueError(f"selinux enforce is {value!r}")
-            out["selinux_enforce"] = value.strip() == "1"
-        elif key == "selinux.config":
-            out["selinux_config"] = value.strip().strip('"').lower()
-        else:
-            raise ValueError(f"not a mac_status line: {line[:60]!r}")
-    return out
-
-
-@probe("selinux_config", files=(SELINUX_CONFIG,), description="SELinux mode at boot")
-def parse_selinux_config(section: Section) -> dict[str, str] | None:
-    text = section.files.get(SELINUX_CONFIG)
-    if text is None:
-        return None
-    out: dict[str, str] = {}
-    for lineno, raw in enumerate(text.splitlines(), 1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        key, sep, value = line.partition("=")
-        if not sep or not re.fullmatch(r"[A-Z_]+", key.strip()):
-            raise ValueError(f"{SELINUX_CONFIG}:{lineno}: not a KEY=value line: {line[:60]!r}")
-        out[key.strip()] = value.strip().strip('"').lower()
-    return out
-
-
-@dataclass(frozen=True)
-class AppArmorFiles:
-    profiles: tuple[str, ...]  # top-level profile files
-    disabled: tuple[str, ...] = ()
-    complain: tuple[str, ...] = field(default_factory=tuple)
-
-
-@probe(
-    "apparmor_profile_files",
-    files=(f"{AA_DIR}/*", f"{AA_DIR}/disable/*", f"{AA_DIR}/force-complain/*"),
-    description="AppArmor profiles in /etc/apparmor.d (offline)",
-)
-def parse_apparmor_profile_files(section: Section) -> AppArmorFiles:
-    profiles, disabled, complain = [], [], []
-    for path, text in sorted(section.files.items()):
-        parent, name = posixpath.split(path)
-        if parent == f"{AA_DIR}/disable":
-            disabled.append(name)
-        elif parent == f"{AA_DIR}/force-complain":
-            complain.append(name)
-        elif (parent == AA_DIR
-              and not name.endswith((".dpkg-new", ".dpkg-old", "~", ".rpmnew", ".rpmsave"))
-              # A profile file: a profile block, not only comments/includes.
-              and re.search(r"^\s*(profile\s+\S+|/\S+|@\{[^}]+\}\S*)\s.*\{", text,
-                            re.MULTILINE)):
-            profiles.append(name)
-            if re.search(r"flags\s*=\s*\([^)]*\bcomplain\b", text):
-                complain.append(name)
-    return AppArmorFiles(tuple(profiles), tuple(disabled), tuple(complain))
+from attt.registry import ScopedFacts, check
 
 
 def _live(facts: ScopedFacts) -> Result:
     st: dict[str, Any] = facts.get("mac_status")
     profiles: dict[str, str] = st["profiles"]
-    counts = {m: sum(1 for v in profiles.values() if v == m) for m in _MODES}
+    counts = {m: sum(1 for v in profiles.values() if v == m) for m in MAC_MODES}
     counts = {k: v for k, v in counts.items() if v}
     observed = {"apparmor_enabled": st["apparmor_enabled"], "apparmor_profiles": counts,
                 "selinux_enforce": st["selinux_enforce"], "selinux_config": st["selinux_config"]}

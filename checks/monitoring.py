@@ -14,13 +14,12 @@ from typing import Any
 
 from attt.model import Result, Status
 from attt.probes.agents import Agent, agent_state, agents_param
+from attt.probes.logs import Forwarders
 from attt.probes.packages import Packages
 from attt.probes.processes import ProcessTable
 from attt.probes.snmp import SnmpConfig
 from attt.probes.systemd import EnabledUnits
 from attt.registry import ScopedFacts, check
-
-from .logging_remote import Forwarders
 
 SIEM_AGENTS: tuple[Agent, ...] = (
     Agent("Wazuh agent", ("wazuh-agentd", "wazuh-logcollec"), ("wazuh-agent",),

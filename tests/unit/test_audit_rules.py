@@ -7,7 +7,8 @@ the syscall facts come from libaudit's tables (lib/x86_64_table.h, lib/i386_tabl
 from __future__ import annotations
 
 import pytest
-from attt.checks.auditd import AuditRule, parse_rule, time_coverage, watched
+
+from attt.probes.audit import AuditRule, parse_rule, time_coverage, watched
 
 
 def rule(line: str, loaded: bool = False) -> AuditRule:

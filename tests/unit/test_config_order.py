@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from attt.checks.shell_session import Segment, effective_tmout, startup_order
-from attt.checks.timesync import ChronyConfig, chrony_config
 
 from attt.collect import DEFAULT_SECTION_CAP, build_script, new_token, parse_output, plan
 from attt.library import load_all
 from attt.model import Host, Status
+from attt.probes.shell import Segment, effective_tmout, startup_order
 from attt.probes.sysctl import sysctl_files, sysctl_order
+from attt.probes.time import ChronyConfig, chrony_config
 from attt.registry import CHECKS, PROBES, Facts, Section
 from attt.transport import DirectoryTransport, LocalTransport, TransportSettings
 

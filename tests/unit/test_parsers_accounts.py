@@ -15,14 +15,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from attt.checks.accounts import SHADOW_AWK, _with_password, password_state
-from attt.checks.file_permissions import FileMeta
-from attt.checks.shell_session import effective_tmout, parse_tmout
+from attt.checks.accounts import _with_password
 from attt.checks.ssh import _channel_session_timeout, _listen_port
-from attt.checks.sudo import _aliases, _defaults, _grants, split_top
 
 from attt.library import load_all
+from attt.probes.accounts import SHADOW_AWK, password_state
+from attt.probes.files import FileMeta
+from attt.probes.shell import effective_tmout, parse_tmout
 from attt.probes.sshd import apply_modifier, sshd_seconds
+from attt.probes.sudo import defaults_options, split_top, sudo_aliases, sudo_grants
 from attt.registry import PROBES, Section
 
 load_all()
@@ -157,10 +158,10 @@ def test_sudoers_debian12_stock() -> None:
     })
     assert sudoers.files_read == ("/etc/sudoers", "/etc/sudoers.d/README")
     assert sudoers.unread == ()
-    grants = _grants(sudoers, _aliases(sudoers))
+    grants = sudo_grants(sudoers, sudo_aliases(sudoers))
     assert [(g.users, g.nopasswd, g.command) for g in grants] == [
         (("root",), False, "ALL"), (("%sudo",), False, "ALL")]
-    names = [(b, n, v) for b, n, v, _ in _defaults(sudoers)]
+    names = [(b, n, v) for b, n, v, _ in defaults_options(sudoers)]
     assert ("", "use_pty", "on") in names
     assert ("", "secure_path",
             "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin") in names
@@ -173,7 +174,7 @@ def test_sudoers_relative_include_and_uid() -> None:
     })
     assert sudoers.files_read == ("/etc/sudoers", "/etc/sudoers.d/extra")
     assert [e.text for e in sudoers.entries][1] == "#1001 ALL=(ALL) ALL"
-    assert [(b, n, v) for b, n, v, _ in _defaults(sudoers)] == [
+    assert [(b, n, v) for b, n, v, _ in defaults_options(sudoers)] == [
         (":%ops", "syslog", "!"), (":%ops", "log_output", "on")]
 
 

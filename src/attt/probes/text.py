@@ -26,3 +26,22 @@ def glob_regex(pattern: str) -> re.Pattern[str]:
             out.append(re.escape(c))
         i += 1
     return re.compile("".join(out))
+
+
+def logical_lines(text: str) -> list[tuple[int, str]]:
+    """Lines joined across trailing backslashes, each with the number of its first line
+    (PAM and sudoers both continue lines this way)."""
+
+    out: list[tuple[int, str]] = []
+    buf, start = "", 0
+    for lineno, raw in enumerate(text.splitlines(), 1):
+        if not buf:
+            start = lineno
+        if raw.endswith("\\"):
+            buf += raw[:-1] + " "
+            continue
+        out.append((start, buf + raw))
+        buf = ""
+    if buf:
+        out.append((start, buf))
+    return out

@@ -1,0 +1,306 @@
+"""Linux audit: the loaded or boot-time rules, auditd's status and its
+configuration, and what a rule records (:func:`watched`, :func:`time_coverage`).
+
+Live hosts are judged from the rules loaded in the kernel (``auditctl -l``), which is what is
+actually recorded; offline trees from the rules that load at boot: /etc/audit/rules.d/*.rules
+(compiled by augenrules) when that directory has rules, /etc/audit/audit.rules otherwise.
+A watch (``-w PATH -p PERMS``) and its syscall form (``-a always,exit -F path=|dir=PATH
+-F perm=PERMS``) are the same thing. A change is recorded only by a watch with both ``w``
+(write) and ``a`` (attribute change: chmod, chown, setxattr) in its permissions; more is fine.
+``-w`` on a directory and ``-F dir=`` are recursive (auditctl turns ``-w DIR`` into a dir rule),
+so they cover every file below; ``-F path=`` watches that one inode only. /var/run is read as
+/run.
+
+Rules read from files are also checked for what auditctl would reject before loading them: a
+syscall the rule's ABI does not have (``stime`` has no 64-bit entry on x86_64, aarch64, s390x
+or riscv64; ``arch=b64`` and rules without arch are taken as those ABIs, Debian 12's amd64 and
+arm64) and ``-F arch`` placed after ``-S``. A rejected rule records nothing. Rules from
+``auditctl -l`` already passed the kernel and are taken as they are.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import shlex
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from attt.registry import Section, probe
+
+
+@dataclass(frozen=True)
+class AuditRule:
+    text: str
+    where: str
+    watch: str | None = None  # path watched (normalised), for -w and path=/dir= rules
+    perms: str = "rwxa"
+    action: str = ""  # always,exit ... for -a/-A rules
+    syscalls: tuple[str, ...] = ()
+    fields: tuple[tuple[str, str, str], ...] = ()  # (name, operator, value) of -F and -C
+    recursive: bool = False  # -w and dir=: a directory watch covers the tree below it
+    errors: tuple[str, ...] = ()  # why auditctl would refuse to load the rule
+
+    def field(self, name: str) -> list[tuple[str, str]]:
+        return [(op, v) for n, op, v in self.fields if n == name]
+
+    @property
+    def never(self) -> bool:
+        return "never" in self.action.split(",")
+
+    @property
+    def records(self) -> bool:
+        """The rule loads and records events (not a 'never' rule)."""
+
+        return not self.never and not self.errors
+
+
+def norm_path(path: str) -> str:
+    path = posixpath.normpath(path)
+    if path == "/var/run" or path.startswith("/var/run/"):
+        path = path[len("/var"):]
+    return path
+
+
+_OPS = ("!=", ">=", "<=", "&=", "=", ">", "<", "&")
+
+
+def _field(expr: str, where: str) -> tuple[str, str, str]:
+    for op in _OPS:
+        name, sep, value = expr.partition(op)
+        if sep and name:
+            return name, op, value
+    raise ValueError(f"{where}: not an audit field expression: {expr[:60]!r}")
+
+
+# Time-setting syscalls of each audit ABI (libaudit lib/*_table.h): no 64-bit table has stime
+# except ppc64's.
+TIME_SYSCALLS = ("adjtimex", "settimeofday", "clock_settime", "stime")
+_TIME_64 = frozenset(TIME_SYSCALLS[:3])
+_TIME_32 = frozenset(TIME_SYSCALLS)
+_TIME_SYSCALLS_BY_ARCH = {
+    **dict.fromkeys(("b64", "x86_64", "aarch64", "s390x", "riscv64"), _TIME_64),
+    **dict.fromkeys(("b32", "i386", "i486", "i586", "i686", "arm", "armv7l", "s390", "ppc",
+                     "ppc64", "ppc64le"), _TIME_32),
+}
+
+
+def _load_errors(syscalls: list[str], fields: list[tuple[str, str, str]],
+                 arch_after_syscall: bool) -> tuple[str, ...]:
+    errors = []
+    if arch_after_syscall:
+        errors.append("-F arch after -S (auditctl: arch must be before -S)")
+    arches = [v for n, op, v in fields if n == "arch" and op == "="]
+    arch = arches[-1] if arches else "b64"
+    table = _TIME_SYSCALLS_BY_ARCH.get(arch)
+    for name in syscalls:
+        if table is not None and name in _TIME_32 and name not in table:
+            abi = f"arch={arch}" if arches else "the native 64-bit ABI"
+            errors.append(f"syscall {name} does not exist for {abi}")
+    return tuple(errors)
+
+
+def parse_rule(line: str, where: str, loaded: bool = False) -> AuditRule | None:
+    """One audit rule line. ``loaded``: the line comes from ``auditctl -l`` (the kernel took
+    it), so the load-time checks are skipped."""
+
+    try:
+        words = shlex.split(line, comments=True)
+    except ValueError as exc:
+        raise ValueError(f"{where}: {exc}") from None
+    if not words:
+        return None
+    if words[0] == "-w":
+        if len(words) < 2:
+            raise ValueError(f"{where}: -w without a path")
+        perms = "rwxa"
+        for i, w in enumerate(words):
+            if w == "-p" and i + 1 < len(words):
+                perms = words[i + 1].lower()
+        return AuditRule(line.strip(), where, norm_path(words[1]), perms, "watch",
+                         recursive=True)
+    if words[0] not in ("-a", "-A"):
+        # Control lines (-D, -b, -f, -e, --backlog_wait_time, -W removal ...) record nothing.
+        if not words[0].startswith("-"):
+            raise ValueError(f"{where}: not an audit rule: {line[:60]!r}")
+        return None
+    if len(words) < 2:
+        raise ValueError(f"{where}: -a without list,action")
+    action = words[1]
+    syscalls: list[str] = []
+    fields: list[tuple[str, str, str]] = []
+    arch_after_syscall = False
+    i = 2
+    while i < len(words):
+        w = words[i]
+        nxt = words[i + 1] if i + 1 < len(words) else ""
+        if w == "-S":
+            syscalls += nxt.split(",")
+            i += 2
+        elif w in ("-F", "-C"):
+            fields.append(_field(nxt, where))
+            arch_after_syscall |= fields[-1][0] == "arch" and bool(syscalls)
+            i += 2
+        elif w == "-k":
+            fields.append(("key", "=", nxt))
+            i += 2
+        else:
+            raise ValueError(f"{where}: unexpected token {w!r} in audit rule")
+    watch = None
+    perms = "rwxa"
+    recursive = False
+    for name, op, value in fields:
+        if name in ("path", "dir") and op == "=":
+            watch, recursive = norm_path(value), name == "dir"
+        elif name == "perm" and op == "=":
+            perms = value.lower()
+    errors = () if loaded else _load_errors(syscalls, fields, arch_after_syscall)
+    return AuditRule(line.strip(), where, watch, perms, action, tuple(syscalls), tuple(fields),
+                     recursive, errors)
+
+
+@dataclass(frozen=True)
+class AuditRules:
+    rules: tuple[AuditRule, ...]
+    source: str  # auditctl -l | the files read
+    auditctl: bool = True  # False: auditctl is not installed (live)
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def active(self) -> list[AuditRule]:
+        return [r for r in self.rules if r.records]
+
+
+_RULE_FILES = ("/etc/audit/rules.d/*.rules", "/etc/audit/audit.rules")
+
+
+@probe(
+    "audit_rules",
+    command="command -v auditctl >/dev/null || { echo 'auditctl absent'; exit 0; }; auditctl -l",
+    files=_RULE_FILES,
+    description="audit rules: loaded in the kernel (auditctl -l) or loaded at boot (rules files)",
+    needs_root=True,
+)
+def parse_audit_rules(section: Section) -> AuditRules:
+    rules: list[AuditRule] = []
+    if section.files or not section.text.strip():
+        rules_d = sorted(p for p in section.files if p.startswith("/etc/audit/rules.d/"))
+        paths = rules_d or [p for p in section.files if p == "/etc/audit/audit.rules"]
+        for path in paths:
+            for lineno, raw in enumerate(section.files[path].splitlines(), 1):
+                if raw.strip() and not raw.lstrip().startswith("#"):
+                    rule = parse_rule(raw, f"{path}:{lineno}")
+                    if rule:
+                        rules.append(rule)
+        note = () if rules_d or not paths else ("no rules.d/*.rules: audit.rules read",)
+        return AuditRules(tuple(rules), ", ".join(paths) or "no audit rules files", True, note)
+    text = section.text.strip()
+    if text == "auditctl absent":
+        return AuditRules((), "auditctl -l", False)
+    if text == "No rules":
+        return AuditRules((), "auditctl -l")
+    for lineno, raw in enumerate(section.text.splitlines(), 1):
+        if raw.strip():
+            rule = parse_rule(raw, f"auditctl -l line {lineno}", loaded=True)
+            if rule is None:
+                raise ValueError(f"not an auditctl -l rule: {raw[:60]!r}")
+            rules.append(rule)
+    return AuditRules(tuple(rules), "auditctl -l")
+
+
+@probe(
+    "audit_status",
+    command="command -v auditctl >/dev/null || exit 127; auditctl -s",
+    description="kernel audit status (auditctl -s: enabled, pid, lost)",
+    needs_root=True,
+)
+def parse_audit_status(section: Section) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for line in section.text.splitlines():
+        words = line.split()
+        if len(words) >= 2 and words[0].replace("_", "").isalpha():
+            out[words[0]] = " ".join(words[1:])
+    if "enabled" not in out:
+        raise ValueError("auditctl -s did not report 'enabled'")
+    return out
+
+
+AUDITD_CONF = "/etc/audit/auditd.conf"
+
+
+@probe("auditd_conf", files=(AUDITD_CONF,), description="auditd log size and rotation settings")
+def parse_auditd_conf(section: Section) -> dict[str, str] | None:
+    if AUDITD_CONF not in section.files:
+        return None
+    out: dict[str, str] = {}
+    for lineno, raw in enumerate(section.files[AUDITD_CONF].splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.partition("=")
+        if not sep:
+            raise ValueError(f"{AUDITD_CONF}:{lineno}: not a key = value line: {line[:60]!r}")
+        out[key.strip().lower()] = value.strip()
+    return out
+
+
+# ---------------------------------------------------------------------------- rule coverage
+
+
+def watched(rules: Sequence[AuditRule], path: str, perms: str = "wa") -> AuditRule | None:
+    """The first rule that records every kind of access in ``perms`` to ``path``: a watch
+    with 'w' alone misses chmod/chown, one with 'a' alone misses the writes."""
+
+    target = norm_path(path)
+    for r in rules:
+        if not r.records or r.watch is None or not set(perms) <= set(r.perms):
+            continue
+        if target == r.watch or (r.recursive and target.startswith(r.watch.rstrip("/") + "/")):
+            return r
+    return None
+
+
+def arch_ok(r: AuditRule) -> bool:
+    """A syscall rule without arch= applies to the host's native ABI; b32-only misses it."""
+
+    arches = [v for op, v in r.field("arch") if op == "="]
+    return not arches or any(a in ("b64", "x86_64", "aarch64", "ppc64le", "s390x")
+                             for a in arches)
+
+
+# Every 64-bit ABI has these three; stime exists only for 32-bit calls.
+TIME_REQUIRED = ("adjtimex", "settimeofday", "clock_settime")
+# Fields that restrict a syscall rule to some calls: an a0 filter on clock_settime keeps one
+# clock (the CIS rule's a0=0x0 is CLOCK_REALTIME), and no time syscall touches a path.
+_NARROWING_FIELDS = ("a0", "a1", "a2", "a3", "path", "dir", "perm", "filetype")
+
+
+def _time_rule_flaw(r: AuditRule) -> str | None:
+    """Why a rule naming time syscalls does not record every native call of them."""
+
+    if r.errors:
+        return "auditctl rejects it: " + "; ".join(r.errors)
+    if "exit" not in r.action.split(","):
+        return f"not on the exit list ({r.action})"
+    narrowing = [f"{n}{op}{v}" for n, op, v in r.fields if n in _NARROWING_FIELDS]
+    if narrowing:
+        return f"limited to calls with {', '.join(narrowing)}"
+    return None
+
+
+def time_coverage(rules: Sequence[AuditRule]) -> tuple[dict[str, AuditRule], list[str]]:
+    """For each of adjtimex, settimeofday and clock_settime, the first rule that records every
+    native call of it; and the time rules that do not count, with the reason."""
+
+    covered: dict[str, AuditRule] = {}
+    rejected: list[str] = []
+    for r in rules:
+        # 32-bit rules are right for their ABI but the requirement is judged on the native one.
+        if r.never or not set(TIME_SYSCALLS) & set(r.syscalls) or not arch_ok(r):
+            continue
+        flaw = _time_rule_flaw(r)
+        if flaw is not None:
+            rejected.append(f"{r.text} ({r.where}): {flaw}")
+            continue
+        for name in TIME_REQUIRED:
+            if name in r.syscalls:
+                covered.setdefault(name, r)
+    return covered, rejected

@@ -1,0 +1,24 @@
+"""/etc/login.defs (shadow-utils defaults: password aging, UID ranges)."""
+
+from __future__ import annotations
+
+import re
+
+from attt.registry import Section, probe
+
+
+@probe("login_defs", files=("/etc/login.defs",), description="shadow-utils defaults")
+def parse_login_defs(section: Section) -> dict[str, str] | None:
+    text = section.files.get("/etc/login.defs")
+    if text is None:
+        return None
+    out: dict[str, str] = {}
+    for lineno, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        parts = line.split(None, 1)
+        if not re.fullmatch(r"[A-Z][A-Z0-9_]*", parts[0]):
+            raise ValueError(f"/etc/login.defs:{lineno}: not a setting: {line[:60]!r}")
+        out[parts[0]] = parts[1].strip().strip('"') if len(parts) > 1 else ""
+    return out
