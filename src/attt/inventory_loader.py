@@ -18,7 +18,8 @@ from urllib.parse import urlsplit
 from .errors import InputError
 from .model import Host, Inventory, System, Zone
 from .network.inventory import ZONE_NETWORK_KEYS, check_overlaps, system_extras, zone_extras
-from .particulars import PARTICULAR_KEYS, ZONE_DETAIL_KEYS, load_particulars, party_name
+from .particulars import PARTICULAR_KEYS, ZONE_DETAIL_KEYS
+from .particulars_loader import load_particulars, party_name
 from .profile_loader import REGIMES
 from .targets import valid_address
 from .yamlio import Node, load_file

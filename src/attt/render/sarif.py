@@ -30,7 +30,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..transport.directory import resolve_in_root
+from ..paths import resolve_in_root
 from .base import RenderOptions, register
 from .document import Document
 

@@ -14,7 +14,6 @@ makes that probe's section ``failed`` with the path and the reason; the other pr
 
 from __future__ import annotations
 
-import errno
 import fnmatch
 import logging
 import os
@@ -25,12 +24,13 @@ from pathlib import PurePosixPath
 from ..collect import Collected, boundary, new_token
 from ..errors import ConnectError
 from ..model import Host
+from ..paths import Resolver as _Resolver
+from ..paths import os_reason as _reason
 from ..registry import FileStat, Probe, Section, TreeError
 from .base import TransportSettings
 
 log = logging.getLogger(__name__)
 
-_MAX_LINKS = 40
 _GLOB_CHARS = frozenset("*?[")
 _KINDS = (
     (stat.S_ISREG, "file"), (stat.S_ISDIR, "dir"), (stat.S_ISLNK, "link"),
@@ -47,74 +47,6 @@ def _kind(mode: int) -> str:
     return next((name for test, name in _KINDS if test(mode)), "other")
 
 
-def _reason(exc: OSError) -> str:
-    if exc.errno in (errno.EACCES, errno.EPERM):
-        return "permission denied"
-    if exc.errno == errno.ELOOP:
-        return "too many levels of symbolic links"
-    return (exc.strerror or type(exc).__name__).lower()
-
-
-class _Resolver:
-    """Image paths -> paths under the root, without ever leaving it."""
-
-    def __init__(self, root: str) -> None:
-        self.root = root
-
-    def shown(self, real: str) -> str:
-        rel = os.path.relpath(real, self.root)
-        return "/" if rel == "." else "/" + rel
-
-    def resolve(self, target: str, follow: bool = True) -> str | None:
-        """Where ``target`` is under the root; None if absent.  With ``follow`` false a
-        final symlink is not followed (lstat semantics)."""
-
-        parts = list(PurePosixPath(target).parts[1:])
-        current = self.root
-        hops = 0
-        while parts:
-            part = parts.pop(0)
-            if part in ("", "."):
-                continue
-            if part == "..":
-                current = os.path.dirname(current) if current != self.root else self.root
-                continue
-            candidate = os.path.join(current, part)
-            try:
-                st = os.lstat(candidate)
-            except (FileNotFoundError, NotADirectoryError):
-                return None
-            except OSError as exc:
-                # lstat fails for want of search permission on the directory holding it.
-                raise TreeError(self.shown(current), _reason(exc)) from None
-            if stat.S_ISLNK(st.st_mode) and (follow or parts):
-                hops += 1
-                if hops > _MAX_LINKS:
-                    raise TreeError(target, "too many levels of symbolic links")
-                try:
-                    link = os.readlink(candidate)
-                except OSError as exc:
-                    raise TreeError(self.shown(candidate), _reason(exc)) from None
-                if link.startswith("/"):
-                    current = self.root
-                    parts = list(PurePosixPath(link).parts[1:]) + parts
-                else:
-                    parts = list(PurePosixPath(link).parts) + parts
-                continue
-            if parts and not stat.S_ISDIR(st.st_mode):
-                return None  # a file used as a directory: ENOTDIR, nothing there
-            current = candidate
-        return current
-
-
-def resolve_in_root(root: str, target: str) -> str | None:
-    """Path of ``target`` (absolute, as on the imaged host) inside ``root``; None if absent
-    or not reachable (link loop, no permission)."""
-
-    try:
-        return _Resolver(root).resolve(target)
-    except TreeError:
-        return None
 
 
 def _account_names(text: str) -> dict[int, str]:
