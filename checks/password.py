@@ -24,10 +24,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from attt.model import Result, Status
-from attt.probes.pam import AUTH_FILES, STACK_FILES, PamLine, pam_args, pam_enforcing, pam_stack
+from attt.probes.pam import (
+    AUTH_FILES,
+    STACK_FILES,
+    PamLine,
+    lockout_policy,
+    pam_args,
+    pam_enforcing,
+    pam_int,
+    pam_stack,
+    quality_min_length,
+    required_classes,
+)
 from attt.registry import ScopedFacts, check
-
-PWQ_MIN_FLOOR = 6  # libpwquality and pam_cracklib refuse anything shorter
 
 
 @dataclass
@@ -38,48 +47,6 @@ class _StackResult:
     notes: list[str] = field(default_factory=list)
 
 
-def _int(value: str, where: str) -> int:
-    try:
-        return int(value)
-    except ValueError:
-        raise ValueError(f"{where}: {value!r} is not an integer") from None
-
-
-def _quality_min(line: PamLine, pwq: Mapping[str, tuple[str, str]]) -> tuple[int | None, str]:
-    args = pam_args(line)
-    if line.module == "pam_passwdqc":
-        spec = args.get("min", "disabled,24,11,8,7")
-        values = [v for v in spec.split(",") if v != "disabled"]
-        if not values:
-            return None, f"pam_passwdqc min={spec} (every class disabled) at {line.where}"
-        low = min(_int(v, line.where) for v in values)
-        return low, f"pam_passwdqc min={spec} at {line.where}"
-    cracklib = line.module == "pam_cracklib"
-
-    def opt(name: str, default: int) -> tuple[int, str]:
-        if name in args:
-            return _int(args[name], line.where), line.where
-        if not cracklib and name in pwq:
-            return _int(pwq[name][0], pwq[name][1]), pwq[name][1]
-        return default, "default"
-
-    if not cracklib:
-        enforcing, where = opt("enforcing", 1)
-        if enforcing == 0:
-            return None, f"pam_pwquality enforcing=0 ({where}): only warns"
-    minlen, where = opt("minlen", 9 if cracklib else 8)
-    minlen = max(minlen, PWQ_MIN_FLOOR)
-    credits = {c: opt(c, 1 if cracklib else 0)[0]
-               for c in ("dcredit", "ucredit", "lcredit", "ocredit")}
-    bonus = sum(v for v in credits.values() if v > 0)
-    shortest = max(minlen - bonus, PWQ_MIN_FLOOR)
-    text = f"{line.module} minlen={minlen} ({where})"
-    if bonus:
-        positive = ", ".join(f"{k}={v}" for k, v in credits.items() if v > 0)
-        text += f" with positive credits {positive}: {shortest} characters can pass"
-    return shortest, text
-
-
 def _stack(path: str, stacks: Mapping[str, list[PamLine]],
            pwq: Mapping[str, tuple[str, str]]) -> _StackResult:
     res = _StackResult(path)
@@ -88,13 +55,13 @@ def _stack(path: str, stacks: Mapping[str, list[PamLine]],
             if not pam_enforcing(line.control):
                 res.notes.append(f"{line.module} is '{line.control}' at {line.where}: not enforced")
                 continue
-            low, text = _quality_min(line, pwq)
+            low, text = quality_min_length(line, pwq)
             res.rules.append(text)
             if low is not None:
                 res.minimum = max(res.minimum or 0, low)
         elif line.module == "pam_unix":
             args = pam_args(line)
-            low = _int(args["minlen"], line.where) if "minlen" in args else 6
+            low = pam_int(args["minlen"], line.where) if "minlen" in args else 6
             res.rules.append(f"pam_unix minlen={low}"
                              f"{'' if 'minlen' in args else ' (default)'} at {line.where}")
             res.minimum = max(res.minimum or 0, low)
@@ -181,10 +148,6 @@ def min_length(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
                   observed=observed, expected=expected, source=", ".join(roots))
 
 
-_CREDITS = ("dcredit", "ucredit", "lcredit", "ocredit")
-_CLASS_NAMES = {"dcredit": "digit", "ucredit": "upper", "lcredit": "lower", "ocredit": "other"}
-
-
 @dataclass
 class StackVerdict:
     path: str
@@ -223,40 +186,6 @@ def _report(verdicts: list[StackVerdict], ok: Callable[[int | None], bool], noun
     shown = "; ".join(f"{v.path}: {v.rule}" for v in verdicts)
     return Result(Status.PASS, f"{noun[0].upper() + noun[1:]} is enforced ({shown}).",
                   observed=observed, expected=expected, source=source)
-
-
-# --------------------------------------------------------------------------- classes
-
-
-def _classes(line: PamLine, pwq: Mapping[str, tuple[str, str]]) -> tuple[int | None, str]:
-    args = pam_args(line)
-    if line.module == "pam_passwdqc":
-        spec = args.get("min", "disabled,24,11,8,7").split(",")
-        if len(spec) != 5:
-            raise ValueError(f"{line.where}: pam_passwdqc min= needs five values")
-        # N0: one class, N1: two classes, N2: passphrases (any class), N3: three, N4: four.
-        need = [1, 2, 1, 3, 4]
-        allowed = [need[i] for i, v in enumerate(spec) if v != "disabled"]
-        low = min(allowed) if allowed else None
-        return low, f"pam_passwdqc min={','.join(spec)} at {line.where}"
-    cracklib = line.module == "pam_cracklib"
-
-    def opt(name: str, default: int) -> tuple[int, str]:
-        if name in args:
-            return _int(args[name], line.where), line.where
-        if not cracklib and name in pwq:
-            return _int(pwq[name][0], pwq[name][1]), pwq[name][1]
-        return default, "default"
-
-    if not cracklib and opt("enforcing", 1)[0] == 0:
-        return None, f"pam_pwquality enforcing=0 at {line.where}: only warns"
-    minclass, where = opt("minclass", 0)
-    required = [c for c in _CREDITS if opt(c, 1 if cracklib else 0)[0] < 0]
-    value = max(minclass, len(required))
-    parts = [f"minclass={minclass} ({where})"]
-    if required:
-        parts.append("required " + "+".join(_CLASS_NAMES[c] for c in required))
-    return value, f"{line.module} {', '.join(parts)}"
 
 
 @check(
@@ -301,7 +230,7 @@ def complexity_classes(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
             if not pam_enforcing(line.control):
                 notes.append(f"{line.module} is '{line.control}' at {line.where}: not enforced")
                 continue
-            value, rule = _classes(line, pwq)
+            value, rule = required_classes(line, pwq)
             rules.append(rule)
             if value is not None:
                 best = max(best or 0, value)
@@ -359,9 +288,9 @@ def history_remembered(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
                                  "enforced")
                     continue
                 if "remember" in args:
-                    value, where = _int(args["remember"], line.where), line.where
+                    value, where = pam_int(args["remember"], line.where), line.where
                 elif "remember" in conf:
-                    value, where = _int(conf["remember"][0], conf["remember"][1]), conf[
+                    value, where = pam_int(conf["remember"][0], conf["remember"][1]), conf[
                         "remember"][1]
                 else:
                     value, where = 10, "module default"
@@ -369,7 +298,7 @@ def history_remembered(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
             elif line.module == "pam_unix" and "remember" in args:
                 # pam_unix refuses a remembered password whatever its control: the failure
                 # falls through to pam_deny.
-                value = _int(args["remember"], line.where)
+                value = pam_int(args["remember"], line.where)
                 rules.append(f"pam_unix remember={value} at {line.where}")
             else:
                 continue
@@ -384,65 +313,6 @@ def history_remembered(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
                       observed=None, expected={"remember": want}, source=source)
     return _report(verdicts, lambda v: v is not None and v >= want,
                    f"a history of {want} passwords", {"remember": want}, source)
-
-
-# --------------------------------------------------------------------------- lockout
-
-
-@dataclass(frozen=True)
-class Lockout:
-    deny: int
-    unlock: int  # seconds; 0: until an administrator unlocks
-    rule: str
-
-
-def _lockout(lines: list[PamLine], conf: Mapping[str, tuple[str, str]],
-             notes: list[str]) -> Lockout | None:
-    faillock = [ln for ln in lines if ln.module == "pam_faillock"]
-    if faillock:
-        modes: dict[str, PamLine] = {}
-        for ln in faillock:
-            args = pam_args(ln)
-            mode = next((m for m in ("preauth", "authfail", "authsucc") if m in args), None)
-            if mode is None:
-                notes.append(f"pam_faillock without preauth/authfail at {ln.where}")
-                continue
-            if ln.control.lower() == "optional":
-                notes.append(f"pam_faillock {mode} is 'optional' at {ln.where}: not enforced")
-                continue
-            modes.setdefault(mode, ln)
-        if "preauth" not in modes or "authfail" not in modes:
-            missing = [m for m in ("preauth", "authfail") if m not in modes]
-            notes.append(f"pam_faillock lacks {' and '.join(missing)}: failures are not counted "
-                         "or locked accounts are not refused")
-            return None
-        args = {**pam_args(modes["preauth"]), **pam_args(modes["authfail"])}
-
-        def opt(name: str, default: int) -> tuple[int, str]:
-            if args.get(name):
-                raw = "0" if args[name] == "never" else args[name]
-                return _int(raw, modes["authfail"].where), "PAM argument"
-            if name in conf:
-                raw = "0" if conf[name][0] == "never" else conf[name][0]
-                return _int(raw, conf[name][1]), conf[name][1]
-            return default, "default"
-
-        deny, deny_from = opt("deny", 3)
-        unlock, unlock_from = opt("unlock_time", 600)
-        return Lockout(deny, unlock, f"pam_faillock deny={deny} ({deny_from}), "
-                       f"unlock_time={unlock} ({unlock_from}) at {modes['authfail'].where}")
-    for ln in lines:
-        if ln.module in ("pam_tally2", "pam_tally") and pam_enforcing(ln.control):
-            args = pam_args(ln)
-            if "deny" not in args:
-                notes.append(f"{ln.module} without deny= at {ln.where}: never locks")
-                continue
-            deny = _int(args["deny"], ln.where)
-            unlock = _int(args.get("unlock_time", "0") or "0", ln.where)
-            return Lockout(deny, unlock, f"{ln.module} deny={deny}, unlock_time="
-                           f"{unlock if 'unlock_time' in args else 'unset (admin unlock)'} at "
-                           f"{ln.where}")
-    return None
 
 
 @check(
@@ -486,7 +356,7 @@ def lockout_configured(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
     conf: dict[str, tuple[str, str]] = facts.get("faillock_conf")
 
     def measure(lines: list[PamLine], notes: list[str]) -> tuple[int | None, str]:
-        lock = _lockout(lines, conf, notes)
+        lock = lockout_policy(lines, conf, notes)
         if lock is None:
             return None, "no pam_faillock/pam_tally2 lockout in the auth stack"
         if lock.deny <= 0:

@@ -194,3 +194,145 @@ def parse_faillock_conf(section: Section) -> dict[str, tuple[str, str]]:
 def parse_pwhistory_conf(section: Section) -> dict[str, tuple[str, str]]:
     text = section.files.get(PWHISTORY_CONF)
     return parse_kv_conf(PWHISTORY_CONF, text) if text is not None else {}
+
+
+PWQ_MIN_FLOOR = 6  # libpwquality and pam_cracklib refuse anything shorter
+
+
+def pam_int(value: str, where: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"{where}: {value!r} is not an integer") from None
+
+
+def quality_min_length(line: PamLine, pwq: Mapping[str, tuple[str, str]]) -> tuple[int | None, str]:
+    args = pam_args(line)
+    if line.module == "pam_passwdqc":
+        spec = args.get("min", "disabled,24,11,8,7")
+        values = [v for v in spec.split(",") if v != "disabled"]
+        if not values:
+            return None, f"pam_passwdqc min={spec} (every class disabled) at {line.where}"
+        low = min(pam_int(v, line.where) for v in values)
+        return low, f"pam_passwdqc min={spec} at {line.where}"
+    cracklib = line.module == "pam_cracklib"
+
+    def opt(name: str, default: int) -> tuple[int, str]:
+        if name in args:
+            return pam_int(args[name], line.where), line.where
+        if not cracklib and name in pwq:
+            return pam_int(pwq[name][0], pwq[name][1]), pwq[name][1]
+        return default, "default"
+
+    if not cracklib:
+        enforcing, where = opt("enforcing", 1)
+        if enforcing == 0:
+            return None, f"pam_pwquality enforcing=0 ({where}): only warns"
+    minlen, where = opt("minlen", 9 if cracklib else 8)
+    minlen = max(minlen, PWQ_MIN_FLOOR)
+    credits = {c: opt(c, 1 if cracklib else 0)[0]
+               for c in ("dcredit", "ucredit", "lcredit", "ocredit")}
+    bonus = sum(v for v in credits.values() if v > 0)
+    shortest = max(minlen - bonus, PWQ_MIN_FLOOR)
+    text = f"{line.module} minlen={minlen} ({where})"
+    if bonus:
+        positive = ", ".join(f"{k}={v}" for k, v in credits.items() if v > 0)
+        text += f" with positive credits {positive}: {shortest} characters can pass"
+    return shortest, text
+
+
+_CREDITS = ("dcredit", "ucredit", "lcredit", "ocredit")
+_CLASS_NAMES = {"dcredit": "digit", "ucredit": "upper", "lcredit": "lower", "ocredit": "other"}
+
+
+# --------------------------------------------------------------------------- classes
+
+
+def required_classes(line: PamLine, pwq: Mapping[str, tuple[str, str]]) -> tuple[int | None, str]:
+    args = pam_args(line)
+    if line.module == "pam_passwdqc":
+        spec = args.get("min", "disabled,24,11,8,7").split(",")
+        if len(spec) != 5:
+            raise ValueError(f"{line.where}: pam_passwdqc min= needs five values")
+        # N0: one class, N1: two classes, N2: passphrases (any class), N3: three, N4: four.
+        need = [1, 2, 1, 3, 4]
+        allowed = [need[i] for i, v in enumerate(spec) if v != "disabled"]
+        low = min(allowed) if allowed else None
+        return low, f"pam_passwdqc min={','.join(spec)} at {line.where}"
+    cracklib = line.module == "pam_cracklib"
+
+    def opt(name: str, default: int) -> tuple[int, str]:
+        if name in args:
+            return pam_int(args[name], line.where), line.where
+        if not cracklib and name in pwq:
+            return pam_int(pwq[name][0], pwq[name][1]), pwq[name][1]
+        return default, "default"
+
+    if not cracklib and opt("enforcing", 1)[0] == 0:
+        return None, f"pam_pwquality enforcing=0 at {line.where}: only warns"
+    minclass, where = opt("minclass", 0)
+    required = [c for c in _CREDITS if opt(c, 1 if cracklib else 0)[0] < 0]
+    value = max(minclass, len(required))
+    parts = [f"minclass={minclass} ({where})"]
+    if required:
+        parts.append("required " + "+".join(_CLASS_NAMES[c] for c in required))
+    return value, f"{line.module} {', '.join(parts)}"
+
+
+# --------------------------------------------------------------------------- lockout
+
+
+@dataclass(frozen=True)
+class Lockout:
+    deny: int
+    unlock: int  # seconds; 0: until an administrator unlocks
+    rule: str
+
+
+def lockout_policy(lines: list[PamLine], conf: Mapping[str, tuple[str, str]],
+             notes: list[str]) -> Lockout | None:
+    faillock = [ln for ln in lines if ln.module == "pam_faillock"]
+    if faillock:
+        modes: dict[str, PamLine] = {}
+        for ln in faillock:
+            args = pam_args(ln)
+            mode = next((m for m in ("preauth", "authfail", "authsucc") if m in args), None)
+            if mode is None:
+                notes.append(f"pam_faillock without preauth/authfail at {ln.where}")
+                continue
+            if ln.control.lower() == "optional":
+                notes.append(f"pam_faillock {mode} is 'optional' at {ln.where}: not enforced")
+                continue
+            modes.setdefault(mode, ln)
+        if "preauth" not in modes or "authfail" not in modes:
+            missing = [m for m in ("preauth", "authfail") if m not in modes]
+            notes.append(f"pam_faillock lacks {' and '.join(missing)}: failures are not counted "
+                         "or locked accounts are not refused")
+            return None
+        args = {**pam_args(modes["preauth"]), **pam_args(modes["authfail"])}
+
+        def opt(name: str, default: int) -> tuple[int, str]:
+            if args.get(name):
+                raw = "0" if args[name] == "never" else args[name]
+                return pam_int(raw, modes["authfail"].where), "PAM argument"
+            if name in conf:
+                raw = "0" if conf[name][0] == "never" else conf[name][0]
+                return pam_int(raw, conf[name][1]), conf[name][1]
+            return default, "default"
+
+        deny, deny_from = opt("deny", 3)
+        unlock, unlock_from = opt("unlock_time", 600)
+        return Lockout(deny, unlock, f"pam_faillock deny={deny} ({deny_from}), "
+                       f"unlock_time={unlock} ({unlock_from}) at {modes['authfail'].where}")
+    for ln in lines:
+        if ln.module in ("pam_tally2", "pam_tally") and pam_enforcing(ln.control):
+            args = pam_args(ln)
+            if "deny" not in args:
+                notes.append(f"{ln.module} without deny= at {ln.where}: never locks")
+                continue
+            deny = pam_int(args["deny"], ln.where)
+            unlock = pam_int(args.get("unlock_time", "0") or "0", ln.where)
+            return Lockout(deny, unlock, f"{ln.module} deny={deny}, unlock_time="
+                           f"{unlock if 'unlock_time' in args else 'unset (admin unlock)'} at "
+                           f"{ln.where}")
+    return None
