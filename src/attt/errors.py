@@ -72,9 +72,3 @@ class OutputError(AtttError):
         if kept:
             text += f" (written: {', '.join(kept)})"
         super().__init__(text)
-
-
-class ProbeError(AtttError):
-    """Collector output could not be parsed."""
-
-    exit_status = ExitStatus.INCOMPLETE

@@ -21,9 +21,9 @@ import fnmatch
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from .evidence import DocResult, EvidenceSet, evaluate
+from .i18n import VN_TZ
 from .model import (
     SEVERITY_WEIGHTS,
     Finding,
@@ -37,7 +37,6 @@ from .model import (
 )
 from .registry import CHECKS
 
-VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 GRADE_BANDS: tuple[tuple[str, float], ...] = (("A", 90.0), ("B", 80.0), ("C", 65.0), ("D", 50.0))
 GRADE_CAPS: Mapping[Severity, str] = {Severity.HIGH: "C", Severity.CRITICAL: "D"}
 _GRADES = "ABCDF"

@@ -42,7 +42,7 @@ from typing import Any
 
 from . import redact
 from .artefacts import parse_json, read_run_meta
-from .errors import InputError
+from .errors import AtttError, InputError
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +112,7 @@ CREATE INDEX IF NOT EXISTS runs_inventory ON runs(inventory, started);
 """
 
 
-class HistoryError(Exception):
+class HistoryError(AtttError):
     """The database could not be opened or written (never fatal for a scan)."""
 
 

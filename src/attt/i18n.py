@@ -19,8 +19,11 @@ import gettext
 import importlib.resources
 from collections.abc import Callable, Mapping
 from typing import Any
+from zoneinfo import ZoneInfo
 
 DOMAIN = "attt"
+# Dates in reports, run ids and waiver expiry are Vietnam time, whatever the scanning machine's.
+VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 DEFAULT_LANG = "vi"
 LANGUAGES: tuple[str, ...] = ("vi", "en")
 

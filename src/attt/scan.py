@@ -22,6 +22,7 @@ from . import gates, grading, history, redact
 from .artefacts import read_run_meta
 from .errors import InputError, OutputError
 from .evidence import EvidenceSet, check_requirements, load_evidence
+from .i18n import VN_TZ
 from .inventory_loader import adhoc_inventory, bundled_inventory, load_inventory
 from .model import Exclusion, Finding, Host, Inventory, Profile, Requirement, System, Waiver
 from .network.run import NetworkJob, dry_run_lines
@@ -217,7 +218,7 @@ def _check_dir_target(target: str) -> None:
 
 
 def new_run_dir(base: str = "") -> tuple[str, str]:
-    stamp = dt.datetime.now(grading.VN_TZ).strftime("%Y%m%d-%H%M%S")
+    stamp = dt.datetime.now(VN_TZ).strftime("%Y%m%d-%H%M%S")
     run_id = f"{stamp}-{secrets.token_hex(2)}"
     return run_id, os.path.abspath(base or f"attt-report-{run_id}")
 
@@ -312,7 +313,7 @@ def run_scan(
     else:
         opts = normalise(opts)
         run_id, out_dir = new_run_dir(opts.out)
-        started = dt.datetime.now(grading.VN_TZ).isoformat(timespec="seconds")
+        started = dt.datetime.now(VN_TZ).isoformat(timespec="seconds")
     if opts.history:
         history.check_path(opts.db)  # a device or FIFO as --db: refused before scanning
     inv, pairs, hosts = load_scope(opts)
@@ -479,7 +480,7 @@ def finish(
     run = {
         "id": run_id,
         "started": started,
-        "finished": dt.datetime.now(grading.VN_TZ).isoformat(timespec="seconds"),
+        "finished": dt.datetime.now(VN_TZ).isoformat(timespec="seconds"),
         "inventory": inv.source,
         "profile": opts.profile,
         "level": opts.level,

@@ -12,13 +12,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Mapping
-from typing import Any
 
 from .. import i18n
 from ..i18n import N_
 from .base import RenderOptions, register
 from .document import Document
+from .document import pick as _pick
 
 BOM = "\ufeff"
 CELL_LIMIT = 32000
@@ -55,11 +54,6 @@ def _cell(value: object) -> str:
     if text.startswith(_FORMULA_START):
         text = "'" + text
     return text
-
-
-def _pick(item: Mapping[str, Any], stem: str, lang: str) -> str:
-    other = "en" if lang == "vi" else "vi"
-    return str(item.get(f"{stem}_{lang}") or item.get(f"{stem}_{other}") or "")
 
 
 @register("csv", "results.csv")

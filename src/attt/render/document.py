@@ -158,6 +158,13 @@ def build(
     }
 
 
+def pick(item: Mapping[str, Any], stem: str, lang: str) -> str:
+    """``title_vi`` / ``title_en`` by language, falling back to the other one."""
+
+    other = "en" if lang == "vi" else "vi"
+    return str(item.get(f"{stem}_{lang}") or item.get(f"{stem}_{other}") or "")
+
+
 def score_line(score: Mapping[str, Any]) -> str:
     pct = score.get("percent")
     shown = "n/a" if pct is None else f"{pct:.1f}%"
@@ -168,4 +175,5 @@ def all_findings(doc: Document) -> Sequence[Mapping[str, Any]]:
     return [f for s in doc["systems"] for r in s["requirements"] for f in r["findings"]]
 
 
-__all__ = ["SCHEMA", "Document", "Score", "all_findings", "build", "grading_rules", "score_line"]
+__all__ = ["SCHEMA", "Document", "Score", "all_findings", "build", "grading_rules", "pick",
+           "score_line"]

@@ -22,7 +22,6 @@ import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import jinja2
 from markupsafe import Markup
@@ -30,6 +29,7 @@ from markupsafe import Markup
 from .. import gates, i18n
 from .base import RenderOptions, register
 from .document import Document
+from .document import pick as _pick
 
 TEMPLATE = "report.html"
 STYLESHEET = "report.css"
@@ -43,7 +43,6 @@ CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
     "base-uri 'none'; form-action 'none'"
 )
-VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 ELLIPSIS = "\u2026"
 NO_VALUE = "\u2013"  # en dash: no percentage (nothing scored)
 
@@ -102,7 +101,7 @@ def _when(value: object, lang: str) -> str:
     except ValueError:
         return value
     if moment.tzinfo is not None:
-        moment = moment.astimezone(VN_TZ)
+        moment = moment.astimezone(i18n.VN_TZ)
         zone = " (GMT+7)"
     else:
         zone = ""
@@ -123,13 +122,6 @@ def _truncate(value: object, limit: int) -> tuple[str, bool]:
     if limit >= 0 and len(text) > limit:
         return text[:limit] + ELLIPSIS, True
     return text, False
-
-
-def _pick(item: Mapping[str, Any], stem: str, lang: str) -> str:
-    """``title_vi`` / ``title_en`` by language, falling back to the other one."""
-
-    other = "en" if lang == "vi" else "vi"
-    return str(item.get(f"{stem}_{lang}") or item.get(f"{stem}_{other}") or "")
 
 
 # --------------------------------------------------------------------------- view model

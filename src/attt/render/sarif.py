@@ -33,6 +33,7 @@ from typing import Any
 from ..paths import resolve_in_root
 from .base import RenderOptions, register
 from .document import Document
+from .document import pick as _pick
 
 SARIF_SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -42,11 +43,6 @@ LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "not
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
 REPORTED = ("fail", "error", "waived")
 _LINE = re.compile(r"^(/[^:]*)(?::(\d+))?$")
-
-
-def _pick(item: Mapping[str, Any], stem: str, lang: str) -> str:
-    other = "en" if lang == "vi" else "vi"
-    return str(item.get(f"{stem}_{lang}") or item.get(f"{stem}_{other}") or "")
 
 
 def _roots(doc: Document) -> dict[str, str]:
