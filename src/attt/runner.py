@@ -32,7 +32,7 @@ from .errors import (
     TransportError,
 )
 from .model import CheckRef, Finding, Host, Profile, Requirement, Result, Status
-from .registry import CHECKS, Facts, Section
+from .registry import CHECKS, CheckSpec, Facts, Section
 from .transport import TRANSPORTS, TransportSettings
 
 log = logging.getLogger(__name__)
@@ -117,6 +117,44 @@ def _finding(host: Host, b: Binding, result: Result) -> Finding:
     )
 
 
+def evaluate_bindings(
+    bindings: Iterable[Binding],
+    facts: Facts,
+    system: str,
+    unit: str,
+    *,
+    logger: logging.Logger,
+    where: str,
+    decide: Callable[[CheckSpec], Result | None] | None = None,
+) -> list[Finding]:
+    """One finding per binding of ``unit`` (a host, or a network unit ``net:<zone>``).
+
+    Each (check, parameters) is evaluated once and its result shared by every requirement
+    that binds it; a check that raises becomes an ``error`` finding, never a crash.
+    ``decide`` may settle a check without evaluating it (it returns None to evaluate);
+    ``logger`` and ``where`` name the crash in the log."""
+
+    results: dict[tuple[str, str], Result] = {}
+    findings = []
+    for b in bindings:
+        if b.key not in results:
+            spec = CHECKS[b.ref.check_id]
+            result = decide(spec) if decide is not None else None
+            if result is None:
+                try:
+                    result = spec.evaluate(facts, b.ref.params)
+                except Exception as exc:  # a check bug is an error finding, not a crash
+                    logger.exception("%s: check %s failed", where, spec.id)
+                    result = Result(Status.ERROR, f"check crashed: {type(exc).__name__}: {exc}",
+                                    source="attt")
+            results[b.key] = result
+        r = results[b.key]
+        findings.append(Finding(system=system, host=unit, requirement_id=b.requirement.id,
+                                check_id=b.ref.check_id, params=dict(b.ref.params),
+                                status=r.status, message=r.message, evidence=r.evidence))
+    return findings
+
+
 def _all_error(host: Host, bindings: Sequence[Binding], message: str) -> list[Finding]:
     return [_finding(host, b, Result(Status.ERROR, message, source="transport")) for b in bindings]
 
@@ -159,18 +197,8 @@ def scan_host(host: Host, profile: Profile, settings: TransportSettings) -> Host
             transport.close()
     # The one door collected output comes in by: a secret a host echoes stops here.
     facts = Facts(redact_sections(collected.sections), transport.mode)
-    results: dict[tuple[str, str], Result] = {}
-    findings = []
-    for b in bindings:
-        if b.key not in results:
-            try:
-                results[b.key] = CHECKS[b.ref.check_id].evaluate(facts, b.ref.params)
-            except Exception as exc:  # a check bug is an error finding, not a crash
-                log.exception("%s: check %s failed", host.key, b.ref.check_id)
-                results[b.key] = Result(
-                    Status.ERROR, f"check crashed: {type(exc).__name__}: {exc}", source="attt"
-                )
-        findings.append(_finding(host, b, results[b.key]))
+    findings = evaluate_bindings(bindings, facts, host.system, host.name, logger=log,
+                                 where=host.key)
     state, message = "ok", ""
     if not collected.complete:
         state = "partial"

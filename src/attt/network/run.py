@@ -19,8 +19,8 @@ from typing import Any
 
 from ..errors import AtttError, InputError
 from ..model import Finding, Host, Profile, Result, Status, System
-from ..registry import CHECKS, Facts, Section
-from ..runner import Binding, HostOutcome
+from ..registry import CHECKS, CheckSpec, Facts, Section
+from ..runner import Binding, HostOutcome, evaluate_bindings
 from . import facts as F
 from .ipv6 import build_fact, score
 from .nmap_runner import Port, RunResult, nmap_path
@@ -222,29 +222,17 @@ def _evaluate(job: NetworkJob, values: Mapping[str, Any], missing: Mapping[str, 
               ) -> list[Finding]:
     sections = {n: Section(n, state="unavailable", reason=why) for n, why in missing.items()}
     facts = Facts(sections, "live", values=values)
-    findings = []
-    cache: dict[tuple[str, str], Result] = {}
-    for b in bindings(job.profile):
-        spec = CHECKS[b.ref.check_id]
-        if b.key not in cache:
-            if not job.zone and any(p in SCAN_FACTS for p in spec.probes):
-                # No scan ran: an error, since a missing fact is never a pass and not
-                # scanning must not look compliant.
-                cache[b.key] = Result(Status.ERROR,
-                                      f"{job.why_not[0].upper()}{job.why_not[1:]}.",
-                                      source="attt network")
-            else:
-                try:
-                    cache[b.key] = spec.evaluate(facts, b.ref.params)
-                except Exception as exc:  # a check bug is an error finding, not a crash
-                    log.exception("%s: check %s failed", job.system.name, spec.id)
-                    cache[b.key] = Result(Status.ERROR,
-                                          f"check crashed: {type(exc).__name__}: {exc}",
-                                          source="attt")
-        r = cache[b.key]
-        findings.append(Finding(job.system.name, job.name, b.requirement.id, b.ref.check_id,
-                                dict(b.ref.params), r.status, r.message, r.evidence))
-    return findings
+
+    def unscanned(spec: CheckSpec) -> Result | None:
+        if not job.zone and any(p in SCAN_FACTS for p in spec.probes):
+            # No scan ran: an error, since a missing fact is never a pass and not
+            # scanning must not look compliant.
+            return Result(Status.ERROR, f"{job.why_not[0].upper()}{job.why_not[1:]}.",
+                          source="attt network")
+        return None
+
+    return evaluate_bindings(bindings(job.profile), facts, job.system.name, job.name,
+                             logger=log, where=job.system.name, decide=unscanned)
 
 
 def run_job(job: NetworkJob) -> HostOutcome:
