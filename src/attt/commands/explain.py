@@ -12,7 +12,6 @@ from __future__ import annotations
 import difflib
 import functools
 import inspect
-import json
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -25,17 +24,9 @@ from ..library import load_all
 from ..model import Profile, Requirement
 from ..profile_loader import REGIMES, bundled_profiles, load_profile
 from ..registry import CHECKS, PROBES, CheckSpec
-from ..termsafe import escape, json_escape
+from ._output import echo, echo_json
 
 LANGS = ("vi", "en")
-
-
-def _echo(line: str = "") -> None:
-    click.echo(escape(line))
-
-
-def _echo_json(data: Any) -> None:
-    click.echo(json_escape(json.dumps(data, ensure_ascii=False, indent=1)))
 
 
 def _unknown(kind: str, given: str, known: Iterable[str]) -> click.BadParameter:
@@ -169,18 +160,18 @@ def _params_text(params: dict[str, Any]) -> str:
 
 
 def _print_check(info: dict[str, Any]) -> None:
-    _echo(f"{info['id']}  ({info['severity']}, {info['scope']}"
+    echo(f"{info['id']}  ({info['severity']}, {info['scope']}"
           + (f", roles: {', '.join(info['roles'])}" if info["roles"] else "") + ")")
-    _echo(f"  vi: {info['title_vi']}")
-    _echo(f"  en: {info['title_en']}")
-    _echo(f"defined at: {info['defined_at']}")
-    _echo(f"rationale: {info['rationale']}")
+    echo(f"  vi: {info['title_vi']}")
+    echo(f"  en: {info['title_en']}")
+    echo(f"defined at: {info['defined_at']}")
+    echo(f"rationale: {info['rationale']}")
     if info["remediation"]:
-        _echo(f"remediation: {info['remediation']}")
-    _echo("parameters (defaults):" if info["params"] else "parameters: none")
+        echo(f"remediation: {info['remediation']}")
+    echo("parameters (defaults):" if info["params"] else "parameters: none")
     for name, value in sorted(info["params"].items()):
         way = info["stricter"].get(name)
-        _echo(f"  {name} = {value!r}" + (f"  (stricter: {way})" if way else ""))
+        echo(f"  {name} = {value!r}" + (f"  (stricter: {way})" if way else ""))
     # Consecutive levels using the same requirement with the same values share one line.
     rows: dict[tuple[str, str, str], list[int]] = {}
     titles: dict[str, str] = {}
@@ -188,25 +179,25 @@ def _print_check(info: dict[str, Any]) -> None:
         key = (use["regime"], use["requirement"], _params_text(use["params"]))
         rows.setdefault(key, []).append(use["level"])
         titles[use["requirement"]] = use["title"]
-    _echo(f"requirements ({len(info['requirements'])} uses in the bundled profiles):"
+    echo(f"requirements ({len(info['requirements'])} uses in the bundled profiles):"
           if rows else "requirements: used by no bundled profile")
     for (regime, rid, params), levels in rows.items():
         word = "level " if len(levels) == 1 else "levels"
-        _echo(f"  {regime:<13} {word} {_levels(levels):<6} {rid:<18} {titles[rid]}")
+        echo(f"  {regime:<13} {word} {_levels(levels):<6} {rid:<18} {titles[rid]}")
         if params:
-            _echo(f"  {'':<34} {params}")
-    _echo("probes:")
+            echo(f"  {'':<34} {params}")
+    echo("probes:")
     for p in info["probes"]:
         notes = [n for n, on in (("needs root", p.get("needs_root")),
                                  ("offline-capable", p.get("offline"))) if on]
-        _echo(f"  {p['name']:<24} {p['where']}  parser {p['parser']}"
+        echo(f"  {p['name']:<24} {p['where']}  parser {p['parser']}"
               + (f"  ({', '.join(notes)})" if notes else ""))
     scen = info["scenarios"]
     if scen is None:
-        _echo("scenarios: n/a (no tests/checks beside this installation)")
+        echo("scenarios: n/a (no tests/checks beside this installation)")
     else:
         parts = ", ".join(f"{k} {v}" for k, v in sorted(scen.items()) if k != "total")
-        _echo(f"scenarios: {scen['total']}" + (f" ({parts})" if parts else ""))
+        echo(f"scenarios: {scen['total']}" + (f" ({parts})" if parts else ""))
 
 
 @click.command("show")
@@ -221,7 +212,7 @@ def checks_show(check_id: str, lang: str, as_json: bool) -> None:
         raise _unknown("check", check_id, CHECKS)
     info = check_info(spec, lang, _profiles())
     if as_json:
-        _echo_json(info)
+        echo_json(info)
     else:
         _print_check(info)
 
@@ -300,24 +291,24 @@ def _print_requirement(entries: list[dict[str, Any]]) -> None:
         rows = [e for e in entries if e["regime"] == regime]
         head = rows[0]
         word = "level" if len(rows) == 1 else "levels"
-        _echo(f"{head['id']}  {regime}  {word} {_levels([e['level'] for e in rows])}")
-        _echo(f"  {head['title']}")
-        _echo(f"  {_header_text(head)}")
+        echo(f"{head['id']}  {regime}  {word} {_levels([e['level'] for e in rows])}")
+        echo(f"  {head['title']}")
+        echo(f"  {_header_text(head)}")
         before: list[dict[str, Any]] | None = None
         for e in rows:
-            _echo(f"  level {e['level']} ({e['profile']})")
+            echo(f"  level {e['level']} ({e['profile']})")
             if any(e[k] != head[k] for k in _HEADER):
-                _echo(f"    {e['title']}")
-                _echo(f"    {_header_text(e)}")
+                echo(f"    {e['title']}")
+                echo(f"    {_header_text(e)}")
             if e["clauses"]:
-                _echo("    clauses: " + "; ".join(f"{k} {v}" for k, v in e["clauses"].items()))
+                echo("    clauses: " + "; ".join(f"{k} {v}" for k, v in e["clauses"].items()))
             for text in _check_lines(e["checks"], before):
-                _echo(f"    {text}")
+                echo(f"    {text}")
             before = e["checks"]
             for d in e["evidence"]:
                 notes = ([f"max age {d['max_age_months']} months"] if d["max_age_months"]
                          else []) + (["before approval"] if d["before_approval"] else [])
-                _echo(f"    document {d['key']}: {d['title']}"
+                echo(f"    document {d['key']}: {d['title']}"
                       + (f" ({', '.join(notes)})" if notes else ""))
 
 
@@ -347,6 +338,6 @@ def requirements_show(req_id: str, regime: str | None, lang: str, as_json: bool)
         raise _unknown("requirement", req_id,
                        (r.id for p in profiles for r in p.requirements))
     if as_json:
-        _echo_json(entries)
+        echo_json(entries)
     else:
         _print_requirement(entries)
