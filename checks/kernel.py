@@ -3,7 +3,7 @@ core dumps of set-uid programs, kernel log access.
 
 Live hosts answer from the running kernel (``sysctl -e key ...``; ``-e`` leaves out keys the
 kernel does not have instead of failing).  Offline trees are judged from what would apply at
-boot: the sysctl.d files in systemd-sysctl order (see :func:`attt.checks.ipv6.sysctl_order`:
+boot: the sysctl.d files in systemd-sysctl order (see :func:`attt.probes.sysctl.sysctl_order`:
 one file per name, /etc over /run over /usr/local/lib over /usr/lib, sorted by name, later
 assignments win; /etc/sysctl.conf counts only through the /etc/sysctl.d/99-sysctl.conf link).
 An explicit key wins over a glob assignment whatever their order (systemd-sysctl skips glob

@@ -1,7 +1,9 @@
-"""The check library: every module of ``attt.checks`` and ``attt.network.checks``, loaded once.
+"""The check library: ``attt.probes``, every module of ``attt.checks`` and
+``attt.network.checks``, loaded once.
 
-Importing a check module registers its checks (and probes) in ``attt.registry``; this module
-does the importing so the registry itself imports nothing of attt but the model (a leaf).
+Importing ``attt.probes`` registers every probe, and importing a check module registers its
+checks, in ``attt.registry``; this module does the importing so the registry itself imports
+nothing of attt but the model (a leaf).
 """
 
 from __future__ import annotations
@@ -15,11 +17,13 @@ _loaded = False
 
 
 def load_all() -> None:
-    """Import every module of ``attt.checks`` once, then verify probe references."""
+    """Import the probes and every check module once, then verify probe references."""
 
     global _loaded
     if _loaded:
         return
+    # Every probe, also those no check module imports (see attt/probes/__init__.py).
+    importlib.import_module("attt.probes")
     # attt.checks is the top-level checks/ folder mapped into the package at install time.
     pkg = importlib.import_module("attt.checks")
 

@@ -1,4 +1,4 @@
-"""Registries of probes and checks, filled by decorators in the ``attt.checks`` modules.
+"""Registries of probes and checks, filled by decorators in ``attt.probes`` and ``attt.checks``.
 
 A probe is a named fact source (a POSIX-sh snippet for live hosts, and/or a list of files that
 the offline directory transport can read) plus a pure parser.  A check is a pure function of

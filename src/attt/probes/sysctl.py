@@ -45,7 +45,7 @@ SYSCTL_CONF = "/etc/sysctl.conf"
 SYSCTL_CONF_LINK = "/etc/sysctl.d/99-sysctl.conf"
 SYSCTL_FILES = (SYSCTL_CONF, *tuple(f"{d}/*.conf" for d in _SYSCTL_DIRS))
 _SYSCTL_FILE_CAP = 1_048_576
-# Live: the files of SYSCTL_FILES as records framed with the run's boundary (see ssh_extras),
+# Live: the files of SYSCTL_FILES as records framed with the run's boundary (see ssh_banner.py),
 # and a character device (a /dev/null mask, which the files snippet's [ -f ] would skip) as a
 # MASKED record.
 SYSCTL_COMMAND = (

@@ -139,7 +139,7 @@ _CHRONY_MAX_DIRS = 10  # directories one confdir/sourcedir directive may name (c
 _CHRONY_FILE_CAP = 65_536
 # Live: print the main files, then, round by round, the files that the confdir, sourcedir and
 # include directives of the files just printed name; the parser then applies chronyd's rules
-# to what arrived.  Records are framed with the run's boundary (see ssh_extras); paths come
+# to what arrived.  Records are framed with the run's boundary (see ssh_banner.py); paths come
 # from the host's files, so they are only ever expanded, never evaluated.
 _CHRONY_CLEAN = 'rm -f "$T/cs" "$T/cn" "$T/cc" "$T/cd"; exit 0'
 _CHRONY_COMMAND = (
