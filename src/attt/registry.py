@@ -10,9 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from .model import Result, Severity, Status
+
+# ok | failed (non-zero exit with no output) | timeout | unavailable (not collectable here)
+SectionState = Literal["ok", "failed", "timeout", "unavailable"]
+# live: commands ran on the host; offline: a tree of files (dir:PATH), no command ran
+Mode = Literal["live", "offline"]
+Scope = Literal["host", "network"]  # what a check reads: a host's probes or network facts
+Stricter = Literal["higher", "lower"]  # which way a numeric parameter gets stricter
 
 Parser = Callable[["Section"], Any]
 
@@ -26,8 +33,7 @@ class Section:
     exit_code: int | None = None
     files: Mapping[str, str] = field(default_factory=dict)
     truncated: bool = False
-    # ok | failed (non-zero exit with no output) | timeout | unavailable (not collectable here)
-    state: str = "ok"
+    state: SectionState = "ok"
     reason: str = ""
 
 
@@ -109,7 +115,7 @@ class Facts:
     """Parsed probe outputs of one host, parsed lazily once and cached."""
 
     def __init__(
-        self, sections: Mapping[str, Section], mode: str, values: Mapping[str, Any] | None = None
+        self, sections: Mapping[str, Section], mode: Mode, values: Mapping[str, Any] | None = None
     ) -> None:
         self._sections = sections
         # Facts that arrive already parsed (network scans produce objects, not text).
@@ -198,10 +204,10 @@ class CheckSpec:
     roles: tuple[str, ...] = ()  # host roles it applies to; empty: all
     # Per numeric parameter, which way is stricter ("higher" or "lower"), so that a tailoring
     # value that weakens the level's threshold can be flagged in the report.
-    stricter: Mapping[str, str] = field(default_factory=dict)
+    stricter: Mapping[str, Stricter] = field(default_factory=dict)
     # "host": evaluated per host from its collector sections; "network": evaluated per
     # system from network facts (nmap scans, zone plan, TLS), see attt.network.
-    scope: str = "host"
+    scope: Scope = "host"
 
     @property
     def family(self) -> str:
@@ -270,8 +276,8 @@ def check(
     remediation_vi: str = "",
     remediation_en: str = "",
     roles: tuple[str, ...] = (),
-    stricter: Mapping[str, str] | None = None,
-    scope: str = "host",
+    stricter: Mapping[str, Stricter] | None = None,
+    scope: Scope = "host",
 ) -> Callable[[CheckFunc], CheckFunc]:
     """Register a check. Its docstring is the rationale shown in reports."""
 

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Literal
 
 from . import redact, safe_io
 from .artefacts import MAX_FINDINGS_BYTES, check_record, parse_json
@@ -38,7 +38,8 @@ from .transport import TRANSPORTS, TransportSettings
 log = logging.getLogger(__name__)
 
 FINDINGS_FILE = "findings.jsonl"
-_TRANSPORT_STATES: dict[type[TransportError], str] = {
+HostState = Literal["ok", "partial", "unreachable", "auth_error", "hostkey_error", "error"]
+_TRANSPORT_STATES: dict[type[TransportError], HostState] = {
     ConnectError: "unreachable",
     AuthError: "auth_error",
     HostKeyError: "hostkey_error",
@@ -75,7 +76,7 @@ def bind(host: Host, profile: Profile) -> list[Binding]:
 class HostOutcome:
     host: Host
     findings: list[Finding]
-    state: str  # ok | partial | unreachable | auth_error | hostkey_error | error
+    state: HostState
     message: str = ""
     channels: int = 0
     duration: float = 0.0

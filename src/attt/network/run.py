@@ -20,7 +20,7 @@ from typing import Any
 from ..errors import AtttError, InputError
 from ..model import Finding, Host, Profile, Result, Status, System
 from ..registry import CHECKS, CheckSpec, Facts, Section
-from ..runner import Binding, HostOutcome, evaluate_bindings
+from ..runner import Binding, HostOutcome, HostState, evaluate_bindings
 from . import facts as F
 from .ipv6 import build_fact, score
 from .nmap_runner import Port, RunResult, nmap_path
@@ -241,7 +241,8 @@ def run_job(job: NetworkJob) -> HostOutcome:
     started = time.monotonic()
     values: dict[str, Any] = {F.ZONE_PLAN: zone_plan(job.system)}
     missing: dict[str, str] = {}
-    state, message = "ok", job.why_not
+    state: HostState = "ok"
+    message = job.why_not
     if job.zone:
         try:
             plan = job.plan

@@ -8,7 +8,7 @@ from typing import Protocol
 
 from ..collect import Collected, build_script, new_token, parse_output
 from ..model import Host
-from ..registry import Probe
+from ..registry import Mode, Probe
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class RawRun:
 
 
 class Transport(Protocol):
-    mode: str  # "live" (commands run) or "offline" (files only)
+    mode: Mode  # "live" (commands run) or "offline" (files only)
     channels_opened: int
 
     def collect(self, probes: Sequence[Probe]) -> Collected: ...
@@ -43,7 +43,7 @@ class Transport(Protocol):
 class LiveTransport:
     """Runs the one collector script per host through ``run_script``."""
 
-    mode = "live"
+    mode: Mode = "live"
 
     def __init__(self, host: Host, settings: TransportSettings) -> None:
         self.host = host

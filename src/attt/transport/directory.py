@@ -26,7 +26,7 @@ from ..errors import ConnectError
 from ..model import Host
 from ..paths import Resolver as _Resolver
 from ..paths import os_reason as _reason
-from ..registry import FileStat, Probe, Section, TreeError
+from ..registry import FileStat, Mode, Probe, Section, TreeError
 from .base import TransportSettings
 
 log = logging.getLogger(__name__)
@@ -244,7 +244,7 @@ _Names.EMPTY = _Names({}, {})
 
 
 class DirectoryTransport:
-    mode = "offline"
+    mode: Mode = "offline"
 
     def __init__(self, host: Host, settings: TransportSettings) -> None:
         self.host = host
