@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
+from dataclasses import fields
 from typing import Any
 
 import click
@@ -22,6 +24,28 @@ from ..termsafe import escape
 from ._ci import FiniteFloat, db_option, gate_options
 from ._output import echo, split_list
 from .keys import load_signing_key, sign_or_fail
+
+# Options of ``attt scan`` that steer the command, not the scan: not in ScanOptions.
+COMMAND_ONLY = frozenset({"dry_run", "exit_zero", "no_history", "quiet", "resume", "sign"})
+
+
+def scan_options(params: Mapping[str, Any]) -> ScanOptions:
+    """ScanOptions from click's parameters of ``attt scan`` (the options are declared once, by
+    the decorators): same names; an optional file not given (None) is ""; ``-f a,b`` is
+    split; ``--no-history`` is ``history=False``."""
+
+    if params["inventory"] and params["target"]:
+        raise InputError("--target", "", "give either --inventory or --target, not both")
+    values: dict[str, Any] = {}
+    for f in fields(ScanOptions):
+        if f.name == "history":
+            values["history"] = not params["no_history"]
+        elif f.name == "formats":
+            values["formats"] = split_list(params["formats"])
+        else:
+            value = params[f.name]
+            values[f.name] = "" if value is None and f.default == "" else value
+    return ScanOptions(**values)
 
 
 class _Progress:
@@ -249,70 +273,12 @@ def _print_exit(doc: dict[str, Any], code: int, lang: str) -> None:
     help="Print the hosts it would collect and the planned nmap commands; scan nothing.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress output.")
-def scan(
-    inventory: str,
-    target: str,
-    systems: tuple[str, ...],
-    hosts: str,
-    profile: str,
-    level: int | None,
-    tailoring: str | None,
-    evidence: tuple[str, ...],
-    evidence_root: str | None,
-    waivers: str | None,
-    formats: tuple[str, ...],
-    out: str,
-    workers: int,
-    lang: str,
-    resume: str | None,
-    accept_new_host_keys: bool,
-    connect_timeout: float,
-    command_timeout: float,
-    sudo: bool | None,
-    exit_zero: bool,
-    fail_under: float | None,
-    fail_on: str | None,
-    max_errors: int | None,
-    db: str,
-    no_history: bool,
-    sign: str | None,
-    from_zone: str,
-    network: bool,
-    network_only: bool,
-    dry_run: bool,
-    quiet: bool,
-) -> None:
+def scan(**params: Any) -> None:
     """Scan an inventory (or one --target) and write the graded report."""
-    if inventory and target:
-        raise InputError("--target", "", "give either --inventory or --target, not both")
-    opts = ScanOptions(
-        inventory=inventory,
-        target=target,
-        systems=systems,
-        hosts=hosts,
-        profile=profile,
-        level=level,
-        tailoring=tailoring or "",
-        waivers=waivers or "",
-        evidence=evidence,
-        evidence_root=evidence_root or "",
-        formats=split_list(formats),
-        out=out,
-        workers=workers,
-        lang=lang,
-        accept_new_host_keys=accept_new_host_keys,
-        connect_timeout=connect_timeout,
-        command_timeout=command_timeout,
-        sudo=sudo,
-        from_zone=from_zone,
-        network=network,
-        network_only=network_only,
-        db=db,
-        history=not no_history,
-        fail_under=fail_under,
-        fail_on=fail_on or "",
-        max_errors=max_errors,
-    )
+    opts = scan_options(params)
+    dry_run, exit_zero, quiet = params["dry_run"], params["exit_zero"], params["quiet"]
+    resume: str | None = params["resume"]
+    sign: str | None = params["sign"]
     if dry_run:
         lines = plan_scan(opts)
         for line in lines:
