@@ -1,1 +1,4 @@
-"""Check library: one module per family; importing a module registers its probes and checks."""
+"""Check library: one module per check id prefix (``ssh.*`` in ssh.py), ``@check`` functions only.
+
+Importing a module registers its checks; the probes they read live in :mod:`attt.probes`.
+"""

@@ -24,14 +24,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from attt.model import Result, Status
-from attt.probes.audit import (
-    TIME_REQUIRED,
-    AuditRule,
-    AuditRules,
-    arch_ok,
-    time_coverage,
-    watched,
-)
+from attt.probes.audit import TIME_REQUIRED, AuditRule, AuditRules, arch_ok, time_coverage, watched
 from attt.probes.packages import Packages
 from attt.probes.processes import ProcessTable
 from attt.probes.systemd import EnabledUnits

@@ -26,16 +26,14 @@ from attt.probes.sshd import (
     ACCESS_KEYWORDS,
     SshdView,
     access_list_errors,
-    apply_modifier,
-    crypto_defaults,
     match_restrictions,
-    openssh_version,
     prepared_view,
     setting_origin,
     sshd_seconds,
     sshd_view,
     undecided_include,
 )
+from attt.probes.sshd_crypto import apply_modifier, crypto_defaults, openssh_version
 from attt.probes.text import glob_regex
 from attt.registry import CheckFunc, ScopedFacts, check
 

@@ -22,7 +22,8 @@ from attt.library import load_all
 from attt.probes.accounts import SHADOW_AWK, password_state
 from attt.probes.files import FileMeta
 from attt.probes.shell import effective_tmout, parse_tmout
-from attt.probes.sshd import apply_modifier, sshd_seconds
+from attt.probes.sshd import sshd_seconds
+from attt.probes.sshd_crypto import apply_modifier
 from attt.probes.sudo import defaults_options, split_top, sudo_aliases, sudo_grants
 from attt.registry import PROBES, Section
 

@@ -33,6 +33,7 @@ from . import (  # noqa: F401  (imported to register their probes)
     snmp,
     ssh_banner,
     sshd,
+    sshd_crypto,
     sudo,
     sysctl,
     systemd,

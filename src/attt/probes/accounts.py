@@ -32,6 +32,8 @@ _NAME = re.compile(r"[A-Za-z0-9_.][A-Za-z0-9_.$-]*")
 
 @dataclass(frozen=True)
 class Account:
+    """One /etc/passwd entry (``line``: its line number)."""
+
     name: str
     uid: int
     gid: int

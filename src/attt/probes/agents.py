@@ -21,6 +21,8 @@ from .systemd import EnabledUnits
 
 @dataclass(frozen=True)
 class Agent:
+    """A product known by name: the processes, packages and units that show it."""
+
     name: str
     processes: tuple[str, ...] = ()
     packages: tuple[str, ...] = ()

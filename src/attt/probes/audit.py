@@ -30,6 +30,8 @@ from attt.registry import Section, probe
 
 @dataclass(frozen=True)
 class AuditRule:
+    """One audit rule as auditctl reads it, with what it watches and why it would be refused."""
+
     text: str
     where: str
     watch: str | None = None  # path watched (normalised), for -w and path=/dir= rules
@@ -160,6 +162,8 @@ def parse_rule(line: str, where: str, loaded: bool = False) -> AuditRule | None:
 
 @dataclass(frozen=True)
 class AuditRules:
+    """The rules that are (live) or would be (offline) loaded, and where they came from."""
+
     rules: tuple[AuditRule, ...]
     source: str  # auditctl -l | the files read
     auditctl: bool = True  # False: auditctl is not installed (live)

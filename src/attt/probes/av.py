@@ -28,6 +28,8 @@ from .agents import agents_param
 
 @dataclass(frozen=True)
 class Product:
+    """An anti-malware product: the processes, packages and units that show it."""
+
     name: str
     processes: tuple[str, ...]
     packages: tuple[str, ...] = ()
@@ -60,6 +62,8 @@ PRODUCTS: tuple[Product, ...] = (
 
 
 def products(params: Mapping[str, Any]) -> tuple[Product, ...]:
+    """The known products plus those a profile or tailoring adds (``extra_products``)."""
+
     extra = agents_param(params.get("extra_products"), "extra_products")
     return (*PRODUCTS, *(Product(a.name, a.processes, a.packages, a.services) for a in extra))
 
@@ -69,6 +73,8 @@ def products(params: Mapping[str, Any]) -> tuple[Product, ...]:
 
 @dataclass(frozen=True)
 class Signatures:
+    """The age of one product's signatures."""
+
     product: str
     when: int | None  # epoch seconds of the newest signature build/update
     detail: str
@@ -134,6 +140,8 @@ def parse_av_signatures(section: Section) -> list[Signatures]:
 
 @dataclass(frozen=True)
 class ManagementStatus:
+    """Enrolment of the products that report it locally (``av_management``)."""
+
     mdatp_org_id: str | None  # None: mdatp not installed; "" not onboarded
     ds_manager: str | None  # None: dsa_query absent; "" no manager URL
     sophos_mcs: str | None  # None: no Sophos MCS config

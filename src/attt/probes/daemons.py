@@ -35,6 +35,8 @@ SUPER_SERVERS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...
 
 @dataclass(frozen=True)
 class Daemon:
+    """A network daemon: its processes, packages, units, ports and inetd names."""
+
     label: str
     processes: tuple[str, ...]
     packages: tuple[str, ...]

@@ -33,6 +33,8 @@ _STAT_LINE = re.compile(r"^(?P<path>/\S+) (?P<mode>[0-7]{1,4}) (?P<owner>\S+) (?
 
 @dataclass(frozen=True)
 class FileMeta:
+    """Mode and owners of one file."""
+
     path: str
     mode: int
     owner: str

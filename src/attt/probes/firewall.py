@@ -26,6 +26,8 @@ from .text import glob_regex
 
 @dataclass
 class NftChain:
+    """One nftables chain: its hook and policy (base chains) and its rules."""
+
     family: str
     table: str
     name: str
@@ -36,6 +38,9 @@ class NftChain:
 
 @dataclass
 class NftRuleset:
+    """An nftables ruleset (``nft list ruleset``, nftables.conf), chains keyed by (family,
+    table, name)."""
+
     chains: dict[tuple[str, str, str], NftChain] = field(default_factory=dict)
     includes: list[str] = field(default_factory=list)
 
@@ -215,6 +220,8 @@ def parse_ip6tables_rules(section: Section) -> tuple[str, list[str]]:
 
 @dataclass(frozen=True)
 class UfwStatus:
+    """``ufw status verbose``: active, and the default for incoming traffic."""
+
     active: bool
     incoming: str  # deny | reject | allow | "" when inactive
 
@@ -239,6 +246,8 @@ def parse_ufw_status(section: Section) -> UfwStatus:
 
 @dataclass(frozen=True)
 class FirewalldState:
+    """firewalld running, and its default zone with that zone's target."""
+
     running: bool
     zone: str = ""
     target: str = ""
@@ -327,6 +336,8 @@ def parse_ufw_conf(section: Section) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class FirewalldConf:
+    """firewalld's configuration at boot: the default zone and its target."""
+
     present: bool
     zone: str
     target: str

@@ -19,6 +19,8 @@ VSFTPD_FILES = ("/etc/vsftpd.conf", "/etc/vsftpd/vsftpd.conf")
 
 @dataclass(frozen=True)
 class FtpConfig:
+    """One FTP server's configuration: whether logins must use TLS, anonymous access."""
+
     daemon: str
     path: str
     tls_required: bool

@@ -19,6 +19,8 @@ INETD_CONF = "/etc/inetd.conf"
 
 @dataclass(frozen=True)
 class InetdServices:
+    """Services enabled and disabled in inetd.conf and xinetd.d."""
+
     files: tuple[str, ...]
     enabled: Mapping[str, str]  # service name -> where it is enabled
     disabled: tuple[str, ...]

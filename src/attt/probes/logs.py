@@ -46,6 +46,8 @@ _DROPIN_DIRS = ("/etc/systemd/journald.conf.d", "/run/systemd/journald.conf.d",
 
 @dataclass(frozen=True)
 class JournaldConf:
+    """journald settings after its drop-in order, each with the file that set it."""
+
     present: bool  # journald.conf or a drop-in was read
     settings: Mapping[str, str] = field(default_factory=dict)
     where: Mapping[str, str] = field(default_factory=dict)
@@ -246,6 +248,8 @@ class _Reader:
 
 @dataclass(frozen=True)
 class Logrotate:
+    """logrotate's configuration, read in logrotate's order: one policy per block."""
+
     present: bool
     policies: tuple[RotatePolicy, ...]
 
@@ -338,6 +342,8 @@ def _rsyslog_includes(text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Forwarders:
+    """Remote destinations one logging daemon's configuration forwards to."""
+
     present: bool  # the daemon's main configuration exists
     targets: tuple[str, ...]
 

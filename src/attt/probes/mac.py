@@ -84,6 +84,8 @@ def parse_selinux_config(section: Section) -> dict[str, str] | None:
 
 @dataclass(frozen=True)
 class AppArmorFiles:
+    """AppArmor profile files in /etc/apparmor.d, and those disabled or in complain mode."""
+
     profiles: tuple[str, ...]  # top-level profile files
     disabled: tuple[str, ...] = ()
     complain: tuple[str, ...] = field(default_factory=tuple)

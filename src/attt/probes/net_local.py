@@ -34,6 +34,8 @@ class Listener:
 
 @dataclass(frozen=True)
 class Listeners:
+    """Listening sockets (``ss -H -tulpn`` or ``netstat -tulpn``)."""
+
     tool: str  # ss | netstat
     sockets: tuple[Listener, ...]
     owners_shown: bool  # at least one socket names its process (root sees them all)
@@ -103,6 +105,8 @@ def parse_listening_sockets(section: Section) -> Listeners:
 
 @dataclass(frozen=True)
 class Addr6:
+    """One IPv6 address of an interface (``ip -6 addr``), with its flags."""
+
     interface: str
     address: str
     flags: tuple[str, ...]
@@ -132,6 +136,8 @@ def parse_ip6_global(section: Section) -> list[Addr6]:
 
 @dataclass(frozen=True)
 class Route6:
+    """One IPv6 default route (``ip -6 route show default``)."""
+
     gateway: str  # "" for a device route
     device: str
     text: str
@@ -180,6 +186,8 @@ RESOLVED_CONF = "/etc/systemd/resolved.conf"
 
 @dataclass(frozen=True)
 class ResolverConfig:
+    """Nameservers configured in resolv.conf and, behind the stub, systemd-resolved."""
+
     resolv_conf: tuple[str, ...] | None  # None: no /etc/resolv.conf
     runtime: tuple[str, ...] | None  # /run/systemd/resolve/resolv.conf
     resolved_dns: tuple[str, ...]  # DNS= (and FallbackDNS= kept apart) in resolved.conf

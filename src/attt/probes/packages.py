@@ -14,6 +14,8 @@ from attt.registry import Section, probe
 
 @dataclass(frozen=True)
 class Packages:
+    """Installed packages and their versions, from dpkg or rpm (``manager`` none: no database)."""
+
     manager: str  # dpkg | rpm | none
     installed: Mapping[str, str] = field(default_factory=dict)  # name -> version
     source: str = ""

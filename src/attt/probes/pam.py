@@ -24,6 +24,8 @@ PWQ_MAIN = "/etc/security/pwquality.conf"
 
 @dataclass(frozen=True)
 class PamLine:
+    """One line of a PAM stack file."""
+
     type: str
     control: str
     module: str  # basename without .so for modules; the file name for include/substack
@@ -127,6 +129,8 @@ def parse_pwquality_conf(section: Section) -> dict[str, tuple[str, str]]:
 
 
 def pam_args(line: PamLine) -> dict[str, str]:
+    """A PAM line's arguments as a dict (keys lower-cased; a bare flag maps to '')."""
+
     out: dict[str, str] = {}
     for arg in line.args:
         key, _, value = arg.partition("=")
@@ -135,6 +139,8 @@ def pam_args(line: PamLine) -> dict[str, str]:
 
 
 def pam_enforcing(control: str) -> bool:
+    """Whether a failure of a module with this control fails the stack."""
+
     # optional/sufficient failures do not fail the stack; bracket controls in real stacks send
     # failure on to pam_deny, so they enforce.
     return control.lower() not in ("optional", "sufficient")
@@ -200,6 +206,8 @@ PWQ_MIN_FLOOR = 6  # libpwquality and pam_cracklib refuse anything shorter
 
 
 def pam_int(value: str, where: str) -> int:
+    """An integer argument or setting; ValueError naming ``where`` otherwise."""
+
     try:
         return int(value)
     except ValueError:
@@ -207,6 +215,12 @@ def pam_int(value: str, where: str) -> int:
 
 
 def quality_min_length(line: PamLine, pwq: Mapping[str, tuple[str, str]]) -> tuple[int | None, str]:
+    """(shortest password a quality module accepts, rule shown); None: it enforces no length.
+
+    Module arguments override ``pwq`` (pwquality.conf settings: name -> (value, where)); positive
+    credits are subtracted, since they let a shorter password pass.
+    """
+
     args = pam_args(line)
     if line.module == "pam_passwdqc":
         spec = args.get("min", "disabled,24,11,8,7")
@@ -249,6 +263,8 @@ _CLASS_NAMES = {"dcredit": "digit", "ucredit": "upper", "lcredit": "lower", "ocr
 
 
 def required_classes(line: PamLine, pwq: Mapping[str, tuple[str, str]]) -> tuple[int | None, str]:
+    """(character classes a quality module requires, rule shown); None: it only warns."""
+
     args = pam_args(line)
     if line.module == "pam_passwdqc":
         spec = args.get("min", "disabled,24,11,8,7").split(",")
@@ -290,7 +306,13 @@ class Lockout:
 
 
 def lockout_policy(lines: list[PamLine], conf: Mapping[str, tuple[str, str]],
-             notes: list[str]) -> Lockout | None:
+                   notes: list[str]) -> Lockout | None:
+    """The lockout a stack enforces after failed logins (pam_faillock, pam_tally2), or None.
+
+    Module arguments override ``conf`` (faillock.conf: name -> (value, where)); what is odd about
+    the stack goes to ``notes``.
+    """
+
     faillock = [ln for ln in lines if ln.module == "pam_faillock"]
     if faillock:
         modes: dict[str, PamLine] = {}

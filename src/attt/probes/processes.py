@@ -39,6 +39,8 @@ class Process:
 
 @dataclass(frozen=True)
 class ProcessTable:
+    """The running processes (``ps -e -o comm= -o args=``)."""
+
     processes: tuple[Process, ...]
 
     def running(self, name: str) -> bool:

@@ -41,6 +41,8 @@ _BARE = re.compile(r"^(?P<cmd>readonly|declare|typeset|export)\s+(?P<flags>(?:-\
 
 @dataclass(frozen=True)
 class TmoutEvent:
+    """One TMOUT assignment or ``readonly TMOUT`` in a start-up file."""
+
     value: str | None  # assigned value; None for a bare 'readonly TMOUT'
     readonly: bool
     where: str

@@ -19,6 +19,8 @@ _DEFAULT_COMMUNITIES = ("public", "private")
 
 @dataclass(frozen=True)
 class SnmpConfig:
+    """snmpd.conf: v1/v2c communities and SNMPv3 users."""
+
     present: bool
     # (directive, community, where); community values other than the well-known defaults are
     # masked where they are shown, since they are shared secrets.

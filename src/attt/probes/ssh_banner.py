@@ -93,6 +93,8 @@ def banner_offline(tree: OfflineTree) -> str:
 
 @dataclass(frozen=True)
 class BannerFiles:
+    """Banner files read, and the paths looked for that are no readable file."""
+
     files: Mapping[str, str]  # path -> content (first 64 KiB)
     missing: frozenset[str] = field(default_factory=frozenset)  # looked for, not a readable file
 

@@ -1,7 +1,8 @@
 """OpenSSH server configuration: the ``sshd_effective`` (``sshd -T``) and
 ``sshd_config_files`` probes, the one table of OpenSSH defaults (:data:`DEFAULTS`),
-:class:`SshdView` (the values a check reads), the compiled-in crypto lists by OpenSSH
-version and the access-list lines of the files.
+:class:`SshdView` (the values a check reads) and the access-list lines of the files.
+The compiled-in crypto lists are in :mod:`attt.probes.sshd_crypto`, the banner file in
+:mod:`attt.probes.ssh_banner`.
 
 The effective configuration (``sshd -T``) wins.  Offline, or when ``sshd -T`` cannot run
 (not root, missing privilege-separation directory), the files are parsed the way sshd reads
@@ -21,12 +22,10 @@ import posixpath
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from fnmatch import fnmatchcase
 
 from attt.model import Result, Status
 from attt.registry import ScopedFacts, Section, probe
 
-from .packages import Packages
 from .text import glob_regex
 
 MAIN_CONFIG = "/etc/ssh/sshd_config"
@@ -151,6 +150,10 @@ def _covered(pattern: str) -> bool:
 
 
 class SshdConfigReader:
+    """Reads sshd_config the way sshd does: first value wins, Include expands in place,
+    Match blocks set no global value; collects the settings and the includes it could not read.
+    """
+
     def __init__(self, files: Mapping[str, str]) -> None:
         self.files = files
         self.settings: dict[str, Setting] = {}
@@ -217,6 +220,12 @@ def parse_sshd_config_files(section: Section) -> SshdConfig:
 
 @dataclass(frozen=True)
 class SshdView:
+    """sshd's options as a check reads them: keyword -> (value, origin), defaults filled in.
+
+    ``label`` says what was read (effective configuration or files) and ``source`` names it for
+    the finding; ``unread``/``decided_at`` tell whether an unread Include came first.
+    """
+
     values: Mapping[str, tuple[str, str]]  # keyword -> (value, where it came from)
     label: str  # "effective configuration" | "configuration files ..."
     source: str
@@ -237,6 +246,12 @@ class SshdView:
 
 
 def sshd_view(facts: ScopedFacts) -> SshdView | Result:
+    """The sshd view of a host: ``sshd -T`` when it ran, else the configuration files.
+
+    A ``Result`` instead when there is nothing to judge: no sshd binary (live) or no
+    sshd_config (not_applicable).
+    """
+
     if facts.has("sshd_effective"):
         eff: dict[str, list[str]] = facts.get("sshd_effective")
         values = {k: (v[0], "sshd -T") for k, v in eff.items()}
@@ -261,6 +276,8 @@ def sshd_view(facts: ScopedFacts) -> SshdView | Result:
 
 
 def undecided_include(view: SshdView, keywords: tuple[str, ...]) -> Result | None:
+    """An ``error`` Result when an unread Include comes before the line deciding a keyword."""
+
     for keyword in keywords:
         inc = view.undecided(keyword)
         if inc is not None:
@@ -274,6 +291,8 @@ def undecided_include(view: SshdView, keywords: tuple[str, ...]) -> Result | Non
 
 
 def setting_origin(view: SshdView, where: str) -> str:
+    """Where a value came from, as the messages show it (the label, and the file line)."""
+
     return view.label if where == "sshd -T" else f"{view.label}, {where}"
 
 
@@ -291,6 +310,8 @@ def sshd_seconds(value: str) -> int:
 
 
 def prepared_view(facts: ScopedFacts, keywords: tuple[str, ...]) -> SshdView | Result:
+    """The view for a check reading ``keywords``, or the Result that ends the check first."""
+
     view = sshd_view(facts)
     if isinstance(view, Result):
         return view
@@ -362,69 +383,3 @@ def access_list_errors(facts: ScopedFacts) -> list[str]:
         elif "" in args:
             errors.append(f"{kw} with an empty pattern ({path}:{lineno})")
     return errors
-
-
-# --------------------------------------------------------------------------- crypto
-
-# Server defaults of OpenSSH (sshd_config(5), release notes): (first version, lists).
-_CIPHERS = ("chacha20-poly1305@openssh.com,aes128-ctr,aes192-ctr,aes256-ctr,"
-            "aes128-gcm@openssh.com,aes256-gcm@openssh.com")
-_MACS = ("umac-64-etm@openssh.com,umac-128-etm@openssh.com,hmac-sha2-256-etm@openssh.com,"
-         "hmac-sha2-512-etm@openssh.com,hmac-sha1-etm@openssh.com,umac-64@openssh.com,"
-         "umac-128@openssh.com,hmac-sha2-256,hmac-sha2-512,hmac-sha1")
-_KEX_82 = ("curve25519-sha256,curve25519-sha256@libssh.org,ecdh-sha2-nistp256,ecdh-sha2-nistp384,"
-           "ecdh-sha2-nistp521,diffie-hellman-group-exchange-sha256,diffie-hellman-group16-sha512,"
-           "diffie-hellman-group18-sha512,diffie-hellman-group14-sha256")
-_HOSTKEY_88 = ("ssh-ed25519-cert-v01@openssh.com,ecdsa-sha2-nistp256-cert-v01@openssh.com,"
-               "ecdsa-sha2-nistp384-cert-v01@openssh.com,ecdsa-sha2-nistp521-cert-v01@openssh.com,"
-               "sk-ssh-ed25519-cert-v01@openssh.com,sk-ecdsa-sha2-nistp256-cert-v01@openssh.com,"
-               "rsa-sha2-512-cert-v01@openssh.com,rsa-sha2-256-cert-v01@openssh.com,ssh-ed25519,"
-               "ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,"
-               "sk-ssh-ed25519@openssh.com,sk-ecdsa-sha2-nistp256@openssh.com,rsa-sha2-512,"
-               "rsa-sha2-256")
-_GSS_KEX = ("gss-group14-sha256-,gss-group16-sha512-,gss-nistp256-sha256-,gss-curve25519-sha256-,"
-            "gss-group14-sha1-,gss-gex-sha1-")
-OPENSSH_DEFAULTS: tuple[tuple[tuple[int, int], dict[str, str]], ...] = (
-    ((8, 8), {"ciphers": _CIPHERS, "macs": _MACS,
-              "kexalgorithms": "sntrup761x25519-sha512@openssh.com," + _KEX_82,
-              "hostkeyalgorithms": _HOSTKEY_88, "gssapikexalgorithms": _GSS_KEX}),
-    ((8, 2), {"ciphers": _CIPHERS, "macs": _MACS, "kexalgorithms": _KEX_82,
-              "hostkeyalgorithms": _HOSTKEY_88 + ",ssh-rsa-cert-v01@openssh.com,ssh-rsa",
-              "gssapikexalgorithms": _GSS_KEX}),
-    # 7.4 .. 8.1; also assumed when the version is unknown (the weakest list we accept).
-    ((0, 0), {"ciphers": _CIPHERS, "macs": _MACS,
-              "kexalgorithms": _KEX_82 + ",diffie-hellman-group14-sha1",
-              "hostkeyalgorithms": _HOSTKEY_88 + ",ssh-rsa-cert-v01@openssh.com,ssh-rsa",
-              "gssapikexalgorithms": _GSS_KEX}),
-)
-
-
-def openssh_version(pkgs: Packages) -> tuple[int, int] | None:
-    """Upstream version of the installed OpenSSH server package ('1:9.2p1-2+deb12u3')."""
-
-    raw = pkgs.version("openssh-server")
-    if not raw:
-        return None
-    m = re.match(r"^(?:\d+:)?(\d+)\.(\d+)", raw)
-    return (int(m.group(1)), int(m.group(2))) if m else None
-
-
-def crypto_defaults(version: tuple[int, int] | None) -> dict[str, str]:
-    for since, lists in OPENSSH_DEFAULTS:
-        if version is not None and version >= since:
-            return lists
-    return OPENSSH_DEFAULTS[-1][1]
-
-
-def apply_modifier(value: str, default: str) -> list[str]:
-    """sshd list syntax: '+x' appends to, '-x' removes from, '^x' puts in front of the default."""
-
-    base = default.split(",")
-    if value.startswith("+"):
-        return base + [v for v in value[1:].split(",") if v not in base]
-    if value.startswith("-"):
-        return [b for b in base if not any(fnmatchcase(b, p) for p in value[1:].split(","))]
-    if value.startswith("^"):
-        front = value[1:].split(",")
-        return front + [b for b in base if b not in front]
-    return value.split(",")

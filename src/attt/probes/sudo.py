@@ -63,6 +63,8 @@ class Entry:
 
 @dataclass(frozen=True)
 class Sudoers:
+    """The sudoers entries of /etc/sudoers and what it includes, in reading order."""
+
     present: bool
     entries: tuple[Entry, ...] = ()
     files_read: tuple[str, ...] = ()
@@ -181,6 +183,8 @@ def split_top(text: str, sep: str = ",") -> list[str]:
 
 
 def sudo_aliases(sudoers: Sudoers) -> dict[str, list[str]]:
+    """Alias name -> members, for every User/Runas/Host/Cmnd_Alias definition."""
+
     out: dict[str, list[str]] = {}
     for e in sudoers.entries:
         if e.kind != "alias":
@@ -195,6 +199,8 @@ def sudo_aliases(sudoers: Sudoers) -> dict[str, list[str]]:
 
 
 def expand_aliases(items: list[str], aliases: Mapping[str, list[str]], depth: int = 0) -> list[str]:
+    """``items`` with aliases expanded (negated items dropped)."""
+
     out: list[str] = []
     for item in items:
         name = item.lstrip("!").strip()

@@ -324,6 +324,8 @@ class Assignment:
 
 @dataclass(frozen=True)
 class SysctlTree:
+    """sysctl.d assignments in systemd-sysctl order: explicit keys and glob patterns."""
+
     explicit: Mapping[str, Assignment]  # key -> last assignment
     globs: tuple[tuple[str, Assignment], ...]  # (pattern, assignment) in reading order
     files_read: tuple[str, ...] = ()

@@ -13,6 +13,8 @@ from attt.registry import Section, probe
 
 @dataclass(frozen=True)
 class EnabledUnits:
+    """Units enabled at boot (``systemd``: the tree shows systemd at all)."""
+
     systemd: bool  # saw evidence of systemd in the tree
     units: Mapping[str, str]  # unit name -> the wants/ directory that enables it
 

@@ -40,6 +40,8 @@ def parse_clock_now(section: Section) -> int:
 
 
 def iso(epoch: int) -> str:
+    """An epoch as 'YYYY-MM-DD HH:MM UTC'."""
+
     return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
@@ -65,6 +67,8 @@ def parse_timedatectl(section: Section) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class ChronyTracking:
+    """``chronyc -n tracking``: reference, leap status and stratum."""
+
     reference: str
     leap: str
     stratum: str
@@ -168,6 +172,8 @@ _CHRONY_COMMAND = (
 
 @dataclass(frozen=True)
 class ChronyConfig:
+    """chrony's time sources as chronyd finds them, and the files read on the way."""
+
     sources: tuple[str, ...]  # "server ntp.example (file:line)", in reading order
     files_read: tuple[str, ...]
     # Collected files that no active directive reads (a commented-out sourcedir, say).

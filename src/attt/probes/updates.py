@@ -24,6 +24,8 @@ from attt.registry import Section, probe
 
 @dataclass(frozen=True)
 class Pending:
+    """Pending updates from the package manager's own index, never refreshed."""
+
     manager: str  # apt | dnf | yum
     security: tuple[str, ...]  # "package old -> new (origin)" or "advisory severity package"
     other: int  # non-security updates (apt only)
@@ -131,6 +133,8 @@ def parse_pending_updates(section: Section) -> Pending:
 
 @dataclass(frozen=True)
 class UpdateEvent:
+    """One install or upgrade in the package history."""
+
     when: int  # epoch seconds (dpkg logs local time: read as UTC, within a day either way)
     source: str
     text: str
