@@ -1,20 +1,23 @@
 """The results document: the one versioned, JSON-serialisable view every renderer reads.
 
 ``results.json`` is this document verbatim, so ``attt report results.json`` re-renders any
-format without rescanning and every format shows exactly the same figures.
+format without rescanning and every format shows exactly the same figures.  ``build`` is
+type-checked against ``attt.results_types`` (kept in step with the JSON Schema by a test);
+readers take it as ``Document``, the plain JSON mapping a loaded results.json also is.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal, cast
 
 from .. import __version__
+from .. import results_types as rt
 from ..grading import GRADE_BANDS, GRADE_CAPS, Report, Score, SystemReport
 from ..model import SEVERITY_WEIGHTS, Finding, ParamProvenance
 from ..registry import CHECKS
 
-SCHEMA = "attt.results/1"
+SCHEMA: Literal["attt.results/1"] = "attt.results/1"
 Document = dict[str, Any]
 
 
@@ -41,9 +44,10 @@ def _provenance(p: ParamProvenance) -> dict[str, Any]:
     }
 
 
-def _system(sr: SystemReport, hosts: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+def _system(sr: SystemReport, hosts: Mapping[str, Mapping[str, Any]]) -> rt.System:
     sys_, prof = sr.system, sr.profile
-    return {
+    # Enum values (.value) are plain str to mypy: the cast, not a conversion.
+    return cast(rt.System, {
         "name": sys_.name,
         "owner": sys_.owner,
         "operating_unit": sys_.operating_unit,
@@ -110,10 +114,10 @@ def _system(sr: SystemReport, hosts: Mapping[str, Mapping[str, Any]]) -> dict[st
             }
             for r in sr.requirements
         ],
-    }
+    })
 
 
-def grading_rules() -> dict[str, Any]:
+def grading_rules() -> rt.Grading:
     return {
         "weights": {k.value: v for k, v in SEVERITY_WEIGHTS.items()},
         "grade_bands": [{"grade": g, "min_percent": m} for g, m in GRADE_BANDS],
@@ -132,18 +136,18 @@ def build(
     ``hosts``: per host key, its state row (name, address, transport, state, message ...)."""
 
     statuses = [r.status.value for s in report.systems for r in s.requirements]
-    verdict = (
+    verdict: rt.Verdict = (
         "non_compliant" if exit_status == 1 else "incomplete" if exit_status == 3 else "compliant"
     )
-    return {
+    doc: rt.ResultsDocument = {
         "schema": SCHEMA,
         "tool": {"name": "attt", "version": __version__},
-        "run": dict(run),
+        "run": cast(rt.Run, dict(run)),
         "grading": grading_rules(),
         "summary": {
             "verdict": verdict,
-            "exit_code": exit_status,
-            "score": report.score.to_json(),
+            "exit_code": cast(rt.ExitCode, exit_status),
+            "score": cast(rt.Score, report.score.to_json()),
             "requirements": {s: statuses.count(s) for s in sorted(set(statuses))},
             "host_errors": report.host_errors,
             "hosts": len(hosts),
@@ -156,6 +160,7 @@ def build(
         "notes": list(report.notes),
         "systems": [_system(s, hosts) for s in report.systems],
     }
+    return cast(Document, doc)
 
 
 def pick(item: Mapping[str, Any], stem: str, lang: str) -> str:

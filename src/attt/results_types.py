@@ -1,0 +1,243 @@
+"""The results document (``results.json``, schema ``attt.results/1``) as TypedDicts.
+
+``schemas/attt.results-1.schema.json`` is the published contract; these types say the same
+thing to mypy.  ``tests/test_results_types.py`` keeps them in step: each TypedDict listed in
+``SCHEMA_OBJECTS`` has the properties of its schema object, the same required keys, and the
+same enums as ``Literal``s.  Objects the schema leaves open (a finding's evidence, a host
+row, the layer detail) stay ``dict[str, Any]``.
+"""
+
+# No ``from __future__ import annotations``: TypedDict reads NotRequired at run time.
+from typing import Any, Literal, NotRequired, TypedDict
+
+Status = Literal["pass", "fail", "error", "not_applicable", "manual", "waived"]
+Severity = Literal["low", "medium", "high", "critical"]
+Lang = Literal["vi", "en"]
+Verdict = Literal["compliant", "non_compliant", "incomplete"]
+ExitCode = Literal[0, 1, 3, 130]
+GateExitCode = Literal[0, 1, 3]
+Kind = Literal["automated", "evidence", "mixed"]
+
+
+class Tool(TypedDict):
+    name: Literal["attt"]
+    version: str
+
+
+class Run(TypedDict):
+    id: str
+    started: str
+    finished: NotRequired[str]
+    inventory: NotRequired[str]
+    profile: NotRequired[str]
+    level: NotRequired[int | None]
+    tailoring: NotRequired[str]
+    waivers: NotRequired[str]
+    evidence: NotRequired[dict[str, str]]
+    interrupted: NotRequired[bool]
+    hosts_total: NotRequired[int]
+    hosts_scanned: NotRequired[int]
+    lang: NotRequired[Lang]
+
+
+class GradeBand(TypedDict):
+    grade: str
+    min_percent: float
+
+
+class Grading(TypedDict):
+    weights: dict[str, int]
+    grade_bands: list[GradeBand]
+    grade_caps: dict[str, str]
+    order: list[Status]
+
+
+# "pass" is a Python keyword: the functional form.
+Score = TypedDict("Score", {
+    "percent": float | None,
+    "grade": str,
+    "pass": int,
+    "fail": int,
+    "error": int,
+    "not_applicable": int,
+    "manual": int,
+    "waived": int,
+    "weighted": dict[str, int],
+})
+
+
+class Gates(TypedDict):
+    fail_under: NotRequired[float | None]
+    fail_on: NotRequired[Severity | None]
+    max_errors: NotRequired[int | None]
+    exit_code: GateExitCode
+    reasons: list[str]
+    errors: int
+    failed: list[str]
+    grading_exit_code: NotRequired[ExitCode]
+
+
+class Summary(TypedDict):
+    verdict: Verdict
+    exit_code: ExitCode
+    score: Score
+    requirements: dict[str, int]
+    host_errors: int
+    hosts: int
+    gates: NotRequired[Gates]
+
+
+class ExpiredWaiver(TypedDict):
+    target: str
+    hosts: str
+    reason: str
+    approver: str
+    expires: str
+    source: NotRequired[str]
+
+
+class FindingWaiver(TypedDict, total=False):
+    reason: str
+    approver: str
+    expires: str
+    source: str
+
+
+class Finding(TypedDict):
+    system: str
+    host: str
+    requirement: str
+    check: str
+    params: dict[str, Any]
+    status: Status
+    message: str
+    evidence: dict[str, Any]  # observed / expected: any JSON value; source: where it was read
+    waiver: FindingWaiver | None
+    check_title_vi: NotRequired[str]
+    check_title_en: NotRequired[str]
+    severity: NotRequired[Severity | Literal[""]]
+    remediation_vi: NotRequired[str]
+    remediation_en: NotRequired[str]
+    rationale: NotRequired[str]
+
+
+class Requirement(TypedDict):
+    id: str
+    title_vi: str
+    title_en: str
+    group: str
+    layer: int
+    severity: Severity
+    clauses: dict[str, str]
+    kind: Kind
+    advisory: NotRequired[bool]
+    evidence: NotRequired[list[dict[str, Any]]]
+    status: Status
+    automated_status: NotRequired[Status | None]
+    documents: NotRequired[list[dict[str, Any]]]
+    reason: NotRequired[str]
+    findings: list[Finding]
+
+
+class ProfileInfo(TypedDict):
+    id: str
+    regime: str
+    level: int
+    title_vi: NotRequired[str]
+    title_en: NotRequired[str]
+    instruments: NotRequired[list[str]]
+    caveat: NotRequired[str]
+    sources: NotRequired[list[str]]
+
+
+class SystemVerdict(TypedDict):
+    ok: bool
+    level: int
+    blocking: list[str]
+
+
+class Param(TypedDict):
+    requirement: str
+    check: str
+    name: str
+    value: NotRequired[Any]  # any JSON value: the schema leaves it open
+    source: str
+    weakened: bool
+
+
+class Exclusion(TypedDict):
+    requirement: str
+    reason: str
+
+
+class System(TypedDict):
+    name: str
+    owner: NotRequired[str]
+    operating_unit: NotRequired[str]
+    regime: str
+    level: int
+    description: NotRequired[str]
+    profile: ProfileInfo
+    verdict: SystemVerdict
+    score: Score
+    layers: dict[str, Score]
+    layer_detail: NotRequired[dict[str, Any]]
+    evidence: NotRequired[dict[str, Any]]
+    params: NotRequired[list[Param]]
+    exclusions: NotRequired[list[Exclusion]]
+    hosts: list[dict[str, Any]]  # one row per host or network unit (HostOutcome.record())
+    requirements: list[Requirement]
+
+
+class TrendPrevious(TypedDict):
+    id: int
+    run_id: str
+    started: str
+    score: float | None
+    grade: NotRequired[str | None]
+
+
+class Trend(TypedDict):
+    previous: TrendPrevious | None
+    score: NotRequired[float | None]
+    delta: NotRequired[float | None]
+    new_failures: NotRequired[int]
+    fixed: NotRequired[int]
+    newly_applicable: NotRequired[int]
+    changed_evidence: NotRequired[int]
+
+
+class ResultsDocument(TypedDict):
+    schema: Literal["attt.results/1"]
+    tool: Tool
+    run: Run
+    grading: Grading
+    summary: Summary
+    expired_waivers: list[ExpiredWaiver]
+    notes: list[str]
+    systems: list[System]
+    trend: NotRequired[dict[str, Trend]]  # per system name
+
+
+# Each TypedDict and the JSON pointer of its object in the schema.
+SCHEMA_OBJECTS: dict[Any, str] = {
+    ResultsDocument: "",
+    Tool: "/properties/tool",
+    Run: "/properties/run",
+    Grading: "/properties/grading",
+    GradeBand: "/properties/grading/properties/grade_bands/items",
+    Summary: "/properties/summary",
+    Gates: "/properties/summary/properties/gates",
+    ExpiredWaiver: "/properties/expired_waivers/items",
+    Score: "/$defs/score",
+    Finding: "/$defs/finding",
+    FindingWaiver: "/$defs/finding/properties/waiver",
+    Requirement: "/$defs/requirement",
+    System: "/$defs/system",
+    ProfileInfo: "/$defs/system/properties/profile",
+    SystemVerdict: "/$defs/system/properties/verdict",
+    Param: "/$defs/system/properties/params/items",
+    Exclusion: "/$defs/system/properties/exclusions/items",
+    Trend: "/$defs/trend",
+    TrendPrevious: "/$defs/trend/properties/previous",
+}
