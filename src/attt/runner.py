@@ -15,7 +15,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -32,7 +32,7 @@ from .errors import (
     TransportError,
 )
 from .model import CheckRef, Finding, Host, Profile, Requirement, Result, Status
-from .registry import CHECKS, CheckSpec, Facts, Section
+from .registry import CHECKS, CheckSpec, Facts, Scope, Section
 from .transport import TRANSPORTS, TransportSettings
 
 log = logging.getLogger(__name__)
@@ -57,16 +57,19 @@ class Binding:
         return self.ref.check_id, json.dumps(dict(self.ref.params), sort_keys=True, default=str)
 
 
-def bind(host: Host, profile: Profile) -> list[Binding]:
+def bind(profile: Profile, scope: Scope, roles: Collection[str] | None = None) -> list[Binding]:
+    """The (requirement, check) pairs of ``profile`` whose check has ``scope``: for a host,
+    only those its ``roles`` call for; for a network unit (``roles`` None), all of them."""
+
     out = []
     for req in profile.requirements:
-        if req.roles and not set(req.roles) & set(host.roles):
+        if roles is not None and req.roles and not set(req.roles) & set(roles):
             continue
         for ref in req.checks:
-            spec = CHECKS[ref.check_id]
-            if spec.scope != "host":
+            spec = CHECKS.get(ref.check_id)
+            if spec is None or spec.scope != scope:
                 continue
-            if spec.roles and not set(spec.roles) & set(host.roles):
+            if roles is not None and spec.roles and not set(spec.roles) & set(roles):
                 continue
             out.append(Binding(req, ref))
     return out
@@ -172,7 +175,7 @@ def redact_sections(sections: Mapping[str, Section]) -> dict[str, Section]:
 
 def scan_host(host: Host, profile: Profile, settings: TransportSettings) -> HostOutcome:
     started = time.monotonic()
-    bindings = bind(host, profile)
+    bindings = bind(profile, "host", host.roles)
     if not bindings:
         return HostOutcome(host, [], "ok", "no check applies to this host's roles")
     probes = plan({b.ref.check_id for b in bindings})

@@ -19,8 +19,8 @@ from typing import Any
 
 from ..errors import AtttError, InputError
 from ..model import Finding, Host, Profile, Result, Status, System
-from ..registry import CHECKS, CheckSpec, Facts, Section
-from ..runner import Binding, HostOutcome, HostState, evaluate_bindings
+from ..registry import CheckSpec, Facts, Section
+from ..runner import Binding, HostOutcome, HostState, bind, evaluate_bindings
 from . import facts as F
 from .ipv6 import build_fact, score
 from .nmap_runner import Port, RunResult, nmap_path
@@ -41,13 +41,9 @@ def unit_name(zone: str) -> str:
 
 
 def bindings(profile: Profile) -> list[Binding]:
-    out = []
-    for req in profile.requirements:
-        for ref in req.checks:
-            spec = CHECKS.get(ref.check_id)
-            if spec is not None and spec.scope == "network":
-                out.append(Binding(req, ref))
-    return out
+    """The network-scope (requirement, check) pairs of ``profile``."""
+
+    return bind(profile, "network")
 
 
 def local_addresses() -> list[str]:
