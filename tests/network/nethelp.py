@@ -34,8 +34,7 @@ def attt(*args: str, ns: str = "", env: dict[str, str] | None = None,
          timeout: float = 240) -> subprocess.CompletedProcess[str]:
     """Run the attt CLI as a subprocess (inside namespace ``ns`` when given)."""
 
-    # Not `-m attt.cli`: run as __main__, cli.py would be imported twice and the commands
-    # package (attt network ...) would attach to the other copy.
+    # The installed entry point's import (`python -m attt.cli` would do as well).
     cmd = [sys.executable, "-c", "import sys; from attt.cli import main; sys.exit(main())",
            *args]
     if ns:
