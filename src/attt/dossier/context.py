@@ -1,0 +1,39 @@
+"""Translation, gap collection and date formatting shared by the parts of the dossier."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ..i18n import gettext_for
+from .model import MISSING, Gap
+
+
+class Ctx:
+    """Translation, gap collection and the ``MISSING`` marker while building."""
+
+    def __init__(self, lang: str) -> None:
+        self._ = gettext_for(lang)
+        self.vi = lang == "vi"
+        self.gaps: list[Gap] = []
+
+    def need(self, value: str, section: str, what: str, where: str) -> str:
+        if value:
+            return value
+        self.gaps.append(Gap(section, self._(what), where))
+        return MISSING
+
+    def gap(self, section: str, what: str, where: str) -> None:
+        self.gaps.append(Gap(section, what, where))
+
+
+
+def fmt_date(value: dt.date | None) -> str:
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+
+def vn_date_line(place: str, when: dt.date | None) -> str:
+    where = place or "……"
+    if when is None:
+        return f"{where}, ngày …… tháng …… năm 20……"
+    return f"{where}, ngày {when.day:02d} tháng {when.month:02d} năm {when.year}"

@@ -1,0 +1,168 @@
+"""Fixed wording of the dossier: requirement groups, plan parts, status and answer labels, who
+appraises and approves, and the per-regime references, headings and standard (``wording``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..i18n import N_
+
+QUOC_HIEU = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+
+TIEU_NGU = "Độc lập - Tự do - Hạnh phúc"
+
+# Requirement groups -> plan part and printed title.  TT12: the appendix headings; TCVN 14423:
+# Decree 331 Art. 30.3 (management) / 30.4 (technical) as mapped in the catalogue.
+GROUPS: dict[str, tuple[str, str]] = {
+    "general": ("management", N_("General obligations of the regulation")),
+    "nd331-obligations": ("management", N_("Obligations of Decree 331 outside the standard")),
+    "policy": ("management", N_("Security policy")),
+    "organisation": ("management", N_("Security organisation")),
+    "human-resources": ("management", N_("Human resources")),
+    "design-build": ("management", N_("Design and build")),
+    "operation": ("management", N_("Operation")),
+    "risk-plan": ("management", N_("Risk management")),
+    "end-of-life": ("management", N_("End of operation and disposal")),
+    "risk-management": ("management", N_("Risk management")),
+    "hardware-assets": ("management", N_("Hardware assets")),
+    "software-assets": ("management", N_("Software assets")),
+    "personnel": ("management", N_("Personnel")),
+    "suppliers": ("management", N_("Suppliers")),
+    "incident-response": ("management", N_("Incident response")),
+    "security-testing": ("management", N_("Security testing")),
+    "network-zones": ("technical", N_("Network zones")),
+    "design-solutions": ("technical", N_("Design solutions")),
+    "network": ("technical", N_("Network security")),
+    "server": ("technical", N_("Server security")),
+    "application": ("technical", N_("Application security")),
+    "data": ("technical", N_("Data security")),
+    "information-assets": ("technical", N_("Information assets")),
+    "secure-configuration": ("technical", N_("Secure configuration")),
+    "accounts-access": ("technical", N_("Accounts and access control")),
+    "vulnerability-mgmt": ("technical", N_("Vulnerability management")),
+    "security-logging": ("technical", N_("Security logging")),
+    "browser-email": ("technical", N_("Browser and e-mail protection")),
+    "anti-malware": ("technical", N_("Malware protection")),
+    "backup-recovery": ("technical", N_("Backup and recovery")),
+    "network-infrastructure": ("technical", N_("Network infrastructure")),
+    "monitoring-defence": ("technical", N_("Monitoring and defence")),
+    "secure-development": ("technical", N_("Secure development")),
+    "national-programmes": ("technical", N_("National programmes (advisory)")),
+}
+
+# Decree 331 Art. 29.2: the seven parts of the plan and the TCVN groups implementing each.
+PLAN_PARTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("a", N_("Design and build"), ("network-infrastructure", "secure-development")),
+    ("b", N_("Operation"), ("hardware-assets", "software-assets", "information-assets",
+                            "secure-configuration", "accounts-access", "vulnerability-mgmt",
+                            "browser-email", "anti-malware", "network-infrastructure",
+                            "personnel", "suppliers")),
+    ("c", N_("Checking and assessment"), ("vulnerability-mgmt", "security-testing")),
+    ("d", N_("Risk management"), ("risk-management",)),
+    ("đ", N_("Monitoring"), ("security-logging", "monitoring-defence")),
+    ("e", N_("Contingency, incident response and disaster recovery"),
+     ("backup-recovery", "incident-response")),
+    ("g", N_("End of operation and disposal"), ("hardware-assets",)),
+)
+
+STATUS_LABELS: dict[str, str] = {
+    "met": N_("Met"),
+    "partly": N_("Partly met"),
+    "not_met": N_("Not met"),
+    "not_applicable": N_("Not applicable"),
+    "evidence_needed": N_("Document needed"),
+    "error": N_("Could not be checked"),
+    "waived": N_("Waived"),
+    "not_scanned": N_("Not scanned"),
+}
+
+NOT_MET = ("partly", "not_met", "error")
+
+# tools/regulation/dossier.md §1.2: who appraises and who approves, per level.
+AUTHORITY: dict[int, tuple[str, str]] = {
+    1: (N_("the owner's specialised security unit"), N_("the owner's specialised security unit")),
+    2: (N_("the owner's specialised security unit"), N_("the owner's specialised security unit")),
+    3: (N_("the owner's specialised security unit"), N_("the system owner")),
+    4: (N_("the competent ministry (Ministry of Public Security)"), N_("the system owner")),
+    5: (N_("the competent ministry (Ministry of Public Security)"),
+        N_("the Prime Minister (list) and the system owner (plan)")),
+}
+
+SYSTEM_TYPE_LABELS = {
+    "internal": N_("internal operations of the agency"),
+    "citizen_business": N_("serves citizens and businesses"),
+    "infrastructure": N_("information infrastructure"),
+    "industrial_control": N_("industrial control system"),
+}
+
+INFO_LABELS = {
+    "public": N_("public information"),
+    "internal": N_("private (internal) information"),
+    "personal": N_("personal data"),
+    "state_secret": N_("state secrets"),
+}
+
+SCOPE_LABELS = {
+    "unit": N_("one agency"),
+    "sector_or_province": N_("one sector or province"),
+    "nationwide": N_("nationwide"),
+    "international": N_("international connection"),
+}
+
+
+@dataclass(frozen=True)
+class Wording:
+    """What differs between the two regimes' dossiers (texts in ``N_`` are translated on use)."""
+
+    decree331: bool  # Decree 331 structure: B.3 risk, C.3 plan parts, extra B.2 rows and note
+    part_a: str  # legal reference printed after the title of each part
+    part_b: str
+    part_c: str
+    heading: str
+    basis: tuple[str, ...]
+    plan_title: str
+    standard: str  # "…, clause {n}" with n = level + clause_offset
+    clause_offset: int
+    physical_from_level: int  # rented DC or cloud: physical separation from this level
+
+
+DECREE_331 = Wording(
+    decree331=True,
+    part_a="Điều 22 khoản 3 NĐ 331/2026",
+    part_b="Điều 22 khoản 4-5 NĐ 331/2026",
+    part_c="Điều 22 khoản 6, Điều 29-30 NĐ 331/2026",
+    heading=N_("EXPLANATORY DOCUMENT OF THE LEVEL PROPOSAL FOR CYBER-SECURITY PROTECTION "
+               "OF AN INFORMATION SYSTEM"),
+    basis=(
+        "Luật An ninh mạng số 116/2025/QH15",
+        "Nghị định số 331/2026/NĐ-CP (Điều 21, 22; các Mẫu 01-08)",
+        "TCVN 14423:2026",
+    ),
+    plan_title=N_("Part C. Cyber-security protection plan"),
+    standard=N_("TCVN 14423:2026, clause {n}"),
+    clause_offset=2,
+    physical_from_level=5,
+)
+CIRCULAR_12 = Wording(
+    decree331=False,
+    part_a="Điều 8 khoản 3 TT 12/2022",
+    part_b="Điều 8 khoản 4-5 TT 12/2022",
+    part_c="Điều 8 khoản 6 TT 12/2022",
+    heading=N_("EXPLANATORY DOCUMENT OF THE SECURITY-LEVEL PROPOSAL FOR AN INFORMATION "
+               "SYSTEM"),
+    basis=(
+        "Nghị định số 85/2016/NĐ-CP ngày 01/7/2016 (Điều 7-11, 15)",
+        "Thông tư số 12/2022/TT-BTTTT ngày 12/8/2022 (Điều 8)",
+        "TCVN 11930:2017",
+    ),
+    plan_title=N_("Part C. Information-security assurance plan"),
+    standard=N_("TCVN 11930:2017, clause {n}"),
+    clause_offset=4,
+    physical_from_level=4,
+)
+
+
+def wording(regime: str) -> Wording:
+    """The wording of ``regime``: Decree 331 for ``law116-nd331``, Circular 12 otherwise."""
+
+    return DECREE_331 if regime == "law116-nd331" else CIRCULAR_12
