@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from ..i18n import N_
 
 QUOC_HIEU = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
-
 TIEU_NGU = "Độc lập - Tự do - Hạnh phúc"
 
 # Requirement groups -> plan part and printed title.  TT12: the appendix headings; TCVN 14423:
@@ -49,7 +48,6 @@ GROUPS: dict[str, tuple[str, str]] = {
     "secure-development": ("technical", N_("Secure development")),
     "national-programmes": ("technical", N_("National programmes (advisory)")),
 }
-
 # Decree 331 Art. 29.2: the seven parts of the plan and the TCVN groups implementing each.
 PLAN_PARTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("a", N_("Design and build"), ("network-infrastructure", "secure-development")),
@@ -64,7 +62,6 @@ PLAN_PARTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
      ("backup-recovery", "incident-response")),
     ("g", N_("End of operation and disposal"), ("hardware-assets",)),
 )
-
 STATUS_LABELS: dict[str, str] = {
     "met": N_("Met"),
     "partly": N_("Partly met"),
@@ -75,9 +72,7 @@ STATUS_LABELS: dict[str, str] = {
     "waived": N_("Waived"),
     "not_scanned": N_("Not scanned"),
 }
-
 NOT_MET = ("partly", "not_met", "error")
-
 # tools/regulation/dossier.md §1.2: who appraises and who approves, per level.
 AUTHORITY: dict[int, tuple[str, str]] = {
     1: (N_("the owner's specialised security unit"), N_("the owner's specialised security unit")),
@@ -87,21 +82,18 @@ AUTHORITY: dict[int, tuple[str, str]] = {
     5: (N_("the competent ministry (Ministry of Public Security)"),
         N_("the Prime Minister (list) and the system owner (plan)")),
 }
-
 SYSTEM_TYPE_LABELS = {
     "internal": N_("internal operations of the agency"),
     "citizen_business": N_("serves citizens and businesses"),
     "infrastructure": N_("information infrastructure"),
     "industrial_control": N_("industrial control system"),
 }
-
 INFO_LABELS = {
     "public": N_("public information"),
     "internal": N_("private (internal) information"),
     "personal": N_("personal data"),
     "state_secret": N_("state secrets"),
 }
-
 SCOPE_LABELS = {
     "unit": N_("one agency"),
     "sector_or_province": N_("one sector or province"),
