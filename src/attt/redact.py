@@ -7,7 +7,7 @@ signing key passphrase) and replaces each with ``[REDACTED]``:
 
 * where collected output enters the engine (``runner.scan_host``: the raw sections, before
   any parser or check sees them, and transport error messages);
-* again in every writer (``scan.write_atomic`` for reports and run files,
+* again in every writer (``run_folder.write_atomic`` for reports and run files,
   ``findings.jsonl``, the history database) and in every printed or logged line
   (``attt.termsafe``), as a safety net for anything that reached a message another way.
 

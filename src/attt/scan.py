@@ -11,7 +11,6 @@ import fnmatch
 import json
 import logging
 import os
-import secrets
 import signal
 import threading
 from collections.abc import Callable
@@ -29,15 +28,15 @@ from .network.run import NetworkJob, dry_run_lines
 from .network.run import prepare as prepare_network
 from .network.run import run_job as run_network_job
 from .profile_loader import load_profile, profile_id
-from .render import RenderOptions, load_formats
+from .render import load_formats
 from .render.document import Document, build
-from .runner import FindingsLog, HostOutcome, remove_quietly, run_hosts
+from .run_folder import RUN_FILE, make_folder, new_run_dir, render_files, write_atomic
+from .runner import FindingsLog, HostOutcome, run_hosts
 from .transport import TransportSettings
 from .waivers import load_waivers
 
 log = logging.getLogger(__name__)
 
-RUN_FILE = "run.json"
 DEFAULT_FORMATS = ("html", "json", "junit")
 
 
@@ -191,19 +190,6 @@ def network_only_profile(profile: Profile) -> Profile:
     return replace(profile, exclusions=profile.exclusions + extra)
 
 
-def make_folder(path: str) -> None:
-    """The output folder (-o), or an input error naming it: a file in the way or a path
-    that cannot be created is the user's to fix, not a traceback."""
-
-    if os.path.exists(path) and not os.path.isdir(path):
-        raise InputError("--out", path, "exists and is not a folder")
-    try:
-        os.makedirs(path, exist_ok=True)
-    except OSError as exc:
-        problem = f"cannot create the folder: {exc.strerror or exc}"
-        raise InputError("--out", path, problem) from None
-
-
 def _check_dir_target(target: str) -> None:
     """A ``dir:`` target that is not a directory is a typo, not an unreachable host: refuse
     it before a run folder is made (exit 2), instead of a report full of errors (exit 3)."""
@@ -217,56 +203,8 @@ def _check_dir_target(target: str) -> None:
         raise InputError("--target", target, f"not a directory: {path}")
 
 
-def new_run_dir(base: str = "") -> tuple[str, str]:
-    stamp = dt.datetime.now(VN_TZ).strftime("%Y%m%d-%H%M%S")
-    run_id = f"{stamp}-{secrets.token_hex(2)}"
-    return run_id, os.path.abspath(base or f"attt-report-{run_id}")
-
-
 def _host_rows(records: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {k: {x: v for x, v in r.items() if x != "type"} for k, r in records.items()}
-
-
-def write_atomic(path: str, text: str | bytes) -> None:
-    """Write ``path`` through a fresh ``.tmp`` beside it, then rename: a reader never sees
-    half a report.  The ``.tmp`` is created anew (O_EXCL, O_NOFOLLOW): a symlink planted in
-    its place (to /etc/..., /dev/full) is removed, never written through; on failure no
-    ``.tmp`` is left."""
-
-    tmp = path + ".tmp"
-    remove_quietly(tmp)
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0),
-                     0o666)
-        with os.fdopen(fd, "wb") as fh:
-            # Safety net: a secret that reached a report some other way is still masked.
-            fh.write(redact.text(text).encode("utf-8") if isinstance(text, str) else text)
-        os.replace(tmp, path)
-    except OSError:
-        remove_quietly(tmp)
-        raise
-
-
-def render_files(doc: Document, out_dir: str, formats: tuple[str, ...], lang: str) -> list[str]:
-    """Write every format; one that cannot be written (disk full, folder gone) does not stop
-    the others: OutputError names it and the files written."""
-
-    registry = load_formats()
-    written = []
-    failed: tuple[str, OSError] | None = None
-    options = RenderOptions(lang=lang)
-    for name in formats:
-        fmt = registry[name]
-        path = os.path.join(out_dir, fmt.filename)
-        try:
-            write_atomic(path, fmt.render(doc, options))
-        except OSError as exc:
-            failed = failed or (path, exc)
-            continue
-        written.append(path)
-    if failed:
-        raise OutputError(*failed, kept=tuple(os.path.basename(p) for p in written))
-    return written
 
 
 class _SigintGuard:

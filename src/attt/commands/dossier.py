@@ -16,7 +16,7 @@ from ..evidence import check_requirements, load_evidence
 from ..i18n import gettext_for
 from ..inventory_loader import bundled_inventory, load_inventory
 from ..profile_loader import load_profile, profile_id
-from ..scan import write_atomic
+from ..run_folder import write_atomic
 from ..signing import EVIDENCE_DIR, sign_folder
 from ._output import echo, split_list
 from .keys import load_signing_key

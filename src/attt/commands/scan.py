@@ -17,8 +17,9 @@ from ..i18n import gettext_for
 from ..model import Status
 from ..render import load_formats
 from ..render.document import score_line
+from ..run_folder import make_folder, render_files
 from ..runner import HostOutcome
-from ..scan import ScanOptions, make_folder, render_files, run_scan
+from ..scan import ScanOptions, run_scan
 from ..scan import dry_run as plan_scan
 from ..termsafe import escape
 from ._ci import FiniteFloat, db_option, gate_options
