@@ -215,6 +215,47 @@ def read_results(path: str) -> dict[str, Any]:
     return check_results(read_json(path, MAX_RESULTS_BYTES, "results.json"), path)
 
 
+_STATUS: Schema = {"$ref": "#/$defs/status"}
+# What the dossier reads of a results document, typed: it accepts a hand-trimmed file (one
+# system, no scores), so the full schema would refuse documents it has always taken.
+_DOSSIER_VIEW: Schema = {
+    "type": "object",
+    "properties": {
+        "run": {"type": "object", "properties": {
+            k: {"type": ["string", "null"]} for k in ("id", "started", "finished")}},
+        "systems": {"type": "array", "items": {
+            "type": "object",
+            "required": ["name"],
+            "properties": {
+                "name": {"type": "string"},
+                "requirements": {"type": "array", "items": {
+                    "type": "object",
+                    "required": ["id", "status"],
+                    "properties": {
+                        "id": {"type": "string"},
+                        "status": _STATUS,
+                        "reason": {"type": "string"},
+                        "findings": {"type": "array", "items": {
+                            "type": "object",
+                            "properties": {"host": {"type": "string"}, "status": _STATUS,
+                                           "message": {"type": "string"}},
+                        }},
+                    },
+                }},
+            },
+        }},
+    },
+}
+
+
+def read_results_for_dossier(path: str) -> dict[str, Any]:
+    doc = read_json(path, MAX_RESULTS_BYTES, "results.json")
+    if not isinstance(doc, dict) or not str(doc.get("schema", "")).startswith("attt.results/"):
+        raise InputError(path, "schema", "not an attt results document")
+    _Checker({**results_schema(), **_DOSSIER_VIEW}, path).check(_DOSSIER_VIEW, doc, "")
+    return doc
+
+
 # --------------------------------------------------------------------------- run folder
 
 _TEXT: Schema = {"type": "string"}

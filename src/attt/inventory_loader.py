@@ -251,7 +251,11 @@ def adhoc_inventory(target: str, level: int, regime: str = "nd85-tt12") -> Inven
             address=path,
         )
     elif target.startswith("ssh://"):
-        parts = urlsplit(target)
+        try:
+            # urlsplit itself raises on an unbalanced IPv6 bracket ("ssh://h[x").
+            parts = urlsplit(target)
+        except ValueError as exc:
+            raise InputError(source, "", f"not a valid ssh:// address: {exc}") from None
         try:
             port = parts.port or 22
         except ValueError:

@@ -248,3 +248,31 @@ def test_history_finding_rows_of_the_wrong_type(tmp_path: Path, base: Path, colu
                      "(SELECT min(rowid) FROM findings)")
     run = run_attt(["diff", "previous", "latest", "--json"], cwd=tmp_path)
     assert_input_error(run, "history.sqlite3", column)
+
+
+DOSSIER_RESULTS = [
+    ({"systems": [{"name": "anh", "requirements": "x"}]}, "systems[0].requirements",
+     "expected array"),
+    ({"systems": [{"name": "anh", "requirements": []}], "run": "x"}, "run", "expected object"),
+    ({"systems": [{"name": "anh", "requirements": [
+        {"id": "TT12.KT.MC.1", "status": "fail", "findings": [{"host": {"x": 1}}]}]}]},
+     "systems[0].requirements[0].findings[0].host", "expected string"),
+    ({"systems": [{"name": "anh", "requirements": [{"id": 5, "status": "fail"}]}]},
+     "systems[0].requirements[0].id", "expected string"),
+    ({"systems": [{"name": "anh", "requirements": [{"id": "X", "status": "<b>ok</b>"}]}]},
+     "systems[0].requirements[0].status", "expected one of"),
+    ({"systems": [{"name": "anh", "requirements": [{"id": "X", "status": "pass"}]}],
+      "run": {"finished": 7}}, "run.finished", "expected string"),
+    ({"systems": "anh"}, "systems", "expected array"),
+]
+
+
+@pytest.mark.parametrize(("doc", "key", "problem"), DOSSIER_RESULTS,
+                         ids=[str(i) for i in range(len(DOSSIER_RESULTS))])
+def test_dossier_checks_what_it_reads(tmp_path: Path, base: Path, doc: dict[str, Any],
+                                      key: str, problem: str) -> None:
+    path = tmp_path / "trimmed.results.json"
+    dump(path, {"schema": "attt.results/1", **doc})
+    run = run_attt(["dossier", "-i", str(base.parent / "inv.yaml"), "--results", str(path),
+                    "--check"], cwd=tmp_path)
+    assert_input_error(run, "trimmed.results.json", key, problem)

@@ -151,8 +151,9 @@ def tls_handler(cert: str, key: str, title: str, old: bool = False,
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     # SECLEVEL=0 so the weak-key and old-protocol servers can exist at all.
     ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
-    if old:
-        ctx.minimum_version = ssl.TLSVersion.TLSv1
+    # Explicit both ways: Debian's python3 leaves the minimum at "lowest supported", a
+    # python.org build at TLS 1.2, and with SECLEVEL=0 the first would offer TLS 1.0 too.
+    ctx.minimum_version = ssl.TLSVersion.TLSv1 if old else ssl.TLSVersion.TLSv1_2
     ctx.load_cert_chain(cert, key)
 
     class H(socketserver.BaseRequestHandler):

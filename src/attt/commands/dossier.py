@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from ..artefacts import MAX_RESULTS_BYTES, read_json
+from ..artefacts import read_results_for_dossier
 from ..dossier import build_dossier, system_results
 from ..dossier.docx import render_dossier_docx
 from ..dossier.html import render_dossier_html
@@ -72,11 +72,7 @@ def dossier(system_name: str, inventory: str, results: str | None, evidence: str
         check_requirements(ev, [r.id for r in profile.requirements])
     entry = None
     if results:
-        # Strict JSON and a bounded regular file; the dossier reads the one system entry
-        # defensively itself, so a hand-trimmed results file (one system) still works.
-        doc = read_json(results, MAX_RESULTS_BYTES, "results.json")
-        if not isinstance(doc, dict):
-            raise InputError(results, "", "not an attt results document")
+        doc = read_results_for_dossier(results)
         found = system_results(doc, system.name, results)
         entry = {**(found or {}), "_run": doc.get("run") or {}}
     sources = {"inventory": os.path.basename(inv_path)}
