@@ -83,6 +83,8 @@ def parse_json(text: str, source: str, where: str = "") -> Any:
 
 
 def read_json(path: str, limit: int, what: str) -> Any:
+    """A JSON file read within ``limit`` bytes; ``what`` names it in errors."""
+
     return parse_json(safe_io.read_text(path, limit, what), path)
 
 
@@ -197,6 +199,8 @@ class _Checker:
 
 @cache
 def results_schema() -> Schema:
+    """The JSON Schema of results.json shipped in ``attt.reports``."""
+
     text = resources.files("attt.reports").joinpath(RESULTS_SCHEMA).read_text(encoding="utf-8")
     schema: Schema = json.loads(text)
     return schema
@@ -212,6 +216,8 @@ def check_results(doc: Any, source: str) -> dict[str, Any]:
 
 
 def read_results(path: str) -> dict[str, Any]:
+    """results.json, size-limited and checked against its schema."""
+
     return check_results(read_json(path, MAX_RESULTS_BYTES, "results.json"), path)
 
 
@@ -249,6 +255,8 @@ _DOSSIER_VIEW: Schema = {
 
 
 def read_results_for_dossier(path: str) -> dict[str, Any]:
+    """results.json checked only for what the dossier reads (hand-trimmed files accepted)."""
+
     doc = read_json(path, MAX_RESULTS_BYTES, "results.json")
     if not isinstance(doc, dict) or not str(doc.get("schema", "")).startswith("attt.results/"):
         raise InputError(path, "schema", "not an attt results document")
@@ -326,6 +334,8 @@ HOST_RECORD: Schema = {
 
 
 def read_run_meta(path: str) -> dict[str, Any]:
+    """run.json of a run folder, size-limited and checked."""
+
     doc = read_json(path, MAX_RUN_BYTES, "run.json")
     _Checker(RUN_SCHEMA, path).check(RUN_SCHEMA, doc, "")
     return dict(doc)
@@ -346,4 +356,6 @@ def check_record(rec: Any, source: str, line: int) -> dict[str, Any]:
 
 
 def read_manifest(path: str) -> Any:
+    """manifest.json of a signed folder, size-limited (checked by signing)."""
+
     return read_json(path, MAX_MANIFEST_BYTES, "manifest.json")

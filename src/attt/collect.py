@@ -38,10 +38,14 @@ def plan(check_ids: Iterable[str]) -> list[Probe]:
 
 
 def new_token() -> str:
+    """A fresh random token for one collector run's boundary."""
+
     return secrets.token_hex(16)
 
 
 def boundary(token: str) -> str:
+    """The section boundary line prefix made from a run's token."""
+
     return f"@@ATTT-{token}@@"
 
 
@@ -58,6 +62,8 @@ def build_script(
     cap: int = DEFAULT_SECTION_CAP,
     section_timeout: int = DEFAULT_SECTION_TIMEOUT,
 ) -> str:
+    """The one collector script for a host: every probe framed as a section."""
+
     b = boundary(token)
     lines = [
         "LC_ALL=C; export LC_ALL",
@@ -87,6 +93,8 @@ def build_script(
 
 @dataclass(frozen=True)
 class Collected:
+    """The sections of one collector run, whether it ran to the end, and its uid."""
+
     sections: Mapping[str, Section]
     complete: bool  # the DONE marker arrived: the host ran the whole script
     uid: int | None
@@ -105,6 +113,8 @@ def _split_files(text: str, b: str) -> dict[str, str]:
 
 
 def parse_output(raw: bytes, token: str, probes: Iterable[Probe], cap: int) -> Collected:
+    """Split a collector's raw output into sections by the run's boundary."""
+
     b = boundary(token)
     text = raw.decode("utf-8", errors="replace")
     by_name = {p.name: p for p in probes}

@@ -11,6 +11,8 @@ from enum import IntEnum
 
 
 class ExitStatus(IntEnum):
+    """The documented exit codes of every attt command."""
+
     COMPLIANT = 0
     NON_COMPLIANT = 1
     USAGE = 2
@@ -46,14 +48,20 @@ class TransportError(AtttError):
 
 
 class ConnectError(TransportError):
+    """The host could not be reached (refused, timeout, no route)."""
+
     pass
 
 
 class AuthError(TransportError):
+    """The host refused every credential offered."""
+
     pass
 
 
 class HostKeyError(TransportError):
+    """The host's key is unknown or changed; never accepted silently."""
+
     pass
 
 

@@ -30,6 +30,8 @@ DOC_KEYS = ("requirement", "key", "number", "title", "issued", "reviewed", "appr
 
 @dataclass(frozen=True)
 class Document:
+    """One document an agency holds for a requirement, as its evidence file lists it."""
+
     requirement: str
     key: str  # "" covers every document of the requirement
     number: str
@@ -48,9 +50,13 @@ class Document:
 
     @property
     def last_reviewed(self) -> dt.date:
+        """The date the document was last issued or reviewed."""
+
         return max(self.issued, self.reviewed) if self.reviewed else self.issued
 
     def to_json(self) -> dict[str, Any]:
+        """The document as results.json stores it."""
+
         return {
             "requirement": self.requirement,
             "key": self.key,
@@ -70,6 +76,8 @@ class Document:
 
 @dataclass(frozen=True)
 class EvidenceSet:
+    """A system's evidence file: its documents and the level-approval date."""
+
     source: str
     system: str
     approval_date: dt.date | None
@@ -78,12 +86,16 @@ class EvidenceSet:
 
 @dataclass(frozen=True)
 class DocResult:
+    """The verdict on one required document of a requirement."""
+
     spec: EvidenceSpec
     status: Status  # pass (attested), fail (stale, too late, file missing), manual (absent)
     message: str
     document: Document | None
 
     def to_json(self, lang_neutral: bool = True) -> dict[str, Any]:
+        """The verdict as results.json stores it."""
+
         return {
             "key": self.spec.key,
             "title_vi": self.spec.title_vi,
@@ -243,6 +255,8 @@ def _judge(spec: EvidenceSpec, doc: Document, ev: EvidenceSet, today: dt.date) -
 
 
 def evaluate(req: Requirement, ev: EvidenceSet | None, today: dt.date) -> list[DocResult]:
+    """Judge each document a requirement needs against the evidence held."""
+
     out = []
     for spec in req.evidence:
         candidates = [] if ev is None else [

@@ -40,27 +40,37 @@ SHOWN_IDS = 5  # requirement ids named on the one-line gate summary
 
 @dataclass(frozen=True)
 class Gates:
+    """The CI gates of a run: minimum score, failing severity, error budget."""
+
     fail_under: float | None = None
     fail_on: str = ""  # a Severity value, "" = any
     max_errors: int | None = None
 
     @property
     def active(self) -> bool:
+        """Whether any gate is set."""
+
         return self.fail_under is not None or bool(self.fail_on) or self.max_errors is not None
 
     def to_json(self) -> dict[str, Any]:
+        """The gates as results.json stores them."""
+
         return {"fail_under": self.fail_under, "fail_on": self.fail_on or None,
                 "max_errors": self.max_errors}
 
 
 @dataclass(frozen=True)
 class GateResult:
+    """The exit code the gates give a results document, and why."""
+
     exit_code: int
     reasons: tuple[str, ...]
     errors: int
     failed: tuple[str, ...]  # requirement ids that count as failures under --fail-on
 
     def to_json(self) -> dict[str, Any]:
+        """The gate outcome as results.json stores it."""
+
         return {"exit_code": self.exit_code, "reasons": list(self.reasons),
                 "errors": self.errors, "failed": list(self.failed)}
 
@@ -95,6 +105,8 @@ def _ids(failed: list[str], systems: int) -> str:
 
 
 def evaluate(doc: Mapping[str, Any], gates: Gates) -> GateResult:
+    """Apply the gates to a results document."""
+
     if gates.fail_on and gates.fail_on not in SEVERITY_RANK:
         raise ValueError(f"unknown severity {gates.fail_on!r}")
     floor = SEVERITY_RANK.get(gates.fail_on, 0)

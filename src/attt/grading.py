@@ -44,12 +44,16 @@ _GRADES = "ABCDF"
 
 @dataclass(frozen=True)
 class Score:
+    """Status counts, severity-weighted sums, compliance % and letter grade."""
+
     counts: Mapping[str, int]
     weighted: Mapping[str, int]
     percent: float | None
     grade: str
 
     def to_json(self) -> dict[str, object]:
+        """The score as results.json stores it."""
+
         return {
             "percent": self.percent,
             "grade": self.grade,
@@ -60,6 +64,8 @@ class Score:
 
 @dataclass(frozen=True)
 class RequirementResult:
+    """One requirement's status on a system, with its findings and documents."""
+
     requirement: Requirement
     status: Status
     findings: tuple[Finding, ...]
@@ -80,6 +86,8 @@ class LayerDetail:
 
 @dataclass(frozen=True)
 class SystemReport:
+    """The graded result of one system: requirements, scores, level verdict."""
+
     system: System
     profile: Profile
     requirements: tuple[RequirementResult, ...]
@@ -94,6 +102,8 @@ class SystemReport:
 
 @dataclass(frozen=True)
 class Report:
+    """The graded result of a run: every system, expired waivers, overall score."""
+
     systems: tuple[SystemReport, ...]
     expired_waivers: tuple[Waiver, ...]
     score: Score
@@ -102,10 +112,14 @@ class Report:
 
 
 def today_vn() -> dt.date:
+    """Today's date in Asia/Ho_Chi_Minh (waivers and evidence expire by it)."""
+
     return dt.datetime.now(VN_TZ).date()
 
 
 def waiver_valid(w: Waiver, today: dt.date) -> bool:
+    """Whether a waiver is still in force on ``today``."""
+
     return dt.date.fromisoformat(w.expires) >= today
 
 
@@ -146,6 +160,8 @@ def apply_waivers(
 
 
 def grade_for(percent: float | None, failed: Iterable[Severity]) -> str:
+    """The letter grade of a percentage, capped by failed severities."""
+
     if percent is None:
         return "-"
     letter = next((g for g, floor in GRADE_BANDS if percent >= floor), "F")
@@ -157,6 +173,8 @@ def grade_for(percent: float | None, failed: Iterable[Severity]) -> str:
 
 
 def score(results: Sequence[RequirementResult]) -> Score:
+    """Score a set of requirement results (published formula)."""
+
     counts: Counter[str] = Counter(r.status.value for r in results)
     weighted: Counter[str] = Counter()
     for r in results:
@@ -260,6 +278,8 @@ def grade_system(
     evidence: EvidenceSet | None = None,
     today: dt.date | None = None,
 ) -> SystemReport:
+    """Grade one system's findings against its profile and evidence."""
+
     day = today or today_vn()
     by_req: dict[str, list[Finding]] = {}
     for f in findings:
@@ -294,6 +314,8 @@ def grade(
     notes: Sequence[str] = (),
     evidence: Mapping[str, EvidenceSet] | None = None,
 ) -> Report:
+    """Grade a run: waivers applied, then every system against its profile."""
+
     day = today or today_vn()
     waived, expired = apply_waivers(findings, waivers, day)
     systems = tuple(

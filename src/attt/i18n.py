@@ -48,10 +48,14 @@ def translations(lang: str) -> gettext.NullTranslations:
 
 
 def gettext_for(lang: str) -> Callable[[str], str]:
+    """The ``gettext`` function of a report language."""
+
     return translations(lang).gettext
 
 
 def ngettext_for(lang: str) -> Callable[[str, str, int], str]:
+    """The ``ngettext`` function of a report language."""
+
     return translations(lang).ngettext
 
 

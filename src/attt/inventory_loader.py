@@ -73,6 +73,8 @@ def _resolve(base_dir: str, path: str) -> str:
 
 
 def bundled_inventory(name: str = "localhost.yaml") -> str:
+    """Path of an inventory shipped in ``attt.inventory``."""
+
     return str(resources.files("attt.inventory").joinpath(name))
 
 
@@ -177,6 +179,8 @@ def _zone(node: Node) -> Zone:
 
 
 def load_inventory(path: str) -> Inventory:
+    """Read and validate an inventory file; errors name the file and key path."""
+
     node = Node(load_file(path), path)
     node.allow("known_hosts", "defaults", "groups", "systems")
     base_dir = os.path.dirname(os.path.abspath(path))

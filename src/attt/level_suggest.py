@@ -51,6 +51,8 @@ ND331_SENSITIVE_THRESHOLD = 10_000
 
 @dataclass(frozen=True)
 class Answers:
+    """What ``attt level suggest`` asks about a system."""
+
     system_type: str = "internal"
     information: tuple[str, ...] = ("public",)
     users: int = 0
@@ -69,35 +71,49 @@ class Answers:
 
     @property
     def secret(self) -> bool:
+        """Whether the system processes state secrets."""
+
         return self.state_secret or "state_secret" in self.information
 
     @property
     def personal(self) -> bool:
+        """Whether the system processes personal data."""
+
         return "personal" in self.information or self.sensitive_data_subjects > 0
 
     @property
     def private(self) -> bool:
+        """Whether the system processes non-public (personal or internal) data."""
+
         return self.personal or "internal" in self.information
 
     @property
     def subjects(self) -> int:
+        """How many people's personal data the system holds."""
+
         if self.personal_data_subjects is not None:
             return self.personal_data_subjects
         return self.users if self.personal else 0
 
     @property
     def handles_procedures(self) -> bool:
+        """Whether the system handles administrative procedures online."""
+
         if self.admin_procedures is not None:
             return self.admin_procedures
         return self.public_service_level >= 3
 
     @property
     def serves_public(self) -> bool:
+        """Whether citizens or businesses use the system."""
+
         return self.system_type == "citizen_business" or self.public_service_level > 0
 
 
 @dataclass(frozen=True)
 class Criterion:
+    """One legal criterion for a level, with the predicate that triggers it."""
+
     regime: str
     level: int
     ref: str  # "Điều 9 khoản 2 điểm c Nghị định 85/2016/NĐ-CP"
@@ -110,6 +126,8 @@ class Criterion:
 
 @dataclass(frozen=True)
 class RegimeSuggestion:
+    """The level proposed under one regime and the criteria matched."""
+
     regime: str
     level: int
     matched: tuple[Criterion, ...]  # every matching criterion, highest level first
@@ -123,11 +141,15 @@ class RegimeSuggestion:
 
 @dataclass(frozen=True)
 class Suggestion:
+    """The proposals under both regimes for one set of answers."""
+
     answers: Answers
     nd85: RegimeSuggestion
     nd331: RegimeSuggestion
 
     def for_regime(self, regime: str) -> RegimeSuggestion:
+        """The proposal under ``regime``."""
+
         return self.nd85 if regime == "nd85-tt12" else self.nd331
 
 
@@ -309,6 +331,8 @@ def _regime(regime: str, answers: Answers) -> RegimeSuggestion:
 
 
 def suggest(answers: Answers) -> Suggestion:
+    """Propose a level under each regime from the answers."""
+
     return Suggestion(answers, _regime("nd85-tt12", answers), _regime("law116-nd331", answers))
 
 

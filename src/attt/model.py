@@ -13,6 +13,8 @@ JSONValue = Any  # evidence values are JSON-serialisable by contract
 
 
 class Status(StrEnum):
+    """The status of a finding or a requirement."""
+
     PASS = "pass"
     FAIL = "fail"
     ERROR = "error"
@@ -34,12 +36,16 @@ STATUS_ORDER: tuple[Status, ...] = (
 
 
 def worst(statuses: Sequence[Status]) -> Status:
+    """The worst of the statuses (STATUS_ORDER); not_applicable when there are none."""
+
     if not statuses:
         return Status.NOT_APPLICABLE
     return min(statuses, key=STATUS_ORDER.index)
 
 
 class Severity(StrEnum):
+    """How grave a failed requirement or check is."""
+
     LOW = "low"
     MEDIUM = "medium"
     HIGH = "high"
@@ -47,6 +53,8 @@ class Severity(StrEnum):
 
     @property
     def weight(self) -> int:
+        """The severity's weight in the compliance percentage."""
+
         return SEVERITY_WEIGHTS[self]
 
 
@@ -71,6 +79,8 @@ class Result:
 
     @property
     def evidence(self) -> dict[str, JSONValue]:
+        """Observed, expected and source as a finding stores them."""
+
         return {"observed": self.observed, "expected": self.expected, "source": self.source}
 
 
@@ -97,6 +107,8 @@ class EvidenceSpec:
 
 @dataclass(frozen=True)
 class Requirement:
+    """One requirement of a level, with its checks and documents."""
+
     id: str
     title_vi: str
     title_en: str
@@ -114,6 +126,8 @@ class Requirement:
 
     @property
     def kind(self) -> str:
+        """automated (checks only), evidence (documents only) or mixed."""
+
         if self.checks and self.evidence:
             return "mixed"
         return "automated" if self.checks else "evidence"
@@ -133,12 +147,16 @@ class ParamProvenance:
 
 @dataclass(frozen=True)
 class Exclusion:
+    """A requirement the tailoring declares not applicable, with the reason."""
+
     requirement_id: str
     reason: str
 
 
 @dataclass(frozen=True)
 class Waiver:
+    """An approved, time-limited exception to a failing requirement or check."""
+
     target: str  # requirement id or check id
     hosts: str  # fnmatch pattern over "system/host"
     reason: str
@@ -149,6 +167,8 @@ class Waiver:
 
 @dataclass(frozen=True)
 class Profile:
+    """The requirements of one regime and level, with tailoring applied."""
+
     id: str
     regime: str
     level: int
@@ -162,6 +182,8 @@ class Profile:
     caveat: str = ""
 
     def requirement(self, req_id: str) -> Requirement:
+        """The requirement with this id (KeyError if the profile has none)."""
+
         for req in self.requirements:
             if req.id == req_id:
                 return req
@@ -170,6 +192,8 @@ class Profile:
 
 @dataclass(frozen=True)
 class Zone:
+    """A network zone of a system (internal, DMZ, perimeter ...)."""
+
     name: str
     role: str
     networks: tuple[str, ...] = ()
@@ -219,11 +243,15 @@ class PublicService:
 
     @property
     def all_hosts(self) -> tuple[str, ...]:
+        """The hosts the service is published on."""
+
         return self.hosts or (self.host,)
 
 
 @dataclass(frozen=True)
 class Host:
+    """One host of a system and how to reach it."""
+
     name: str
     system: str
     transport: str  # registry key: local | ssh | dir
@@ -237,11 +265,15 @@ class Host:
 
     @property
     def key(self) -> str:
+        """``system/host``: the host's name across the inventory."""
+
         return f"{self.system}/{self.name}"
 
 
 @dataclass(frozen=True)
 class System:
+    """One information system: its level, zones, hosts and LAN rules."""
+
     name: str
     owner: str
     operating_unit: str
@@ -261,11 +293,15 @@ class System:
 
 @dataclass(frozen=True)
 class Inventory:
+    """Everything an inventory file declares."""
+
     source: str
     systems: tuple[System, ...]
     known_hosts: str = ""  # inventory-level known_hosts file, resolved path
 
     def hosts(self) -> list[Host]:
+        """Every host of every system."""
+
         return [h for s in self.systems for h in s.hosts]
 
 
@@ -284,6 +320,8 @@ class Finding:
     waiver: Mapping[str, JSONValue] | None = None
 
     def to_json(self) -> dict[str, JSONValue]:
+        """The finding as findings.jsonl and results.json store it."""
+
         return {
             "system": self.system,
             "host": self.host,
@@ -298,6 +336,8 @@ class Finding:
 
     @classmethod
     def from_json(cls, data: Mapping[str, JSONValue]) -> Finding:
+        """A finding read back from findings.jsonl or results.json."""
+
         return cls(
             system=str(data["system"]),
             host=str(data["host"]),

@@ -60,6 +60,8 @@ class Party:
 
 @dataclass(frozen=True)
 class Device:
+    """A device of the system, as the dossier lists equipment."""
+
     name: str
     type: str = ""
     model: str = ""
@@ -74,6 +76,8 @@ class Device:
 
 @dataclass(frozen=True)
 class Service:
+    """A service the system provides, with its hosts and exposure."""
+
     name: str
     hosts: tuple[str, ...] = ()
     os: str = ""
@@ -85,6 +89,8 @@ class Service:
 
 @dataclass(frozen=True)
 class ZoneDetail:
+    """A zone as the dossier describes it (VLAN, public addresses)."""
+
     name: str
     role: str
     networks: tuple[str, ...]
@@ -95,6 +101,8 @@ class ZoneDetail:
 
 @dataclass(frozen=True)
 class DocRef:
+    """A reference to a document: title, number, date, approver."""
+
     title: str = ""
     number: str = ""
     date: dt.date | None = None
@@ -103,6 +111,8 @@ class DocRef:
 
 @dataclass(frozen=True)
 class Solution:
+    """How a requirement is met, and what remains to do, in the plan table."""
+
     text: str = ""
     action: str = ""  # remediation when not fully met
     responsible: str = ""
@@ -111,6 +121,8 @@ class Solution:
 
 @dataclass(frozen=True)
 class Particulars:
+    """What the inventory says about a system for its dossier."""
+
     title: str = ""
     owner: Party = Party()
     operator: Party = Party()

@@ -18,6 +18,8 @@ _MAX_LINKS = 40
 
 
 def os_reason(exc: OSError) -> str:
+    """A short reason for an OSError (permission denied, link loop ...)."""
+
     if exc.errno in (errno.EACCES, errno.EPERM):
         return "permission denied"
     if exc.errno == errno.ELOOP:
@@ -33,6 +35,8 @@ class Resolver:
         self.root = root
 
     def shown(self, real: str) -> str:
+        """A resolved real path shown as the path on the imaged host."""
+
         rel = os.path.relpath(real, self.root)
         return "/" if rel == "." else "/" + rel
 

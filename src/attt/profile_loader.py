@@ -63,6 +63,8 @@ REGIMES = ("nd85-tt12", "law116-nd331")
 
 
 def bundled_dir() -> str:
+    """The folder of the bundled profiles (``attt.profiles``)."""
+
     return str(resources.files("attt.profiles"))
 
 
@@ -78,6 +80,8 @@ def bundled_profiles() -> dict[str, str]:
 
 
 def profile_id(regime: str, level: int) -> str:
+    """The bundled profile id of a regime and level, e.g. ``nd85-tt12-3``."""
+
     return f"{regime}-{level}"
 
 
@@ -279,6 +283,8 @@ def _chain(raw: _Raw) -> list[_Raw]:
 
 @dataclass(frozen=True)
 class Tailoring:
+    """An agency's tailoring file: parameter values and exclusions."""
+
     source: str
     profile: str
     parameters: Mapping[str, Mapping[str, Any]]
@@ -286,6 +292,8 @@ class Tailoring:
 
 
 def load_tailoring(path: str) -> Tailoring:
+    """Read and validate a tailoring file."""
+
     load_all()
     node = Node(load_file(path) or {}, path)
     node.allow("profile", "parameters", "exclusions")

@@ -71,6 +71,8 @@ def register(secret: str, origin: str) -> None:
 
 
 def register_env(names: Iterable[str]) -> None:
+    """Mask the values of these environment variables wherever they appear."""
+
     for name in names:
         value = os.environ.get(name)
         if value:
@@ -98,6 +100,8 @@ def clear() -> None:
 
 
 def text(value: str) -> str:
+    """The text with every registered secret masked."""
+
     for secret in _secrets:
         if secret in value:
             value = value.replace(secret, MARK)
@@ -119,6 +123,8 @@ def data(value: Any) -> Any:
 
 
 def active() -> bool:
+    """Whether any secret is registered."""
+
     return bool(_secrets)
 
 

@@ -68,13 +68,17 @@ class OfflineTree(Protocol):
 
     boundary: str  # this run's record boundary, as ``$1/b`` holds it for live snippets
 
-    def read(self, pattern: str) -> dict[str, str]: ...
+    def read(self, pattern: str) -> dict[str, str]:
+        """Path -> text of the readable regular files matching ``pattern``."""
 
-    def stat(self, path: str) -> FileStat | None: ...
+    def stat(self, path: str) -> FileStat | None:
+        """The path's ``lstat`` (owners named by the tree), None if absent."""
 
-    def is_dir(self, path: str) -> bool: ...
+    def is_dir(self, path: str) -> bool:
+        """Whether the path is a directory inside the tree."""
 
-    def walk(self, top: str, limit: int) -> Iterator[FileStat]: ...
+    def walk(self, top: str, limit: int) -> Iterator[FileStat]:
+        """Every entry under ``top``, at most ``limit`` of them."""
 
 
 # The offline twin of a probe's ``command``: the same text, computed from the tree.
@@ -83,6 +87,8 @@ OfflineReader = Callable[[OfflineTree], str]
 
 @dataclass(frozen=True)
 class Probe:
+    """A registered probe: how to collect a fact live and offline, and its parser."""
+
     name: str
     parser: Parser
     command: str | None = None  # live hosts: POSIX sh, run with LC_ALL=C, stdin closed
@@ -99,6 +105,8 @@ class Probe:
 
     @property
     def offline_capable(self) -> bool:
+        """Whether an offline tree can deliver this fact."""
+
         return bool(self.files) or self.offline is not None
 
 
@@ -124,9 +132,13 @@ class Facts:
         self.mode = mode  # "live" or "offline"
 
     def section(self, name: str) -> Section | None:
+        """The raw section of a probe, None if not collected."""
+
         return self._sections.get(name)
 
     def get(self, name: str) -> Any:
+        """The parsed value of a probe; MissingFact says why it is unavailable."""
+
         if name in self._cache:
             return self._cache[name]
         if name in self._errors:
@@ -153,6 +165,8 @@ class Facts:
         raise MissingFact(name, reason)
 
     def has(self, name: str) -> bool:
+        """Whether the probe's parsed value is available."""
+
         try:
             self.get(name)
         except MissingFact:
@@ -174,14 +188,20 @@ class ScopedFacts:
             raise RuntimeError(f"check {self._check_id} reads undeclared probe {name!r}")
 
     def get(self, name: str) -> Any:
+        """The parsed value of a declared probe."""
+
         self._guard(name)
         return self._facts.get(name)
 
     def has(self, name: str) -> bool:
+        """Whether a declared probe's value is available."""
+
         self._guard(name)
         return self._facts.has(name)
 
     def section(self, name: str) -> Section | None:
+        """The raw section of a declared probe."""
+
         self._guard(name)
         return self._facts.section(name)
 
@@ -191,6 +211,8 @@ CheckFunc = Callable[[ScopedFacts, Mapping[str, Any]], Result]
 
 @dataclass(frozen=True)
 class CheckSpec:
+    """A registered check: metadata, declared probes, default parameters, function."""
+
     id: str
     title_vi: str
     title_en: str
@@ -211,9 +233,13 @@ class CheckSpec:
 
     @property
     def family(self) -> str:
+        """The id's prefix (``ssh`` for ``ssh.root_login_disabled``)."""
+
         return self.id.split(".", 1)[0]
 
     def evaluate(self, facts: Facts, params: Mapping[str, Any]) -> Result:
+        """Run the check on a host's facts; a missing fact makes it ``error``."""
+
         merged = {**self.params, **params}
         try:
             return self.func(ScopedFacts(facts, self.probes, self.id), merged)

@@ -20,11 +20,15 @@ Kind = Literal["automated", "evidence", "mixed"]
 
 
 class Tool(TypedDict):
+    """``tool``: the program that wrote the document."""
+
     name: Literal["attt"]
     version: str
 
 
 class Run(TypedDict):
+    """``run``: when and how the scan ran."""
+
     id: str
     started: str
     finished: NotRequired[str]
@@ -41,11 +45,15 @@ class Run(TypedDict):
 
 
 class GradeBand(TypedDict):
+    """One letter grade and its lowest percentage."""
+
     grade: str
     min_percent: float
 
 
 class Grading(TypedDict):
+    """``grading``: the published formula the scores follow."""
+
     weights: dict[str, int]
     grade_bands: list[GradeBand]
     grade_caps: dict[str, str]
@@ -67,6 +75,8 @@ Score = TypedDict("Score", {
 
 
 class Gates(TypedDict):
+    """``summary.gates``: the CI gates set and the exit code they gave."""
+
     fail_under: NotRequired[float | None]
     fail_on: NotRequired[Severity | None]
     max_errors: NotRequired[int | None]
@@ -78,6 +88,8 @@ class Gates(TypedDict):
 
 
 class Summary(TypedDict):
+    """``summary``: verdict, exit code and overall score."""
+
     verdict: Verdict
     exit_code: ExitCode
     score: Score
@@ -88,6 +100,8 @@ class Summary(TypedDict):
 
 
 class ExpiredWaiver(TypedDict):
+    """A waiver ignored because it expired."""
+
     target: str
     hosts: str
     reason: str
@@ -97,6 +111,8 @@ class ExpiredWaiver(TypedDict):
 
 
 class FindingWaiver(TypedDict, total=False):
+    """The waiver that turned a finding into ``waived``."""
+
     reason: str
     approver: str
     expires: str
@@ -104,6 +120,8 @@ class FindingWaiver(TypedDict, total=False):
 
 
 class Finding(TypedDict):
+    """One check's result on one host for one requirement."""
+
     system: str
     host: str
     requirement: str
@@ -122,6 +140,8 @@ class Finding(TypedDict):
 
 
 class Requirement(TypedDict):
+    """One requirement's status on a system, with its findings."""
+
     id: str
     title_vi: str
     title_en: str
@@ -140,6 +160,8 @@ class Requirement(TypedDict):
 
 
 class ProfileInfo(TypedDict):
+    """The profile a system was graded against."""
+
     id: str
     regime: str
     level: int
@@ -151,12 +173,16 @@ class ProfileInfo(TypedDict):
 
 
 class SystemVerdict(TypedDict):
+    """A system's level verdict and what blocks it."""
+
     ok: bool
     level: int
     blocking: list[str]
 
 
 class Param(TypedDict):
+    """A parameter value in force and where it came from."""
+
     requirement: str
     check: str
     name: str
@@ -166,11 +192,15 @@ class Param(TypedDict):
 
 
 class Exclusion(TypedDict):
+    """A requirement the tailoring excluded, with the reason."""
+
     requirement: str
     reason: str
 
 
 class System(TypedDict):
+    """One system's graded result."""
+
     name: str
     owner: NotRequired[str]
     operating_unit: NotRequired[str]
@@ -190,6 +220,8 @@ class System(TypedDict):
 
 
 class TrendPrevious(TypedDict):
+    """The previous recorded run of the system."""
+
     id: int
     run_id: str
     started: str
@@ -198,6 +230,8 @@ class TrendPrevious(TypedDict):
 
 
 class Trend(TypedDict):
+    """How the system changed since its previous run."""
+
     previous: TrendPrevious | None
     score: NotRequired[float | None]
     delta: NotRequired[float | None]
@@ -208,6 +242,8 @@ class Trend(TypedDict):
 
 
 class ResultsDocument(TypedDict):
+    """results.json: the document every format renders from."""
+
     schema: Literal["attt.results/1"]
     tool: Tool
     run: Run

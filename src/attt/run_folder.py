@@ -33,6 +33,8 @@ def make_folder(path: str) -> None:
 
 
 def new_run_dir(base: str = "") -> tuple[str, str]:
+    """A new run id and its folder (default ``./attt-report-<run id>``)."""
+
     stamp = dt.datetime.now(VN_TZ).strftime("%Y%m%d-%H%M%S")
     run_id = f"{stamp}-{secrets.token_hex(2)}"
     return run_id, os.path.abspath(base or f"attt-report-{run_id}")

@@ -48,11 +48,15 @@ _TRANSPORT_STATES: dict[type[TransportError], HostState] = {
 
 @dataclass(frozen=True)
 class Binding:
+    """A check to evaluate on a host for one requirement, with its parameters."""
+
     requirement: Requirement
     ref: CheckRef
 
     @property
     def key(self) -> tuple[str, str]:
+        """What identifies one evaluation: check id and parameters."""
+
         # One evaluation per (check, parameters) per host, shared by every requirement.
         return self.ref.check_id, json.dumps(dict(self.ref.params), sort_keys=True, default=str)
 
@@ -77,6 +81,8 @@ def bind(profile: Profile, scope: Scope, roles: Collection[str] | None = None) -
 
 @dataclass
 class HostOutcome:
+    """What scanning one host produced: findings, state, channels, timing."""
+
     host: Host
     findings: list[Finding]
     state: HostState
@@ -87,6 +93,8 @@ class HostOutcome:
     sections: Mapping[str, str] = field(default_factory=dict)
 
     def record(self) -> dict[str, Any]:
+        """The host record written to findings.jsonl after its findings."""
+
         counts: dict[str, int] = {}
         for f in self.findings:
             counts[f.status.value] = counts.get(f.status.value, 0) + 1
@@ -164,6 +172,8 @@ def _all_error(host: Host, bindings: Sequence[Binding], message: str) -> list[Fi
 
 
 def redact_sections(sections: Mapping[str, Section]) -> dict[str, Section]:
+    """The sections with registered secrets masked."""
+
     if not redact.active():
         return dict(sections)
     return {
@@ -174,6 +184,8 @@ def redact_sections(sections: Mapping[str, Section]) -> dict[str, Section]:
 
 
 def scan_host(host: Host, profile: Profile, settings: TransportSettings) -> HostOutcome:
+    """Collect once from a host and evaluate every check that applies to it."""
+
     started = time.monotonic()
     bindings = bind(profile, "host", host.roles)
     if not bindings:
@@ -223,6 +235,8 @@ class FindingsLog:
         self._lock = threading.Lock()
 
     def append(self, outcome: HostOutcome) -> None:
+        """Append a host's findings and record to findings.jsonl, synced."""
+
         lines = [json.dumps(redact.data({"type": "finding", **f.to_json()}), ensure_ascii=False)
                  for f in outcome.findings]
         lines.append(json.dumps(redact.data(outcome.record()), ensure_ascii=False))

@@ -57,6 +57,8 @@ def check_regular(path: str, limit: int, what: str = "file") -> None:
 
 
 def read_bytes(path: str, limit: int, what: str = "file") -> bytes:
+    """A regular file's bytes, refused beyond ``limit`` or if not a regular file."""
+
     flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
         fd = os.open(path, flags)
@@ -84,6 +86,8 @@ def read_bytes(path: str, limit: int, what: str = "file") -> bytes:
 
 
 def read_text(path: str, limit: int, what: str = "file") -> str:
+    """A regular file's UTF-8 text, bounded as read_bytes."""
+
     data = read_bytes(path, limit, what)
     try:
         return data.decode("utf-8")

@@ -42,6 +42,8 @@ DEFAULT_FORMATS = ("html", "json", "junit")
 
 @dataclass(frozen=True)
 class ScanOptions:
+    """Every option of a scan, saved in run.json so --resume can reuse them."""
+
     inventory: str = ""
     target: str = ""
     systems: tuple[str, ...] = ()
@@ -76,10 +78,14 @@ class ScanOptions:
     max_errors: int | None = None
 
     def to_json(self) -> dict[str, Any]:
+        """The options as run.json stores them."""
+
         return asdict(self)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ScanOptions:
+        """Options read back from run.json (unknown keys ignored)."""
+
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         for key in ("systems", "formats", "evidence"):
             if key in known:
@@ -89,6 +95,8 @@ class ScanOptions:
 
 @dataclass
 class ScanResult:
+    """What a scan produced: run folder, results document, exit code, files."""
+
     out_dir: str
     document: Document
     exit_code: int
@@ -131,6 +139,8 @@ def normalise(opts: ScanOptions) -> ScanOptions:
 
 
 def load_scope(opts: ScanOptions) -> tuple[Inventory, list[tuple[System, Profile]], list[Host]]:
+    """The inventory, the (system, profile) pairs and the hosts a scan covers."""
+
     if opts.target:
         inv = adhoc_inventory(opts.target, opts.level or 2)
         _check_dir_target(opts.target)
@@ -242,6 +252,8 @@ def run_scan(
     on_host_done: Callable[[HostOutcome], None] = lambda o: None,
     resume_dir: str = "",
 ) -> ScanResult:
+    """Run a whole scan (or resume one) and write its report folder."""
+
     if resume_dir:
         run_file = os.path.join(resume_dir, RUN_FILE)
         meta = read_run_meta(run_file)
@@ -400,6 +412,8 @@ def finish(
     evidence: dict[str, EvidenceSet],
     waivers: list[Waiver],
 ) -> Document:
+    """Grade, gate, render and record a run from its findings."""
+
     notes = []
     if opts.network_only:
         notes.append("Network checks only (--network-only): no host was collected; "

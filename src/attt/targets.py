@@ -9,6 +9,8 @@ _LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
 
 
 def is_ip(value: str) -> bool:
+    """Whether the value is an IPv4 or IPv6 address."""
+
     try:
         ipaddress.ip_address(value)
     except ValueError:
@@ -27,4 +29,6 @@ def is_hostname(value: str) -> bool:
 
 
 def valid_address(value: str) -> bool:
+    """Whether the value is an IP address or a valid host name."""
+
     return is_ip(value) or is_hostname(value)

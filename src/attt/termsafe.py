@@ -44,6 +44,8 @@ class EscapingFormatter(logging.Formatter):
     name, a path, a probe's output) alike."""
 
     def format(self, record: logging.LogRecord) -> str:
+        """The log line with control characters escaped."""
+
         return escape(super().format(record))
 
 
@@ -55,9 +57,13 @@ class EscapingWriter:
         self._stream = stream
 
     def write(self, text: str) -> int:
+        """Write the text with control characters escaped."""
+
         return self._stream.write(escape(text))
 
     def flush(self) -> None:
+        """Flush the underlying stream."""
+
         self._stream.flush()
 
     def __getattr__(self, name: str) -> Any:

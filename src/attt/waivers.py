@@ -11,6 +11,8 @@ from .yamlio import Node, load_file
 
 
 def load_waivers(path: str) -> list[Waiver]:
+    """Read and validate a waiver file."""
+
     node = Node(load_file(path) or {}, path)
     node.allow("waivers")
     out: list[Waiver] = []

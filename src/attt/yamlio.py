@@ -95,6 +95,8 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
 
 
 def load_text(text: str, source: str) -> Any:
+    """Parse YAML safely with size, depth and duplicate-key checks."""
+
     if len(text.encode("utf-8", errors="replace")) > MAX_BYTES:
         raise InputError(source, "", f"file larger than {MAX_BYTES} bytes")
     loader: _Loader | None = None
@@ -121,6 +123,8 @@ def load_text(text: str, source: str) -> Any:
 
 
 def load_file(path: str) -> Any:
+    """Parse a YAML file safely (bounded read, then load_text)."""
+
     return load_text(safe_io.read_text(path, MAX_BYTES), path)
 
 
@@ -137,23 +141,35 @@ class Node:
         self.path = path
 
     def key(self, name: str) -> str:
+        """The key path of a child, e.g. ``systems[0].hosts``."""
+
         return f"{self.path}.{name}" if self.path else name
 
     def error(self, name: str, problem: str) -> InputError:
+        """An InputError naming the file and the child's key path."""
+
         return InputError(self.source, self.key(name), problem)
 
     def allow(self, *names: str) -> None:
+        """Refuse any key not named."""
+
         unknown = sorted(set(map(str, self.data)) - set(names))
         if unknown:
             raise self.error(unknown[0], f"unknown key (allowed: {', '.join(sorted(names))})")
 
     def has(self, name: str) -> bool:
+        """Whether the key is present and not null."""
+
         return name in self.data and self.data[name] is not None
 
     def raw(self, name: str, default: Any = None) -> Any:
+        """The child's value unchecked."""
+
         return self.data.get(name, default)
 
     def text(self, name: str, default: str | None = None) -> str:
+        """The child as text (numbers accepted); required unless a default is given."""
+
         value = self.data.get(name)
         if value is None:
             if default is None:
@@ -166,6 +182,8 @@ class Node:
     def integer(
         self, name: str, default: int | None = None, lo: int | None = None, hi: int | None = None
     ) -> int:
+        """The child as an integer within ``lo``-``hi``."""
+
         value = self.data.get(name)
         if value is None:
             if default is None:
@@ -196,6 +214,8 @@ class Node:
         return parsed.date()
 
     def boolean(self, name: str, default: bool) -> bool:
+        """The child as true or false."""
+
         value = self.data.get(name)
         if value is None:
             return default
@@ -204,6 +224,8 @@ class Node:
         return value
 
     def texts(self, name: str) -> tuple[str, ...]:
+        """The child as a list of text (one text accepted as a list of one)."""
+
         value = self.data.get(name)
         if value is None:
             return ()
@@ -214,10 +236,14 @@ class Node:
         return tuple(str(v) for v in value)
 
     def mapping(self, name: str) -> Node:
+        """The child mapping as a Node (empty when absent)."""
+
         value = self.data.get(name)
         return Node({} if value is None else value, self.source, self.key(name))
 
     def items(self, name: str) -> Iterator[Node]:
+        """Each item of the child list as a Node."""
+
         value = self.data.get(name)
         if value is None:
             return

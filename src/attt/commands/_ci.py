@@ -22,6 +22,8 @@ class FiniteFloat(click.FloatRange):
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None
                 ) -> Any:
+        """A float that is neither NaN nor infinite."""
+
         number = super().convert(value, param, ctx)
         if not math.isfinite(number):
             self.fail(f"{value!r} is not a finite number.", param, ctx)
@@ -48,6 +50,8 @@ def gate_options(func: F) -> F:
 
 
 def db_option(func: F) -> F:
+    """The ``--db`` option (history database), shared by the commands that read it."""
+
     return click.option(
         "--db", default="", envvar="ATTT_DB", type=click.Path(dir_okay=False),
         help="History database (default: $XDG_DATA_HOME/attt/history.sqlite3).",

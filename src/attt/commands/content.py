@@ -115,6 +115,8 @@ def profiles_diff(a: str, b: str, regime: str) -> None:
 
 
 def coverage_rows() -> list[dict[str, Any]]:
+    """Per bundled profile: requirement counts by kind and distinct checks."""
+
     rows = []
     for pid, path in bundled_profiles().items():
         prof = load_profile(path)

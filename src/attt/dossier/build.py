@@ -135,6 +135,8 @@ def build_dossier(
 
 
 def status_label(code: str, lang: str) -> str:
+    """The translated label of a plan-row status code."""
+
     translate: Callable[[str], str] = gettext_for(lang)
     return translate(STATUS_LABELS[code])
 

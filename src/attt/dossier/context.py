@@ -17,22 +17,30 @@ class Ctx:
         self.gaps: list[Gap] = []
 
     def need(self, value: str, section: str, what: str, where: str) -> str:
+        """The value, or the MISSING mark with a gap recorded for it."""
+
         if value:
             return value
         self.gaps.append(Gap(section, self._(what), where))
         return MISSING
 
     def gap(self, section: str, what: str, where: str) -> None:
+        """Record something the dossier lacks, already translated."""
+
         self.gaps.append(Gap(section, what, where))
 
 
 
 def fmt_date(value: dt.date | None) -> str:
+    """A date as dd/mm/yyyy, "" when unknown."""
+
     return value.strftime("%d/%m/%Y") if value else ""
 
 
 
 def vn_date_line(place: str, when: dt.date | None) -> str:
+    """The place-and-date line of a Vietnamese administrative document."""
+
     where = place or "……"
     if when is None:
         return f"{where}, ngày …… tháng …… năm 20……"

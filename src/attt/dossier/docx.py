@@ -155,6 +155,8 @@ def _header(doc: DocxDocument, d: Dossier) -> None:
 
 
 def render_dossier_docx(d: Dossier) -> bytes:
+    """The dossier as a DOCX document (bytes)."""
+
     doc = new_document()
     _setup(doc)
     usable = 210 - 30 - 15

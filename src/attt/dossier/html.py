@@ -15,6 +15,8 @@ CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'n
 
 
 def render_dossier_html(dossier: Dossier) -> str:
+    """The dossier as one self-contained HTML page."""
+
     template = environment(dossier.lang).get_template(TEMPLATE)
     return template.render(
         d=dossier, csp=CSP, missing=MISSING, lang=dossier.lang,

@@ -15,6 +15,8 @@ MISSING = "[…]"
 
 @dataclass(frozen=True)
 class Para:
+    """A paragraph of a dossier section."""
+
     text: str
     kind: str = ""  # "" | note | warn | basis
 
@@ -28,6 +30,8 @@ class Fields:
 
 @dataclass(frozen=True)
 class Table:
+    """A table of a dossier section, with column widths and status colouring."""
+
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     # Relative column widths (sum ~100) for print and DOCX.
@@ -42,6 +46,8 @@ Block = Para | Fields | Table
 
 @dataclass(frozen=True)
 class Section:
+    """A numbered part, section or subsection of the dossier."""
+
     number: str  # "A.3.1"
     title: str
     level: int  # 1 part, 2 section, 3 subsection
@@ -49,6 +55,8 @@ class Section:
 
     @property
     def heading(self) -> str:
+        """The heading as printed: number and title (parts: the title alone)."""
+
         # Parts carry their letter in the title ("Phần A. ..."), as administrative documents do.
         if self.level == 1 or not self.number:
             return self.title
@@ -57,6 +65,8 @@ class Section:
 
 @dataclass(frozen=True)
 class Gap:
+    """Something the dossier still lacks, and where to provide it."""
+
     section: str  # section number, e.g. "A.1"
     what: str  # what is missing (translated)
     where: str  # where to fill it: inventory key or evidence file
@@ -64,6 +74,8 @@ class Gap:
 
 @dataclass(frozen=True)
 class PlanRow:
+    """One requirement's row in the security plan table."""
+
     requirement_id: str
     part: str  # management | technical
     group: str
@@ -78,6 +90,8 @@ class PlanRow:
 
 @dataclass(frozen=True)
 class Cover:
+    """The cover page of the explanatory document."""
+
     parent: str  # cơ quan chủ quản (upper line)
     issuer: str  # the unit that issues the document
     number: str  # Số: .../...
@@ -93,6 +107,8 @@ class Cover:
 
 @dataclass(frozen=True)
 class Dossier:
+    """The whole explanatory document, ready for HTML or DOCX."""
+
     system: str
     regime: str
     level: int

@@ -33,6 +33,8 @@ def _party_fields(c: Ctx, party: Party, number: str, key: str, owner: bool) -> F
 
 
 def part_a(c: Ctx, system: System, p: Particulars, w: Wording) -> list[Section]:
+    """Part A: overview of the information system."""
+
     _ = c._
     out = [Section("A", _("Part A. Overview of the information system") + f" ({w.part_a})", 1,
                    (Para(_("System: {title} (inventory name: {name}).").format(

@@ -26,6 +26,8 @@ def _criteria_table(c: Ctx, crits: Sequence[Criterion]) -> Table:
 
 def part_b(c: Ctx, system: System, p: Particulars, sug: Suggestion | None,
             w: Wording) -> list[Section]:
+    """Part B: the proposed level and its explanation."""
+
     _ = c._
     out = [Section("B", _("Part B. Proposed level") + f" ({w.part_b})", 1)]
     rs = sug.for_regime(system.regime) if sug else None

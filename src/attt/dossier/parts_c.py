@@ -29,6 +29,8 @@ def _plan_table(c: Ctx, rows: Sequence[PlanRow], reqs: Mapping[str, Requirement]
 
 def part_c(c: Ctx, system: System, profile: Profile, p: Particulars, rows: Sequence[PlanRow],
             w: Wording, scanned: str) -> list[Section]:
+    """Part C: the protection plan, one row per requirement."""
+
     _ = c._
     reqs = {r.id: r for r in profile.requirements}
     out = [Section("C", f"{_(w.plan_title)} ({w.part_c})", 1)]

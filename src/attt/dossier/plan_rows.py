@@ -16,6 +16,8 @@ from .model import PlanRow
 
 
 def results_index(results: Mapping[str, Any] | None) -> dict[str, Mapping[str, Any]]:
+    """The requirement results of a system's last scan, by requirement id."""
+
     if not results:
         return {}
     return {str(r.get("id")): r for r in results.get("requirements", []) if isinstance(r, Mapping)}
@@ -57,6 +59,8 @@ def _doc_line(doc: Any) -> str:
 
 def plan_row(req: Requirement, p: Particulars, ev: EvidenceSet | None,
               results: dict[str, Mapping[str, Any]], today: dt.date) -> PlanRow:
+    """A requirement's row in the plan: status from scan and evidence."""
+
     part, _title = GROUPS.get(req.group, ("technical", req.group))
     docs = evaluate(req, ev, today) if req.evidence else []
     attested = [d for d in docs if d.status == Status.PASS and d.document]

@@ -31,6 +31,8 @@ log = logging.getLogger("attt.history")
 
 @dataclass(frozen=True)
 class RunRow:
+    """One recorded run as the ``runs`` table holds it."""
+
     id: int
     run_id: str
     started: str
@@ -46,6 +48,8 @@ class RunRow:
     systems: tuple[str, ...]
 
     def to_json(self) -> dict[str, Any]:
+        """The run as ``attt history --json`` prints it."""
+
         return {
             "id": self.id, "run_id": self.run_id, "started": self.started,
             "finished": self.finished, "inventory": self.inventory,
@@ -126,17 +130,23 @@ def resolve(conn: sqlite3.Connection, ref: str) -> RunRow:
 
 @dataclass
 class Change:
+    """One item whose status differs between two runs."""
+
     item: Item  # the newer state (or the older one when the item is gone)
     before: str  # status in A ("" absent)
     after: str  # status in B ("" absent)
 
     def to_json(self) -> dict[str, Any]:
+        """The change as ``attt diff --json`` prints it."""
+
         return {**self.item.to_json(), "before": self.before or None,
                 "after": self.after or None}
 
 
 @dataclass
 class Diff:
+    """What changed between two runs, by category, with the scores of both."""
+
     a: RunRow | None
     b: RunRow | None
     new_failures: list[Change] = field(default_factory=list)
@@ -151,6 +161,8 @@ class Diff:
                   "status_changes", "changed_evidence")
 
     def to_json(self) -> dict[str, Any]:
+        """The diff as ``attt diff --json`` prints it."""
+
         return {
             "a": self.a.to_json() if self.a else None,
             "b": self.b.to_json() if self.b else None,
@@ -191,6 +203,8 @@ def compare(
 
 
 def diff_runs(ref_a: str, ref_b: str, path: str = "") -> Diff:
+    """Compare two recorded runs (ids, run ids or relative references)."""
+
     with connect(path, create=False) as conn:
         a, b = resolve(conn, ref_a), resolve(conn, ref_b)
         result = compare(items_of_run(conn, a.id), items_of_run(conn, b.id))

@@ -91,6 +91,8 @@ class HistoryError(AtttError):
 
 
 def default_path() -> str:
+    """The history database path: $ATTT_DB, else under $XDG_DATA_HOME or ~/.local/share."""
+
     env = os.environ.get(DB_ENV)
     if env:
         return os.path.abspath(env)
@@ -101,6 +103,8 @@ def default_path() -> str:
 
 
 def canonical_hash(value: Any) -> str:
+    """SHA-256 of a value's canonical JSON (sorted keys), for comparing parameters."""
+
     text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
                       default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -176,9 +180,13 @@ class Item:
 
     @property
     def key(self) -> tuple[str, str, str, str, str]:
+        """What identifies the item across runs: system, host, requirement, check, parameters."""
+
         return (self.system, self.host, self.requirement, self.check, self.params_hash)
 
     def to_json(self) -> dict[str, Any]:
+        """The item as ``attt diff --json`` prints it."""
+
         return {
             "system": self.system,
             "host": self.host,
@@ -191,6 +199,8 @@ class Item:
 
 
 def items_of(doc: Mapping[str, Any], system: str | None = None) -> dict[tuple[str, ...], Item]:
+    """The finding items of a results document, keyed for comparison."""
+
     out: dict[tuple[str, ...], Item] = {}
     for sys_ in doc.get("systems") or []:
         if system is not None and sys_.get("name") != system:
@@ -216,6 +226,8 @@ def items_of(doc: Mapping[str, Any], system: str | None = None) -> dict[tuple[st
 def items_of_run(
     conn: sqlite3.Connection, run: int, system: str | None = None
 ) -> dict[tuple[str, ...], Item]:
+    """The finding items of a recorded run, keyed for comparison."""
+
     sql = "SELECT * FROM findings WHERE run = ?"
     args: list[Any] = [run]
     if system is not None:
@@ -332,6 +344,8 @@ def _row_error(conn: sqlite3.Connection, key: str, value: object) -> InputError:
 
 
 def safe_record(doc: Mapping[str, Any], out_dir: str, path: str = "") -> int | None:
+    """Record a run, logging instead of failing: history never spoils a report."""
+
     try:
         return record(redact.data(doc), out_dir, path)  # safety net, as for every writer
     except (HistoryError, InputError, OSError, sqlite3.Error) as exc:

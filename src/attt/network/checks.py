@@ -272,6 +272,8 @@ def insecure_services(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
 
 
 def tls_problems(t: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
+    """What is wrong with one TLS service (certificate, key, protocols, ciphers), as text."""
+
     out = []
     cert = t.get("cert")
     if cert is None:

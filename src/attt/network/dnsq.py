@@ -22,6 +22,8 @@ class Lookup:
 
 
 class Resolver:
+    """A DNS resolver (the vantage zone's, or the system's) that remembers every answer."""
+
     def __init__(self, server: str = "") -> None:
         if server:
             host, port = split_resolver(server)
@@ -35,6 +37,8 @@ class Resolver:
         self.results = Lookup()
 
     def query(self, name: str, rdtype: str) -> list[str]:
+        """The sorted answers for ``name``/``rdtype`` (empty when none), cached."""
+
         key = (name, rdtype)
         if key in self.results.answers:
             return self.results.answers[key]
@@ -55,6 +59,8 @@ class Resolver:
         return values
 
     def addresses(self, name: str) -> tuple[list[str], list[str]]:
+        """The A and AAAA records of a name."""
+
         return self.query(name, "A"), self.query(name, "AAAA")
 
 

@@ -76,6 +76,8 @@ def _ipv6_exempt(node: Node, zone: Zone) -> str:
 
 
 def check_overlaps(node: Node, zones: tuple[Zone, ...]) -> None:
+    """Refuse zones whose networks overlap, naming both."""
+
     found = overlaps(zones)
     if found:
         a, na, b, nb = found[0]

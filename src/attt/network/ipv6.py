@@ -187,6 +187,8 @@ def criteria(fact: Mapping[str, Any]) -> list[tuple[str, bool]]:
 
 
 def score(fact: Mapping[str, Any]) -> tuple[int, int, float | None]:
+    """IPv6 readiness: criteria met, criteria counted, and the percentage."""
+
     crit = criteria(fact)
     met = sum(1 for _, ok in crit if ok)
     return met, len(crit), (round(100.0 * met / len(crit), 1) if crit else None)

@@ -36,6 +36,8 @@ class NmapError(AtttError):
 
 
 def nmap_path() -> str:
+    """The nmap binary on PATH; NmapMissing says how to install it."""
+
     path = shutil.which(NMAP)
     if path is None:
         raise NmapMissing(
@@ -48,6 +50,8 @@ def nmap_path() -> str:
 
 @dataclass(frozen=True)
 class Port:
+    """One port of one address as nmap reported it, with script output."""
+
     address: str
     proto: str
     port: int
@@ -62,6 +66,8 @@ class Port:
 
     @property
     def banner(self) -> str:
+        """The service banner, or product and version, cut to 300 characters."""
+
         text = self.scripts.get("banner", "")
         if text:
             return text.strip()[:300]
@@ -70,6 +76,8 @@ class Port:
 
 @dataclass(frozen=True)
 class RunResult:
+    """The outcome of one nmap run: ports, hosts up, time, command line."""
+
     ports: list[Port]
     hosts_up: list[str]
     seconds: float
@@ -117,6 +125,8 @@ def _collapsed_closed(host: ET.Element, address: str) -> list[Port]:
 
 
 def parse_xml(xml: str) -> tuple[list[Port], list[str]]:
+    """Ports and hosts up from nmap's XML output."""
+
     root = ET.fromstring(xml)
     ports: list[Port] = []
     up: list[str] = []

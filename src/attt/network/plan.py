@@ -33,6 +33,8 @@ def communities_file() -> str:
 
 @dataclass(frozen=True)
 class Target:
+    """One address or network to scan, with the zone and name it stands for."""
+
     address: str  # IP address or CIDR network, validated
     zone: str  # zone name, or "public" for a public service outside every zone
     name: str = ""  # the DNS name it came from (certificate name checks)
@@ -42,21 +44,29 @@ class Target:
 
 @dataclass(frozen=True)
 class NmapCommand:
+    """One planned nmap run: address family, targets, arguments, timeout."""
+
     family: int
     targets: tuple[str, ...]
     arguments: tuple[str, ...]
     timeout: float
 
     def argv(self, nmap: str = "nmap") -> list[str]:
+        """The command line as a list, in python-nmap's order."""
+
         # The same order python-nmap uses: nmap -oX - <targets> <arguments>.
         return [nmap, "-oX", "-", *self.targets, *self.arguments]
 
     def shell(self, nmap: str = "nmap") -> str:
+        """The command line quoted for a shell (``--dry-run`` prints it)."""
+
         return shlex.join(self.argv(nmap))
 
 
 @dataclass
 class ScanPlan:
+    """Everything one vantage zone scans for a system, and how."""
+
     system: System
     vantage: VantagePoint
     targets: list[Target]
@@ -68,6 +78,8 @@ class ScanPlan:
     notes: list[str] = field(default_factory=list)
 
     def zone_of(self, address: str) -> str:
+        """The zone an address belongs to (``public`` outside every zone)."""
+
         for t in self.targets:
             if t.address == address:
                 return t.zone
@@ -77,6 +89,8 @@ class ScanPlan:
         return "public"
 
     def name_of(self, address: str) -> str:
+        """The DNS name an address was resolved from, or ""."""
+
         return next((t.name for t in self.targets if t.address == address and t.name), "")
 
     def host_of(self, address: str) -> str:
@@ -133,6 +147,8 @@ def _add(out: list[Target], seen: set[str], t: Target) -> None:
 
 
 def build(system: System, zone: str, root: bool | None = None) -> ScanPlan:
+    """Plan the scans of a system from one vantage zone (names resolved here)."""
+
     vp = vantage_for(system, zone)
     resolver = Resolver(vp.resolver)
     targets: list[Target] = []

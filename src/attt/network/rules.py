@@ -10,6 +10,8 @@ from .services import matches
 
 
 def rule_to_json(rule: LanRule) -> dict[str, Any]:
+    """A LAN rule as the scan fact stores it."""
+
     return {"from": rule.source, "to": rule.target, "action": rule.action,
             "services": list(rule.services), "reason": rule.reason}
 

@@ -37,6 +37,8 @@ SCAN_FACTS = (F.SCAN, F.TLS, F.IPV6)
 
 
 def unit_name(zone: str) -> str:
+    """The findings' host name of a network unit: ``net:<zone>`` or ``net:plan``."""
+
     return f"net:{zone}" if zone else "net:plan"
 
 
@@ -73,6 +75,8 @@ def check_vantage(system: System, zone: str, addresses: Sequence[str]) -> None:
 
 @dataclass
 class NetworkJob:
+    """The network checks of one system, from one vantage zone or from the plan only."""
+
     system: System
     profile: Profile
     zone: str  # vantage zone; "" = no scan
@@ -89,9 +93,13 @@ class NetworkJob:
 
     @property
     def name(self) -> str:
+        """The unit's name in findings and progress lines."""
+
         return unit_name(self.zone)
 
     def host(self) -> Host:
+        """A pseudo-host standing for the vantage zone in findings."""
+
         nets = next((z.networks for z in self.system.zones if z.name == self.zone), ())
         return Host(name=self.name, system=self.system.name, transport="nmap",
                     address=", ".join(nets), roles=("network",), zone=self.zone)
@@ -180,6 +188,8 @@ def _tls(ports: list[Port], plan: ScanPlan) -> list[dict[str, Any]]:
 
 
 def scan_facts(plan: ScanPlan, results: Sequence[RunResult]) -> dict[str, Any]:
+    """The ``net.scan`` fact from the nmap results of a plan."""
+
     # A target named twice (a host inside a swept network) is reported once.
     ports = list({(p.address, p.proto, p.port): p for r in results for p in r.ports}.values())
     open_ports = [p for p in ports if _is_open(p)]
@@ -232,6 +242,8 @@ def _evaluate(job: NetworkJob, values: Mapping[str, Any], missing: Mapping[str, 
 
 
 def run_job(job: NetworkJob) -> HostOutcome:
+    """Scan, build the network facts and evaluate the network checks of one unit."""
+
     from .zones import zone_plan
 
     started = time.monotonic()
@@ -266,6 +278,8 @@ def run_job(job: NetworkJob) -> HostOutcome:
 
 
 def dry_run_lines(jobs: Sequence[NetworkJob]) -> list[str]:
+    """What ``--dry-run`` prints for the network units: the nmap commands."""
+
     lines = []
     for job in jobs:
         plan = job.plan

@@ -90,6 +90,8 @@ def parse_service(spec: str) -> tuple[tuple[str, int, int], ...] | None:
 
 
 def matches(specs: tuple[str, ...], proto: str, port: int) -> bool:
+    """Whether a protocol/port falls under any of the service specs."""
+
     for spec in specs:
         ranges = parse_service(spec)
         if ranges is None:

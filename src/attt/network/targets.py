@@ -27,6 +27,8 @@ class TargetError(InputError):
 
 
 def is_network(value: str) -> bool:
+    """Whether the value is a CIDR network."""
+
     if not _CIDR.fullmatch(value):
         return False
     try:
@@ -55,6 +57,8 @@ def check_target(value: str, source: str = "target", key: str = "") -> str:
 
 
 def network_of(value: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    """The network of a CIDR value (host bits allowed)."""
+
     return ipaddress.ip_network(value, strict=False)
 
 
@@ -69,10 +73,14 @@ def family(value: str) -> int:
 
 
 def sweepable(net: str) -> bool:
+    """Whether the network is small enough to sweep address by address."""
+
     return network_of(net).num_addresses <= MAX_SWEEP_ADDRESSES
 
 
 def addresses_in(address: str, nets: tuple[str, ...]) -> bool:
+    """Whether an address lies in any of the networks."""
+
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:

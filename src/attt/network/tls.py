@@ -68,6 +68,8 @@ def name_matches(pattern: str, name: str) -> bool:
 
 
 def parse_certificate(pem: str, expected: str, now: dt.datetime | None = None) -> dict[str, Any]:
+    """The facts of a PEM certificate checked against the expected name."""
+
     cert = x509.load_pem_x509_certificate(pem.encode())
     now = now or dt.datetime.now(dt.UTC)
     key_type, bits = _key(cert)

@@ -35,6 +35,8 @@ OUTSIDE_ROLES = ("external", "perimeter")
 
 
 def first_level(role: str) -> int:
+    """The lowest level from which a zone role is required (6: never)."""
+
     return min((lvl for lvl, roles in LEVEL_MINIMUM.items() if role in roles), default=6)
 
 

@@ -43,11 +43,15 @@ class Account:
 
     @property
     def login_shell(self) -> bool:
+        """Whether the account's shell allows an interactive login."""
+
         return posixpath.basename(self.shell) not in NOLOGIN_SHELLS
 
 
 @probe("passwd_file", files=(PASSWD,), description="local accounts (/etc/passwd)")
 def parse_passwd(section: Section) -> tuple[Account, ...] | None:
+    """The ``passwd_file`` probe's output parsed: local accounts (/etc/passwd)."""
+
     text = section.files.get(PASSWD)
     if text is None:
         return None
@@ -127,6 +131,8 @@ SHADOW_AWK = (
     needs_root=True,
 )
 def parse_shadow_state(section: Section) -> dict[str, ShadowEntry] | None:
+    """The ``shadow_state`` probe's output parsed."""
+
     out: dict[str, ShadowEntry] = {}
     if section.files or not section.text.strip():
         text = section.files.get(SHADOW)
@@ -160,6 +166,8 @@ def parse_shadow_state(section: Section) -> dict[str, ShadowEntry] | None:
 
 @probe("useradd_defaults", files=(USERADD,), description="useradd defaults (/etc/default/useradd)")
 def parse_useradd_defaults(section: Section) -> dict[str, tuple[str, str]]:
+    """The ``useradd_defaults`` probe's output parsed: useradd defaults (/etc/default/useradd)."""
+
     text = section.files.get(USERADD)
     out: dict[str, tuple[str, str]] = {}
     if text is None:

@@ -30,6 +30,8 @@ class Agent:
 
 
 def names_param(value: Any, where: str) -> tuple[str, ...]:
+    """A parameter that must be a list of non-empty names."""
+
     if value is None:
         return ()
     if not isinstance(value, Sequence) or isinstance(value, str) or not all(

@@ -43,10 +43,14 @@ class AuditRule:
     errors: tuple[str, ...] = ()  # why auditctl would refuse to load the rule
 
     def field(self, name: str) -> list[tuple[str, str]]:
+        """The (operator, value) pairs of one field of the rule."""
+
         return [(op, v) for n, op, v in self.fields if n == name]
 
     @property
     def never(self) -> bool:
+        """Whether the rule suppresses records (action ``never``)."""
+
         return "never" in self.action.split(",")
 
     @property
@@ -57,6 +61,8 @@ class AuditRule:
 
 
 def norm_path(path: str) -> str:
+    """A watched path normalised (/var/run is /run)."""
+
     path = posixpath.normpath(path)
     if path == "/var/run" or path.startswith("/var/run/"):
         path = path[len("/var"):]
@@ -170,6 +176,8 @@ class AuditRules:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     def active(self) -> list[AuditRule]:
+        """The rules that produce records."""
+
         return [r for r in self.rules if r.records]
 
 
@@ -184,6 +192,8 @@ _RULE_FILES = ("/etc/audit/rules.d/*.rules", "/etc/audit/audit.rules")
     needs_root=True,
 )
 def parse_audit_rules(section: Section) -> AuditRules:
+    """The ``audit_rules`` probe's output parsed (audit rules: loaded in the kernel)."""
+
     rules: list[AuditRule] = []
     if section.files or not section.text.strip():
         rules_d = sorted(p for p in section.files if p.startswith("/etc/audit/rules.d/"))
@@ -217,6 +227,8 @@ def parse_audit_rules(section: Section) -> AuditRules:
     needs_root=True,
 )
 def parse_audit_status(section: Section) -> dict[str, str]:
+    """The ``audit_status`` probe's output parsed (kernel audit status)."""
+
     out: dict[str, str] = {}
     for line in section.text.splitlines():
         words = line.split()
@@ -232,6 +244,8 @@ AUDITD_CONF = "/etc/audit/auditd.conf"
 
 @probe("auditd_conf", files=(AUDITD_CONF,), description="auditd log size and rotation settings")
 def parse_auditd_conf(section: Section) -> dict[str, str] | None:
+    """The ``auditd_conf`` probe's output parsed: auditd log size and rotation settings."""
+
     if AUDITD_CONF not in section.files:
         return None
     out: dict[str, str] = {}

@@ -100,6 +100,8 @@ _CLAM_DBS = "/var/lib/clamav/*.cvd /var/lib/clamav/*.cld"
     description="anti-malware signature dates (ClamAV databases, kesl-control, mdatp health)",
 )
 def parse_av_signatures(section: Section) -> list[Signatures]:
+    """The ``av_signatures`` probe's output parsed (anti-malware signature dates)."""
+
     clam: dict[str, tuple[int, str]] = {}
     out: list[Signatures] = []
     for line in section.text.splitlines():
@@ -164,6 +166,8 @@ class ManagementStatus:
                 "Sophos MCS URL); local queries only",
 )
 def parse_av_management(section: Section) -> ManagementStatus:
+    """The ``av_management`` probe's output parsed (anti-malware management enrolment)."""
+
     org: str | None = None
     ds: str | None = None
     sophos: str | None = None

@@ -59,10 +59,14 @@ class Presence:
     notes: list[str] = field(default_factory=list)
 
     def any(self) -> bool:
+        """Whether any trace of the daemon was seen."""
+
         return bool(self.running or self.listening or self.installed or self.enabled
                     or self.inetd)
 
     def summary(self) -> str:
+        """What was seen of the daemon, as one line."""
+
         parts = []
         if self.running:
             parts.append(f"running: {', '.join(self.running)}")
@@ -77,6 +81,8 @@ class Presence:
         return "; ".join(parts)
 
     def observed(self) -> dict[str, Any]:
+        """What was seen of the daemon, as a finding's observed value."""
+
         return {"running": self.running, "listening": self.listening,
                 "enabled_at_boot": self.enabled, "inetd": self.inetd,
                 "installed": self.installed, "notes": self.notes}

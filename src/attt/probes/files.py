@@ -61,6 +61,8 @@ def stat_offline(tree: OfflineTree) -> str:
     offline=stat_offline,
 )
 def parse_sensitive_file_modes(section: Section) -> dict[str, FileMeta]:
+    """The ``sensitive_file_modes`` probe's output parsed."""
+
     out: dict[str, FileMeta] = {}
     for line in section.text.splitlines():
         if not line.strip():

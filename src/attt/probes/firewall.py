@@ -45,6 +45,8 @@ class NftRuleset:
     includes: list[str] = field(default_factory=list)
 
     def chain(self, family: str, table: str, name: str) -> NftChain:
+        """The chain of a family and table, created empty on first use."""
+
         key = (family, table, name)
         if key not in self.chains:
             self.chains[key] = NftChain(family, table, name)
@@ -171,6 +173,8 @@ def _statement(rs: NftRuleset, ctx: tuple[str, Any], s: str) -> None:
     needs_root=True,
 )
 def parse_nft_ruleset(section: Section) -> NftRuleset:
+    """The ``nft_ruleset`` probe's output parsed (the kernel's nftables ruleset)."""
+
     return parse_nft(section.text)
 
 
@@ -205,6 +209,8 @@ def parse_iptables(text: str) -> tuple[str, list[str]]:
     needs_root=True,
 )
 def parse_iptables_rules(section: Section) -> tuple[str, list[str]]:
+    """The ``iptables_rules`` probe's output parsed: IPv4 iptables rules (iptables -S)."""
+
     return parse_iptables(section.text)
 
 
@@ -215,6 +221,8 @@ def parse_iptables_rules(section: Section) -> tuple[str, list[str]]:
     needs_root=True,
 )
 def parse_ip6tables_rules(section: Section) -> tuple[str, list[str]]:
+    """The ``ip6tables_rules`` probe's output parsed: IPv6 iptables rules (ip6tables -S)."""
+
     return parse_iptables(section.text)
 
 
@@ -233,6 +241,8 @@ class UfwStatus:
     needs_root=True,
 )
 def parse_ufw_status(section: Section) -> UfwStatus:
+    """The ``ufw_status`` probe's output parsed: ufw state and default policies."""
+
     m = re.search(r"^Status: (active|inactive)$", section.text, re.MULTILINE)
     if m is None:
         raise ValueError("no 'Status:' line in ufw output")
@@ -264,6 +274,8 @@ class FirewalldState:
     description="firewalld state, default zone and its target",
 )
 def parse_firewalld_state(section: Section) -> FirewalldState:
+    """The ``firewalld_state`` probe's output parsed."""
+
     lines = section.text.splitlines()
     if not lines or lines[0].strip() not in ("running", "not running"):
         raise ValueError("firewall-cmd --state printed neither 'running' nor 'not running'")
@@ -327,6 +339,8 @@ def _shell_vars(text: str) -> dict[str, str]:
 
 @probe("ufw_conf", files=_UFW_FILES, description="ufw configuration")
 def parse_ufw_conf(section: Section) -> dict[str, str]:
+    """The ``ufw_conf`` probe's output parsed: ufw configuration."""
+
     out: dict[str, str] = {}
     for path in _UFW_FILES:
         if path in section.files:
@@ -351,6 +365,8 @@ class FirewalldConf:
     description="firewalld default zone and its target",
 )
 def parse_firewalld_conf(section: Section) -> FirewalldConf:
+    """The ``firewalld_conf`` probe's output parsed: firewalld default zone and its target."""
+
     conf = section.files.get("/etc/firewalld/firewalld.conf")
     if conf is None:
         return FirewalldConf(False, "", "", "")
@@ -378,4 +394,6 @@ IPTABLES_SAVED = {
     description="iptables rules restored at boot (iptables-persistent, iptables-services)",
 )
 def parse_iptables_saved(section: Section) -> dict[str, tuple[str, list[str]]]:
+    """The ``iptables_saved`` probe's output parsed (iptables rules restored at boot)."""
+
     return {path: parse_iptables(text) for path, text in section.files.items()}

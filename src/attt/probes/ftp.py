@@ -100,6 +100,8 @@ def _pureftpd(files: Mapping[str, str]) -> FtpConfig | None:
     description="FTP server TLS settings (vsftpd, proftpd, pure-ftpd)",
 )
 def parse_ftp_conf(section: Section) -> dict[str, FtpConfig]:
+    """The ``ftp_conf`` probe's output parsed (FTP server TLS settings)."""
+
     out: dict[str, FtpConfig] = {}
     for path in VSFTPD_FILES:
         if path in section.files:

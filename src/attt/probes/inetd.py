@@ -66,6 +66,8 @@ def _xinetd_blocks(path: str, text: str) -> list[tuple[str, dict[str, str], int]
     description="services configured in xinetd and inetd",
 )
 def parse_inetd_services(section: Section) -> InetdServices:
+    """The ``inetd_services`` probe's output parsed: services configured in xinetd and inetd."""
+
     enabled: dict[str, str] = {}
     disabled: list[str] = []
     globally_disabled: set[str] = set()

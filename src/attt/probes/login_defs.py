@@ -9,6 +9,8 @@ from attt.registry import Section, probe
 
 @probe("login_defs", files=("/etc/login.defs",), description="shadow-utils defaults")
 def parse_login_defs(section: Section) -> dict[str, str] | None:
+    """The ``login_defs`` probe's output parsed: shadow-utils defaults."""
+
     text = section.files.get("/etc/login.defs")
     if text is None:
         return None

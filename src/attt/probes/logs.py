@@ -54,15 +54,21 @@ class JournaldConf:
 
     @property
     def storage(self) -> str:
+        """The Storage= value in force (default ``auto``)."""
+
         return self.settings.get("Storage", "auto").lower()
 
     def describe(self, key: str, default: str) -> str:
+        """A setting with the file that sets it, or its default."""
+
         if key in self.settings:
             return f"{key}={self.settings[key]} ({self.where[key]})"
         return f"{key} not set (default {default})"
 
 
 def journald_order(files: Mapping[str, str]) -> list[str]:
+    """journald.conf and its drop-ins in the order journald reads them."""
+
     chosen: dict[str, str] = {}
     for directory in _DROPIN_DIRS:
         for path in files:
@@ -78,6 +84,8 @@ def journald_order(files: Mapping[str, str]) -> list[str]:
     description="systemd-journald settings (journald.conf and drop-ins)",
 )
 def parse_journald_conf(section: Section) -> JournaldConf:
+    """The ``journald_conf`` probe's output parsed (systemd-journald settings)."""
+
     settings: dict[str, str] = {}
     where: dict[str, str] = {}
     for path in journald_order(section.files):
@@ -99,6 +107,8 @@ def parse_journald_conf(section: Section) -> JournaldConf:
 
 
 def journal_dir_offline(tree: OfflineTree) -> str:
+    """What the journal_dir command prints, read from an offline tree."""
+
     return "present\n" if tree.is_dir("/var/log/journal") else "absent\n"
 
 
@@ -109,6 +119,8 @@ def journal_dir_offline(tree: OfflineTree) -> str:
     offline=journal_dir_offline,
 )
 def parse_journal_dir(section: Section) -> bool:
+    """The ``journal_dir`` probe's output parsed (whether /var/log/journal exists)."""
+
     text = section.text.strip()
     if text not in ("present", "absent"):
         raise ValueError(f"unexpected journal_dir output: {text[:40]!r}")
@@ -123,6 +135,8 @@ _SKIP_BLOCKS = ("postrotate", "prerotate", "firstaction", "lastaction", "preremo
 
 @dataclass(frozen=True)
 class RotatePolicy:
+    """One logrotate stanza: the logs it covers and how long it keeps them."""
+
     patterns: tuple[str, ...]
     where: str
     period: str  # hourly | daily | weekly | monthly | yearly | "" (every run)
@@ -132,6 +146,8 @@ class RotatePolicy:
 
     @property
     def months(self) -> float:
+        """How many months of logs the policy keeps."""
+
         per = _PERIOD_MONTHS.get(self.period, 1 / 30)
         kept = float("inf") if self.rotate < 0 else self.rotate * per
         if self.maxage is not None and self.maxage > 0:
@@ -139,6 +155,8 @@ class RotatePolicy:
         return kept
 
     def formula(self) -> str:
+        """How months() was computed, for the finding's message."""
+
         period = self.period or "no period (every run, counted daily)"
         rotate = "rotate -1 (never removed)" if self.rotate < 0 else f"rotate {self.rotate}"
         text = f"{rotate} x {period}"
@@ -254,6 +272,8 @@ class Logrotate:
     policies: tuple[RotatePolicy, ...]
 
     def policy_for(self, log: str) -> RotatePolicy | None:
+        """The policy that rotates a log file, None if none does."""
+
         hit = None
         for p in self.policies:
             if any(fnmatch.fnmatchcase(log, pat) for pat in p.patterns):
@@ -267,6 +287,8 @@ class Logrotate:
     description="logrotate rotation policies",
 )
 def parse_logrotate_conf(section: Section) -> Logrotate:
+    """The ``logrotate_conf`` probe's output parsed: logrotate rotation policies."""
+
     if LOGROTATE_MAIN not in section.files:
         return Logrotate(False, ())
     reader = _Reader(section.files)
@@ -354,6 +376,8 @@ class Forwarders:
     description="rsyslog configuration",
 )
 def parse_rsyslog_conf(section: Section) -> Forwarders:
+    """The ``rsyslog_conf`` probe's output parsed: rsyslog configuration."""
+
     if RSYSLOG_MAIN not in section.files:
         return Forwarders(False, ())
     main = section.files[RSYSLOG_MAIN]
@@ -375,6 +399,8 @@ SYSLOG_NG_MAIN = "/etc/syslog-ng/syslog-ng.conf"
     description="syslog-ng configuration",
 )
 def parse_syslog_ng_conf(section: Section) -> Forwarders:
+    """The ``syslog_ng_conf`` probe's output parsed: syslog-ng configuration."""
+
     if SYSLOG_NG_MAIN not in section.files:
         return Forwarders(False, ())
     text = "\n".join(_strip_comments(section.files[p]) for p in sorted(section.files))
@@ -400,6 +426,8 @@ JOURNAL_UPLOAD = "/etc/systemd/journal-upload.conf"
     description="systemd-journal-upload target",
 )
 def parse_journal_upload_conf(section: Section) -> Forwarders:
+    """The ``journal_upload_conf`` probe's output parsed: systemd-journal-upload target."""
+
     if not section.files:
         return Forwarders(False, ())
     url = ""

@@ -38,6 +38,8 @@ MAC_MODES = ("enforce", "complain", "kill", "unconfined", "prompt", "user")
     description="AppArmor and SELinux state from the kernel (sysfs/securityfs)",
 )
 def parse_mac_status(section: Section) -> dict[str, Any]:
+    """The ``mac_status`` probe's output parsed (AppArmor and SELinux state from the kernel)."""
+
     lines = [ln.rstrip() for ln in section.text.splitlines() if ln.strip()]
     if not lines or lines[-1] != "end":
         raise ValueError("mac_status output lacks its end marker")
@@ -67,6 +69,8 @@ def parse_mac_status(section: Section) -> dict[str, Any]:
 
 @probe("selinux_config", files=(SELINUX_CONFIG,), description="SELinux mode at boot")
 def parse_selinux_config(section: Section) -> dict[str, str] | None:
+    """The ``selinux_config`` probe's output parsed: SELinux mode at boot."""
+
     text = section.files.get(SELINUX_CONFIG)
     if text is None:
         return None
@@ -97,6 +101,8 @@ class AppArmorFiles:
     description="AppArmor profiles in /etc/apparmor.d (offline)",
 )
 def parse_apparmor_profile_files(section: Section) -> AppArmorFiles:
+    """The ``apparmor_profile_files`` probe's output parsed."""
+
     profiles, disabled, complain = [], [], []
     for path, text in sorted(section.files.items()):
         parent, name = posixpath.split(path)

@@ -22,12 +22,16 @@ from attt.registry import Section, probe
 
 @dataclass(frozen=True)
 class Listener:
+    """A listening socket and the programs that own it."""
+
     proto: str  # tcp | udp
     address: str
     port: int
     programs: tuple[str, ...]  # task names of the owning processes; empty when not shown
 
     def describe(self) -> str:
+        """``tcp/23 on 0.0.0.0 (inetd)``."""
+
         who = ", ".join(self.programs) if self.programs else "process unknown"
         return f"{self.proto}/{self.port} on {self.address} ({who})"
 
@@ -95,6 +99,8 @@ def _parse_netstat(lines: list[str]) -> list[Listener]:
     description="listening TCP and UDP sockets with their processes (ss, or netstat)",
 )
 def parse_listening_sockets(section: Section) -> Listeners:
+    """The ``listening_sockets`` probe's output parsed."""
+
     lines = section.text.splitlines()
     if not lines or lines[0] not in ("tool ss", "tool netstat"):
         raise ValueError("socket listing without its 'tool' header")
@@ -118,6 +124,8 @@ class Addr6:
     description="global-scope IPv6 addresses (ip -6 -o addr)",
 )
 def parse_ip6_global(section: Section) -> list[Addr6]:
+    """The ``ip6_global_addresses`` probe's output parsed (global-scope IPv6 addresses)."""
+
     out: list[Addr6] = []
     pattern = re.compile(r"^\d+:\s+(\S+)\s+inet6\s+(\S+)\s+(.*)$")
     for line in section.text.splitlines():
@@ -152,6 +160,8 @@ _ROUTE_TYPES_UNUSABLE = ("unreachable", "prohibit", "blackhole", "throw")
     description="IPv6 default routes (ip -6 route show default)",
 )
 def parse_ip6_default_route(section: Section) -> list[Route6]:
+    """The ``ip6_default_route`` probe's output parsed (IPv6 default routes)."""
+
     out: list[Route6] = []
     for line in section.text.splitlines():
         if not line.strip():
@@ -223,6 +233,8 @@ def _resolved_servers(text: str) -> tuple[list[str], list[str]]:
     description="configured DNS resolvers (resolv.conf, systemd-resolved)",
 )
 def parse_resolver_conf(section: Section) -> ResolverConfig:
+    """The ``resolver_conf`` probe's output parsed (configured DNS resolvers)."""
+
     dns: list[str] = []
     fallback: list[str] = []
     order = ([RESOLVED_CONF] if RESOLVED_CONF in section.files else []) + sorted(
@@ -245,6 +257,8 @@ def parse_resolver_conf(section: Section) -> ResolverConfig:
     description="systemd-resolved upstream DNS servers per link (resolvectl dns)",
 )
 def parse_resolvectl_dns(section: Section) -> tuple[str, ...]:
+    """The ``resolvectl_dns`` probe's output parsed."""
+
     out: list[str] = []
     for line in section.text.splitlines():
         if not line.strip():

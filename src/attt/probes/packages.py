@@ -21,6 +21,8 @@ class Packages:
     source: str = ""
 
     def version(self, name: str) -> str | None:
+        """The installed version of a package, None if not installed."""
+
         return self.installed.get(name)
 
 
@@ -61,6 +63,8 @@ def _parse_dpkg_status(text: str, source: str) -> Packages:
     description="installed packages (dpkg-query or rpm on live hosts; dpkg status file offline)",
 )
 def parse_packages(section: Section) -> Packages:
+    """The ``packages`` probe's output parsed (installed packages)."""
+
     if section.files or not section.text.strip():
         # Offline tree (or a live files read): only the dpkg database is plain text.
         if "/var/lib/dpkg/status" in section.files:

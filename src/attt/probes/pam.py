@@ -59,6 +59,8 @@ def _split_pam(line: str) -> list[str]:
 
 
 def parse_pam_file(path: str, text: str) -> list[PamLine]:
+    """The PAM lines of one file, continuation lines joined, comments dropped."""
+
     out: list[PamLine] = []
     for lineno, raw in logical_lines(text):
         line = raw.split("#", 1)[0].strip()
@@ -92,6 +94,8 @@ def parse_pam_file(path: str, text: str) -> list[PamLine]:
     description="PAM stacks that handle password changes",
 )
 def parse_pam_password(section: Section) -> dict[str, list[PamLine]]:
+    """The ``pam_password`` probe's output parsed: PAM stacks that handle password changes."""
+
     return {path: parse_pam_file(path, text) for path, text in section.files.items()}
 
 
@@ -118,6 +122,8 @@ def parse_kv_conf(path: str, text: str) -> dict[str, tuple[str, str]]:
     description="libpwquality settings",
 )
 def parse_pwquality_conf(section: Section) -> dict[str, tuple[str, str]]:
+    """The ``pwquality_conf`` probe's output parsed: libpwquality settings."""
+
     merged: dict[str, tuple[str, str]] = {}
     # pwquality.conf(5): the *.conf drop-ins are read first in ASCII order, then the main
     # file, each overriding what came before.
@@ -187,17 +193,23 @@ PWHISTORY_CONF = "/etc/security/pwhistory.conf"
 
 @probe("pam_auth", files=AUTH_FILES, description="PAM authentication stacks")
 def parse_pam_auth(section: Section) -> dict[str, list[PamLine]]:
+    """The ``pam_auth`` probe's output parsed: PAM authentication stacks."""
+
     return {path: parse_pam_file(path, text) for path, text in section.files.items()}
 
 
 @probe("faillock_conf", files=(FAILLOCK_CONF,), description="pam_faillock settings")
 def parse_faillock_conf(section: Section) -> dict[str, tuple[str, str]]:
+    """The ``faillock_conf`` probe's output parsed: pam_faillock settings."""
+
     text = section.files.get(FAILLOCK_CONF)
     return parse_kv_conf(FAILLOCK_CONF, text) if text is not None else {}
 
 
 @probe("pwhistory_conf", files=(PWHISTORY_CONF,), description="pam_pwhistory settings")
 def parse_pwhistory_conf(section: Section) -> dict[str, tuple[str, str]]:
+    """The ``pwhistory_conf`` probe's output parsed: pam_pwhistory settings."""
+
     text = section.files.get(PWHISTORY_CONF)
     return parse_kv_conf(PWHISTORY_CONF, text) if text is not None else {}
 
@@ -300,6 +312,8 @@ def required_classes(line: PamLine, pwq: Mapping[str, tuple[str, str]]) -> tuple
 
 @dataclass(frozen=True)
 class Lockout:
+    """Account lockout after failed logins: attempts, unlock time, where set."""
+
     deny: int
     unlock: int  # seconds; 0: until an administrator unlocks
     rule: str

@@ -18,6 +18,8 @@ _COMM_WIDTH = 15
 
 @dataclass(frozen=True)
 class Process:
+    """One running process: task name and command line."""
+
     comm: str  # kernel task name, truncated to 15 characters
     args: str  # full command line as ps shows it
 
@@ -31,6 +33,8 @@ class Process:
         return posixpath.basename(first)
 
     def matches(self, name: str) -> bool:
+        """Whether the process is the program ``name``."""
+
         if name == self.exe:
             return True
         # comm is truncated: only a name that fits can be compared with it.
@@ -44,6 +48,8 @@ class ProcessTable:
     processes: tuple[Process, ...]
 
     def running(self, name: str) -> bool:
+        """Whether any process is the program ``name``."""
+
         return any(p.matches(name) for p in self.processes)
 
     def find(self, names: Iterable[str]) -> list[str]:
@@ -58,6 +64,8 @@ class ProcessTable:
     description="running processes: task name and command line (procps format)",
 )
 def parse_processes(section: Section) -> ProcessTable:
+    """The ``processes`` probe's output parsed (running processes: task name and command line)."""
+
     procs: list[Process] = []
     for line in section.text.splitlines():
         if not line.strip():

@@ -72,6 +72,8 @@ def _statements(line: str) -> list[str]:
 
 def parse_tmout(path: str, text: str, first: int = 1,
                 last: int | None = None) -> list[TmoutEvent]:
+    """The TMOUT assignments and readonly markings of one start-up file."""
+
     events: list[TmoutEvent] = []
     for lineno, raw in enumerate(text.splitlines(), 1):
         if lineno < first or (last is not None and lineno > last):
@@ -149,6 +151,8 @@ def startup_order(files: Mapping[str, str]) -> tuple[list[Segment], list[str]]:
     description="system-wide shell start-up files",
 )
 def parse_shell_profiles(section: Section) -> list[TmoutEvent]:
+    """The ``shell_profiles`` probe's output parsed: system-wide shell start-up files."""
+
     for path, text in section.files.items():
         if "\x00" in text:
             raise ValueError(f"{path}: binary content")

@@ -28,6 +28,8 @@ class SnmpConfig:
     v3_users: tuple[str, ...]
 
     def shown(self) -> list[str]:
+        """The community lines with every non-default community masked."""
+
         out = []
         for directive, community, where in self.communities:
             value = community if community.lower() in _DEFAULT_COMMUNITIES else "<masked>"
@@ -35,6 +37,8 @@ class SnmpConfig:
         return out
 
     def defaults(self) -> list[str]:
+        """The default (guessable) communities configured."""
+
         return [c for _, c, _ in self.communities if c.lower() in _DEFAULT_COMMUNITIES]
 
 
@@ -65,6 +69,8 @@ def _operands(words: list[str]) -> list[str]:
 
 @probe("snmpd_conf", files=SNMPD_FILES, description="net-snmp agent access configuration")
 def parse_snmpd_conf(section: Section) -> SnmpConfig:
+    """The ``snmpd_conf`` probe's output parsed: net-snmp agent access configuration."""
+
     communities: list[tuple[str, str, str]] = []
     users: list[str] = []
     for path in sorted(section.files, key=lambda p: (p != "/etc/snmp/snmpd.conf", p)):

@@ -85,6 +85,8 @@ def _canon_value(keyword: str, value: str) -> str:
     needs_root=True,
 )
 def parse_sshd_effective(section: Section) -> dict[str, list[str]]:
+    """The ``sshd_effective`` probe's output parsed (effective OpenSSH server configuration)."""
+
     values: dict[str, list[str]] = {}
     for line in section.text.splitlines():
         if not line.strip():
@@ -101,6 +103,8 @@ def parse_sshd_effective(section: Section) -> dict[str, list[str]]:
 
 @dataclass(frozen=True)
 class Setting:
+    """One sshd keyword's value and where it was read."""
+
     value: str
     where: str  # file:line
     seq: int  # position in sshd's reading order
@@ -108,6 +112,8 @@ class Setting:
 
 @dataclass(frozen=True)
 class SshdConfig:
+    """The sshd configuration as read from the files (global values)."""
+
     present: bool  # /etc/ssh/sshd_config exists
     settings: Mapping[str, Setting]  # global (outside Match) first values
     unread_includes: tuple[Setting, ...] = ()  # includes that name files we did not read
@@ -162,6 +168,8 @@ class SshdConfigReader:
         self.seq = 0
 
     def include(self, pattern: str, active: bool, never: bool, where: str, depth: int) -> None:
+        """Follow an Include directive as sshd does (sorted glob matches)."""
+
         if not pattern.startswith("/"):
             pattern = posixpath.join("/etc/ssh", pattern)
         regex = glob_regex(pattern)
@@ -175,6 +183,8 @@ class SshdConfigReader:
             self.parse(path, active, never, depth + 1)
 
     def parse(self, path: str, active: bool, never: bool, depth: int) -> None:
+        """Read one configuration file; the first value of a keyword wins."""
+
         if depth > _MAX_DEPTH:
             raise ValueError("too many nested Include levels")
         self.read.append(path)
@@ -209,6 +219,8 @@ class SshdConfigReader:
     description="sshd_config and its drop-in directory",
 )
 def parse_sshd_config_files(section: Section) -> SshdConfig:
+    """The ``sshd_config_files`` probe's output parsed: sshd_config and its drop-in directory."""
+
     if MAIN_CONFIG not in section.files:
         return SshdConfig(False, {})
     reader = SshdConfigReader(section.files)
@@ -233,6 +245,8 @@ class SshdView:
     decided_at: Mapping[str, int] = field(default_factory=dict)
 
     def get(self, keyword: str) -> tuple[str, str]:
+        """A keyword's value and its source (the OpenSSH default if unset)."""
+
         return self.values.get(keyword, (DEFAULTS[keyword], "OpenSSH default"))
 
     def undecided(self, keyword: str) -> Setting | None:

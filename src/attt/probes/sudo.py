@@ -42,6 +42,8 @@ _INCLUDE = re.compile(r"^[#@](include|includedir)\s+(.+)$")
     description="is sudo installed, its version, and can the scan read /etc/sudoers",
 )
 def parse_sudo_installed(section: Section) -> dict[str, str]:
+    """The ``sudo_installed`` probe's output parsed."""
+
     lines = [ln.strip() for ln in section.text.splitlines() if ln.strip()]
     if not lines or not re.fullmatch(r"sudoers (readable|unreadable|absent)", lines[0]):
         raise ValueError("sudo_installed output lacks the sudoers line")
@@ -56,6 +58,8 @@ def parse_sudo_installed(section: Section) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Entry:
+    """One sudoers entry (Defaults, alias or user specification) and where."""
+
     kind: str  # defaults | alias | spec
     text: str
     where: str
@@ -148,6 +152,8 @@ class _Reader:
     needs_root=True,
 )
 def parse_sudoers(section: Section) -> Sudoers:
+    """The ``sudoers_files`` probe's output parsed (sudo policy)."""
+
     if SUDOERS not in section.files:
         return Sudoers(False)
     reader = _Reader(section.files)
@@ -214,6 +220,8 @@ def expand_aliases(items: list[str], aliases: Mapping[str, list[str]], depth: in
 
 @dataclass(frozen=True)
 class Grant:
+    """Who may run what through sudo, with or without a password."""
+
     users: tuple[str, ...]
     nopasswd: bool
     command: str

@@ -66,6 +66,8 @@ SYSCTL_COMMAND = (
     description="kernel IPv6 switches (disable_ipv6)",
 )
 def parse_ipv6_sysctl(section: Section) -> dict[str, str]:
+    """The ``ipv6_sysctl`` probe's output parsed: kernel IPv6 switches (disable_ipv6)."""
+
     out: dict[str, str] = {}
     for line in section.text.splitlines():
         if not line.strip():
@@ -81,6 +83,8 @@ def parse_ipv6_sysctl(section: Section) -> dict[str, str]:
 
 @probe("kernel_cmdline", command="cat /proc/cmdline", description="running kernel command line")
 def parse_kernel_cmdline(section: Section) -> list[str]:
+    """The ``kernel_cmdline`` probe's output parsed: running kernel command line."""
+
     text = section.text.strip()
     if not text or "\n" in text:
         raise ValueError("expected one line of kernel parameters")
@@ -146,6 +150,8 @@ def sysctl_where(files: Mapping[str, str], path: str, lineno: int) -> str:
 
 @dataclass(frozen=True)
 class SysctlValue:
+    """A kernel parameter's running value and where it was read."""
+
     value: str
     where: str
 
@@ -157,6 +163,8 @@ class SysctlValue:
     description="sysctl settings applied at boot",
 )
 def parse_sysctl_conf(section: Section) -> dict[str, SysctlValue]:
+    """The ``sysctl_conf`` probe's output parsed: sysctl settings applied at boot."""
+
     values: dict[str, SysctlValue] = {}
     files = sysctl_files(section)
     for path in sysctl_order(files):
@@ -318,6 +326,8 @@ def normalize_key(key: str) -> str:
 
 @dataclass(frozen=True)
 class Assignment:
+    """A value set in a sysctl configuration file, and where."""
+
     value: str
     where: str  # file:line
 
@@ -332,6 +342,8 @@ class SysctlTree:
     ignored: tuple[str, ...] = field(default_factory=tuple)  # lines that are no assignment
 
     def lookup(self, key: str) -> Assignment | None:
+        """The boot-time assignment of a key (explicit, else the last glob)."""
+
         if key in self.explicit:
             return self.explicit[key]
         found: Assignment | None = None
@@ -348,6 +360,8 @@ class SysctlTree:
     description="sysctl.d settings applied at boot, glob assignments included",
 )
 def parse_sysctl_settings(section: Section) -> SysctlTree:
+    """The ``sysctl_settings`` probe's output parsed."""
+
     explicit: dict[str, Assignment] = {}
     globs: list[tuple[str, Assignment]] = []
     ignored: list[str] = []

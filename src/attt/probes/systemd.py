@@ -19,6 +19,8 @@ class EnabledUnits:
     units: Mapping[str, str]  # unit name -> the wants/ directory that enables it
 
     def enabled(self, unit: str) -> bool:
+        """Whether the unit (or an instance of its template) is enabled."""
+
         if unit in self.units:
             return True
         # Template instances such as clamd@scan.service enable the template.
@@ -45,6 +47,8 @@ _SYSTEMD_MARKERS = ("/etc/systemd/system.conf", "/usr/lib/systemd/system.conf")
     description="units enabled at boot (symlinks in /etc/systemd/system/*.target.wants)",
 )
 def parse_systemd_enabled(section: Section) -> EnabledUnits:
+    """The ``systemd_enabled`` probe's output parsed (units enabled at boot)."""
+
     units: dict[str, str] = {}
     systemd = False
     for path in section.files:

@@ -33,6 +33,8 @@ DAY = 86400
 
 @probe("clock_now", command="date -u +%s", description="the host's clock (UTC epoch seconds)")
 def parse_clock_now(section: Section) -> int:
+    """The ``clock_now`` probe's output parsed: the host's clock (UTC epoch seconds)."""
+
     text = section.text.strip()
     if not re.fullmatch(r"\d{9,11}", text):
         raise ValueError(f"not an epoch timestamp: {text[:40]!r}")
@@ -52,6 +54,8 @@ def iso(epoch: int) -> str:
     description="systemd's view of clock synchronisation",
 )
 def parse_timedatectl(section: Section) -> dict[str, str]:
+    """The ``timedatectl_ntp`` probe's output parsed: systemd's view of clock synchronisation."""
+
     out: dict[str, str] = {}
     for line in section.text.splitlines():
         if not line.strip():
@@ -80,6 +84,8 @@ class ChronyTracking:
     description="chronyd synchronisation state",
 )
 def parse_chrony_tracking(section: Section) -> ChronyTracking:
+    """The ``chrony_tracking`` probe's output parsed: chronyd synchronisation state."""
+
     fields: dict[str, str] = {}
     for line in section.text.splitlines():
         key, sep, value = line.partition(":")
@@ -330,6 +336,8 @@ def parse_chrony_conf(section: Section) -> ChronyConfig | None:
     description="systemd-timesyncd servers",
 )
 def parse_timesyncd_conf(section: Section) -> dict[str, str] | None:
+    """The ``timesyncd_conf`` probe's output parsed: systemd-timesyncd servers."""
+
     if not section.files:
         return None
     out: dict[str, str] = {}
@@ -352,6 +360,8 @@ def parse_timesyncd_conf(section: Section) -> dict[str, str] | None:
 
 @probe("ntp_conf", files=("/etc/ntp.conf", "/etc/ntpsec/ntp.conf"), description="ntpd sources")
 def parse_ntp_conf(section: Section) -> list[str] | None:
+    """The ``ntp_conf`` probe's output parsed: ntpd sources."""
+
     if not section.files:
         return None
     out: list[str] = []

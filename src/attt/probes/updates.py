@@ -99,6 +99,8 @@ def _dnf(lines: list[str]) -> list[str]:
     description="security updates pending in the local package index (no refresh, no network)",
 )
 def parse_pending_updates(section: Section) -> Pending:
+    """The ``pending_updates`` probe's output parsed."""
+
     lines = section.text.splitlines()
     if not lines or not lines[0].startswith("manager "):
         raise ValueError("update listing without its 'manager' header")
@@ -182,6 +184,8 @@ _HISTORY_FILES = ("/var/log/dpkg.log", "/var/log/dpkg.log.1", "/var/log/dnf.rpm.
     description="newest package install/upgrade (dpkg.log, dnf.rpm.log, rpm database)",
 )
 def parse_package_history(section: Section) -> list[UpdateEvent]:
+    """The ``package_history`` probe's output parsed (newest package install/upgrade)."""
+
     events: list[UpdateEvent] = []
     if section.files:
         for path in sorted(section.files):

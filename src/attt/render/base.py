@@ -10,6 +10,8 @@ from .document import Document
 
 @dataclass(frozen=True)
 class RenderOptions:
+    """Options every renderer takes: language and evidence length."""
+
     lang: str = "vi"  # vi (default) or en
     evidence_limit: int = 400  # characters of evidence shown in HTML; JSON keeps all
 
@@ -19,6 +21,8 @@ RenderFunc = Callable[[Document, RenderOptions], str]
 
 @dataclass(frozen=True)
 class Format:
+    """A registered output format: name, file name, render function."""
+
     name: str
     filename: str
     render: RenderFunc
@@ -28,6 +32,8 @@ FORMATS: dict[str, Format] = {}
 
 
 def register(name: str, filename: str) -> Callable[[RenderFunc], RenderFunc]:
+    """Register a render function as output format ``name``."""
+
     def decorate(func: RenderFunc) -> RenderFunc:
         FORMATS[name] = Format(name, filename, func)
         return func

@@ -58,6 +58,8 @@ def _cell(value: object) -> str:
 
 @register("csv", "results.csv")
 def render_csv(doc: Document, options: RenderOptions) -> str:
+    """One CSV row per finding (spreadsheets, ticketing imports)."""
+
     lang = options.lang
     _ = i18n.gettext_for(lang)
     buf = io.StringIO()

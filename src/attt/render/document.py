@@ -118,6 +118,8 @@ def _system(sr: SystemReport, hosts: Mapping[str, Mapping[str, Any]]) -> rt.Syst
 
 
 def grading_rules() -> rt.Grading:
+    """The published grading formula as results.json carries it."""
+
     return {
         "weights": {k.value: v for k, v in SEVERITY_WEIGHTS.items()},
         "grade_bands": [{"grade": g, "min_percent": m} for g, m in GRADE_BANDS],
@@ -171,12 +173,16 @@ def pick(item: Mapping[str, Any], stem: str, lang: str) -> str:
 
 
 def score_line(score: Mapping[str, Any]) -> str:
+    """A score as ``87.5% (B)``."""
+
     pct = score.get("percent")
     shown = "n/a" if pct is None else f"{pct:.1f}%"
     return f"{shown} ({score.get('grade', '-')})"
 
 
 def all_findings(doc: Document) -> Sequence[Mapping[str, Any]]:
+    """Every finding of every requirement of every system."""
+
     return [f for s in doc["systems"] for r in s["requirements"] for f in r["findings"]]
 
 

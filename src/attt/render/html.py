@@ -463,6 +463,8 @@ def _gate(gate: Any) -> dict[str, Any] | None:
 
 
 def build_view(doc: Document, options: RenderOptions) -> View:
+    """The HTML report's view model, computed in Python for the template."""
+
     lang = options.lang
     run = doc.get("run") or {}
     summary = doc.get("summary") or {}
@@ -511,6 +513,8 @@ def build_view(doc: Document, options: RenderOptions) -> View:
 
 @register("html", "report.html")
 def render_html(doc: Document, options: RenderOptions) -> str:
+    """The report as one self-contained HTML page."""
+
     if options.lang not in i18n.LANGUAGES:
         raise ValueError(f"unsupported report language {options.lang!r}")
     template = environment(options.lang).get_template(TEMPLATE)

@@ -10,4 +10,6 @@ from .document import Document
 
 @register("json", "results.json")
 def render_json(doc: Document, options: RenderOptions) -> str:
+    """The results document as JSON."""
+
     return json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=False) + "\n"

@@ -40,6 +40,8 @@ def _case(suite: ET.Element, sys_name: str, req: dict[str, Any], lang: str) -> d
 
 @register("junit", "junit.xml")
 def render_junit(doc: Document, options: RenderOptions) -> str:
+    """One JUnit test case per requirement and host, for CI dashboards."""
+
     root = ET.Element("testsuites", name="attt")
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     for system in doc["systems"]:

@@ -78,6 +78,8 @@ def _fingerprint(f: Mapping[str, Any]) -> str:
 
 @register("sarif", "results.sarif")
 def render_sarif(doc: Document, options: RenderOptions) -> str:
+    """SARIF 2.1.0: one rule per check, one result per finding."""
+
     lang = options.lang
     roots = _roots(doc)
     base_ids: dict[str, str] = {}

@@ -27,6 +27,8 @@ def fingerprint(public_key: Ed25519PublicKey) -> str:
 
 
 def public_pem(public_key: Ed25519PublicKey) -> str:
+    """The public key as PEM (SubjectPublicKeyInfo)."""
+
     return public_key.public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     ).decode("ascii")
@@ -66,6 +68,8 @@ def _check_key_name(name: str) -> None:
 
 @dataclass(frozen=True)
 class KeyPair:
+    """Where ``attt keys generate`` wrote a key pair, and its fingerprint."""
+
     private_path: str
     public_path: str
     fingerprint: str
@@ -112,6 +116,8 @@ def private_key_encrypted(path: str) -> bool:
 
 
 def load_private_key(path: str, passphrase: bytes | None) -> Ed25519PrivateKey:
+    """An Ed25519 private key from a PEM file (passphrase if encrypted)."""
+
     data = safe_io.read_bytes(path, MAX_KEY_BYTES, "private key")
     try:
         key = serialization.load_pem_private_key(data, password=passphrase or None)

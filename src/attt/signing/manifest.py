@@ -26,6 +26,8 @@ _OWN_FILES = frozenset({MANIFEST, SIGNATURE})
 
 
 def file_sha256(path: str) -> tuple[str, int]:
+    """SHA-256 and size of a file, read in blocks."""
+
     digest = hashlib.sha256()
     size = 0
     with open(path, "rb") as fh:
@@ -56,6 +58,8 @@ def walk_files(folder: str) -> Iterator[tuple[str, os.stat_result]]:
 
 
 def canonical_bytes(data: Mapping[str, Any]) -> bytes:
+    """The manifest's canonical JSON bytes, the ones that are signed."""
+
     return (
         json.dumps(data, sort_keys=True, ensure_ascii=False, indent=1, separators=(",", ": "))
         + "\n"
@@ -64,6 +68,8 @@ def canonical_bytes(data: Mapping[str, Any]) -> bytes:
 
 
 def build_manifest(folder: str, public_key: Ed25519PublicKey) -> dict[str, Any]:
+    """The manifest of a folder: SHA-256 and size of every file, the public key."""
+
     files: dict[str, dict[str, Any]] = {}
     for rel, st in walk_files(folder):
         if not stat.S_ISREG(st.st_mode):

@@ -36,6 +36,8 @@ class VerifyResult:
 
     @property
     def ok(self) -> bool:
+        """Whether the signature, the key and every file check out."""
+
         return (
             self.signature_ok
             and self.key_ok

@@ -27,17 +27,23 @@ class TransportSettings:
 
 @dataclass(frozen=True)
 class RawRun:
+    """The raw stdout and exit status of one collector run."""
+
     stdout: bytes
     exit_status: int | None
 
 
 class Transport(Protocol):
+    """How attt reaches a host: one collector run per host, then close."""
+
     mode: Mode  # "live" (commands run) or "offline" (files only)
     channels_opened: int
 
-    def collect(self, probes: Sequence[Probe]) -> Collected: ...
+    def collect(self, probes: Sequence[Probe]) -> Collected:
+        """Collect the probes' sections in one run."""
 
-    def close(self) -> None: ...
+    def close(self) -> None:
+        """Release the connection (idempotent)."""
 
 
 class LiveTransport:
@@ -51,9 +57,13 @@ class LiveTransport:
         self.channels_opened = 0
 
     def run_script(self, script: bytes) -> RawRun:
+        """Run the collector script on the host, script on stdin."""
+
         raise NotImplementedError
 
     def collect(self, probes: Sequence[Probe]) -> Collected:
+        """Build the collector script, run it once, split its output."""
+
         token = new_token()
         script = build_script(
             probes, token, self.settings.section_cap, self.settings.section_timeout
@@ -62,6 +72,8 @@ class LiveTransport:
         return parse_output(raw.stdout, token, probes, self.settings.section_cap)
 
     def close(self) -> None:
+        """Nothing to release by default."""
+
         return None
 
 

@@ -244,6 +244,8 @@ _Names.EMPTY = _Names({}, {})
 
 
 class DirectoryTransport:
+    """An offline root filesystem or config tree (``dir:PATH``): files only."""
+
     mode: Mode = "offline"
 
     def __init__(self, host: Host, settings: TransportSettings) -> None:
@@ -278,6 +280,8 @@ class DirectoryTransport:
             return Section(probe.name, state="failed", reason=f"cannot read the tree: {exc}")
 
     def collect(self, probes: Sequence[Probe]) -> Collected:
+        """Read each probe's files (or offline reader) inside the tree."""
+
         mark = boundary(new_token())
         sections: dict[str, Section] = {}
         for probe in probes:
@@ -298,5 +302,7 @@ class DirectoryTransport:
         return Collected(sections, complete=True, uid=None)
 
     def close(self) -> None:
+        """Nothing to release."""
+
         return None
 

@@ -19,6 +19,8 @@ WAYS_OUT = (
 
 
 class LocalTransport(LiveTransport):
+    """The machine attt runs on (``local``), optionally through sudo."""
+
     def _sudo(self) -> bool:
         want = self.settings.sudo if self.settings.sudo is not None else bool(
             self.host.options.get("sudo", False)
@@ -37,6 +39,8 @@ class LocalTransport(LiveTransport):
         return ["sh", "-s"]
 
     def run_script(self, script: bytes) -> RawRun:
+        """Run the collector with sh (or sudo sh) locally, killed on timeout."""
+
         self.channels_opened += 1
         argv = self._argv()
         try:

@@ -69,12 +69,16 @@ def _validate_user(user: str, where: str) -> str:
 
 @dataclass(frozen=True)
 class Endpoint:
+    """Who and where to connect over SSH."""
+
     user: str
     address: str
     port: int
 
     @property
     def label(self) -> str:
+        """``user@host:port`` for messages (IPv6 in brackets)."""
+
         host = f"[{self.address}]" if ":" in self.address else self.address
         return f"{self.user}@{host}:{self.port}"
 
@@ -196,6 +200,8 @@ class _HostKeyPolicy(paramiko.MissingHostKeyPolicy):
 
 
 class SSHTransport(LiveTransport):
+    """A host over SSH (paramiko): host keys checked, one session per run."""
+
     def __init__(self, host: Host, settings: TransportSettings) -> None:
         super().__init__(host, settings)
         opts = host.options
@@ -219,6 +225,8 @@ class SSHTransport(LiveTransport):
 
     @property
     def record_file(self) -> str:
+        """The known_hosts file that trust-on-first-use writes to."""
+
         return self.settings.known_hosts or os.path.expanduser(USER_KNOWN_HOSTS)
 
     def _known_hosts_files(self) -> list[str]:
@@ -461,6 +469,8 @@ class SSHTransport(LiveTransport):
         raise AuthError(f"sudo failed on {self.endpoint.label}: {reason}.")
 
     def run_script(self, script: bytes) -> RawRun:
+        """Run the collector over one SSH session (sudo once, if asked)."""
+
         self.connect()
         assert self._client is not None
         transport = self._client.get_transport()
@@ -564,6 +574,8 @@ class SSHTransport(LiveTransport):
         return RawRun(stdout, status)
 
     def close(self) -> None:
+        """Close the connection and any jump-host connection."""
+
         for client in (self._client, self._jump_client):
             if client is not None:
                 try:
