@@ -88,9 +88,14 @@ def test_probe_modules_define_no_check(path: Path) -> None:
 
 
 def test_every_host_probe_is_registered_from_attt_probes() -> None:
-    # Network facts register from the network engine (attt.network.facts).
-    wrong = {name: p.parser.__module__ for name, p in PROBES.items()
-             if not p.parser.__module__.startswith(("attt.probes.", "attt.network."))}
+    # Network facts register from the network engine (attt.network.facts).  Probes that
+    # other test modules register for themselves (t_ssh_*) live in the same global registry
+    # when the whole suite runs, so only attt's own package is judged.
+    ours = {name: p.parser.__module__ for name, p in PROBES.items()
+            if p.parser.__module__.split(".")[0] == "attt"}
+    assert len(ours) > 50
+    wrong = {name: module for name, module in ours.items()
+             if not module.startswith(("attt.probes.", "attt.network."))}
     assert not wrong
 
 
