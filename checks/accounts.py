@@ -1,13 +1,5 @@
 """Local accounts: UID 0, empty passwords, system-account shells, password aging, inactivity.
 
-Facts come from /etc/passwd, /etc/login.defs, /etc/default/useradd and a *redacted* view of
-/etc/shadow.  Password hashes never leave the host: on a live host the ``shadow_state`` probe
-runs awk on the host and prints only ``name:state:aging fields`` where state is one of
-``empty`` (no password needed), ``hash`` (a usable password), ``locked`` (a hash behind '!',
-as ``passwd -l`` leaves it) or ``nologin`` ('*', '!', '!!': no password was ever set).
-Offline (``dir:``) the same probe reads /etc/shadow from the tree and the parser turns each
-hash into its state at once; nothing derived from a hash is kept.
-
 Aging rules apply to the accounts that can log in with a password: a usable hash
 (``hash``) or an empty field (``empty``, no password needed at all, which expiry would force
 the user to set). Locked accounts and accounts without a password cannot, so their aging
@@ -16,6 +8,8 @@ fields do not matter.
 An aging key missing from login.defs takes the value shadow-utils gives it when it creates an
 account: PASS_WARN_AGE unset is -1 (useradd writes no warning period), not the 7 that the
 shipped login.defs sets.
+
+How the facts are read (sources, order, offline limits): :mod:`attt.probes.accounts`.
 """
 
 from __future__ import annotations

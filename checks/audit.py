@@ -1,20 +1,6 @@
 """Linux audit: auditd runs, and its rules record logins, privilege use and config changes.
 
-Live hosts are judged from the rules loaded in the kernel (``auditctl -l``), which is what is
-actually recorded; offline trees from the rules that load at boot: /etc/audit/rules.d/*.rules
-(compiled by augenrules) when that directory has rules, /etc/audit/audit.rules otherwise.
-A watch (``-w PATH -p PERMS``) and its syscall form (``-a always,exit -F path=|dir=PATH
--F perm=PERMS``) are the same thing. A change is recorded only by a watch with both ``w``
-(write) and ``a`` (attribute change: chmod, chown, setxattr) in its permissions; more is fine.
-``-w`` on a directory and ``-F dir=`` are recursive (auditctl turns ``-w DIR`` into a dir rule),
-so they cover every file below; ``-F path=`` watches that one inode only. /var/run is read as
-/run.
-
-Rules read from files are also checked for what auditctl would reject before loading them: a
-syscall the rule's ABI does not have (``stime`` has no 64-bit entry on x86_64, aarch64, s390x
-or riscv64; ``arch=b64`` and rules without arch are taken as those ABIs, Debian 12's amd64 and
-arm64) and ``-F arch`` placed after ``-S``. A rejected rule records nothing. Rules from
-``auditctl -l`` already passed the kernel and are taken as they are.
+How the facts are read (sources, order, offline limits): :mod:`attt.probes.audit`.
 """
 
 from __future__ import annotations

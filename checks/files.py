@@ -1,12 +1,6 @@
 """Ownership and modes of account/authentication files, and world-writable system files.
 
-Live, ``stat`` and ``find`` report them.  An offline tree (an unpacked image) carries the
-same metadata: its probes print the same lines from the tree, owners named by the tree's own
-/etc/passwd and /etc/group (an id the tree does not name is shown as a number).  The verdict
-is on the tree as given: a tree unpacked without its owners (by a non-root user) shows the
-unpacking user's ids, and the message names them.  The offline world-writable walk covers the
-same directories as ``find -H -xdev`` live and stops with an error beyond
-``WALK_LIMIT`` entries rather than judge a partial walk.
+How the facts are read (sources, order, offline limits): :mod:`attt.probes.files`.
 """
 
 from __future__ import annotations

@@ -1,13 +1,6 @@
 """Host firewall: inbound traffic is denied unless a rule allows it.
 
-Live hosts are judged from the kernel's ruleset (``nft list ruleset`` shows nftables,
-iptables-nft and firewalld rules; ``iptables -S`` adds legacy iptables) and from the managers
-(ufw, firewalld).  Offline trees are judged from what loads at boot: the nftables,
-iptables-persistent/iptables-services, ufw or firewalld configuration together with the
-service enabled in systemd.  An input hook chain denies by default when its policy is drop,
-or when its last rule drops or rejects unconditionally (firewalld's style); several base
-chains on the input hook all have to accept a packet, so one denying chain is enough.
-IPv6 must be covered as well unless IPv6 is disabled.
+How the facts are read (sources, order, offline limits): :mod:`attt.probes.firewall`.
 """
 
 from __future__ import annotations

@@ -10,8 +10,7 @@ An explicit key wins over a glob assignment whatever their order (systemd-sysctl
 matches that have an explicit setting).  A key that no
 file sets keeps the kernel's default, and the evidence says so.
 
-On a live host the same files are read too: when they would set a different value at the next
-boot, the evidence and message say so (the verdict follows the running kernel).
+How the facts are read (sources, order, offline limits): :mod:`attt.probes.sysctl`.
 """
 
 from __future__ import annotations

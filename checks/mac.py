@@ -1,12 +1,6 @@
 """Mandatory access control: AppArmor with enforcing profiles, or SELinux enforcing.
 
-Live, the ``mac_status`` probe reads the kernel's own view: /sys/module/apparmor/parameters/
-enabled and /sys/kernel/security/apparmor/profiles (what ``aa-status`` reads; root only), and
-/sys/fs/selinux/enforce (what ``getenforce`` reads) plus /etc/selinux/config, so a runtime
-'setenforce 1' that the next boot undoes is reported.  Offline, SELinux is judged from
-/etc/selinux/config, and AppArmor from the apparmor service being enabled at boot and the
-profiles in /etc/apparmor.d that are neither disabled nor in complain mode.  Kernel command
-line switches (apparmor=0, selinux=0) are not read offline.
+How the facts are read (sources, order, offline limits): :mod:`attt.probes.mac`.
 """
 
 from __future__ import annotations

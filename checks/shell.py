@@ -1,17 +1,6 @@
 """Shell idle timeout: TMOUT set, bounded and read-only in the system-wide shell start-up files.
 
-Files are taken in the order a login shell runs them (:func:`startup_order`).  /etc/profile
-runs top to bottom; where it sources /etc/bash.bashrc (Debian) that file runs in place, and
-where its ``for i in /etc/profile.d/*.sh`` loop stands the profile.d scripts run in name order,
-so lines of /etc/profile after the loop run after every profile.d script.  An /etc/profile
-without that loop sources no profile.d script (they are reported as not sourced); a tree
-without /etc/profile at all (a configuration repository) is assumed to have the
-distribution's, which runs the loop.  /etc/bash.bashrc not sourced from /etc/profile, then
-/etc/bashrc (RHEL, sourced from ~/.bashrc after /etc/profile), come last.
-
-The first read-only value wins, because bash refuses any later assignment; a TMOUT that is not
-read-only can be unset by the user, so it does not count.  Conditional blocks (``if [ $UID -ne
-0 ]``) are not evaluated: an assignment anywhere in a file counts.
+How the facts are read (sources, order, offline limits): :mod:`attt.probes.shell`.
 """
 
 from __future__ import annotations

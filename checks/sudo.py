@@ -1,13 +1,8 @@
 """sudo: rules that grant everything without a password, and logging of sudo use.
 
-/etc/sudoers is read the way sudo reads it: ``@includedir``/``#includedir`` take every file of
-the directory whose name has no '.' and does not end in '~', in lexical order; ``@include``/
-``#include`` take one file (relative names are relative to the including file's directory).
-Only /etc/sudoers and /etc/sudoers.d/* are collected; an include elsewhere makes the verdict
-``error``.  sudoers is readable by root only, so a live scan needs root; a non-root scan ends
-as ``error``, never as a pass.
-
 A '#' starts a comment except in '#include'/'#includedir' and in '#<uid>' user names.
+
+How the facts are read (sources, order, offline limits): :mod:`attt.probes.sudo`.
 """
 
 from __future__ import annotations

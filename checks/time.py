@@ -1,17 +1,6 @@
 """Time synchronisation: the clock follows an NTP source.
 
-Live hosts: ``timedatectl`` (NTPSynchronized reflects the kernel's sync flag, whichever
-daemon sets it), ``chronyc -n tracking`` (Leap status Normal) or ``ntpq -pn`` (a peer marked
-'*').  Offline trees: chrony, systemd-timesyncd or ntpd configured with at least one source
-and enabled at boot.
-
-chrony's sources are found the way chronyd finds them (:func:`chrony_config`): from the main
-file through ``confdir`` (*.conf), ``include`` (a file or glob) and ``sourcedir`` (*.sources),
-so a file in a directory that no active directive names is not a source.  Live, the probe's
-script follows those directives on the host; a dir: tree can only read fixed patterns
-(``_CHRONY_FILES``: Debian's, RHEL's and chrony's documented directories), and a directive
-naming any other directory is reported as not collected: if chrony then has no source, the
-verdict is ``error``, not ``fail``.
+How the facts are read (sources, order, offline limits): :mod:`attt.probes.time`.
 """
 
 from __future__ import annotations

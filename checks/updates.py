@@ -1,14 +1,6 @@
 """Patching: no security update waits, and packages were updated recently.
 
-Pending security updates are read from the host's own package index, never refreshed: apt
-simulates a full upgrade (``apt-get -s dist-upgrade``, which also shows kernel updates that
-plain ``upgrade`` keeps back) and dnf/yum list security advisories from the cache only
-(``-C``).  Nothing contacts a mirror, so the answer is only as fresh as the index; the index
-age is reported and a stale index fails.  Offline trees cannot be evaluated: the simulation
-needs the package manager's resolver and the index (often lz4-compressed) of the imaged host.
-
-The last update age is the newest install/upgrade event in dpkg.log, dnf.rpm.log or the rpm
-database, compared with the host's clock (the ``clock_now`` probe, so checks stay pure).
+How the facts are read (sources, order, offline limits): :mod:`attt.probes.updates`.
 """
 
 from __future__ import annotations
