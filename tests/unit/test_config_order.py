@@ -310,10 +310,10 @@ def test_chrony_confdir_first_directory_wins() -> None:
              "/etc/chrony.d/10-vendor.conf": "# replaced: no public pool\n",
              "/usr/lib/chrony.d/10-vendor.conf": "pool 2.vendor.pool.ntp.org iburst\n",
              "/usr/lib/chrony.d/20-agency.conf": "server ntp.agency.gov.vn iburst\n",
-             "/run/chrony.d/05-early.conf": "server 10.0.0.5\n",
+             "/run/chrony.d/05-early.conf": "server 192.0.2.5\n",
              "/etc/chrony.d/agency.sources": "server not-a-conf-file\n"}
     cfg = chrony_config(files)
-    assert _sources(cfg) == ["server 10.0.0.5", "server ntp.agency.gov.vn"]
+    assert _sources(cfg) == ["server 192.0.2.5", "server ntp.agency.gov.vn"]
     assert cfg is not None and cfg.unused == ("/etc/chrony.d/agency.sources",
                                               "/usr/lib/chrony.d/10-vendor.conf")
 
@@ -374,12 +374,12 @@ def test_chrony_dir_tree_reads_dhcp_sources(tmp_path: Path) -> None:
     (tmp_path / "etc/chrony/chrony.conf").write_text(
         "sourcedir /run/chrony-dhcp\n#sourcedir /etc/chrony/sources.d\n")
     (tmp_path / "etc/chrony/sources.d/old.sources").write_text("server old.example\n")
-    (tmp_path / "run/chrony-dhcp/ens3.sources").write_text("server 10.0.0.1 iburst\n")
+    (tmp_path / "run/chrony-dhcp/ens3.sources").write_text("server 192.0.2.1 iburst\n")
     host = Host(name="img", system="s", transport="dir", address=str(tmp_path))
     section = DirectoryTransport(host, TransportSettings()).collect(
         [PROBES["chrony_conf"]]).sections["chrony_conf"]
     cfg = PROBES["chrony_conf"].parser(section)
-    assert _sources(cfg) == ["server 10.0.0.1"]
+    assert _sources(cfg) == ["server 192.0.2.1"]
     assert cfg.unused == ("/etc/chrony/sources.d/old.sources",)
 
 
@@ -399,7 +399,7 @@ echo 'include /etc/chrony/site/*.conf' >'/etc/chrony/conf.d/agency site.conf'
 echo 'server site.agency.gov.vn' >/etc/chrony/site/ntp.conf
 echo 'server ntp.agency.gov.vn iburst' >/etc/chrony/sources.d/agency.sources
 echo 'server old.example' >/etc/chrony/old.d/old.sources
-echo 'server 10.0.0.1 iburst' >/run/chrony-dhcp/ens3.sources
+echo 'server 192.0.2.1 iburst' >/run/chrony-dhcp/ens3.sources
 {extra}
 exec sh {d}/collector.sh
 """
@@ -435,7 +435,7 @@ def test_chrony_live_script_follows_directives(tmp_path: Path) -> None:
     section = _run_in_namespace(tmp_path)
     assert section.state == "ok", section.reason
     cfg = PROBES["chrony_conf"].parser(section)
-    assert _sources(cfg) == ["server site.agency.gov.vn", "server 10.0.0.1",
+    assert _sources(cfg) == ["server site.agency.gov.vn", "server 192.0.2.1",
                              "server ntp.agency.gov.vn"]
     assert "/etc/chrony/conf.d/agency site.conf" in cfg.files_read
     assert cfg.unused == () and cfg.not_collected == ()
