@@ -9,13 +9,13 @@ and hashed at load time only.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import stat
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from . import safe_io
 from .errors import InputError
 from .model import EvidenceSpec, Requirement, Status
 from .yamlio import Node, load_file
@@ -143,25 +143,10 @@ def document_problem(path: str, root: str) -> str:
 
 
 def sha256_file(path: str, limit: int = MAX_DOCUMENT_BYTES) -> str | None:
-    """SHA-256 of a regular file of at most ``limit`` bytes, opened without following a
-    last-component symlink swapped in since the check; None when that does not hold."""
+    """SHA-256 of a regular file of at most ``limit`` bytes; None when that does not hold."""
 
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
-    except OSError:
-        return None
-    with os.fdopen(fd, "rb") as fh:
-        st = os.fstat(fh.fileno())
-        if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
-            return None
-        digest = hashlib.sha256()
-        size = 0
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            size += len(block)
-            if size > limit:
-                return None
-            digest.update(block)
-    return digest.hexdigest()
+    found = safe_io.digest(path, limit)
+    return found[0] if found else None
 
 
 def _resolve(file: str, base: str, root: str) -> tuple[str, str | None, str]:

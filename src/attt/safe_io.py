@@ -9,6 +9,7 @@ read to at most ``limit + 1`` bytes so an oversized file is refused without bein
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import stat
 
@@ -95,3 +96,30 @@ def read_text(path: str, limit: int, what: str = "file") -> str:
         raise InputError(
             path, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})"
         ) from None
+
+
+def digest(path: str, limit: int) -> tuple[str, int] | None:
+    """SHA-256 and size of a regular file of at most ``limit`` bytes, read in blocks.
+
+    Opened without blocking and without following a last-component symlink, then checked
+    on the open descriptor: a file swapped for a FIFO, device or link since the caller
+    looked at it gives None instead of a hang or a read outside.
+    """
+
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
+        os.close(fd)  # checked before fdopen, which refuses a directory with an exception
+        return None
+    with os.fdopen(fd, "rb") as fh:
+        sha = hashlib.sha256()
+        size = 0
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            size += len(block)
+            if size > limit:
+                return None
+            sha.update(block)
+    return sha.hexdigest(), size

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from attt import safe_io
 from attt.errors import InputError
 from attt.safe_io import check_regular, read_bytes, read_text
 
@@ -49,3 +50,21 @@ def test_text_must_be_utf8(tmp_path: Path) -> None:
     path.write_bytes(b"ok \xff")
     with pytest.raises(InputError, match="not UTF-8 text"):
         read_text(str(path), 100)
+
+
+def test_digest_of_regular_files_only(tmp_path: Path) -> None:
+    """One hashing helper for evidence and signed folders: a regular file gives its SHA-256
+    and size; a FIFO (no hang), a link, a folder or a file over the bound gives None."""
+
+    import hashlib
+
+    regular = tmp_path / "doc.pdf"
+    regular.write_bytes(b"x" * 3000)
+    assert safe_io.digest(str(regular), 3000) == (hashlib.sha256(b"x" * 3000).hexdigest(), 3000)
+    assert safe_io.digest(str(regular), 2999) is None
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    link = tmp_path / "link"
+    link.symlink_to(regular)
+    for path in (fifo, link, tmp_path, tmp_path / "missing"):
+        assert safe_io.digest(str(path), 1 << 20) is None, path

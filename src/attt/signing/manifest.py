@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import stat
+import sys
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from .. import __version__
+from .. import __version__, safe_io
 from ..errors import InputError
 from .keys import fingerprint, public_pem
 
@@ -26,16 +26,11 @@ _OWN_FILES = frozenset({MANIFEST, SIGNATURE})
 
 
 def file_sha256(path: str) -> tuple[str, int]:
-    """SHA-256 and size of a file, read in blocks."""
+    """SHA-256 and size of a regular file; ("", -1) when it is not one any more (swapped
+    for a FIFO, device or link since the folder was walked), which never matches a manifest
+    entry."""
 
-    digest = hashlib.sha256()
-    size = 0
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-            size += len(block)
-    return digest.hexdigest(), size
-
+    return safe_io.digest(path, sys.maxsize) or ("", -1)
 
 
 def walk_files(folder: str) -> Iterator[tuple[str, os.stat_result]]:
