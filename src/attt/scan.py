@@ -218,14 +218,16 @@ def _host_rows(records: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 
 class _SigintGuard:
-    """Ctrl-C during a scan: the first stops scanning (KeyboardInterrupt, as by default);
-    any further one, and any once scanning is over, is only counted.  Pressing it twice
-    used to interrupt the saving itself: no results.json and a ``.tmp`` left behind.
-    Only the main thread can own signal handlers; elsewhere this does nothing."""
+    """Ctrl-C during a scan: the first one while hosts are being scanned stops scanning
+    (KeyboardInterrupt, as by default); any further one, and any before scanning starts or
+    once it is over, is only counted.  Pressing it twice used to interrupt the saving
+    itself (no results.json, a ``.tmp`` left behind), and one between writing run.json and
+    the first host used to end the run with no report at all.  Only the main thread can
+    own signal handlers; elsewhere this does nothing."""
 
     def __init__(self) -> None:
         self.count = 0
-        self.saving = False
+        self.scanning = False
         self._previous: Any = None
         self._installed = False
 
@@ -237,9 +239,20 @@ class _SigintGuard:
 
     def _handle(self, signum: int, frame: object) -> None:
         self.count += 1
-        if not self.saving:
-            self.saving = True
+        if self.scanning:
+            self.scanning = False
             raise KeyboardInterrupt
+
+    def start_scanning(self) -> bool:
+        """Allow Ctrl-C to stop the scan; False if one came already (then do not scan)."""
+
+        self.scanning = self.count == 0
+        return self.scanning
+
+    def stop_scanning(self) -> None:
+        """From here on, Ctrl-C is counted, never raised."""
+
+        self.scanning = False
 
     def __exit__(self, *exc: object) -> None:
         if self._installed:
@@ -275,51 +288,52 @@ def run_scan(
     net_jobs = network_jobs(opts, pairs)
     evidence = load_system_evidence(opts, pairs)
     waivers = load_waivers(opts.waivers) if opts.waivers else []
-    make_folder(out_dir)
-    store = FindingsLog(out_dir)
-    try:
-        if not resume_dir:
-            # A new run into an existing folder starts afresh; only --resume continues one.
-            if os.path.lexists(store.path):
-                os.remove(store.path)
-            meta = {"id": run_id, "started": started, "options": opts.to_json()}
-            write_atomic(os.path.join(out_dir, RUN_FILE),
-                         json.dumps(meta, ensure_ascii=False, indent=1))
-        # Read (and checked a regular file: opening a FIFO to append blocks) before the probe.
-        _, done_records = store.read()
-        # Writable before the first host is scanned, not an hour later (read-only, full).
-        with open(store.path, "ab"):
-            pass
-    except OSError as exc:
-        raise InputError("--out", out_dir, f"cannot write here: {exc.strerror or exc}") from None
-    todo = [h for h in hosts if h.key not in done_records]
-    net_todo = [j for j in net_jobs if f"{j.system.name}/{j.name}" not in done_records]
-    units = len(hosts) + len(net_jobs)
-    on_start(units, units - len(todo) - len(net_todo))
-    profiles = {s.name: p for s, p in pairs}
-    settings = TransportSettings(
-        connect_timeout=opts.connect_timeout,
-        command_timeout=opts.command_timeout,
-        known_hosts=inv.known_hosts,
-        accept_new_host_keys=opts.accept_new_host_keys,
-        sudo=opts.sudo,
-    )
-    failure: OutputError | None = None
+    # Installed before the run folder exists: a Ctrl-C from here on always leaves a report.
     with _SigintGuard() as guard:
+        make_folder(out_dir)
+        store = FindingsLog(out_dir)
         try:
-            run_hosts(
-                ((h, profiles[h.system]) for h in todo), settings, store, opts.workers,
-                on_host_done,
-            )
-            for job in net_todo:
-                outcome = run_network_job(job)
-                store.append(outcome)
-                on_host_done(outcome)
+            if not resume_dir:
+                # A new run into an existing folder starts afresh; only --resume continues one.
+                if os.path.lexists(store.path):
+                    os.remove(store.path)
+                meta = {"id": run_id, "started": started, "options": opts.to_json()}
+                write_atomic(os.path.join(out_dir, RUN_FILE),
+                             json.dumps(meta, ensure_ascii=False, indent=1))
+            # Read (and checked a regular file: opening a FIFO to append blocks)
+            # before the probe.
+            _, done_records = store.read()
+            # Writable before the first host is scanned, not an hour later (read-only, full).
+            with open(store.path, "ab"):
+                pass
+        except OSError as exc:
+            raise InputError("--out", out_dir,
+                             f"cannot write here: {exc.strerror or exc}") from None
+        todo = [h for h in hosts if h.key not in done_records]
+        net_todo = [j for j in net_jobs if f"{j.system.name}/{j.name}" not in done_records]
+        units = len(hosts) + len(net_jobs)
+        on_start(units, units - len(todo) - len(net_todo))
+        profiles = {s.name: p for s, p in pairs}
+        settings = TransportSettings(
+            connect_timeout=opts.connect_timeout,
+            command_timeout=opts.command_timeout,
+            known_hosts=inv.known_hosts,
+            accept_new_host_keys=opts.accept_new_host_keys,
+            sudo=opts.sudo,
+        )
+        failure: OutputError | None = None
+        try:
+            # The outer handler also catches a Ctrl-C that lands just as scanning ends.
+            try:
+                if guard.start_scanning():
+                    _scan_units(todo, net_todo, profiles, settings, store, opts.workers,
+                                on_host_done)
+            finally:
+                guard.stop_scanning()
         except KeyboardInterrupt:
             pass
         except OutputError as exc:
             failure = exc  # findings could not be saved: stop, keep what is on disk
-        guard.saving = True  # from here on, Ctrl-C is counted, never raised
         interrupted = guard.count > 0
         findings, records = store.read()
         doc = finish(opts, inv, pairs, findings, records, run_id, started, interrupted, units,
@@ -338,6 +352,22 @@ def run_scan(
             history.safe_record(doc, out_dir, opts.db)  # a DB problem never loses the report
     code = 130 if interrupted else int(doc["summary"]["exit_code"])
     return ScanResult(out_dir, doc, code, files, interrupted)
+
+
+def _scan_units(
+    todo: list[Host],
+    net_todo: list[NetworkJob],
+    profiles: dict[str, Profile],
+    settings: TransportSettings,
+    store: FindingsLog,
+    workers: int,
+    on_host_done: Callable[[HostOutcome], None],
+) -> None:
+    run_hosts(((h, profiles[h.system]) for h in todo), settings, store, workers, on_host_done)
+    for job in net_todo:
+        outcome = run_network_job(job)
+        store.append(outcome)
+        on_host_done(outcome)
 
 
 def network_jobs(opts: ScanOptions, pairs: list[tuple[System, Profile]]) -> list[NetworkJob]:
