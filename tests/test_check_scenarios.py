@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from attt.library import load_all
+from attt.messages import render, untranslated
 from attt.model import Status
 from attt.registry import CHECKS, Facts, Section
 
@@ -192,10 +193,17 @@ def test_scenario(path: Path) -> None:
     mode = data.get("mode", "live")
     assert mode in ("live", "offline")
     result = spec.evaluate(Facts(facts, mode), data.get("params") or {})
-    assert result.status.value == _expected(path), result.message
-    assert result.message.endswith("."), result.message
+    english = render(result.message, "en")
+    assert result.status.value == _expected(path), english
+    assert english.endswith("."), english
     if "message_contains" in data:
-        assert data["message_contains"] in result.message
+        assert data["message_contains"] in english
+    # Issue 10: every message is a catalogued template, so the Vietnamese report has no
+    # English sentence in it; and the Vietnamese text is a sentence too.
+    assert untranslated(result.message) == [], f"untranslated: {untranslated(result.message)}"
+    vietnamese = render(result.message, "vi")
+    assert vietnamese.endswith("."), vietnamese
+    assert vietnamese != english, vietnamese
 
 
 def test_every_check_has_pass_and_fail_scenarios() -> None:

@@ -1,8 +1,9 @@
 """Catalog helper for the report and command-line translations (needs babel: ``.[test]``).
 
-    python tools/i18n.py extract   # reports/*.html + src/attt/**/*.py -> reports/attt.pot
+    python tools/i18n.py extract   # reports/*.html, src/attt/, checks/ -> reports/attt.pot
     python tools/i18n.py update    # merge attt.pot into reports/attt-vi.po
     python tools/i18n.py compile   # reports/attt-vi.po -> reports/attt-vi.mo
+    python tools/i18n.py fold      # reports/i18n-parts/vi-*.po -> reports/attt-vi.po
     python tools/i18n.py check     # every msgid translated, .mo up to date (exit 1 if not)
 
 Templates are read with Jinja2's own babel extractor (``{{ _("...") }}``, ``ngettext``);
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import io
+import os
 import sys
 from pathlib import Path
 
@@ -24,12 +26,16 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+from attt.messages import placeholders  # noqa: E402 - after the path for a source checkout
+
 REPORTS = ROOT / "reports"
-SOURCES = ROOT / "src" / "attt"
+SOURCES = (ROOT / "src" / "attt", ROOT / "checks")
 POT = REPORTS / "attt.pot"
 LANGS = ("vi",)
 FIXED_DATE = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
-KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None}
+# T(template, **params): attt.messages; N_: marked for translation at render time.
+KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None, "T": None}
 JINJA_OPTIONS = {"extensions": "jinja2.ext.i18n", "trimmed": "false"}
 
 
@@ -62,7 +68,7 @@ def extract() -> Catalog:
         ):
             catalog.add(msg, None, [(path.relative_to(ROOT).as_posix(), lineno)],
                         auto_comments=comments, context=context)
-    for path in sorted(SOURCES.rglob("*.py")):
+    for path in sorted(p for root in SOURCES for p in root.rglob("*.py")):
         for lineno, msg, comments, context in extract_from_file(
             "python", str(path), keywords=KEYWORDS
         ):
@@ -107,10 +113,40 @@ def update() -> None:
         path.write_bytes(_strip_dates(_po_bytes(catalog)))
 
 
+def parts(lang: str) -> list[Path]:
+    """Partial catalogs (``reports/i18n-parts/<lang>-*.po``) written by people translating
+    one area at a time without touching the shared .po; ``fold`` merges them into it."""
+
+    return sorted((REPORTS / "i18n-parts").glob(f"{lang}-*.po"))
+
+
+def read_lang(lang: str) -> Catalog:
+    """The .po of ``lang`` with its partial catalogs' translations added."""
+
+    catalog = read(po_path(lang), lang)
+    for path in parts(lang):
+        for msg in read(path, lang):
+            if msg.id and msg.string and not msg.fuzzy:
+                have = catalog.get(msg.id, msg.context)
+                if have is None:
+                    catalog.add(msg.id, msg.string, msg.locations, context=msg.context)
+                elif not have.string or have.fuzzy:
+                    have.string, have.flags = msg.string, set()
+    return catalog
+
+
+def fold() -> None:
+    for lang in LANGS:
+        catalog = read_lang(lang)
+        po_path(lang).write_bytes(_strip_dates(_po_bytes(catalog)))
+        for path in parts(lang):
+            path.unlink()
+
+
 def compile_bytes(lang: str) -> bytes:
     """The .mo a fresh compile of the committed .po gives (fuzzy entries left out)."""
 
-    catalog = read(po_path(lang), lang)
+    catalog = read_lang(lang)
     # The .po carries no dates (see _strip_dates); babel would stamp "now" into the .mo
     # header, so pin them to keep the .mo byte-identical from one compile to the next.
     catalog.creation_date = catalog.revision_date = FIXED_DATE
@@ -121,7 +157,10 @@ def compile_bytes(lang: str) -> bytes:
 
 def compile_all() -> None:
     for lang in LANGS:
-        mo_path(lang).write_bytes(compile_bytes(lang))
+        # Atomic: several translators may compile at once.
+        tmp = mo_path(lang).with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(compile_bytes(lang))
+        os.replace(tmp, mo_path(lang))
 
 
 def problems() -> list[str]:
@@ -130,7 +169,7 @@ def problems() -> list[str]:
     found: list[str] = []
     wanted = extract()
     for lang in LANGS:
-        catalog = read(po_path(lang), lang)
+        catalog = read_lang(lang)
         for msg in wanted:
             if not msg.id:
                 continue
@@ -141,6 +180,9 @@ def problems() -> list[str]:
             strings = have.string if isinstance(have.string, tuple) else (have.string,)
             if not all(strings) or have.fuzzy:
                 found.append(f"{lang}: untranslated or fuzzy msgid {msg.id!r}")
+            elif isinstance(msg.id, str) and isinstance(have.string, str) and (
+                    placeholders(have.string) != placeholders(msg.id)):
+                found.append(f"{lang}: placeholders differ in the translation of {msg.id!r}")
         if not mo_path(lang).exists() or mo_path(lang).read_bytes() != compile_bytes(lang):
             found.append(f"{lang}: {mo_path(lang).name} differs from a fresh compile")
     return found
@@ -148,7 +190,7 @@ def problems() -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else "")
-    parser.add_argument("command", choices=("extract", "update", "compile", "check", "all"))
+    parser.add_argument("command", choices=("extract", "update", "compile", "check", "all", "fold"))
     args = parser.parse_args(argv)
     if args.command in ("extract", "all"):
         catalog = write_pot()
@@ -159,6 +201,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command in ("compile", "all"):
         compile_all()
         print("compiled " + ", ".join(str(mo_path(x).relative_to(ROOT)) for x in LANGS))
+    if args.command == "fold":
+        fold()
+        compile_all()
+        print("folded the partial catalogs into " + ", ".join(
+            str(po_path(x).relative_to(ROOT)) for x in LANGS))
     if args.command == "check":
         found = problems()
         for line in found:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from .messages import Msg
 from .particulars import Particulars
 
 JSONValue = Any  # evidence values are JSON-serialisable by contract
@@ -72,7 +73,7 @@ class Result:
     """What a check returns for one host."""
 
     status: Status
-    message: str
+    message: str | Msg
     observed: JSONValue = None
     expected: JSONValue = None
     source: str = ""
@@ -318,11 +319,13 @@ class Finding:
     message: str
     evidence: Mapping[str, JSONValue]
     waiver: Mapping[str, JSONValue] | None = None
+    # The Vietnamese text of ``message`` (English); empty in documents older than it.
+    message_vi: str = ""
 
     def to_json(self) -> dict[str, JSONValue]:
         """The finding as findings.jsonl and results.json store it."""
 
-        return {
+        doc: dict[str, JSONValue] = {
             "system": self.system,
             "host": self.host,
             "requirement": self.requirement_id,
@@ -333,6 +336,9 @@ class Finding:
             "evidence": dict(self.evidence),
             "waiver": dict(self.waiver) if self.waiver else None,
         }
+        if self.message_vi:
+            doc["message_vi"] = self.message_vi
+        return doc
 
     @classmethod
     def from_json(cls, data: Mapping[str, JSONValue]) -> Finding:
@@ -348,4 +354,5 @@ class Finding:
             message=str(data["message"]),
             evidence=dict(data.get("evidence") or {}),
             waiver=data.get("waiver"),
+            message_vi=str(data.get("message_vi") or ""),
         )

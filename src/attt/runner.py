@@ -31,6 +31,7 @@ from .errors import (
     OutputError,
     TransportError,
 )
+from .messages import render
 from .model import CheckRef, Finding, Host, Profile, Requirement, Result, Status
 from .registry import CHECKS, CheckSpec, Facts, Scope, Section
 from .transport import TRANSPORTS, TransportSettings
@@ -124,8 +125,9 @@ def _finding(host: Host, b: Binding, result: Result) -> Finding:
         check_id=b.ref.check_id,
         params=dict(b.ref.params),
         status=result.status,
-        message=result.message,
+        message=render(result.message, "en"),
         evidence=result.evidence,
+        message_vi=render(result.message, "vi"),
     )
 
 
@@ -163,7 +165,8 @@ def evaluate_bindings(
         r = results[b.key]
         findings.append(Finding(system=system, host=unit, requirement_id=b.requirement.id,
                                 check_id=b.ref.check_id, params=dict(b.ref.params),
-                                status=r.status, message=r.message, evidence=r.evidence))
+                                status=r.status, message=render(r.message, "en"),
+                                evidence=r.evidence, message_vi=render(r.message, "vi")))
     return findings
 
 

@@ -1,0 +1,46 @@
+"""attt.messages: templates with parameters rendered per language (issue 10)."""
+
+from __future__ import annotations
+
+from attt.messages import T, both, pick, placeholders, render, untranslated
+
+
+def test_known_template_is_translated_with_its_parameters() -> None:
+    msg = T("Compliant with level {level}", level=3)
+    assert msg.render("en") == "Compliant with level 3"
+    vi = msg.render("vi")
+    assert "3" in vi and vi != "Compliant with level 3"
+    assert untranslated(msg) == []
+    assert both(msg) == {"vi": vi, "en": "Compliant with level 3"}
+
+
+def test_nested_messages_and_lists_are_rendered_in_the_same_language() -> None:
+    inner = T("Compliant with level {level}", level=2)
+    outer = T("No such template in the catalog: {what} / {items}", what=inner,
+              items=["a", 1, None])
+    assert outer.render("en") == ("No such template in the catalog: Compliant with level 2"
+                                  " / a, 1, -")
+    assert inner.render("vi") in outer.render("vi")
+    # The outer template is not in the catalog, the inner one is.
+    assert untranslated(outer) == ["No such template in the catalog: {what} / {items}"]
+
+
+def test_plain_strings_count_as_untranslated_and_pass_through() -> None:
+    assert render("as is", "vi") == "as is"
+    assert untranslated("as is") == ["as is"]
+
+
+def test_pick_prefers_the_language_field_and_falls_back_to_english() -> None:
+    assert pick({"message": "en", "message_vi": "vi"}, "message", "vi") == "vi"
+    assert pick({"message": "en", "message_vi": "vi"}, "message", "en") == "en"
+    assert pick({"message": "en"}, "message", "vi") == "en"
+    assert pick({}, "message", "vi") == ""
+
+
+def test_placeholders() -> None:
+    assert placeholders("{a} and {b:>3} but not {{c}}") == {"a", "b"}
+
+
+def test_equality_is_by_template_and_parameters() -> None:
+    assert T("x {a}", a=1) == T("x {a}", a=1)
+    assert T("x {a}", a=1) != T("x {a}", a=2)
