@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from attt.messages import Msg, T
 from attt.model import Result, Status
-from attt.probes.agents import Agent, agent_state, agents_param
+from attt.probes.agents import Agent, ParamError, agent_state, agents_param
 from attt.probes.logs import Forwarders
 from attt.probes.packages import Packages
 from attt.probes.processes import ProcessTable
@@ -58,14 +59,21 @@ _SYSLOG = {"rsyslog_conf": ("rsyslog", "rsyslogd", ("rsyslog.service",)),
            "syslog_ng_conf": ("syslog-ng", "syslog-ng", ("syslog-ng.service",))}
 
 
-def _scan(facts: ScopedFacts, table: tuple[Agent, ...]) -> tuple[list[str], list[str], list[str]]:
-    notes: list[str] = []
+def _english(items: list[Msg]) -> list[str]:
+    # observed stays data: the English rendering of the phrases the message lists.
+    return [str(m) for m in items]
+
+
+def _scan(facts: ScopedFacts, table: tuple[Agent, ...]) -> tuple[list[Msg], list[Msg], list[Msg]]:
+    notes: list[Msg] = []
     pkgs: Packages | None = facts.get("packages") if facts.has("packages") else None
     if pkgs is None:
-        notes.append("package list unavailable")
+        notes.append(T("package list unavailable"))
     elif pkgs.manager == "none":
-        notes.append(pkgs.source)
-    active, inactive = [], []
+        # Packages.source of manager "none" (attt.probes.packages), as a message.
+        notes.append(T("no /var/lib/dpkg/status (RPM databases are not read offline)"))
+    active: list[Msg] = []
+    inactive: list[Msg] = []
     for agent in table:
         state, text = agent_state(facts, agent, pkgs)
         if state == "active":
@@ -80,9 +88,9 @@ def _offline_guard(facts: ScopedFacts, observed: Any, expected: str) -> Result |
         return None
     units: EnabledUnits = facts.get("systemd_enabled")
     if not units.systemd:
-        return Result(Status.ERROR, "The tree has no systemd unit directories: services enabled "
-                      "at boot cannot be read.", observed=observed, expected=expected,
-                      source="systemd_enabled")
+        return Result(Status.ERROR, T("No systemd unit directories in the tree: services "
+                                      "enabled at boot cannot be read."),
+                      observed=observed, expected=expected, source="systemd_enabled")
     return None
 
 
@@ -113,11 +121,12 @@ def siem_agent(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
 
     try:
         extra = agents_param(params.get("extra_agents"), "extra_agents")
-    except ValueError as exc:
-        return Result(Status.ERROR, f"The extra_agents parameter is invalid: {exc}.",
+    except ParamError as exc:
+        return Result(Status.ERROR, T("The {param} parameter is invalid: {reason}.",
+                                      param="extra_agents", reason=exc.message),
                       observed=None, expected=None, source="params")
     active, inactive, notes = _scan(facts, (*SIEM_AGENTS, *extra))
-    forwarding: list[str] = []
+    forwarding: list[Msg] = []
     for probe_name, (label, proc, unit_names) in _SYSLOG.items():
         fw: Forwarders = facts.get(probe_name)
         if not fw.targets:
@@ -129,30 +138,35 @@ def siem_agent(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
             units: EnabledUnits = facts.get("systemd_enabled")
             on = any(units.enabled(u) for u in unit_names)
         if on:
-            forwarding.append(f"{label} forwarding to {fw.targets[0]}")
+            forwarding.append(T("{daemon} forwarding to {target}", daemon=label,
+                                target=fw.targets[0]))
+        elif facts.mode == "live":
+            inactive.append(T("{daemon} forwarding to {target} (daemon not running)",
+                              daemon=label, target=fw.targets[0]))
         else:
-            inactive.append(f"{label} forwarding to {fw.targets[0]} (daemon not "
-                            f"{'running' if facts.mode == 'live' else 'enabled at boot'})")
-    observed = {"agents": active, "forwarders": forwarding, "inactive": inactive, "notes": notes}
+            inactive.append(T("{daemon} forwarding to {target} (daemon not enabled at boot)",
+                              daemon=label, target=fw.targets[0]))
+    observed = {"agents": _english(active), "forwarders": _english(forwarding),
+                "inactive": _english(inactive), "notes": _english(notes)}
     expected = "a SIEM agent or log forwarder active"
     source = "processes, packages, rsyslog_conf, syslog_ng_conf" if facts.mode == "live" else (
         "systemd_enabled, packages, rsyslog_conf, syslog_ng_conf")
     if active:
-        return Result(Status.PASS, f"A SIEM agent is active: {'; '.join(active)}.",
+        return Result(Status.PASS, T("A SIEM agent is active: {agents}.", agents=active),
                       observed=observed, expected=expected, source=source)
     if forwarding:
-        return Result(Status.PASS, f"Logs are forwarded by {'; '.join(forwarding)} (confirm the "
-                      "collector feeds the SIEM).", observed=observed, expected=expected,
-                      source=source)
+        return Result(Status.PASS, T("Logs are forwarded by {forwarders} (confirm the collector "
+                                     "feeds the SIEM).", forwarders=forwarding),
+                      observed=observed, expected=expected, source=source)
     guard = _offline_guard(facts, observed, expected)
     if guard:
         return guard
     if inactive:
-        return Result(Status.FAIL, f"The SIEM agent is not active: {'; '.join(inactive)}.",
+        return Result(Status.FAIL, T("The SIEM agent is not active: {agents}.", agents=inactive),
                       observed=observed, expected=expected, source=source)
-    return Result(Status.FAIL, "No SIEM agent (Wazuh, Elastic, Splunk, NXLog, Fluent Bit ...) "
-                  "and no syslog forwarding was found.", observed=observed, expected=expected,
-                  source=source)
+    return Result(Status.FAIL, T("No SIEM agent (Wazuh, Elastic, Splunk, NXLog, Fluent Bit ...) "
+                                 "and no syslog forwarding was found."),
+                  observed=observed, expected=expected, source=source)
 
 
 @check(
@@ -182,8 +196,9 @@ def system_agent(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
 
     try:
         extra = agents_param(params.get("extra_agents"), "extra_agents")
-    except ValueError as exc:
-        return Result(Status.ERROR, f"The extra_agents parameter is invalid: {exc}.",
+    except ParamError as exc:
+        return Result(Status.ERROR, T("The {param} parameter is invalid: {reason}.",
+                                      param="extra_agents", reason=exc.message),
                       observed=None, expected=None, source="params")
     active, inactive, notes = _scan(facts, (*SYSTEM_AGENTS, *extra))
     snmp: SnmpConfig = facts.get("snmpd_conf")
@@ -192,25 +207,31 @@ def system_agent(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
                               facts.get("packages") if facts.has("packages") else None)
     if state == "active":
         if snmp.v3_users and not snmp.communities:
-            active.append(f"{text}, SNMPv3 only: {', '.join(snmp.v3_users)}")
+            active.append(T("{agent}, SNMPv3 only: {users}", agent=text,
+                            users=list(snmp.v3_users)))
         else:
-            notes.append(f"{text} not counted: v1/v2c communities configured or no SNMPv3 user "
-                         "(see services.snmp_v1v2c_public_absent)")
-    observed = {"agents": active, "inactive": inactive, "notes": notes}
+            notes.append(T("{agent} not counted: v1/v2c communities configured or no SNMPv3 "
+                           "user (see services.snmp_v1v2c_public_absent)", agent=text))
+    observed = {"agents": _english(active), "inactive": _english(inactive),
+                "notes": _english(notes)}
     expected = "a monitoring agent active (Zabbix, node exporter, Telegraf, NRPE, Checkmk, SNMPv3)"
     source = ("processes, packages, snmpd_conf" if facts.mode == "live"
               else "systemd_enabled, packages, snmpd_conf")
     if active:
-        return Result(Status.PASS, f"A monitoring agent is active: {'; '.join(active)}.",
+        return Result(Status.PASS, T("A monitoring agent is active: {agents}.", agents=active),
                       observed=observed, expected=expected, source=source)
     guard = _offline_guard(facts, observed, expected)
     if guard:
         return guard
     if inactive:
-        return Result(Status.FAIL, f"The monitoring agent is not active: {'; '.join(inactive)}.",
+        return Result(Status.FAIL, T("The monitoring agent is not active: {agents}.",
+                                     agents=inactive),
                       observed=observed, expected=expected, source=source)
-    extra_note = f" ({'; '.join(notes)})" if notes else ""
-    return Result(Status.FAIL, f"No centralised monitoring agent was found{extra_note}.",
+    if notes:
+        return Result(Status.FAIL, T("No centralised monitoring agent was found ({notes}).",
+                                     notes=notes),
+                      observed=observed, expected=expected, source=source)
+    return Result(Status.FAIL, T("No centralised monitoring agent was found."),
                   observed=observed, expected=expected, source=source)
 
 
@@ -239,28 +260,32 @@ def national_agent(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
 
     try:
         agents = agents_param(params.get("agents"), "agents")
-    except ValueError as exc:
-        return Result(Status.ERROR, f"The agents parameter is invalid: {exc}.", observed=None,
-                      expected=None, source="params")
+    except ParamError as exc:
+        return Result(Status.ERROR, T("The {param} parameter is invalid: {reason}.",
+                                      param="agents", reason=exc.message),
+                      observed=None, expected=None, source="params")
     if not agents:
-        return Result(Status.MANUAL, "No national monitoring agent is declared: declare the "
-                      "national monitoring agent (NCSC/A05) in tailoring.", observed=None,
-                      expected="the declared national monitoring agent active", source="params")
+        return Result(Status.MANUAL, T("No national monitoring agent is declared: declare the "
+                                       "national monitoring agent (NCSC/A05) in tailoring."),
+                      observed=None, expected="the declared national monitoring agent active",
+                      source="params")
     active, inactive, notes = _scan(facts, agents)
-    observed = {"active": active, "inactive": inactive, "notes": notes}
+    observed = {"active": _english(active), "inactive": _english(inactive),
+                "notes": _english(notes)}
     names = ", ".join(a.name for a in agents)
     expected = f"{names} active"
     source = ("processes, packages" if facts.mode == "live" else "systemd_enabled, packages")
     if active:
-        return Result(Status.PASS, f"The national monitoring agent is active: "
-                      f"{'; '.join(active)}.", observed=observed, expected=expected,
-                      source=source)
+        return Result(Status.PASS, T("The national monitoring agent is active: {agents}.",
+                                     agents=active),
+                      observed=observed, expected=expected, source=source)
     guard = _offline_guard(facts, observed, expected)
     if guard:
         return guard
     if inactive:
-        return Result(Status.FAIL, f"The national monitoring agent is not active: "
-                      f"{'; '.join(inactive)}.", observed=observed, expected=expected,
-                      source=source)
-    return Result(Status.FAIL, f"The declared national monitoring agent ({names}) is not "
-                  "installed.", observed=observed, expected=expected, source=source)
+        return Result(Status.FAIL, T("The national monitoring agent is not active: {agents}.",
+                                     agents=inactive),
+                      observed=observed, expected=expected, source=source)
+    return Result(Status.FAIL, T("The declared national monitoring agent ({names}) is not "
+                                 "installed.", names=names),
+                  observed=observed, expected=expected, source=source)

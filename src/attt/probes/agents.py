@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from attt.messages import Msg, T
 from attt.registry import ScopedFacts
 
 from .packages import Packages
@@ -17,6 +18,15 @@ from .processes import ProcessTable
 from .systemd import EnabledUnits
 
 # ------------------------------------------------- agents and products declared by the agency
+
+
+class ParamError(ValueError):
+    """A profile parameter that is not valid; ``message`` says why in every report language
+    (the finding that reports it is read in Vietnamese)."""
+
+    def __init__(self, message: Msg) -> None:
+        super().__init__(str(message))
+        self.message = message
 
 
 @dataclass(frozen=True)
@@ -36,7 +46,7 @@ def names_param(value: Any, where: str) -> tuple[str, ...]:
         return ()
     if not isinstance(value, Sequence) or isinstance(value, str) or not all(
             isinstance(v, str) and v for v in value):
-        raise ValueError(f"{where} must be a list of names")
+        raise ParamError(T("{where} must be a list of names", where=where))
     return tuple(value)
 
 
@@ -46,16 +56,17 @@ def agents_param(value: Any, param: str) -> tuple[Agent, ...]:
     if value is None:
         return ()
     if not isinstance(value, Sequence) or isinstance(value, str):
-        raise ValueError(f"{param} must be a list")
+        raise ParamError(T("{param} must be a list", param=param))
     out = []
     for i, item in enumerate(value):
         if not isinstance(item, Mapping) or not isinstance(item.get("name"), str):
-            raise ValueError(f"{param}[{i}] needs a 'name'")
+            raise ParamError(T("{item} needs a 'name'", item=f"{param}[{i}]"))
         agent = Agent(item["name"], names_param(item.get("processes"), f"{param}[{i}].processes"),
                       names_param(item.get("packages"), f"{param}[{i}].packages"),
                       names_param(item.get("services"), f"{param}[{i}].services"))
         if not (agent.processes or agent.packages or agent.services):
-            raise ValueError(f"{param}[{i}] names no process, package or service")
+            raise ParamError(T("{item} names no process, package or service",
+                               item=f"{param}[{i}]"))
         out.append(agent)
     return tuple(out)
 
@@ -63,7 +74,7 @@ def agents_param(value: Any, param: str) -> tuple[Agent, ...]:
 # ---------------------------------------------------------------------------- management
 
 
-def agent_state(facts: ScopedFacts, agent: Agent, pkgs: Packages | None) -> tuple[str, str]:
+def agent_state(facts: ScopedFacts, agent: Agent, pkgs: Packages | None) -> tuple[str, Msg]:
     """('active'|'inactive'|'absent', description)."""
 
     units: EnabledUnits = facts.get("systemd_enabled")
@@ -73,16 +84,20 @@ def agent_state(facts: ScopedFacts, agent: Agent, pkgs: Packages | None) -> tupl
         procs: ProcessTable = facts.get("processes")
         running = procs.find(agent.processes)
         if running:
-            return "active", f"{agent.name} ({', '.join(running)} running)"
+            return "active", T("{name} ({processes} running)", name=agent.name,
+                               processes=running)
         if installed or enabled:
-            what = ", ".join([*(f"package {p}" for p in installed),
-                              *(f"{u} enabled" for u in enabled)])
-            return "inactive", f"{agent.name} ({what}; none of {', '.join(agent.processes)} " \
-                               "running)"
-        return "absent", agent.name
+            what = [*(T("package {package}", package=p) for p in installed),
+                    *(T("{unit} enabled", unit=u) for u in enabled)]
+            return "inactive", T("{name} ({what}; none of {processes} running)",
+                                 name=agent.name, what=what, processes=list(agent.processes))
+        return "absent", T("{name} not found", name=agent.name)
     if enabled:
-        pkg = f", package {', '.join(installed)}" if installed else ""
-        return "active", f"{agent.name} ({', '.join(enabled)} enabled at boot{pkg})"
+        if installed:
+            return "active", T("{name} ({units} enabled at boot, package {packages})",
+                               name=agent.name, units=enabled, packages=installed)
+        return "active", T("{name} ({units} enabled at boot)", name=agent.name, units=enabled)
     if installed:
-        return "inactive", f"{agent.name} (package {', '.join(installed)}, not enabled at boot)"
-    return "absent", agent.name
+        return "inactive", T("{name} (package {packages}, not enabled at boot)",
+                             name=agent.name, packages=installed)
+    return "absent", T("{name} not found", name=agent.name)

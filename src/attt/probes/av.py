@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from attt.messages import Msg, T
 from attt.registry import Section, probe
 
 from .agents import agents_param
@@ -77,7 +78,7 @@ class Signatures:
 
     product: str
     when: int | None  # epoch seconds of the newest signature build/update
-    detail: str
+    detail: Msg  # where the date comes from; quoted in the finding, so in every language
     minutes_ago: int | None = None  # products that report an age instead of a date
 
 
@@ -102,7 +103,7 @@ _CLAM_DBS = "/var/lib/clamav/*.cvd /var/lib/clamav/*.cld"
 def parse_av_signatures(section: Section) -> list[Signatures]:
     """The ``av_signatures`` probe's output parsed (anti-malware signature dates)."""
 
-    clam: dict[str, tuple[int, str]] = {}
+    clam: dict[str, tuple[int, Msg]] = {}
     out: list[Signatures] = []
     for line in section.text.splitlines():
         if not line.strip():
@@ -110,33 +111,35 @@ def parse_av_signatures(section: Section) -> list[Signatures]:
         tag, _, rest = line.partition(" ")
         if tag == "clamav_mtime":
             mtime, _, path = rest.partition(" ")
-            clam.setdefault(path, (int(mtime), "file modified"))
+            clam.setdefault(path, (int(mtime), T("{path}: file modified", path=path)))
         elif tag == "clamav_header":
             path, _, header = rest.partition(" ")
             fields = header.strip().split(":")
             # ClamAV-VDB:<build time>:<version>:<sigs>:<f-level>:<md5>:<dsig>:<builder>:<stime>
             if fields[0] == "ClamAV-VDB" and len(fields) > 8 and fields[8].strip().isdigit():
                 clam[path] = (int(fields[8].strip()),
-                              f"version {fields[2]}, built {fields[1]}")
+                              T("{path}: version {version}, built {built}", path=path,
+                                version=fields[2], built=fields[1]))
         elif tag == "kesl":
             m = re.search(r"(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})", rest)
             if m and "date" in rest.lower():
                 stamp = datetime.strptime(f"{m.group(1)} {m.group(2)}", "%Y-%m-%d %H:%M:%S")
                 out.append(Signatures("Kaspersky Endpoint Security for Linux",
                                       int(stamp.replace(tzinfo=UTC).timestamp()),
-                                      rest.strip()))
+                                      T("kesl-control reports {line}", line=rest.strip())))
         elif tag == "mdatp_minutes":
             value = rest.strip().strip('"')
             if value.isdigit():
                 out.append(Signatures("Microsoft Defender for Endpoint", None,
-                                      f"definitions updated {value} minutes ago", int(value)))
+                                      T("definitions updated {minutes} minutes ago",
+                                        minutes=value), int(value)))
             elif value:
                 raise ValueError(f"unexpected mdatp health output: {value[:60]!r}")
         else:
             raise ValueError(f"not a signature line: {line[:60]!r}")
     if clam:
-        path, (when, how) = max(clam.items(), key=lambda kv: kv[1][0])
-        out.insert(0, Signatures("ClamAV", when, f"{path}: {how}"))
+        _, (when, how) = max(clam.items(), key=lambda kv: kv[1][0])
+        out.insert(0, Signatures("ClamAV", when, how))
     return out
 
 
