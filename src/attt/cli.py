@@ -16,7 +16,7 @@ from typing import IO, Any, cast
 import click
 
 from . import __version__
-from .commands._output import echo
+from .commands._output import cli_lang, echo
 from .commands.checks import checks
 from .commands.content import evidence, profiles
 from .commands.dossier import dossier
@@ -28,6 +28,7 @@ from .commands.network import network
 from .commands.scan import report, scan
 from .commands.validate import validate
 from .errors import AtttError
+from .messages import T
 from .termsafe import EscapingFormatter, EscapingWriter
 
 log = logging.getLogger("attt")
@@ -44,6 +45,17 @@ def _setup_logging(verbose: int) -> None:
         logging.getLogger("paramiko").setLevel(logging.CRITICAL)
 
 
+def error_lines(exc: AtttError, lang: str) -> list[str]:
+    """An error in the command-line language, then in English when that differs: the officer
+    reads the first line, an English-reading CI engineer (and a log grep) the second."""
+
+    english = f"attt: error: {exc.render('en')}"
+    if lang == "en":
+        return [english]
+    local = T("attt: error: {message}", message=exc.render(lang)).render(lang)
+    return [local] if local == english else [local, english]
+
+
 class _Group(click.Group):
     """click's own usage errors repeat what was typed (an option, a path, a value): they go
     through the same escaping as every other line attt prints.  An ``AtttError`` from any
@@ -53,7 +65,8 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except AtttError as exc:
-            echo(f"attt: error: {exc}", err=True)
+            for line in error_lines(exc, cli_lang()):
+                echo(line, err=True)
             sys.exit(int(exc.exit_status))
 
     def main(
@@ -72,7 +85,7 @@ class _Group(click.Group):
             exc.show(file=cast(IO[str], EscapingWriter(sys.stderr)))
             sys.exit(exc.exit_code)
         except click.Abort as exc:
-            echo("Aborted!", err=True)
+            echo(T("Aborted!"), err=True)
             # Ctrl-C outside a scan's own handling: the documented 130, not click's 1.
             sys.exit(130 if isinstance(exc.__cause__, KeyboardInterrupt) else 1)
         sys.exit(code if isinstance(code, int) else 0)
@@ -82,8 +95,11 @@ class _Group(click.Group):
     cls=_Group,
     context_settings={"help_option_names": ["-h", "--help"], "auto_envvar_prefix": "ATTT"},
 )
-@click.version_option(__version__, prog_name="attt")
-@click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
+@click.version_option(__version__, prog_name="attt",
+                      help="In phiên bản rồi thoát. / Show the version and exit.")
+@click.option("-v", "--verbose", count=True,
+              help="Ghi nhật ký chi tiết hơn (-v thông tin, -vv gỡ lỗi). / More log output "
+                   "(-v info, -vv debug).")
 def main(verbose: int) -> None:
     """attt: kiểm tra tuân thủ cấp độ an toàn hệ thống thông tin (cấp độ 1-5, mô hình 4 lớp).
 
@@ -92,9 +108,24 @@ def main(verbose: int) -> None:
     _setup_logging(verbose)
 
 
+HELP_OPTION_TEXT = "In hướng dẫn này rồi thoát. / Show this message and exit."
+
+
+def bilingual_help_option(command: click.Command) -> None:
+    """``-h/--help`` of ``command`` and its subcommands described in Vietnamese then English
+    (click's own text is English only)."""
+
+    command.add_help_option = False
+    click.help_option("-h", "--help", help=HELP_OPTION_TEXT)(command)
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            bilingual_help_option(sub)
+
+
 for _command in (scan, report, validate, checks, requirements, profiles, evidence, dossier,
                  history_cmd, diff_cmd, keys, verify, level, network):
     main.add_command(_command)
+bilingual_help_option(main)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from enum import IntEnum
 
+from .messages import Msg, T, render
+
 
 class ExitStatus(IntEnum):
     """The documented exit codes of every attt command."""
@@ -21,9 +23,25 @@ class ExitStatus(IntEnum):
 
 
 class AtttError(Exception):
-    """Base of every error attt raises on purpose."""
+    """Base of every error attt raises on purpose.
+
+    The message is a plain string (loaders, English only) or a ``T(...)`` message that the
+    command line prints in its language (``render``); ``str()`` is the English text.
+    """
 
     exit_status = ExitStatus.USAGE
+
+    def __init__(self, message: str | Msg = "", *args: object) -> None:
+        super().__init__(message, *args)
+        self.message: str | Msg = message
+
+    def __str__(self) -> str:
+        return render(self.message, "en")
+
+    def render(self, lang: str) -> str:
+        """The message in ``lang`` (a plain-string message as it is)."""
+
+        return render(self.message, lang)
 
 
 class InputError(AtttError):
@@ -33,12 +51,13 @@ class InputError(AtttError):
     ``inventory.yaml: systems[0].hosts[2].port: expected an integer 1-65535, got 'ssh'``.
     """
 
-    def __init__(self, source: str, key: str, problem: str) -> None:
+    def __init__(self, source: str, key: str, problem: str | Msg) -> None:
         self.source = source
         self.key = key
         self.problem = problem
+        # The file and key path are data: only the problem is translated.
         where = f"{source}: {key}" if key else source
-        super().__init__(f"{where}: {problem}")
+        super().__init__(T("{where}: {problem}", where=where, problem=problem))
 
 
 class TransportError(AtttError):
@@ -76,7 +95,10 @@ class OutputError(AtttError):
         self.error = exc
         self.kept = kept
         problem = exc.strerror or str(exc)
-        text = f"{path}: cannot write: {problem}; the run is incomplete"
         if kept:
-            text += f" (written: {', '.join(kept)})"
-        super().__init__(text)
+            message = T("{path}: cannot write: {problem}; the run is incomplete "
+                        "(written: {kept})", path=path, problem=problem, kept=list(kept))
+        else:
+            message = T("{path}: cannot write: {problem}; the run is incomplete",
+                        path=path, problem=problem)
+        super().__init__(message)

@@ -13,17 +13,17 @@ import click
 from .. import gates
 from ..artefacts import read_results
 from ..errors import ExitStatus, InputError
-from ..i18n import gettext_for
-from ..model import Status
+from ..i18n import HOST_STATE_LABELS
+from ..messages import Msg, T
 from ..render import load_formats
-from ..render.document import score_line
 from ..run_folder import make_folder, render_files
 from ..runner import HostOutcome
 from ..scan import ScanOptions, run_scan
 from ..scan import dry_run as plan_scan
 from ..termsafe import escape
-from ._ci import FiniteFloat, db_option, gate_options
-from ._output import echo, split_list
+from ._ci import FiniteFloat, db_option, gate_options, lang_option
+from ._output import cli_lang, echo, split_list
+from ._summary import gate_line, status_counts, system_lines
 from .keys import load_signing_key, sign_or_fail
 
 # Options of ``attt scan`` that steer the command, not the scan: not in ScanOptions.
@@ -36,7 +36,7 @@ def scan_options(params: Mapping[str, Any]) -> ScanOptions:
     split; ``--no-history`` is ``history=False``."""
 
     if params["inventory"] and params["target"]:
-        raise InputError("--target", "", "give either --inventory or --target, not both")
+        raise InputError("--target", "", T("give either --inventory or --target, not both"))
     values: dict[str, Any] = {}
     for f in fields(ScanOptions):
         if f.name == "history":
@@ -61,15 +61,14 @@ class _Progress:
     def start(self, total: int, skipped: int) -> None:
         self.total, self.done = total, skipped
         if self.enabled and skipped:
-            echo(f"resuming: {skipped} of {total} hosts already scanned", err=True)
+            echo(T("Resuming: {skipped} of {total} hosts already scanned",
+                   skipped=skipped, total=total), err=True)
 
     def host_done(self, o: HostOutcome) -> None:
         self.done += 1
         if not self.enabled:
             return
-        counts = o.record()["counts"]
-        summary = ", ".join(f"{counts[s.value]} {s.value}" for s in Status if s.value in counts)
-        state = "ok" if o.state == "ok" else f"{o.state.upper()}: {o.message}"
+        state = host_state(o)
         if self.tty:
             width = 30
             filled = int(width * self.done / max(self.total, 1))
@@ -80,82 +79,52 @@ class _Progress:
                 nl=False,
             )
             if o.state != "ok":
-                echo(f"\n  {o.host.key}: {state}", err=True)
+                echo(T("\n  {host}: {state}", host=o.host.key, state=state), err=True)
             if self.done == self.total:
                 echo("", err=True)
         else:
-            echo(f"[{self.done}/{self.total}] {o.host.key}: {state} ({summary})", err=True)
+            counts = status_counts(o.record()["counts"], keep_zero=False)
+            echo(T("[{done}/{total}] {host}: {state} ({counts})", done=self.done,
+                   total=self.total, host=o.host.key, state=state, counts=counts), err=True)
 
 
-def _print_summary(
-    doc: dict[str, Any], out_dir: str, files: list[str], lang: str, code: int
-) -> None:
-    _ = gettext_for(lang)
-    for system in doc["systems"]:
-        verdict = system["verdict"]
-        text = (
-            _("Compliant with level {level}").format(level=verdict["level"])
-            if verdict["ok"]
-            else _("Not compliant")
-        )
-        echo(
-            _("System {name}: {verdict}").format(
-                name=f"{system['name']} ({system['profile']['id']})", verdict=text
-            )
-        )
-        sc = system["score"]
-        echo(
-            f"  {_('Score')}: {score_line(sc)}  "
-            + "  ".join(f"{s.value}={sc.get(s.value, 0)}" for s in Status)
-        )
-        echo(
-            "  "
-            + _("Waived: {waived}, not applicable: {na}, awaiting evidence: {manual}").format(
-                waived=sc.get("waived", 0),
-                na=sc.get("not_applicable", 0),
-                manual=sc.get("manual", 0),
-            )
-        )
-        # Failed and errored requirements first: they are what an officer acts on today.
-        rank = {"fail": 0, "error": 1, "manual": 2}
-        status_of = {r["id"]: r["status"] for r in system["requirements"]}
-        blocking = sorted(verdict["blocking"], key=lambda rid: rank.get(status_of[rid], 3))
-        if blocking:
-            shown = ", ".join(blocking[:8]) + (
-                f" (+{len(blocking) - 8})" if len(blocking) > 8 else ""
-            )
-            echo("  " + _("Blocking requirements: {ids}").format(ids=shown))
-    summary = doc["summary"]
+def host_state(o: HostOutcome) -> Msg:
+    """A host's state label; with the transport's own words when it was not scanned."""
+
+    label = Msg(HOST_STATE_LABELS.get(o.state, o.state))
+    if o.state == "ok":
+        return label
+    return T("{state}: {message}", state=label, message=o.message)
+
+
+def _print_summary(doc: dict[str, Any], out_dir: str, files: list[str], code: int) -> None:
     run = doc["run"]
-    echo(
-        _("Hosts scanned: {done}/{total}").format(
-            done=run["hosts_scanned"], total=run["hosts_total"]
-        )
-    )
+    for system in doc["systems"]:
+        for i, line in enumerate(system_lines(system, run, cli_lang())):
+            echo(line if i == 0 else T("  {line}", line=line))
+    summary = doc["summary"]
+    echo(T("Hosts scanned: {done}/{total}", done=run["hosts_scanned"], total=run["hosts_total"]))
     if summary["host_errors"]:
-        echo(_("Hosts with errors: {count}").format(count=summary["host_errors"]))
+        echo(T("Hosts with errors: {count}", count=summary["host_errors"]))
     if doc["expired_waivers"]:
-        echo(
-            "!! " + _("Expired waivers ignored: {count}").format(count=len(doc["expired_waivers"]))
-        )
+        echo(T("!! Expired waivers ignored: {count}", count=len(doc["expired_waivers"])))
         for w in doc["expired_waivers"]:
             echo(f"   {w['target']} ({w['hosts']}, {w['expires']})")
     if run.get("interrupted"):
-        echo(_("Scan interrupted; results are incomplete"))
-    echo(_("Report written to {path}").format(path=out_dir))
+        echo(T("Scan interrupted; results are incomplete"))
+    echo(T("Report written to {path}", path=out_dir))
     for path in files:
         echo(f"  {os.path.basename(path)}")
-    _print_exit(doc, code, lang)
+    _print_exit(doc, code)
 
 
-def _print_exit(doc: dict[str, Any], code: int, lang: str) -> None:
+def _print_exit(doc: dict[str, Any], code: int) -> None:
     """The gate that decided (if any) and the exit code: CI logs show why a job went red."""
 
-    _ = gettext_for(lang)
-    line = gates.describe(doc)
-    if line:
+    line = gate_line(doc)
+    if line is not None:
         echo(line)
-    echo(_("Exit code: {code}").format(code=code))
+    echo(T("Exit code: {code}", code=code))
 
 
 @click.command()
@@ -164,47 +133,58 @@ def _print_exit(doc: dict[str, Any], code: int, lang: str) -> None:
     "--inventory",
     type=click.Path(dir_okay=False),
     default="",
-    help="Inventory YAML (default: the bundled inventory/localhost.yaml).",
+    help="Tệp kiểm kê hệ thống YAML (mặc định: inventory/localhost.yaml đi kèm). / "
+         "Inventory YAML (default: the bundled inventory/localhost.yaml).",
 )
 @click.option(
-    "-t", "--target", default="", help="One ad-hoc target: local, dir:PATH or ssh://user@host:port."
+    "-t", "--target", default="",
+    help="Một đối tượng quét: local, dir:ĐƯỜNG_DẪN hoặc ssh://user@host:port. / "
+         "One ad-hoc target: local, dir:PATH or ssh://user@host:port."
 )
-@click.option("--system", "systems", multiple=True, help="Only these systems (repeatable).")
-@click.option("--hosts", default="", help="Only hosts whose name or system/name matches this glob.")
+@click.option("--system", "systems", multiple=True,
+              help="Chỉ quét các hệ thống này (lặp lại được). / Only these systems (repeatable).")
+@click.option("--hosts", default="",
+              help="Chỉ quét máy chủ có tên hoặc hệ_thống/tên khớp mẫu này. / "
+                   "Only hosts whose name or system/name matches this glob.")
 @click.option(
     "-p",
     "--profile",
     default="",
-    help="Profile id or file (default: from each system's regime and level).",
+    help="Mã hoặc tệp hồ sơ yêu cầu (mặc định: theo chế độ và cấp độ của từng hệ thống). / "
+         "Profile id or file (default: from each system's regime and level).",
 )
 @click.option(
     "-l",
     "--level",
     type=click.IntRange(1, 5),
     default=None,
-    help="Override the systems' proposed level.",
+    help="Thay cấp độ đề xuất của các hệ thống. / Override the systems' proposed level.",
 )
 @click.option(
     "--tailoring",
     type=click.Path(exists=True, dir_okay=False),
     default=None,
-    help="Tailoring file.",
+    help="Tệp điều chỉnh yêu cầu. / Tailoring file.",
 )
 @click.option(
     "--evidence",
     "evidence",
     multiple=True,
     type=click.Path(exists=True, dir_okay=False),
-    help="Evidence file of a system (repeatable; default: the inventory's evidence: key).",
+    help="Tệp bằng chứng của một hệ thống (lặp lại được; mặc định: khóa evidence: của tệp "
+         "kiểm kê). / Evidence file of a system (repeatable; default: the inventory's "
+         "evidence: key).",
 )
 @click.option(
     "--evidence-root",
     type=click.Path(exists=True, file_okay=False),
     default=None,
-    help="Folder that evidence document files must lie in (default: each evidence file's).",
+    help="Thư mục chứa các tài liệu bằng chứng (mặc định: thư mục của từng tệp bằng chứng). / "
+         "Folder that evidence document files must lie in (default: each evidence file's).",
 )
 @click.option(
-    "--waivers", type=click.Path(exists=True, dir_okay=False), default=None, help="Waivers file."
+    "--waivers", type=click.Path(exists=True, dir_okay=False), default=None,
+    help="Tệp miễn trừ. / Waivers file."
 )
 @click.option(
     "-f",
@@ -213,69 +193,88 @@ def _print_exit(doc: dict[str, Any], code: int, lang: str) -> None:
     multiple=True,
     default=("html,json,junit",),
     show_default=True,
-    help="Output formats, comma separated.",
+    help="Định dạng đầu ra, cách nhau bằng dấu phẩy. / Output formats, comma separated.",
 )
-@click.option("-o", "--out", default="", help="Run folder (default: ./attt-report-<run id>).")
+@click.option("-o", "--out", default="",
+              help="Thư mục kết quả (mặc định: ./attt-report-<mã lần quét>). / "
+                   "Run folder (default: ./attt-report-<run id>).")
 @click.option(
     "-w",
     "--workers",
     type=click.IntRange(1, 256),
     default=8,
     show_default=True,
-    help="Hosts scanned at once.",
+    help="Số máy chủ quét đồng thời. / Hosts scanned at once.",
 )
-@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
+@lang_option
 @click.option(
     "--resume",
     "resume",
     type=click.Path(exists=True, file_okay=False),
     default=None,
-    help="Continue an interrupted run folder; hosts already done are skipped.",
+    help="Tiếp tục một lần quét bị gián đoạn; bỏ qua máy chủ đã quét xong. / "
+         "Continue an interrupted run folder; hosts already done are skipped.",
 )
 @click.option(
     "--accept-new-host-keys",
     is_flag=True,
-    help="Trust and record unknown SSH host keys (never changed ones).",
+    help="Tin cậy và ghi lại khóa SSH chưa biết của máy chủ (không bao giờ chấp nhận khóa "
+         "đã thay đổi). / Trust and record unknown SSH host keys (never changed ones).",
 )
 @click.option("--connect-timeout", type=FiniteFloat(0, 3600, min_open=True), default=10.0,
-              show_default=True, help="Seconds (0 < N <= 3600).")
+              show_default=True, help="Thời gian chờ kết nối, giây (0 < N <= 3600). / "
+                   "Connect timeout, seconds (0 < N <= 3600).")
 @click.option("--command-timeout", type=FiniteFloat(0, 86400, min_open=True), default=300.0,
-              show_default=True, help="Seconds (0 < N <= 86400).")
+              show_default=True, help="Thời gian chờ mỗi lệnh, giây (0 < N <= 86400). / "
+                   "Command timeout, seconds (0 < N <= 86400).")
 @click.option(
-    "--sudo/--no-sudo", default=None, help="Run the collector with sudo (default: per host)."
+    "--sudo/--no-sudo", default=None,
+    help="Chạy bộ thu thập bằng sudo (mặc định: theo từng máy chủ). / "
+         "Run the collector with sudo (default: per host)."
 )
 @click.option(
-    "--exit-zero", is_flag=True, help="Exit 0 whatever the verdict (report-only pipelines)."
+    "--exit-zero", is_flag=True,
+    help="Luôn thoát với mã 0 dù kết luận thế nào (quy trình chỉ lập báo cáo). / "
+         "Exit 0 whatever the verdict (report-only pipelines)."
 )
 @gate_options
 @db_option
-@click.option("--no-history", is_flag=True, help="Do not record this run in the history.")
+@click.option("--no-history", is_flag=True, help="Không ghi lần quét này vào lịch sử. / "
+              "Do not record this run in the history.")
 @click.option(
     "--sign", "sign", default=None, type=click.Path(exists=True, dir_okay=False),
-    help="Sign the run folder with this Ed25519 private key (manifest.json + manifest.sig).",
+    help="Ký thư mục kết quả bằng khóa bí mật Ed25519 này (manifest.json + manifest.sig). / "
+         "Sign the run folder with this Ed25519 private key (manifest.json + manifest.sig).",
 )
 @click.option(
     "--from-zone",
     default="",
-    help="Run the nmap network scans from this zone (attt runs on a machine inside it).",
+    help="Chạy quét mạng nmap từ vùng mạng này (attt chạy trên một máy trong vùng). / "
+         "Run the nmap network scans from this zone (attt runs on a machine inside it).",
 )
 @click.option(
     "--network/--no-network",
     default=True,
     show_default=True,
-    help="Network checks: zone plan from the inventory; nmap scans only with --from-zone.",
+    help="Kiểm tra mạng: sơ đồ vùng mạng theo tệp kiểm kê; chỉ quét nmap khi có "
+         "--from-zone. / Network checks: zone plan from the inventory; nmap scans only with "
+         "--from-zone.",
 )
 @click.option(
     "--network-only", is_flag=True,
-    help="Network checks only: collect no host; host requirements are not applicable.",
+    help="Chỉ kiểm tra mạng: không thu thập máy chủ nào; các yêu cầu về máy chủ không áp "
+         "dụng. / Network checks only: collect no host; host requirements are not "
+         "applicable.",
 )
 @click.option(
     "--dry-run", is_flag=True,
-    help="Print the hosts it would collect and the planned nmap commands; scan nothing.",
+    help="In các máy chủ sẽ thu thập và các lệnh nmap dự kiến; không quét gì. / "
+         "Print the hosts it would collect and the planned nmap commands; scan nothing.",
 )
-@click.option("-q", "--quiet", is_flag=True, help="No progress output.")
+@click.option("-q", "--quiet", is_flag=True, help="Không in tiến độ. / No progress output.")
 def scan(**params: Any) -> None:
-    """Scan an inventory (or one --target) and write the graded report."""
+    """Quét theo tệp kiểm kê (hoặc một --target) và ghi báo cáo đánh giá. / Scan an
+    inventory (or one --target) and write the graded report."""
     opts = scan_options(params)
     dry_run, exit_zero, quiet = params["dry_run"], params["exit_zero"], params["quiet"]
     resume: str | None = params["resume"]
@@ -290,18 +289,13 @@ def scan(**params: Any) -> None:
     progress = _Progress(not quiet)
     result = run_scan(opts, progress.start, progress.host_done, resume_dir=resume or "")
     if result.interrupted:
-        echo(
-            "\ninterrupted: hosts already scanned are saved; continue with "
-            f"`attt scan --resume {result.out_dir}`",
-            err=True,
-        )
+        echo(T("\nInterrupted: hosts already scanned are saved; continue with "
+               "`attt scan --resume {folder}`", folder=result.out_dir), err=True)
     if signer is not None and not result.interrupted:
         manifest = sign_or_fail(result.out_dir, signer)
         result.files += [manifest, os.path.join(result.out_dir, "manifest.sig")]
     code = 0 if exit_zero and result.exit_code != 130 else result.exit_code
-    _print_summary(
-        result.document, result.out_dir, result.files, result.document["run"]["lang"], code
-    )
+    _print_summary(result.document, result.out_dir, result.files, code)
     if result.interrupted:
         # Hosts still in flight sit in worker threads (an SSH read can take minutes) and the
         # interpreter would wait for them at exit; everything finished is already on disk.
@@ -314,9 +308,12 @@ def scan(**params: Any) -> None:
 
 @click.command()
 @click.argument("results", type=click.Path(exists=True, dir_okay=False))
-@click.option("-f", "--format", "formats", multiple=True, default=("html",), show_default=True)
-@click.option("-o", "--out", default="", help="Folder for the files (default: beside RESULTS).")
-@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
+@click.option("-f", "--format", "formats", multiple=True, default=("html",), show_default=True,
+              help="Định dạng đầu ra, cách nhau bằng dấu phẩy. / "
+                   "Output formats, comma separated.")
+@click.option("-o", "--out", default="", help="Thư mục ghi tệp (mặc định: cạnh RESULTS). / "
+                   "Folder for the files (default: beside RESULTS).")
+@lang_option
 @gate_options
 def report(
     results: str,
@@ -327,7 +324,12 @@ def report(
     fail_on: str | None,
     max_errors: int | None,
 ) -> None:
-    """Render RESULTS (a results.json) again in other formats, without rescanning.
+    """Lập lại báo cáo từ RESULTS (một results.json) ở định dạng khác, không quét lại. /
+    Render RESULTS (a results.json) again in other formats, without rescanning.
+
+    Thoát 0 khi đã ghi xong các tệp (bất kể kết luận đã lưu); với tùy chọn ngưỡng
+    (--fail-under, --fail-on, --max-errors) thì mã thoát theo ngưỡng như `attt scan`. Không
+    bao giờ ghi vào thư mục đã ký: dùng -o THƯ_MỤC_MỚI.
 
     Exit 0 once the files are written (a render command, whatever the saved verdict); with a
     gate option (--fail-under, --fail-on, --max-errors) the gated code, as `attt scan` would
@@ -337,16 +339,16 @@ def report(
     known = load_formats()
     for name in names:
         if name not in known:
-            raise InputError(
-                "--format", name, f"unknown format (known: {', '.join(sorted(known))})"
-            )
+            raise InputError("--format", name,
+                             T("unknown format (known: {formats})", formats=sorted(known)))
     from ..signing import SIGNATURE  # cryptography is loaded only by commands that sign
 
     folder = os.path.abspath(out or os.path.dirname(os.path.abspath(results)))
     if os.path.exists(os.path.join(folder, SIGNATURE)):
         # A new or rewritten file in a signed folder would make `attt verify` say tampered.
-        raise InputError("--out", folder, "a signed run folder (manifest.sig): new files "
-                         "would break its signature; write them elsewhere with -o NEWDIR")
+        raise InputError("--out", folder, T("a signed run folder (manifest.sig): new files "
+                                            "would break its signature; write them elsewhere "
+                                            "with -o NEWDIR"))
     make_folder(folder)
     gated = gates.Gates(fail_under, fail_on or "", max_errors)
     code = gates.apply(doc, gated) if gated.active else 0
@@ -354,5 +356,5 @@ def report(
     for path in written:
         echo(path)
     if gated.active:
-        _print_exit(doc, code, lang)
+        _print_exit(doc, code)
     sys.exit(code)
