@@ -11,6 +11,7 @@ import ipaddress
 from collections.abc import Mapping
 from typing import Any
 
+from attt.messages import Msg, T
 from attt.model import Result, Status
 from attt.probes.net_local import (
     RESOLV_CONF,
@@ -49,12 +50,16 @@ def ipv6_enabled(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
     fixing it."""
 
     disabled, evidence = ipv6_disabled(facts)
-    when = "running kernel" if facts.mode == "live" else "configuration applied at boot"
+    live = facts.mode == "live"
+    source = "running kernel" if live else "configuration applied at boot"
+    when = T("running kernel") if live else T("configuration applied at boot")
     if disabled:
-        return Result(Status.FAIL, f"IPv6 is disabled ({evidence}; {when}).",
-                      observed=evidence, expected="IPv6 enabled", source=when)
-    return Result(Status.PASS, f"IPv6 is enabled ({evidence}; {when}).",
-                  observed=evidence, expected="IPv6 enabled", source=when)
+        return Result(Status.FAIL, T("IPv6 is disabled ({evidence}; {when}).", evidence=evidence,
+                                     when=when),
+                      observed=str(evidence), expected="IPv6 enabled", source=source)
+    return Result(Status.PASS, T("IPv6 is enabled ({evidence}; {when}).", evidence=evidence,
+                                 when=when),
+                  observed=str(evidence), expected="IPv6 enabled", source=source)
 
 
 _UNUSABLE = ("tentative", "dadfailed", "deprecated")
@@ -84,30 +89,37 @@ def global_address(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
 
     if facts.mode != "live":
         return Result(Status.NOT_APPLICABLE,
-                      "Interface addresses exist only on a running system; an offline tree has "
-                      "none.", observed=None, expected="a global IPv6 address",
+                      T("Interface addresses exist only on a running system; an offline tree "
+                        "has none."), observed=None, expected="a global IPv6 address",
                       source="ip6_global_addresses")
     addrs: list[Addr6] = facts.get("ip6_global_addresses")
-    usable, other = [], []
+    usable: list[Msg] = []
+    other: list[Msg] = []
     for a in addrs:
         ip = ipaddress.IPv6Address(a.address)
         bad = [f for f in a.flags if f in _UNUSABLE]
         if bad:
-            other.append(f"{a.address} on {a.interface} ({', '.join(bad)})")
+            other.append(T("{address} on {interface} ({flags})", address=a.address,
+                           interface=a.interface, flags=bad))
         elif not ip.is_global:
-            other.append(f"{a.address} on {a.interface} (not globally routable)")
+            other.append(T("{address} on {interface} (not globally routable)",
+                           address=a.address, interface=a.interface))
         else:
-            usable.append(f"{a.address} on {a.interface}")
-    observed = {"global": usable, "ignored": other}
+            usable.append(T("{address} on {interface}", address=a.address,
+                            interface=a.interface))
+    observed = {"global": [str(m) for m in usable], "ignored": [str(m) for m in other]}
+    source = "ip -6 -o addr show scope global"
     if usable:
-        return Result(Status.PASS, f"Global IPv6 address {usable[0]}"
-                      f"{f' and {len(usable) - 1} more' if len(usable) > 1 else ''} assigned.",
-                      observed=observed, expected="a global IPv6 address",
-                      source="ip -6 -o addr show scope global")
-    detail = f" (ignored: {'; '.join(other)})" if other else ""
-    return Result(Status.FAIL, f"No usable global IPv6 address is assigned{detail}.",
-                  observed=observed, expected="a global IPv6 address",
-                  source="ip -6 -o addr show scope global")
+        message = (T("Global IPv6 address {address} and {more} more assigned.",
+                     address=usable[0], more=len(usable) - 1) if len(usable) > 1
+                   else T("Global IPv6 address {address} assigned.", address=usable[0]))
+        return Result(Status.PASS, message, observed=observed,
+                      expected="a global IPv6 address", source=source)
+    message = (T("No usable global IPv6 address is assigned (ignored: {addresses}).",
+                 addresses=other) if other
+               else T("No usable global IPv6 address is assigned."))
+    return Result(Status.FAIL, message, observed=observed, expected="a global IPv6 address",
+                  source=source)
 
 
 @check(
@@ -133,18 +145,21 @@ def default_route(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
 
     expected = "an IPv6 default route"
     if facts.mode != "live":
-        return Result(Status.NOT_APPLICABLE, "Routes exist only on a running system; an offline "
-                      "tree has none.", observed=None, expected=expected,
-                      source="ip6_default_route")
+        return Result(Status.NOT_APPLICABLE, T("Routes exist only on a running system; an "
+                                               "offline tree has none."),
+                      observed=None, expected=expected, source="ip6_default_route")
     routes: list[Route6] = facts.get("ip6_default_route")
     observed = [r.text for r in routes]
     if routes:
         r = routes[0]
-        via = f"via {r.gateway} " if r.gateway else ""
-        more = f" and {len(routes) - 1} more" if len(routes) > 1 else ""
-        return Result(Status.PASS, f"IPv6 default route {via}dev {r.device}{more}.",
-                      observed=observed, expected=expected, source="ip -6 route show default")
-    return Result(Status.FAIL, "There is no IPv6 default route.", observed=observed,
+        route = (T("via {gateway} dev {device}", gateway=r.gateway, device=r.device)
+                 if r.gateway else T("dev {device}", device=r.device))
+        message = (T("IPv6 default route {route} and {more} more.", route=route,
+                     more=len(routes) - 1) if len(routes) > 1
+                   else T("IPv6 default route {route}.", route=route))
+        return Result(Status.PASS, message, observed=observed, expected=expected,
+                      source="ip -6 route show default")
+    return Result(Status.FAIL, T("There is no IPv6 default route."), observed=observed,
                   expected=expected, source="ip -6 route show default")
 
 
@@ -193,7 +208,8 @@ def resolver_reachable(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
     conf: ResolverConfig = facts.get("resolver_conf")
     expected = "at least one IPv6 nameserver configured (not queried)"
     if conf.resolv_conf is None:
-        return Result(Status.FAIL, "There is no /etc/resolv.conf: no resolver is configured.",
+        return Result(Status.FAIL, T("There is no /etc/resolv.conf: no resolver is "
+                                     "configured."),
                       observed=None, expected=expected, source="resolver_conf")
     servers = list(conf.resolv_conf)
     origin = RESOLV_CONF
@@ -212,15 +228,17 @@ def resolver_reachable(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
     v6 = [s for s, a in addrs if isinstance(a, ipaddress.IPv6Address) and not a.is_loopback]
     local = [s for s, a in addrs if a is not None and a.is_loopback]
     if v6:
-        return Result(Status.PASS, f"An IPv6 resolver is configured: {', '.join(v6)} (from "
-                      f"{origin}; not queried).", observed=observed, expected=expected,
-                      source=origin)
+        return Result(Status.PASS, T("An IPv6 resolver is configured: {servers} (from {origin}; "
+                                     "not queried).", servers=v6, origin=origin),
+                      observed=observed, expected=expected, source=origin)
     if not servers:
-        return Result(Status.FAIL, f"No nameserver is configured ({origin}).",
+        return Result(Status.FAIL, T("No nameserver is configured ({origin}).", origin=origin),
                       observed=observed, expected=expected, source=origin)
     if len(local) == len(servers):
-        return Result(Status.ERROR, f"Only a local resolver is configured ({', '.join(local)} in "
-                      f"{origin}); its upstream servers are not visible.", observed=observed,
-                      expected=expected, source=origin)
-    return Result(Status.FAIL, f"Only IPv4 resolvers are configured: {', '.join(servers)} (from "
-                  f"{origin}).", observed=observed, expected=expected, source=origin)
+        return Result(Status.ERROR, T("Only a local resolver is configured ({servers} in "
+                                      "{origin}); its upstream servers are not visible.",
+                                      servers=local, origin=origin),
+                      observed=observed, expected=expected, source=origin)
+    return Result(Status.FAIL, T("Only IPv4 resolvers are configured: {servers} (from "
+                                 "{origin}).", servers=servers, origin=origin),
+                  observed=observed, expected=expected, source=origin)

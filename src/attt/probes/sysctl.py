@@ -34,6 +34,7 @@ import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from attt.messages import Msg, T
 from attt.registry import ScopedFacts, Section, probe
 
 _KEYS = ("net.ipv6.conf.all.disable_ipv6", "net.ipv6.conf.default.disable_ipv6")
@@ -234,15 +235,16 @@ def _cmdline_disables(params: list[str]) -> bool:
     return "ipv6.disable=1" in params
 
 
-def ipv6_disabled(facts: ScopedFacts) -> tuple[bool | None, str]:
-    """(disabled?, evidence).  None when the facts do not say."""
+def ipv6_disabled(facts: ScopedFacts) -> tuple[bool | None, str | Msg]:
+    """(disabled?, evidence: settings as data, or a sentence as a message since findings quote
+    it).  None when the facts do not say."""
 
     if facts.mode == "live":
         if facts.has("kernel_cmdline") and _cmdline_disables(facts.get("kernel_cmdline")):
-            return True, "kernel command line has ipv6.disable=1"
+            return True, T("kernel command line has ipv6.disable=1")
         values: dict[str, str] = facts.get("ipv6_sysctl")
         if values.get("net.ipv6") == "absent":
-            return True, "/proc/sys/net/ipv6 is absent (IPv6 module not loaded)"
+            return True, T("/proc/sys/net/ipv6 is absent (IPv6 module not loaded)")
         flags = {k: values[k] for k in _KEYS}
         # Writing 1 to 'all' disables every interface; 'default' only affects new ones.
         if flags[_KEYS[0]] == "1":
@@ -251,13 +253,13 @@ def ipv6_disabled(facts: ScopedFacts) -> tuple[bool | None, str]:
     boot: dict[str, list[str]] = facts.get("boot_cmdline")
     for origin, params in boot.items():
         if _cmdline_disables(params):
-            return True, f"ipv6.disable=1 in {origin}"
+            return True, T("ipv6.disable=1 in {origin}", origin=origin)
     conf: dict[str, SysctlValue] = facts.get("sysctl_conf")
     set_keys = {k: conf[k] for k in _KEYS if k in conf}
     if set_keys.get(_KEYS[0]) is not None and set_keys[_KEYS[0]].value == "1":
         return True, f"{_KEYS[0]} = 1 ({set_keys[_KEYS[0]].where})"
     text = ", ".join(f"{k} = {v.value} ({v.where})" for k, v in set_keys.items())
-    return False, text or "disable_ipv6 not set (kernel default 0)"
+    return False, text or T("disable_ipv6 not set (kernel default 0)")
 
 
 # Kernel defaults (Documentation/networking/ip-sysctl.rst, Documentation/admin-guide/sysctl/
