@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from attt.messages import Msg, T
 from attt.model import Result, Status
 from attt.probes.files import SENSITIVE, WW_DIRS, WW_LIMIT, FileMeta
 from attt.registry import ScopedFacts, check
@@ -46,12 +47,12 @@ def sensitive_permissions(facts: ScopedFacts, params: Mapping[str, Any]) -> Resu
     metas: dict[str, FileMeta] = facts.get("sensitive_file_modes")
     missing = [p for p in REQUIRED if p not in metas]
     if missing:
-        return Result(Status.ERROR, f"stat did not report {', '.join(missing)}.",
+        return Result(Status.ERROR, T("stat did not report {files}.", files=missing),
                       observed=dict.fromkeys(missing), expected=None,
                       source="sensitive_file_modes")
     observed: dict[str, Any] = {}
     expected: dict[str, str] = {}
-    problems: list[str] = []
+    problems: list[Msg] = []
     for path, (max_mode, owners, groups) in SENSITIVE.items():
         expected[path] = f"<= {max_mode:o}, owner {'/'.join(owners)}, group {'/'.join(groups)}"
         meta = metas.get(path)
@@ -61,20 +62,20 @@ def sensitive_permissions(facts: ScopedFacts, params: Mapping[str, Any]) -> Resu
         observed[path] = f"{meta.mode:o} {meta.owner}:{meta.group}"
         bad = []
         if meta.mode & ~max_mode:
-            bad.append(f"mode {meta.mode:o}")
+            bad.append(T("mode {mode}", mode=format(meta.mode, "o")))
         if meta.owner not in owners:
-            bad.append(f"owner {meta.owner}")
+            bad.append(T("owner {owner}", owner=meta.owner))
         if meta.group not in groups:
-            bad.append(f"group {meta.group}")
+            bad.append(T("group {group}", group=meta.group))
         if bad:
-            problems.append(f"{path} ({', '.join(bad)})")
+            problems.append(T("{path} ({problems})", path=path, problems=bad))
     if problems:
-        return Result(Status.FAIL, f"Unsafe ownership or mode: {'; '.join(problems)}.",
+        return Result(Status.FAIL, T("Unsafe ownership or mode: {files}.", files=problems),
                       observed=observed, expected=expected, source="stat")
     checked = [p for p in SENSITIVE if p in metas]
     return Result(Status.PASS,
-                  f"{len(checked)} sensitive files have safe ownership and modes "
-                  f"({', '.join(f'{p} {observed[p]}' for p in checked)}).",
+                  T("{count} sensitive files have safe ownership and modes ({files}).",
+                    count=len(checked), files=[f"{p} {observed[p]}" for p in checked]),
                   observed=observed, expected=expected, source="stat")
 
 
@@ -107,9 +108,12 @@ def world_writable_none(facts: ScopedFacts, params: Mapping[str, Any]) -> Result
     observed = {"world_writable": paths, "more_than_listed": more, "searched": list(WW_DIRS)}
     expected: dict[str, list[str]] = {"world_writable": []}
     if paths:
-        count = f"More than {WW_LIMIT}" if more else str(len(paths))
-        shown = ", ".join(paths[:10]) + (" ..." if len(paths) > 10 else "")
-        return Result(Status.FAIL, f"{count} world-writable path(s) in system directories: "
-                      f"{shown}.", observed=observed, expected=expected, source="find")
-    return Result(Status.PASS, "No world-writable file or non-sticky world-writable directory in "
-                  f"{', '.join(WW_DIRS)}.", observed=observed, expected=expected, source="find")
+        shown = paths[:10] + (["..."] if len(paths) > 10 else [])
+        msg = (T("More than {count} world-writable path(s) in system directories: {paths}.",
+                 count=WW_LIMIT, paths=shown) if more
+               else T("{count} world-writable path(s) in system directories: {paths}.",
+                      count=len(paths), paths=shown))
+        return Result(Status.FAIL, msg, observed=observed, expected=expected, source="find")
+    return Result(Status.PASS, T("No world-writable file or non-sticky world-writable directory "
+                                 "in {dirs}.", dirs=list(WW_DIRS)),
+                  observed=observed, expected=expected, source="find")

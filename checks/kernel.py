@@ -19,15 +19,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from attt.messages import Msg, T
 from attt.model import Result, Status
 from attt.probes.sysctl import BUILD_DEFAULTS, KERNEL_DEFAULTS, SysctlTree
 from attt.registry import ScopedFacts, check
 
 _DEFAULT_NOTES = {
-    "kernel.dmesg_restrict": ("kernel default assumed from upstream CONFIG_SECURITY_DMESG_RESTRICT"
-                              "=n, no /boot/config-* says otherwise"),
-    "kernel.randomize_va_space": ("kernel default, assuming no CONFIG_COMPAT_BRK (no "
-                                  "/boot/config-* says otherwise)"),
+    "kernel.dmesg_restrict": T("not set; kernel default assumed from upstream "
+                               "CONFIG_SECURITY_DMESG_RESTRICT=n, no /boot/config-* says "
+                               "otherwise"),
+    "kernel.randomize_va_space": T("not set; kernel default, assuming no CONFIG_COMPAT_BRK (no "
+                                   "/boot/config-* says otherwise)"),
 }
 
 
@@ -38,7 +40,7 @@ _APPLY_VI = "áp dụng ngay bằng 'sysctl --system' và kiểm tra bằng 'sys
 _APPLY_EN = "apply with 'sysctl --system' and verify with 'sysctl <key>'"
 
 
-def _build_default(facts: ScopedFacts, key: str) -> tuple[str, str] | None:
+def _build_default(facts: ScopedFacts, key: str) -> tuple[str, Msg] | None:
     """The boot default of ``key`` if every installed kernel's build config agrees on it."""
 
     if not facts.has("kernel_build_config"):
@@ -51,7 +53,8 @@ def _build_default(facts: ScopedFacts, key: str) -> tuple[str, str] | None:
         if seen and len(set(seen.values())) == 1 and len(seen) == len(configs):
             value = if_y if next(iter(seen.values())) else if_n
             flag = "y" if value == if_y else "n"
-            return value, f"not set; kernel default ({option}={flag} in {', '.join(sorted(seen))})"
+            return value, T("not set; kernel default ({option}={flag} in {files})",
+                            option=option, flag=flag, files=sorted(seen))
     return None
 
 
@@ -59,17 +62,20 @@ def _build_default(facts: ScopedFacts, key: str) -> tuple[str, str] | None:
 class Reading:
     key: str
     value: str | None  # None: the key does not exist (IPv6 stack absent)
-    origin: str  # "running kernel" | file:line | "not set; kernel default ..."
+    origin: str | Msg  # "running kernel" | file:line | "not set; kernel default ..."
+    unset: bool = False  # no file sets the key: the kernel default applies
 
-    def shown(self) -> str:
-        return f"{self.key} = {self.value if self.value is not None else 'absent'}"
+    def shown(self) -> str | Msg:
+        if self.value is None:
+            return T("{key} = absent", key=self.key)
+        return f"{self.key} = {self.value}"
 
 
 @dataclass(frozen=True)
 class Readings:
     values: Mapping[str, Reading]
-    label: str  # "running kernel" | "boot configuration in sysctl.d"
-    source: str
+    label: Msg  # "running kernel" | "boot configuration in sysctl.d"
+    source: str  # "sysctl" for the running kernel
     boot_differs: tuple[str, ...] = ()  # live: what the files would set at the next boot
 
 
@@ -85,12 +91,13 @@ def _read(facts: ScopedFacts, keys: tuple[str, ...], build: bool = False) -> Rea
         values: dict[str, Reading] = {}
         for key in keys:
             if key in live:
-                values[key] = Reading(key, live[key], "running kernel")
+                values[key] = Reading(key, live[key], T("running kernel"))
             elif key.startswith("net.ipv6.") and live.get(_ABSENT) == "absent":
-                values[key] = Reading(key, None, "IPv6 stack not loaded")
+                values[key] = Reading(key, None, T("IPv6 stack not loaded"))
             else:
                 return Result(Status.ERROR,
-                              f"The running kernel reported no value for {key} (sysctl -e).",
+                              T("The running kernel reported no value for {key} (sysctl -e).",
+                                key=key),
                               observed={"missing": key}, expected=None, source="sysctl")
         differs: list[str] = []
         if tree is not None:
@@ -98,7 +105,7 @@ def _read(facts: ScopedFacts, keys: tuple[str, ...], build: bool = False) -> Rea
                 boot = tree.lookup(key)
                 if boot is not None and reading.value is not None and boot.value != reading.value:
                     differs.append(f"{key} = {boot.value} ({boot.where})")
-        return Readings(values, "running kernel", "sysctl", tuple(differs))
+        return Readings(values, T("running kernel"), "sysctl", tuple(differs))
     assert tree is not None
     values = {}
     for key in keys:
@@ -108,12 +115,12 @@ def _read(facts: ScopedFacts, keys: tuple[str, ...], build: bool = False) -> Rea
         else:
             built = _build_default(facts, key) if build else None
             if built is not None:
-                values[key] = Reading(key, built[0], built[1])
+                values[key] = Reading(key, built[0], built[1], unset=True)
                 continue
-            note = _DEFAULT_NOTES.get(key, "kernel default")
-            values[key] = Reading(key, KERNEL_DEFAULTS[key], f"not set; {note}")
+            note = _DEFAULT_NOTES.get(key, T("not set; kernel default"))
+            values[key] = Reading(key, KERNEL_DEFAULTS[key], note, unset=True)
     source = ", ".join(tree.files_read) or "no sysctl.d files"
-    return Readings(values, "boot configuration in sysctl.d", source)
+    return Readings(values, T("boot configuration in sysctl.d"), source)
 
 
 def _int(reading: Reading) -> int | None:
@@ -125,7 +132,7 @@ def _int(reading: Reading) -> int | None:
 
 def _judge(
     facts: ScopedFacts,
-    subject: str,
+    subject: Msg,
     wanted: Mapping[str, str],
     ok: Callable[[str, int], bool] | None = None,
     build: bool = False,
@@ -137,7 +144,7 @@ def _judge(
     if isinstance(readings, Result):
         return readings
     observed: dict[str, Any] = {
-        k: {"value": r.value, "from": r.origin} for k, r in readings.values.items()
+        k: {"value": r.value, "from": str(r.origin)} for k, r in readings.values.items()
     }
     if readings.boot_differs:
         observed["next_boot"] = list(readings.boot_differs)
@@ -151,31 +158,61 @@ def _judge(
             continue  # IPv6 not loaded: the IPv6 key cannot be wrong
         number = _int(reading)
         if number is None:
-            return Result(Status.ERROR, f"{key} has the value {reading.value!r} "
-                          f"({reading.origin}), which is not a number.",
+            return Result(Status.ERROR, T("{key} has the value {value} ({origin}), which is "
+                                          "not a number.", key=key, value=repr(reading.value),
+                                          origin=reading.origin),
                           observed=observed, expected=expected, source=readings.source)
         good = ok(key, number) if ok is not None else number == int(wanted[key])
         if not good:
             bad.append(key)
-    unset = [f"{k} {r.origin}" for k, r in readings.values.items()
-             if r.origin.startswith("not set")]
-    note = f"; {'; '.join(unset)}" if unset else ""
-    boot = (f"; the boot configuration would set {', '.join(readings.boot_differs)}"
-            if readings.boot_differs else "")
+    boot = list(readings.boot_differs)
     if bad:
-        shown = ", ".join(f"{readings.values[k].shown()} ({readings.values[k].origin})"
-                          if readings.label != "running kernel" else readings.values[k].shown()
-                          for k in bad)
-        targets = {wanted[k] for k in bad}
-        want = (next(iter(targets)) if len(targets) == 1
-                else ", ".join(f"{k} = {wanted[k]}" for k in bad))
-        if ok is not None:
-            want += " or lower for IPv6" if any(k.startswith("net.ipv6.") for k in bad) else ""
-        return Result(Status.FAIL, f"{subject}: {shown} ({readings.label}; expected {want})"
-                      f"{boot}.", observed=observed, expected=expected, source=readings.source)
-    shown = ", ".join(r.shown() for r in readings.values.values())
-    return Result(Status.PASS, f"{subject}: {shown} ({readings.label}{note}){boot}.",
+        live = readings.source == "sysctl"
+        shown = [readings.values[k].shown() if live
+                 else T("{setting} ({origin})", setting=readings.values[k].shown(),
+                        origin=readings.values[k].origin) for k in bad]
+        return Result(Status.FAIL, _fail_message(subject, shown, readings.label,
+                                                 _wanted(wanted, bad, ok is not None), boot),
+                      observed=observed, expected=expected, source=readings.source)
+    unset = [T("{key}: {origin}", key=k, origin=r.origin) for k, r in readings.values.items()
+             if r.unset]
+    values = [r.shown() for r in readings.values.values()]
+    return Result(Status.PASS, _pass_message(subject, values, readings.label, unset, boot),
                   observed=observed, expected=expected, source=readings.source)
+
+
+def _wanted(wanted: Mapping[str, str], bad: list[str], lower_ipv6: bool) -> str | Msg:
+    """The expected value(s) of the keys found wrong."""
+
+    targets = {wanted[k] for k in bad}
+    want = (next(iter(targets)) if len(targets) == 1
+            else ", ".join(f"{k} = {wanted[k]}" for k in bad))
+    if lower_ipv6 and any(k.startswith("net.ipv6.") for k in bad):
+        return T("{value} or lower for IPv6", value=want)
+    return want
+
+
+def _fail_message(subject: Msg, shown: list[str | Msg], label: Msg, want: str | Msg,
+                  boot: list[str]) -> Msg:
+    if boot:
+        return T("{subject}: {values} ({label}; expected {want}); the boot configuration would "
+                 "set {boot}.", subject=subject, values=shown, label=label, want=want, boot=boot)
+    return T("{subject}: {values} ({label}; expected {want}).", subject=subject, values=shown,
+             label=label, want=want)
+
+
+def _pass_message(subject: Msg, values: list[str | Msg], label: Msg, unset: list[Msg],
+                  boot: list[str]) -> Msg:
+    if unset and boot:
+        return T("{subject}: {values} ({label}; {unset}); the boot configuration would set "
+                 "{boot}.", subject=subject, values=values, label=label, unset=unset, boot=boot)
+    if unset:
+        return T("{subject}: {values} ({label}; {unset}).", subject=subject, values=values,
+                 label=label, unset=unset)
+    if boot:
+        return T("{subject}: {values} ({label}); the boot configuration would set {boot}.",
+                 subject=subject, values=values, label=label, boot=boot)
+    return T("{subject}: {values} ({label}).", subject=subject, values=values, label=label)
 
 
 _PROBES = ("kernel_sysctl", "sysctl_settings")
@@ -212,12 +249,13 @@ def ip_forwarding_disabled(facts: ScopedFacts, params: Mapping[str, Any]) -> Res
         readings = _read(facts, tuple(wanted))
         if isinstance(readings, Result):
             return readings
-        shown = ", ".join(r.shown() for r in readings.values.values())
-        return Result(Status.PASS, f"IP forwarding is allowed for this host by the profile "
-                      f"(allowed: true): {shown} ({readings.label}).",
+        shown = [r.shown() for r in readings.values.values()]
+        return Result(Status.PASS, T("IP forwarding is allowed for this host by the profile "
+                                     "(allowed: true): {values} ({label}).", values=shown,
+                                     label=readings.label),
                       observed={k: r.value for k, r in readings.values.items()},
                       expected="any (forwarding allowed)", source=readings.source)
-    return _judge(facts, "IP forwarding", wanted)
+    return _judge(facts, T("IP forwarding"), wanted)
 
 
 @check(
@@ -240,7 +278,7 @@ def aslr_full(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
     at unpredictable addresses, which turns most memory-corruption exploits from reliable into
     guesswork. Value 2 randomises the heap (brk) too; 1 leaves it fixed and 0 turns ASLR off."""
 
-    return _judge(facts, "Kernel ASLR", {"kernel.randomize_va_space": "2"}, build=True)
+    return _judge(facts, T("Kernel ASLR"), {"kernel.randomize_va_space": "2"}, build=True)
 
 
 _REDIRECT_KEYS = {
@@ -280,7 +318,7 @@ def redirects_ignored(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
     (man-in-the-middle). A host that is not a router has no reason to accept redirects or to
     send them."""
 
-    return _judge(facts, "ICMP redirects", _REDIRECT_KEYS)
+    return _judge(facts, T("ICMP redirects"), _REDIRECT_KEYS)
 
 
 _SOURCE_ROUTE_KEYS = {
@@ -323,7 +361,7 @@ def source_route_rejected(facts: ScopedFacts, params: Mapping[str, Any]) -> Resu
     source routing must be off; for IPv6 only type-2 routing headers (0) or none (-1) are
     accepted."""
 
-    return _judge(facts, "Source routing", _SOURCE_ROUTE_KEYS, _source_route_ok)
+    return _judge(facts, T("Source routing"), _SOURCE_ROUTE_KEYS, _source_route_ok)
 
 
 @check(
@@ -346,7 +384,7 @@ def syn_cookies_enabled(facts: ScopedFacts, params: Mapping[str, Any]) -> Result
     no longer connect. With SYN cookies the kernel answers from a cryptographic cookie once the
     queue overflows and keeps serving real clients."""
 
-    return _judge(facts, "TCP SYN cookies", {"net.ipv4.tcp_syncookies": "1"})
+    return _judge(facts, T("TCP SYN cookies"), {"net.ipv4.tcp_syncookies": "1"})
 
 
 @check(
@@ -371,7 +409,7 @@ def core_dumps_restricted(facts: ScopedFacts, params: Mapping[str, Any]) -> Resu
     and other secrets. With fs.suid_dumpable 1 or 2 such a process can leave that image in a
     core file that an unprivileged user may read or provoke; 0 forbids it."""
 
-    return _judge(facts, "Core dumps of set-uid programs", {"fs.suid_dumpable": "0"})
+    return _judge(facts, T("Core dumps of set-uid programs"), {"fs.suid_dumpable": "0"})
 
 
 @check(
@@ -394,4 +432,4 @@ def dmesg_restricted(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
     attacks, which help an unprivileged local attacker defeat KASLR and tune an exploit. With
     kernel.dmesg_restrict = 1 only processes with CAP_SYSLOG may read it."""
 
-    return _judge(facts, "Kernel log access", {"kernel.dmesg_restrict": "1"}, build=True)
+    return _judge(facts, T("Kernel log access"), {"kernel.dmesg_restrict": "1"}, build=True)

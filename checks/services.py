@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from attt.messages import Msg, T
 from attt.model import Result, Status
 from attt.probes.daemons import Daemon, presence, super_server_present
 from attt.probes.ftp import FtpConfig
@@ -40,6 +41,9 @@ TFTP = Daemon(
     ("tftpd-hpa", "tftpd", "atftpd", "tftp-server"),
     ("tftpd-hpa.service", "tftp.socket", "tftp.service", "atftpd.service"),
     (("udp", 69),), ("tftp",))
+# What the messages call each daemon (Daemon.label is data: it names the daemon in observed).
+_SERVICE = {TELNET.label: T("telnet server"), RSH.label: T("r-services (rsh/rlogin/rexec)"),
+            TFTP.label: T("TFTP server")}
 
 
 def _no_evidence(facts: ScopedFacts) -> Result | None:
@@ -51,9 +55,10 @@ def _no_evidence(facts: ScopedFacts) -> Result | None:
     units: EnabledUnits = facts.get("systemd_enabled")
     inetd: InetdServices = facts.get("inetd_services")
     if pkgs.manager == "none" and not units.systemd and not inetd.files:
-        return Result(Status.ERROR, "The tree has no dpkg database, no systemd unit directories "
-                      "and no inetd configuration: installed and enabled services cannot be "
-                      "read.", observed={"packages": pkgs.source}, expected=None,
+        return Result(Status.ERROR, T("The tree has no dpkg database, no systemd unit "
+                                      "directories and no inetd configuration: installed and "
+                                      "enabled services cannot be read."),
+                      observed={"packages": pkgs.source}, expected=None,
                       source="packages, systemd_enabled, inetd_services")
     return None
 
@@ -70,14 +75,26 @@ def _absent(facts: ScopedFacts, d: Daemon) -> Result:
     expected = f"no {d.label}: not installed, not enabled, not running or listening"
     source = ("processes, listening_sockets, packages, systemd_enabled, inetd_services"
               if facts.mode == "live" else "packages, systemd_enabled, inetd_services")
+    service = _SERVICE[d.label]
     if p.any():
-        return Result(Status.FAIL, f"The {d.label} is present ({p.summary()}).",
+        return Result(Status.FAIL, T("The {service} is present ({traces}).", service=service,
+                                     traces=p.summary()),
                       observed=p.observed(), expected=expected, source=source)
-    where = ("not running, not listening, not installed and not enabled at boot"
-             if facts.mode == "live" else "not installed and not enabled at boot")
-    note = f" ({'; '.join(p.notes)})" if p.notes else ""
-    return Result(Status.PASS, f"No {d.label}: {where}{note}.", observed=p.observed(),
-                  expected=expected, source=source)
+    return Result(Status.PASS, _absent_message(service, facts.mode == "live", p.notes),
+                  observed=p.observed(), expected=expected, source=source)
+
+
+def _absent_message(service: Msg, live: bool, notes: list[Msg]) -> Msg:
+    if live and notes:
+        return T("No {service}: not running, not listening, not installed and not enabled at "
+                 "boot ({notes}).", service=service, notes=notes)
+    if live:
+        return T("No {service}: not running, not listening, not installed and not enabled at "
+                 "boot.", service=service)
+    if notes:
+        return T("No {service}: not installed and not enabled at boot ({notes}).",
+                 service=service, notes=notes)
+    return T("No {service}: not installed and not enabled at boot.", service=service)
 
 
 _REMOVE_VI = (
@@ -186,29 +203,33 @@ def xinetd_absent(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
     insecure = params.get("insecure_services") or []
     if not isinstance(insecure, Sequence) or isinstance(insecure, str) or not all(
             isinstance(s, str) for s in insecure):
-        return Result(Status.ERROR, "The insecure_services parameter is not a list of names.",
+        return Result(Status.ERROR, T("The insecure_services parameter is not a list of names."),
                       observed=None, expected=None, source="params")
     err = _no_evidence(facts)
     if err:
         return err
-    notes: list[str] = []
+    notes: list[Msg] = []
     servers = super_server_present(facts, notes)
     inetd: InetdServices = facts.get("inetd_services")
     bad = [f"{n} ({w})" for n, w in sorted(inetd.enabled.items()) if n in insecure]
-    observed = {"super_servers": servers, "enabled_services": dict(inetd.enabled),
-                "insecure_enabled": bad, "notes": notes}
+    observed = {"super_servers": [str(m) for m in servers],
+                "enabled_services": dict(inetd.enabled), "insecure_enabled": bad,
+                "notes": [str(m) for m in notes]}
     expected = "no inetd/xinetd, or none of its services insecure"
     source = "inetd_services, packages, systemd_enabled" + (
         ", processes" if facts.mode == "live" else "")
     if not servers:
-        return Result(Status.PASS, "No inetd or xinetd super-server is installed, enabled or "
-                      "running.", observed=observed, expected=expected, source=source)
+        return Result(Status.PASS, T("No inetd or xinetd super-server is installed, enabled "
+                                     "or running."),
+                      observed=observed, expected=expected, source=source)
     if bad:
-        return Result(Status.FAIL, f"{', '.join(servers)} serves insecure services: "
-                      f"{', '.join(bad)}.", observed=observed, expected=expected, source=source)
-    others = ", ".join(sorted(inetd.enabled)) or "none"
-    return Result(Status.PASS, f"{', '.join(servers)} is present but serves no insecure service "
-                  f"(enabled services: {others}).", observed=observed, expected=expected,
+        return Result(Status.FAIL, T("{servers} serves insecure services: {services}.",
+                                     servers=servers, services=bad),
+                      observed=observed, expected=expected, source=source)
+    others = sorted(inetd.enabled) or T("none")
+    return Result(Status.PASS, T("{servers} is present but serves no insecure service (enabled "
+                                 "services: {services}).", servers=servers, services=others),
+                  observed=observed, expected=expected,
                   source=source)
 
 
@@ -254,45 +275,55 @@ def ftp_plaintext_absent(facts: ScopedFacts, params: Mapping[str, Any]) -> Resul
     if err:
         return err
     confs: dict[str, FtpConfig] = facts.get("ftp_conf")
-    bad: list[str] = []
-    good: list[str] = []
-    idle: list[str] = []
-    notes: list[str] = []
+    bad: list[Msg] = []
+    good: list[Msg] = []
+    idle: list[Msg] = []
+    notes: list[Msg] = []
     for d in FTP_DAEMONS:
         p = presence(facts, d)
         notes += [n for n in p.notes if n not in notes]
         active = p.running or p.listening or p.enabled or p.inetd
         if not active and not (d.label == "ftpd" and p.installed):
             if p.installed:
-                idle.append(f"{d.label} ({', '.join(p.installed)}, not "
-                            f"{'running' if facts.mode == 'live' else 'enabled at boot'})")
+                idle.append(T("{name} ({packages}, not running)", name=d.label,
+                              packages=p.installed) if facts.mode == "live"
+                            else T("{name} ({packages}, not enabled at boot)", name=d.label,
+                                   packages=p.installed))
             continue
-        what = p.summary()
-        conf = confs.get(d.label)
-        if d.label == "ftpd":
-            bad.append(f"{d.label} ({what}; no TLS support)")
-        elif conf is None:
-            bad.append(f"{d.label} ({what}; no configuration found, so no TLS)")
-        elif not conf.tls_required:
-            bad.append(f"{d.label} ({what}; {conf.path}: {conf.detail})")
-        elif conf.anonymous:
-            bad.append(f"{d.label} ({what}; anonymous FTP enabled in {conf.path})")
-        else:
-            good.append(f"{d.label} ({conf.path}: {conf.detail})")
-    observed = {"plaintext": bad, "tls_required": good, "installed_inactive": idle,
-                "notes": notes}
+        verdict = _ftp_verdict(d.label, p.summary(), confs.get(d.label))
+        (good if verdict[0] else bad).append(verdict[1])
+    observed = {"plaintext": [str(m) for m in bad], "tls_required": [str(m) for m in good],
+                "installed_inactive": [str(m) for m in idle], "notes": [str(m) for m in notes]}
     expected = "no FTP server active, or every active one requires TLS for logins"
     source = "ftp_conf, " + ", ".join(_DAEMON_PROBES if facts.mode == "live"
                                       else ("packages", "systemd_enabled", "inetd_services"))
     if bad:
-        return Result(Status.FAIL, f"FTP accepts logins without TLS: {'; '.join(bad)}.",
+        return Result(Status.FAIL, T("FTP accepts logins without TLS: {servers}.", servers=bad),
                       observed=observed, expected=expected, source=source)
     if good:
-        return Result(Status.PASS, f"Every active FTP server requires TLS: {'; '.join(good)}.",
+        return Result(Status.PASS, T("Every active FTP server requires TLS: {servers}.",
+                                     servers=good),
                       observed=observed, expected=expected, source=source)
-    extra = f" (installed but inactive: {'; '.join(idle)})" if idle else ""
-    return Result(Status.PASS, f"No FTP server is active{extra}.", observed=observed,
-                  expected=expected, source=source)
+    msg = (T("No FTP server is active (installed but inactive: {servers}).", servers=idle)
+           if idle else T("No FTP server is active."))
+    return Result(Status.PASS, msg, observed=observed, expected=expected, source=source)
+
+
+def _ftp_verdict(name: str, traces: list[Msg], conf: FtpConfig | None) -> tuple[bool, Msg]:
+    """Whether an active FTP server requires TLS for logins, and what the message says."""
+
+    if name == "ftpd":
+        return False, T("{name} ({traces}; no TLS support)", name=name, traces=traces)
+    if conf is None:
+        return False, T("{name} ({traces}; no configuration found, so no TLS)", name=name,
+                        traces=traces)
+    if not conf.tls_required:
+        return False, T("{name} ({traces}; {file}: {detail})", name=name, traces=traces,
+                        file=conf.path, detail=conf.detail)
+    if conf.anonymous:
+        return False, T("{name} ({traces}; anonymous FTP enabled in {file})", name=name,
+                        traces=traces, file=conf.path)
+    return True, T("{name} ({file}: {detail})", name=name, file=conf.path, detail=conf.detail)
 
 
 SNMPD = Daemon("snmpd", ("snmpd",), ("snmpd", "net-snmp"), ("snmpd.service",),
@@ -331,29 +362,42 @@ def snmp_v1v2c_absent(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
     p = presence(facts, SNMPD)
     conf: SnmpConfig = facts.get("snmpd_conf")
     active = p.running or p.listening or p.enabled
-    state = p.summary() or "not present"
+    state = p.summary() or T("not present")
     observed = {"snmpd": p.observed(), "communities": conf.shown(),
                 "v3_users": list(conf.v3_users)}
     expected = "snmpd not running, or SNMPv3 only (no community access)"
     source = "snmpd_conf, " + ("processes, listening_sockets, systemd_enabled" if facts.mode
                                == "live" else "systemd_enabled, packages")
     if not active:
-        extra = (f"; its configuration still has {len(conf.communities)} v1/v2c "
-                 "community line(s)" if conf.communities else "")
-        return Result(Status.PASS, f"The SNMP agent is not "
-                      f"{'running or enabled' if facts.mode == 'live' else 'enabled at boot'} "
-                      f"({state}{extra}).", observed=observed, expected=expected, source=source)
+        return Result(Status.PASS, _snmp_inactive(state, facts.mode == "live",
+                                                  len(conf.communities)),
+                      observed=observed, expected=expected, source=source)
     if not conf.present:
-        return Result(Status.ERROR, f"snmpd is active ({state}) but no /etc/snmp/snmpd.conf was "
-                      "read: its access configuration cannot be checked.", observed=observed,
-                      expected=expected, source=source)
+        return Result(Status.ERROR, T("snmpd is active ({state}) but no /etc/snmp/snmpd.conf was "
+                                      "read: its access configuration cannot be checked.",
+                                      state=state),
+                      observed=observed, expected=expected, source=source)
     if conf.communities:
-        defaults = conf.defaults()
-        what = (f"default communit{'y' if len(set(defaults)) == 1 else 'ies'} "
-                f"{', '.join(sorted(set(defaults)))}" if defaults else "v1/v2c communities")
-        return Result(Status.FAIL, f"snmpd is active ({state}) and grants {what}: "
-                      f"{'; '.join(conf.shown())}.", observed=observed, expected=expected,
-                      source=source)
-    v3 = f"; SNMPv3 users: {', '.join(conf.v3_users)}" if conf.v3_users else ""
-    return Result(Status.PASS, f"snmpd is active ({state}) with no v1/v2c community{v3}.",
-                  observed=observed, expected=expected, source=source)
+        defaults = sorted(set(conf.defaults()))
+        what = (T("default community {names}", names=defaults) if len(defaults) == 1
+                else T("default communities {names}", names=defaults) if defaults
+                else T("v1/v2c communities"))
+        return Result(Status.FAIL, T("snmpd is active ({state}) and grants {what}: {lines}.",
+                                     state=state, what=what, lines=conf.shown()),
+                      observed=observed, expected=expected, source=source)
+    msg = (T("snmpd is active ({state}) with no v1/v2c community; SNMPv3 users: {users}.",
+             state=state, users=list(conf.v3_users)) if conf.v3_users
+           else T("snmpd is active ({state}) with no v1/v2c community.", state=state))
+    return Result(Status.PASS, msg, observed=observed, expected=expected, source=source)
+
+
+def _snmp_inactive(state: Msg | list[Msg], live: bool, communities: int) -> Msg:
+    if live and communities:
+        return T("The SNMP agent is not running or enabled ({state}; its configuration still has "
+                 "{count} v1/v2c community line(s)).", state=state, count=communities)
+    if live:
+        return T("The SNMP agent is not running or enabled ({state}).", state=state)
+    if communities:
+        return T("The SNMP agent is not enabled at boot ({state}; its configuration still has "
+                 "{count} v1/v2c community line(s)).", state=state, count=communities)
+    return T("The SNMP agent is not enabled at boot ({state}).", state=state)

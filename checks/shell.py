@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from attt.messages import T
 from attt.model import Result, Status
 from attt.probes.shell import TmoutEvent, effective_tmout
 from attt.registry import ScopedFacts, check
@@ -51,20 +52,26 @@ def session_timeout(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
     source = ", ".join(p for p in ORDER)
     if value is None:
         idle = sorted({e.where.rsplit(":", 1)[0] for e in events if not e.sourced})
-        note = (f" ({', '.join(idle)} set it but are not sourced: /etc/profile has no loop "
-                "over /etc/profile.d/*.sh)" if idle else "")
-        return Result(Status.FAIL, f"TMOUT is not set in the system-wide shell start-up "
-                      f"files{note}.", observed=observed, expected=expected, source=source)
+        msg = (T("TMOUT is not set in the system-wide shell start-up files ({files} set it but "
+                 "are not sourced: /etc/profile has no loop over /etc/profile.d/*.sh).",
+                 files=idle) if idle
+               else T("TMOUT is not set in the system-wide shell start-up files."))
+        return Result(Status.FAIL, msg, observed=observed, expected=expected, source=source)
     if not value.isdigit():
-        return Result(Status.FAIL, f"TMOUT is '{value}' ({where}), not a number of seconds.",
+        return Result(Status.FAIL, T("TMOUT is '{value}' ({where}), not a number of seconds.",
+                                     value=value, where=where),
                       observed=observed, expected=expected, source=source)
     seconds = int(value)
     if not 0 < seconds <= want:
-        return Result(Status.FAIL, f"TMOUT is {seconds} ({where})"
-                      + (", which disables the timeout" if seconds == 0 else "") + ".",
+        msg = (T("TMOUT is {value} ({where}), which disables the timeout.", value=seconds,
+                 where=where) if seconds == 0
+               else T("TMOUT is {value} ({where}).", value=seconds, where=where))
+        return Result(Status.FAIL, msg,
                       observed=observed, expected=expected, source=source)
     if not readonly:
-        return Result(Status.FAIL, f"TMOUT is {seconds} ({where}) but not read-only, so users "
-                      "can unset it.", observed=observed, expected=expected, source=source)
-    return Result(Status.PASS, f"TMOUT is {seconds} seconds and read-only ({where}).",
+        return Result(Status.FAIL, T("TMOUT is {value} ({where}) but not read-only, so users "
+                                     "can unset it.", value=seconds, where=where),
+                      observed=observed, expected=expected, source=source)
+    return Result(Status.PASS, T("TMOUT is {value} seconds and read-only ({where}).",
+                                 value=seconds, where=where),
                   observed=observed, expected=expected, source=source)

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from fnmatch import fnmatchcase
 from typing import Any
 
+from attt.messages import Msg, T
 from attt.model import Result, Status
 from attt.probes.ssh_banner import BANNER_GLOBS, BannerFiles
 from attt.probes.sshd import (
@@ -27,6 +28,7 @@ from attt.probes.sshd import (
     SshdView,
     access_list_errors,
     match_restrictions,
+    option_is,
     prepared_view,
     setting_origin,
     sshd_seconds,
@@ -82,10 +84,10 @@ def root_login_disabled(facts: ScopedFacts, params: Mapping[str, Any]) -> Result
     value, where = view.get("permitrootlogin")
     allowed = ROOT_OK_KEYS if params.get("allow_prohibit_password") else ROOT_OK_STRICT
     status = Status.PASS if value in allowed else Status.FAIL
-    origin = f"{view.label}, {where}" if where not in ("sshd -T",) else view.label
     return Result(
         status,
-        f"sshd PermitRootLogin is '{value}' ({origin}).",
+        T("sshd PermitRootLogin is '{value}' ({origin}).", value=value,
+          origin=setting_origin(view, where)),
         observed={"PermitRootLogin": value, "from": where},
         expected={"PermitRootLogin": list(allowed)},
         source=view.source,
@@ -140,23 +142,24 @@ def password_auth_disabled(facts: ScopedFacts, params: Mapping[str, Any]) -> Res
         for lst in _method_lists(methods) for m in lst
     ):
         return Result(Status.PASS,
-                      f"sshd AuthenticationMethods is '{methods}', which admits no password "
-                      f"method ({view.label}).",
+                      T("sshd AuthenticationMethods is '{methods}', which admits no password "
+                        "method ({origin}).", methods=methods, origin=view.label),
                       observed=observed, expected=expected, source=view.source)
     if pw != "no":
-        return Result(Status.FAIL, f"sshd PasswordAuthentication is '{pw}' ({view.label}).",
+        return Result(Status.FAIL, T("sshd PasswordAuthentication is '{value}' ({origin}).",
+                                     value=pw, origin=view.label),
                       observed=observed, expected=expected, source=view.source)
     if kbd != "no" and pam == "yes":
         return Result(
             Status.FAIL,
-            f"sshd KbdInteractiveAuthentication is '{kbd}' with UsePAM yes, so PAM still asks "
-            f"for passwords ({view.label}).",
+            T("sshd KbdInteractiveAuthentication is '{value}' with UsePAM yes, so PAM still "
+              "asks for passwords ({origin}).", value=kbd, origin=view.label),
             observed=observed, expected=expected, source=view.source,
         )
     return Result(
         Status.PASS,
-        f"sshd PasswordAuthentication is 'no' and KbdInteractiveAuthentication is '{kbd}' "
-        f"(UsePAM {pam}) ({view.label}).",
+        T("sshd PasswordAuthentication is 'no' and KbdInteractiveAuthentication is '{kbd}' "
+          "(UsePAM {pam}) ({origin}).", kbd=kbd, pam=pam, origin=view.label),
         observed=observed, expected=expected, source=view.source,
     )
 
@@ -168,8 +171,9 @@ def _int_setting(view: SshdView, keyword: str) -> tuple[int, str] | Result:
     try:
         return (sshd_seconds(value) if keyword == "clientaliveinterval" else int(value)), where
     except ValueError:
-        return Result(Status.ERROR, f"sshd {keyword} is {value!r} "
-                      f"({setting_origin(view, where)}), which is not a number.",
+        return Result(Status.ERROR, T("sshd {keyword} is {value} ({origin}), which is not a "
+                                      "number.", keyword=keyword, value=repr(value),
+                                      origin=setting_origin(view, where)),
                       observed={keyword: value}, expected=None, source=view.source)
 
 
@@ -234,8 +238,9 @@ def idle_timeout_set(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
     try:
         chan_secs = _channel_session_timeout(channel)
     except ValueError:
-        return Result(Status.ERROR, f"sshd ChannelTimeout is {channel!r}, which is not "
-                      "understood.", observed={"ChannelTimeout": channel}, expected=None,
+        return Result(Status.ERROR, T("sshd ChannelTimeout is {value}, which is not "
+                                      "understood.", value=repr(channel)),
+                      observed={"ChannelTimeout": channel}, expected=None,
                       source=view.source)
     product = interval * count
     observed = {"ClientAliveInterval": interval, "ClientAliveCountMax": count,
@@ -244,23 +249,26 @@ def idle_timeout_set(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
     expected = {"timeout_seconds": f"1..{want}"}
     if chan_secs is not None and chan_secs <= want:
         return Result(Status.PASS,
-                      f"sshd ChannelTimeout '{channel}' closes idle sessions after {chan_secs} s "
-                      f"({setting_origin(view, c_where)}).",
+                      T("sshd ChannelTimeout '{value}' closes idle sessions after {seconds} s "
+                        "({origin}).", value=channel, seconds=chan_secs,
+                        origin=setting_origin(view, c_where)),
                       observed=observed, expected=expected, source=view.source)
     if interval <= 0:
         return Result(Status.FAIL,
-                      f"sshd ClientAliveInterval is {interval} (disabled): idle connections are "
-                      f"never dropped ({setting_origin(view, i_where)}).",
+                      T("sshd ClientAliveInterval is {value} (disabled): idle connections are "
+                        "never dropped ({origin}).", value=interval,
+                        origin=setting_origin(view, i_where)),
                       observed=observed, expected=expected, source=view.source)
     if count <= 0:
         return Result(Status.FAIL,
-                      f"sshd ClientAliveCountMax is 0, which disables dropping unresponsive "
-                      f"connections ({setting_origin(view, i_where)}).",
+                      T("sshd ClientAliveCountMax is 0, which disables dropping unresponsive "
+                        "connections ({origin}).", origin=setting_origin(view, i_where)),
                       observed=observed, expected=expected, source=view.source)
     status = Status.PASS if product <= want else Status.FAIL
     return Result(status,
-                  f"sshd ClientAliveInterval {interval} s x ClientAliveCountMax {count} = "
-                  f"{product} s ({setting_origin(view, i_where)}).",
+                  T("sshd ClientAliveInterval {interval} s x ClientAliveCountMax {count} = "
+                    "{product} s ({origin}).", interval=interval, count=count, product=product,
+                    origin=setting_origin(view, i_where)),
                   observed=observed, expected=expected, source=view.source)
 
 
@@ -298,7 +306,8 @@ def max_auth_tries_limited(facts: ScopedFacts, params: Mapping[str, Any]) -> Res
         return got
     tries, where = got
     status = Status.PASS if 0 < tries <= want else Status.FAIL
-    return Result(status, f"sshd MaxAuthTries is {tries} ({setting_origin(view, where)}).",
+    return Result(status, T("sshd MaxAuthTries is {value} ({origin}).", value=tries,
+                            origin=setting_origin(view, where)),
                   observed={"MaxAuthTries": tries, "from": where},
                   expected={"MaxAuthTries": f"1..{want}"}, source=view.source)
 
@@ -313,14 +322,22 @@ def _listen_port(value: str) -> int | None:
     if addr.startswith("["):
         m = re.fullmatch(r"\[[^\]]+\](?::(\d+))?", addr)
         if m is None:
-            raise ValueError(f"not a ListenAddress: {value!r}")
+            raise ValueError(value)
         return int(m.group(1)) if m.group(1) else None
     if addr.count(":") == 1:
         port = addr.split(":")[1]
         if not port.isdigit():
-            raise ValueError(f"not a ListenAddress: {value!r}")
+            raise ValueError(value)
         return int(port)
     return None  # bare IPv4/hostname, or a bare IPv6 address: uses Port
+
+
+def _port(value: str) -> int:
+    """A Port value; ValueError(value) when it is not a number."""
+
+    if not value.strip().isdigit():
+        raise ValueError(value)
+    return int(value)
 
 
 @check(
@@ -359,25 +376,29 @@ def non_default_port(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
             eff: dict[str, list[str]] = facts.get("sshd_effective")
             listen = eff.get("listenaddress", [])
             ports = sorted({p for p in (_listen_port(v) for v in listen) if p is not None}
-                           or {int(v) for v in eff.get("port", ["22"])})
+                           or {_port(v) for v in eff.get("port", ["22"])})
             where = "sshd -T"
         else:
             port_value, where = view.get("port")
             listen_value = view.values.get("listenaddress")
             lport = _listen_port(listen_value[0]) if listen_value else None
-            ports = [lport if lport is not None else int(port_value)]
+            ports = [lport if lport is not None else _port(port_value)]
             if lport is not None and listen_value is not None:
                 where = listen_value[1]
     except ValueError as exc:
-        return Result(Status.ERROR, f"sshd listening port could not be read: {exc}.",
+        # The ValueErrors above carry the value sshd would not accept either.
+        return Result(Status.ERROR, T("sshd listening port could not be read: {value} is not a "
+                                      "valid Port or ListenAddress.", value=repr(exc.args[0])),
                       observed=None, expected=None, source=view.source)
     observed = {"ports": ports, "from": where}
     expected = {"ports": allowed or "any port except 22"}
     bad = [p for p in ports if (p not in allowed if allowed else p == 22)]
     status = Status.FAIL if bad else Status.PASS
-    shown = ", ".join(str(p) for p in ports)
-    tail = f"; not allowed: {', '.join(str(p) for p in bad)}" if bad and allowed else ""
-    return Result(status, f"sshd listens on port {shown} ({setting_origin(view, where)}){tail}.",
+    origin = setting_origin(view, where)
+    msg = (T("sshd listens on port {ports} ({origin}); not allowed: {bad}.", ports=ports,
+             origin=origin, bad=bad) if bad and allowed
+           else T("sshd listens on port {ports} ({origin}).", ports=ports, origin=origin))
+    return Result(status, msg,
                   observed=observed, expected=expected, source=view.source)
 
 
@@ -420,33 +441,38 @@ def access_restricted(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
     # sshd -T succeeded, so sshd accepted every line; files are checked only without it.
     errors = [] if view.source == "sshd -T" else access_list_errors(facts)
     observed = {"global": {k: v[0] for k, v in lists.items()}, "match_blocks": matches,
-                "configuration_errors": errors}
+                "configuration_errors": [str(e) for e in errors]}
     expected = "AllowUsers or AllowGroups set, or a Match Address block restricting access"
     if errors:
-        return Result(Status.FAIL, f"The SSH configuration is invalid: {'; '.join(errors)}; "
-                      "sshd -t rejects it and sshd will not start with it, so it restricts "
-                      f"nothing ({view.label}).",
+        return Result(Status.FAIL, T("The SSH configuration is invalid: {errors}; sshd -t "
+                                     "rejects it and sshd will not start with it, so it "
+                                     "restricts nothing ({origin}).", errors=errors,
+                                     origin=view.label),
                       observed=observed, expected=expected, source=view.source)
     allow = {k: v for k, v in lists.items() if k.startswith("allow")}
     deny = {k: v for k, v in lists.items() if k.startswith("deny")}
     if allow:
-        shown = "; ".join(f"{k} '{v}' ({setting_origin(view, w)})" for k, (v, w) in allow.items())
-        return Result(Status.PASS, f"sshd restricts logins: {shown}.",
+        shown = [T("{keyword} '{value}' ({origin})", keyword=k, value=v,
+                   origin=setting_origin(view, w)) for k, (v, w) in allow.items()]
+        return Result(Status.PASS, T("sshd restricts logins: {lists}.", lists=shown),
                       observed=observed, expected=expected, source=view.source)
     if matches:
-        return Result(Status.PASS, f"sshd restricts logins by source: {matches[0]}.",
+        return Result(Status.PASS, T("sshd restricts logins by source: {match}.",
+                                     match=matches[0]),
                       observed=observed, expected=expected, source=view.source)
+    denied = "; ".join(f"{k} '{v}'" for k, (v, _) in deny.items())  # as sshd_config spells it
     if deny and params.get("accept_deny_lists"):
-        shown = "; ".join(f"{k} '{v}'" for k, (v, _) in deny.items())
-        return Result(Status.PASS, f"sshd has a deny list ({shown}), accepted by the profile.",
+        return Result(Status.PASS, T("sshd has a deny list ({lists}), accepted by the profile.",
+                                     lists=denied),
                       observed=observed, expected=expected, source=view.source)
     if deny:
-        shown = "; ".join(f"{k} '{v}'" for k, (v, _) in deny.items())
-        return Result(Status.FAIL, f"sshd has only a deny list ({shown}); every other account may "
-                      f"log in ({view.label}).",
+        return Result(Status.FAIL, T("sshd has only a deny list ({lists}); every other account "
+                                     "may log in ({origin}).", lists=denied,
+                                     origin=view.label),
                       observed=observed, expected=expected, source=view.source)
-    return Result(Status.FAIL, f"sshd sets no AllowUsers/AllowGroups and no Match Address "
-                  f"restriction: every account may log in ({view.label}).",
+    return Result(Status.FAIL, T("sshd sets no AllowUsers/AllowGroups and no Match Address "
+                                 "restriction: every account may log in ({origin}).",
+                                 origin=view.label),
                   observed=observed, expected=expected, source=view.source)
 
 
@@ -508,8 +534,12 @@ def strong_crypto(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
     if not effective and facts.has("packages"):
         version = openssh_version(facts.get("packages"))
     defaults = crypto_defaults(version)
-    default_label = (f"OpenSSH {version[0]}.{version[1]} defaults" if version
+    # default_label is data (observed); default_msg says the same in the report's language.
+    shown_version = f"{version[0]}.{version[1]}" if version else ""
+    default_label = (f"OpenSSH {shown_version} defaults" if version
                      else "OpenSSH 7.4-8.1 defaults (installed version unknown)")
+    default_msg = (T("OpenSSH {version} defaults", version=shown_version)
+                   if version else T("OpenSSH 7.4-8.1 defaults (installed version unknown)"))
     keywords: list[str] = list(_CRYPTO)
     gss, _ = view.get("gssapikeyexchange")
     if gss.lower() == "yes":
@@ -540,16 +570,19 @@ def strong_crypto(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
     expected = {"forbidden_patterns": {_NAMES[k]: forbidden[k] for k in _CRYPTO}}
     if weak:
         shown = "; ".join(f"{k}: {', '.join(v)}" for k, v in weak.items())
-        used_defaults = sorted({origin[k] for k in offered if origin[k] == default_label})
-        note = f", {used_defaults[0]} where unset" if used_defaults else ""
-        return Result(Status.FAIL, f"sshd offers weak algorithms ({view.label}{note}): {shown}.",
-                      observed=observed, expected=expected, source=view.source)
+        used_defaults = any(origin[k] == default_label for k in offered)
+        msg = (T("sshd offers weak algorithms ({origin}, {defaults} where unset): {weak}.",
+                 origin=view.label, defaults=default_msg, weak=shown) if used_defaults
+               else T("sshd offers weak algorithms ({origin}): {weak}.", origin=view.label,
+                      weak=shown))
+        return Result(Status.FAIL, msg, observed=observed, expected=expected, source=view.source)
     unset = [_NAMES[k] for k in offered if origin[k] == default_label]
-    note = f"; {', '.join(unset)} from {default_label}" if unset else ""
-    return Result(Status.PASS,
-                  f"sshd offers no forbidden cipher, MAC, key exchange or host key algorithm "
-                  f"({view.label}{note}).",
-                  observed=observed, expected=expected, source=view.source)
+    msg = (T("sshd offers no forbidden cipher, MAC, key exchange or host key algorithm "
+             "({origin}; {names} from {defaults}).", origin=view.label, names=unset,
+             defaults=default_msg) if unset
+           else T("sshd offers no forbidden cipher, MAC, key exchange or host key algorithm "
+                  "({origin}).", origin=view.label))
+    return Result(Status.PASS, msg, observed=observed, expected=expected, source=view.source)
 
 
 # ----------------------------------------------------------- one option, one allowed value
@@ -584,7 +617,8 @@ def sshd_option_check(
         value, where = view.get(keyword)
         value = value.lower()
         status = Status.PASS if value == wanted else Status.FAIL
-        return Result(status, f"sshd {option} is '{value}' ({setting_origin(view, where)}).",
+        return Result(status, T("sshd {option} is '{value}' ({origin}).", option=option,
+                                value=value, origin=setting_origin(view, where)),
                       observed={option: value, "from": where}, expected={option: wanted},
                       source=view.source)
 
@@ -672,22 +706,25 @@ def login_grace_time_limited(facts: ScopedFacts, params: Mapping[str, Any]) -> R
     try:
         seconds = sshd_seconds(value)
     except ValueError:
-        return Result(Status.ERROR, f"sshd LoginGraceTime is {value!r} ({origin}), which is not "
-                      "a time value.", observed={"LoginGraceTime": value, "from": where},
+        return Result(Status.ERROR, T("sshd LoginGraceTime is {value} ({origin}), which is "
+                                      "not a time value.", value=repr(value), origin=origin),
+                      observed={"LoginGraceTime": value, "from": where},
                       expected=None, source=view.source)
     observed = {"LoginGraceTime": value, "seconds": seconds, "from": where}
     expected = {"LoginGraceTime_seconds": f"1..{limit}"}
     if seconds == 0:
-        return Result(Status.FAIL, f"sshd LoginGraceTime is 0 ({origin}): unauthenticated "
-                      "connections are never cut.", observed=observed, expected=expected,
-                      source=view.source)
+        return Result(Status.FAIL, T("sshd LoginGraceTime is 0 ({origin}): unauthenticated "
+                                     "connections are never cut.", origin=origin),
+                      observed=observed, expected=expected, source=view.source)
     shown = value if value == str(seconds) else f"{value} = {seconds} s"
     if seconds > limit:
-        return Result(Status.FAIL, f"sshd LoginGraceTime is {shown} ({origin}), above the "
-                      f"{limit} s limit.", observed=observed, expected=expected,
+        return Result(Status.FAIL, T("sshd LoginGraceTime is {value} ({origin}), above the "
+                                     "{limit} s limit.", value=shown, origin=origin,
+                                     limit=limit), observed=observed, expected=expected,
                       source=view.source)
-    return Result(Status.PASS, f"sshd LoginGraceTime is {shown} ({origin}), within the "
-                  f"{limit} s limit.", observed=observed, expected=expected, source=view.source)
+    return Result(Status.PASS, T("sshd LoginGraceTime is {value} ({origin}), within the "
+                                 "{limit} s limit.", value=shown, origin=origin, limit=limit),
+                  observed=observed, expected=expected, source=view.source)
 
 
 def _covered(path: str) -> bool:
@@ -726,8 +763,9 @@ def warning_banner_set(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
     origin = setting_origin(view, where)
     expected = {"Banner": "path of an existing, non-empty file"}
     if path.lower() == "none":
-        return Result(Status.FAIL, f"sshd Banner is 'none' ({origin}): no warning is shown "
-                      "before login.", observed={"Banner": path, "from": where},
+        return Result(Status.FAIL, T("sshd Banner is 'none' ({origin}): no warning is shown "
+                                     "before login.", origin=origin),
+                      observed={"Banner": path, "from": where},
                       expected=expected, source=view.source)
     banner: BannerFiles = facts.get("ssh_banner_file")
     observed: dict[str, Any] = {"Banner": path, "from": where}
@@ -737,19 +775,24 @@ def warning_banner_set(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
         observed["bytes"] = len(text.encode("utf-8"))
         lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
         if not lines:
-            return Result(Status.FAIL, f"sshd Banner is '{path}' ({origin}), but the file is "
-                          "empty.", observed=observed, expected=expected, source=source)
+            return Result(Status.FAIL, T("sshd Banner is '{path}' ({origin}), but the file "
+                                         "is empty.", path=path, origin=origin),
+                          observed=observed, expected=expected, source=source)
         observed["first_line"] = lines[0][:200]
-        return Result(Status.PASS, f"sshd Banner is '{path}' ({origin}), a file of "
-                      f"{len(lines)} non-empty line(s) starting '{lines[0][:80]}'.",
+        return Result(Status.PASS, T("sshd Banner is '{path}' ({origin}), a file of {count} "
+                                     "non-empty line(s) starting '{first}'.", path=path,
+                                     origin=origin, count=len(lines), first=lines[0][:80]),
                       observed=observed, expected=expected, source=source)
     if path in banner.missing or (path.startswith("/") and _covered(path)):
-        where_now = "on the host" if facts.mode == "live" else "in the tree"
-        return Result(Status.FAIL, f"sshd Banner is '{path}' ({origin}), but that file does "
-                      f"not exist {where_now} or is not readable.", observed=observed,
+        msg = (T("sshd Banner is '{path}' ({origin}), but that file does not exist on the "
+                 "host or is not readable.", path=path, origin=origin) if facts.mode == "live"
+               else T("sshd Banner is '{path}' ({origin}), but that file does not exist in the "
+                      "tree or is not readable.", path=path, origin=origin))
+        return Result(Status.FAIL, msg, observed=observed,
                       expected=expected, source=source)
-    return Result(Status.ERROR, f"sshd Banner is '{path}' ({origin}), a file the collector "
-                  f"does not read ({', '.join(BANNER_GLOBS)}); its content cannot be judged.",
+    return Result(Status.ERROR, T("sshd Banner is '{path}' ({origin}), a file the collector "
+                                  "does not read ({read}); its content cannot be judged.",
+                                  path=path, origin=origin, read=list(BANNER_GLOBS)),
                   observed=observed, expected=None, source=source)
 
 
@@ -789,15 +832,16 @@ def host_based_auth_disabled(facts: ScopedFacts, params: Mapping[str, Any]) -> R
                 "from": {"HostbasedAuthentication": hba_where, "IgnoreRhosts": rh_where}}
     expected = {"HostbasedAuthentication": "no", "IgnoreRhosts": "yes"}
     effective = view.source == "sshd -T"
-    bad = []
+    bad: list[Msg] = []
     if hba != "no":
-        at = "" if effective else f" ({hba_where})"
-        bad.append(f"HostbasedAuthentication is '{hba}'{at}")
+        bad.append(option_is("HostbasedAuthentication", hba, None if effective else hba_where))
     if rhosts != "yes":
-        at = "" if effective else f" ({rh_where})"
-        bad.append(f"IgnoreRhosts is '{rhosts}'{at}")
+        bad.append(option_is("IgnoreRhosts", rhosts, None if effective else rh_where))
     if bad:
-        return Result(Status.FAIL, f"sshd {' and '.join(bad)} ({view.label}).",
-                      observed=observed, expected=expected, source=view.source)
-    return Result(Status.PASS, f"sshd HostbasedAuthentication is 'no' and IgnoreRhosts is 'yes' "
-                  f"({view.label}).", observed=observed, expected=expected, source=view.source)
+        msg = (T("sshd {first} and {second} ({origin}).", first=bad[0], second=bad[1],
+                 origin=view.label) if len(bad) == 2
+               else T("sshd {setting} ({origin}).", setting=bad[0], origin=view.label))
+        return Result(Status.FAIL, msg, observed=observed, expected=expected, source=view.source)
+    return Result(Status.PASS, T("sshd HostbasedAuthentication is 'no' and IgnoreRhosts is 'yes' "
+                                 "({origin}).", origin=view.label),
+                  observed=observed, expected=expected, source=view.source)

@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from attt.messages import Msg, T
 from attt.model import Result, Status
 from attt.probes.packages import Packages
 from attt.probes.sudo import (
@@ -31,24 +32,28 @@ def _sudoers_or_result(facts: ScopedFacts) -> Sudoers | Result:
     if facts.mode == "live":
         sec = facts.section("sudo_installed")
         if sec is not None and sec.state == "failed" and sec.exit_code == 127:
-            return Result(Status.NOT_APPLICABLE, "sudo is not installed (no sudo command).",
+            return Result(Status.NOT_APPLICABLE, T("sudo is not installed (no sudo command)."),
                           observed="sudo not found", expected=None, source="sudo_installed")
         info: dict[str, str] = facts.get("sudo_installed")
         if info["sudoers"] == "unreadable":
-            return Result(Status.ERROR, f"{SUDOERS} is readable by root only; run the scan as "
-                          "root (or with sudo) to evaluate sudo rules.",
+            return Result(Status.ERROR, T("{file} is readable by root only; run the scan as "
+                                          "root (or with sudo) to evaluate sudo rules.",
+                                          file=SUDOERS),
                           observed={"sudoers": "unreadable"}, expected=None,
                           source="sudo_installed")
     sudoers: Sudoers = facts.get("sudoers_files")
     if not sudoers.present:
         if facts.mode == "live" and facts.get("sudo_installed")["sudoers"] == "readable":
-            return Result(Status.ERROR, f"{SUDOERS} is readable but was not collected.",
+            return Result(Status.ERROR, T("{file} is readable but was not collected.",
+                                          file=SUDOERS),
                           observed=None, expected=None, source="sudoers_files")
-        return Result(Status.NOT_APPLICABLE, f"sudo is not installed ({SUDOERS} is absent).",
+        return Result(Status.NOT_APPLICABLE, T("sudo is not installed ({file} is absent).",
+                                               file=SUDOERS),
                       observed=f"{SUDOERS} absent", expected=None, source=SUDOERS)
     if sudoers.unread:
-        return Result(Status.ERROR, f"sudoers includes {sudoers.unread[0]}, which was not read; "
-                      "the policy cannot be fully evaluated.",
+        return Result(Status.ERROR, T("sudoers includes {include}, which was not read; the "
+                                      "policy cannot be fully evaluated.",
+                                      include=sudoers.unread[0]),
                       observed={"unread_includes": list(sudoers.unread)}, expected=None,
                       source=", ".join(sudoers.files_read))
     return sudoers
@@ -91,37 +96,44 @@ def no_nopasswd_all(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
         grants = sudo_grants(sudoers, aliases)
         defaults = defaults_options(sudoers)
     except ValueError as exc:
-        return Result(Status.ERROR, f"sudoers could not be parsed: {exc}.",
+        return Result(Status.ERROR, T("sudoers could not be parsed: {error}.", error=str(exc)),
                       observed=None, expected=None, source=source)
     no_auth_all = any(b == "" and n == "authenticate" and v == "!" for b, n, v, _ in defaults)
     no_auth_for = {u for b, n, v, _ in defaults if b.startswith(":") and n == "authenticate"
                    and v == "!" for u in expand_aliases(split_top(b[1:]), aliases)}
-    offenders: dict[str, str] = {}
+    offenders: dict[str, str] = {}  # data for observed
+    shown: list[Msg] = []  # the same, for the message
     for g in grants:
         if g.command != "ALL":
             continue
         for user in g.users:
-            if user in allowed:
+            if user in allowed or user in offenders:
                 continue
             if g.nopasswd:
-                offenders.setdefault(user, f"NOPASSWD: ALL at {g.where}")
+                offenders[user] = f"NOPASSWD: ALL at {g.where}"
+                shown.append(T("{user} (NOPASSWD: ALL at {where})", user=user, where=g.where))
             elif no_auth_all or user in no_auth_for:
-                offenders.setdefault(user, f"ALL at {g.where} with Defaults !authenticate")
+                offenders[user] = f"ALL at {g.where} with Defaults !authenticate"
+                shown.append(T("{user} (ALL at {where} with Defaults !authenticate)", user=user,
+                               where=g.where))
     observed = {"nopasswd_all": offenders, "allowed": sorted(allowed),
                 "files_read": list(sudoers.files_read)}
     expected = {"nopasswd_all": "none outside 'allowed'"}
     if offenders:
-        shown = "; ".join(f"{u} ({w})" for u, w in offenders.items())
-        return Result(Status.FAIL, f"sudo grants every command without a password to: {shown}.",
+        return Result(Status.FAIL, T("sudo grants every command without a password to: {who}.",
+                                     who=shown),
                       observed=observed, expected=expected, source=source)
     full = sorted({u for g in grants if g.command == "ALL" and not g.nopasswd
                    and not no_auth_all for u in g.users if u not in no_auth_for})
     excused = sorted({u for g in grants if g.command == "ALL" for u in g.users} - set(full))
-    tail = f"; allowed without a password: {', '.join(excused)}" if excused else ""
-    return Result(Status.PASS,
-                  f"No sudo rule grants ALL without a password outside the allowed list "
-                  f"({len(sudoers.files_read)} file(s) read; ALL with a password for "
-                  f"{', '.join(full) or 'nobody'}{tail}).",
+    files = len(sudoers.files_read)
+    who = full or T("nobody")
+    msg = (T("No sudo rule grants ALL without a password outside the allowed list ({files} "
+             "file(s) read; ALL with a password for {who}; allowed without a password: "
+             "{excused}).", files=files, who=who, excused=excused) if excused
+           else T("No sudo rule grants ALL without a password outside the allowed list ({files} "
+                  "file(s) read; ALL with a password for {who}).", files=files, who=who))
+    return Result(Status.PASS, msg,
                   observed=observed, expected=expected, source=source)
 
 
@@ -163,7 +175,7 @@ def logging_enabled(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
     try:
         defaults = defaults_options(sudoers)
     except ValueError as exc:
-        return Result(Status.ERROR, f"sudoers could not be parsed: {exc}.",
+        return Result(Status.ERROR, T("sudoers could not be parsed: {error}.", error=str(exc)),
                       observed=None, expected=None, source=source)
     version = ""
     if facts.mode == "live" and facts.has("sudo_installed"):
@@ -195,21 +207,34 @@ def logging_enabled(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
     if scoped_off:
         observed["scoped_negations"] = {"value": "; ".join(scoped_off), "from": source}
     expected = {"syslog or logfile": "on", "use_pty": "on"}
-    problems = []
+    problems: list[Msg] = []
     if not (syslog_on or logfile_on):
-        problems.append(f"syslog is off ({state['syslog'][1]}) and no logfile is set")
+        problems.append(T("syslog is off ({where}) and no logfile is set",
+                          where=_origin(state["syslog"][1], version)))
     if not pty_on:
-        problems.append("use_pty is not set" + (f" ({state['use_pty'][1]})"
-                                                 if state["use_pty"][0] == "!" else ""))
+        problems.append(T("use_pty is not set ({where})", where=state["use_pty"][1])
+                        if state["use_pty"][0] == "!" else T("use_pty is not set"))
     if scoped_off:
-        problems.append("logging options are turned off for some users/hosts: "
-                        + "; ".join(scoped_off))
+        problems.append(T("logging options are turned off for some users/hosts: {rules}",
+                          rules=scoped_off))
     if problems:
-        return Result(Status.FAIL, "sudo logging is incomplete: " + "; ".join(problems) + ".",
+        return Result(Status.FAIL, T("sudo logging is incomplete: {problems}.",
+                                     problems=problems),
                       observed=observed, expected=expected, source=source)
-    where = (f"logfile {state['logfile'][0]}" if logfile_on
-             else f"syslog ({state['syslog'][1]})")
-    return Result(Status.PASS,
-                  f"sudo logs to {where} with use_pty ({state['use_pty'][1]})"
-                  + (", log_output on" if state["log_output"][0] == "on" else "") + ".",
-                  observed=observed, expected=expected, source=source)
+    to = (T("logfile {file}", file=state["logfile"][0]) if logfile_on
+             else T("syslog ({where})", where=_origin(state["syslog"][1], version)))
+    pty = _origin(state["use_pty"][1], version)
+    msg = (T("sudo logs to {where} with use_pty ({pty}), log_output on.", where=to, pty=pty)
+           if state["log_output"][0] == "on"
+           else T("sudo logs to {where} with use_pty ({pty}).", where=to, pty=pty))
+    return Result(Status.PASS, msg, observed=observed, expected=expected, source=source)
+
+
+def _origin(where: str, version: str) -> Msg | str:
+    """Where a Defaults value came from, for a message: a file line, or sudo's default."""
+
+    if where == "sudo default":
+        return T("sudo default")
+    if where == f"sudo {version} default":
+        return T("sudo {version} default", version=version)
+    return where

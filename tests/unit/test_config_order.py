@@ -138,7 +138,7 @@ def test_sysctl_link_in_dir_tree(tmp_path: Path) -> None:
     assert files["/etc/sysctl.d/99-sysctl.conf"] == files["/etc/sysctl.conf"]
     result = CHECKS["kernel.ip_forwarding_disabled"].evaluate(Facts(sections, "offline"), {})
     assert result.status is Status.FAIL, result.message
-    assert "99-zz-router.conf:1" in result.message
+    assert "99-zz-router.conf:1" in str(result.message)
 
 
 @pytest.mark.skipif(os.readlink("/etc/sysctl.d/99-sysctl.conf") != "../sysctl.conf"

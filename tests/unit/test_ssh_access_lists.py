@@ -45,7 +45,7 @@ def _evaluate(config: str) -> tuple[Status, str]:
         "sshd_config_files": Section("sshd_config_files", files=files, exit_code=0),
     }
     result = CHECKS["ssh.access_restricted"].evaluate(Facts(sections, "offline"), {})
-    return result.status, result.message
+    return result.status, str(result.message)
 
 
 @pytest.mark.parametrize(("lines", "refused", "restricts"), CASES)

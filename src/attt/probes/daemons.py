@@ -13,10 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from attt.messages import Msg, T
 from attt.registry import ScopedFacts
 
 from .inetd import InetdServices
-from .net_local import Listeners
+from .net_local import Listener, Listeners
 from .packages import Packages
 from .processes import ProcessTable
 from .systemd import EnabledUnits
@@ -52,11 +53,11 @@ class Presence:
     """Where a daemon shows up on the host."""
 
     running: list[str] = field(default_factory=list)
-    listening: list[str] = field(default_factory=list)
+    listening: list[Msg] = field(default_factory=list)
     installed: list[str] = field(default_factory=list)
     enabled: list[str] = field(default_factory=list)
     inetd: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Msg] = field(default_factory=list)
 
     def any(self) -> bool:
         """Whether any trace of the daemon was seen."""
@@ -64,40 +65,50 @@ class Presence:
         return bool(self.running or self.listening or self.installed or self.enabled
                     or self.inetd)
 
-    def summary(self) -> str:
-        """What was seen of the daemon, as one line."""
+    def summary(self) -> list[Msg]:
+        """What was seen of the daemon, one message per kind of trace."""
 
         parts = []
         if self.running:
-            parts.append(f"running: {', '.join(self.running)}")
+            parts.append(T("running: {names}", names=self.running))
         if self.listening:
-            parts.append(f"listening: {'; '.join(self.listening)}")
+            parts.append(T("listening: {sockets}", sockets=self.listening))
         if self.enabled:
-            parts.append(f"enabled at boot: {', '.join(self.enabled)}")
+            parts.append(T("enabled at boot: {units}", units=self.enabled))
         if self.inetd:
-            parts.append(f"enabled in inetd/xinetd: {', '.join(self.inetd)}")
+            parts.append(T("enabled in inetd/xinetd: {services}", services=self.inetd))
         if self.installed:
-            parts.append(f"package installed: {', '.join(self.installed)}")
-        return "; ".join(parts)
+            parts.append(T("package installed: {packages}", packages=self.installed))
+        return parts
 
     def observed(self) -> dict[str, Any]:
-        """What was seen of the daemon, as a finding's observed value."""
+        """What was seen of the daemon, as a finding's observed value (English data)."""
 
-        return {"running": self.running, "listening": self.listening,
+        return {"running": self.running, "listening": [str(m) for m in self.listening],
                 "enabled_at_boot": self.enabled, "inetd": self.inetd,
-                "installed": self.installed, "notes": self.notes}
+                "installed": self.installed, "notes": [str(m) for m in self.notes]}
 
 
-def _optional(facts: ScopedFacts, name: str, notes: list[str]) -> Any:
+def describe(s: Listener) -> Msg:
+    """``tcp/23 on 0.0.0.0 (inetd)`` in the report's language."""
+
+    if s.programs:
+        return T("{proto}/{port} on {address} ({programs})", proto=s.proto, port=s.port,
+                 address=s.address, programs=list(s.programs))
+    return T("{proto}/{port} on {address} (process unknown)", proto=s.proto, port=s.port,
+             address=s.address)
+
+
+def _optional(facts: ScopedFacts, name: str, notes: list[Msg]) -> Any:
     if facts.has(name):
         return facts.get(name)
     sec = facts.section(name)
-    reason = (sec.reason or sec.state) if sec is not None else "not collected"
-    notes.append(f"{name} unavailable ({reason})")
+    reason = (sec.reason or sec.state) if sec is not None else T("not collected")
+    notes.append(T("{fact} unavailable ({reason})", fact=name, reason=reason))
     return None
 
 
-def super_server_present(facts: ScopedFacts, notes: list[str]) -> list[str]:
+def super_server_present(facts: ScopedFacts, notes: list[Msg]) -> list[Msg]:
     """Super-servers (xinetd, inetd) that are running (live) or installed/enabled (offline)."""
 
     units: EnabledUnits = facts.get("systemd_enabled")
@@ -106,11 +117,11 @@ def super_server_present(facts: ScopedFacts, notes: list[str]) -> list[str]:
     found = []
     for label, proc_names, pkg_names, unit_names in SUPER_SERVERS:
         if procs is not None and procs.find(proc_names):
-            found.append(f"{label} (running)")
+            found.append(T("{name} (running)", name=label))
         elif any(units.enabled(u) for u in unit_names):
-            found.append(f"{label} (enabled at boot)")
+            found.append(T("{name} (enabled at boot)", name=label))
         elif pkgs is not None and any(pkgs.version(p) is not None for p in pkg_names):
-            found.append(f"{label} (installed)")
+            found.append(T("{name} (installed)", name=label))
     return found
 
 
@@ -133,17 +144,20 @@ def presence(facts: ScopedFacts, d: Daemon) -> Presence:
                     continue
                 if s.programs:
                     if any(x in d.processes or x in LAUNCHERS for x in s.programs):
-                        p.listening.append(s.describe())
+                        p.listening.append(describe(s))
                     else:
-                        p.notes.append(f"{s.describe()} belongs to another program")
+                        p.notes.append(T("{socket} belongs to another program",
+                                         socket=describe(s)))
                 elif (s.proto, s.port) not in d.shared_ports:
-                    p.listening.append(s.describe())
+                    p.listening.append(describe(s))
                 else:
-                    p.notes.append(f"{s.describe()}: owner not shown, port shared with syslog")
+                    p.notes.append(T("{socket}: owner not shown, port shared with syslog",
+                                     socket=describe(s)))
     if pkgs is not None:
         p.installed = [f"{n} {pkgs.version(n)}" for n in d.packages if pkgs.version(n) is not None]
         if pkgs.manager == "none":
-            p.notes.append(pkgs.source)
+            # The only source of a "none" database (packages.py), said in the report's language.
+            p.notes.append(T("no /var/lib/dpkg/status (RPM databases are not read offline)"))
     p.enabled = [u for u in d.units if units.enabled(u)]
     inetd: InetdServices = facts.get("inetd_services")
     hits = [f"{n} ({inetd.enabled[n]})" for n in d.inetd_names if n in inetd.enabled]
@@ -152,5 +166,6 @@ def presence(facts: ScopedFacts, d: Daemon) -> Presence:
         if servers:
             p.inetd = hits
         else:
-            p.notes.append(f"inetd entries {', '.join(hits)} ignored: no inetd/xinetd present")
+            p.notes.append(T("inetd entries {entries} ignored: no inetd/xinetd present",
+                             entries=hits))
     return p

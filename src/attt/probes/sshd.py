@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
+from attt.messages import Msg, T
 from attt.model import Result, Status
 from attt.registry import ScopedFacts, Section, probe
 
@@ -65,6 +66,10 @@ DEFAULTS = {
     "hostbasedauthentication": "no",
     "ignorerhosts": "yes",
 }
+
+
+# The origin of a value no line sets (data in ``observed``; messages say it in their language).
+DEFAULT_ORIGIN = "OpenSSH default"
 
 
 def _canon_value(keyword: str, value: str) -> str:
@@ -239,7 +244,7 @@ class SshdView:
     """
 
     values: Mapping[str, tuple[str, str]]  # keyword -> (value, where it came from)
-    label: str  # "effective configuration" | "configuration files ..."
+    label: Msg  # "effective configuration" | "configuration files ..."
     source: str
     unread: tuple[Setting, ...] = ()
     decided_at: Mapping[str, int] = field(default_factory=dict)
@@ -247,7 +252,7 @@ class SshdView:
     def get(self, keyword: str) -> tuple[str, str]:
         """A keyword's value and its source (the OpenSSH default if unset)."""
 
-        return self.values.get(keyword, (DEFAULTS[keyword], "OpenSSH default"))
+        return self.values.get(keyword, (DEFAULTS[keyword], DEFAULT_ORIGIN))
 
     def undecided(self, keyword: str) -> Setting | None:
         """An unread Include that sshd reads before the line that decided ``keyword``."""
@@ -269,24 +274,24 @@ def sshd_view(facts: ScopedFacts) -> SshdView | Result:
     if facts.has("sshd_effective"):
         eff: dict[str, list[str]] = facts.get("sshd_effective")
         values = {k: (v[0], "sshd -T") for k, v in eff.items()}
-        return SshdView(values, "effective configuration", "sshd -T")
-    note = ""
+        return SshdView(values, T("effective configuration"), "sshd -T")
+    label = T("configuration files")
     if facts.mode == "live":
         sec = facts.section("sshd_effective")
         if sec is not None and sec.state == "failed" and sec.exit_code == 127:
-            return Result(Status.NOT_APPLICABLE, "No SSH server is installed (no sshd binary).",
+            return Result(Status.NOT_APPLICABLE,
+                          T("No SSH server is installed (no sshd binary)."),
                           observed="sshd not found", expected=None, source="sshd_effective")
-        reason = sec.reason or sec.state if sec is not None else "not collected"
-        note = f"; sshd -T unavailable: {reason}"
+        reason = (sec.reason or sec.state) if sec is not None else T("not collected")
+        label = T("configuration files; sshd -T unavailable: {reason}", reason=reason)
     cfg: SshdConfig = facts.get("sshd_config_files")
     if not cfg.present:
         return Result(Status.NOT_APPLICABLE,
-                      f"No SSH server configuration ({MAIN_CONFIG} is absent).",
+                      T("No SSH server configuration ({file} is absent).", file=MAIN_CONFIG),
                       observed=f"{MAIN_CONFIG} absent", expected=None, source=MAIN_CONFIG)
     values = {k: (s.value, s.where) for k, s in cfg.settings.items()}
     decided = {k: s.seq for k, s in cfg.settings.items()}
-    return SshdView(values, f"configuration files{note}", ", ".join(cfg.files_read),
-                 cfg.unread_includes, decided)
+    return SshdView(values, label, ", ".join(cfg.files_read), cfg.unread_includes, decided)
 
 
 def undecided_include(view: SshdView, keywords: tuple[str, ...]) -> Result | None:
@@ -297,17 +302,32 @@ def undecided_include(view: SshdView, keywords: tuple[str, ...]) -> Result | Non
         if inc is not None:
             return Result(
                 Status.ERROR,
-                f"sshd_config includes '{inc.value}' ({inc.where}), which was not read, before "
-                f"any {keyword} setting; the effective value cannot be determined from files.",
+                T("sshd_config includes '{include}' ({where}), which was not read, before any "
+                  "{keyword} setting; the effective value cannot be determined from files.",
+                  include=inc.value, where=inc.where, keyword=keyword),
                 observed={"unread_include": inc.value}, expected=None, source=inc.where,
             )
     return None
 
 
-def setting_origin(view: SshdView, where: str) -> str:
+def setting_origin(view: SshdView, where: str) -> Msg:
     """Where a value came from, as the messages show it (the label, and the file line)."""
 
-    return view.label if where == "sshd -T" else f"{view.label}, {where}"
+    if where == "sshd -T":
+        return view.label
+    if where == DEFAULT_ORIGIN:
+        return T("{label}, OpenSSH default", label=view.label)
+    return T("{label}, {where}", label=view.label, where=where)
+
+
+def option_is(option: str, value: str, where: str | None) -> Msg:
+    """``Option is 'value'``, with where it was read (None: from ``sshd -T``)."""
+
+    if where is None:
+        return T("{option} is '{value}'", option=option, value=value)
+    if where == DEFAULT_ORIGIN:
+        return T("{option} is '{value}' (OpenSSH default)", option=option, value=value)
+    return T("{option} is '{value}' ({where})", option=option, value=value, where=where)
 
 
 def sshd_seconds(value: str) -> int:
@@ -380,11 +400,11 @@ def match_restrictions(facts: ScopedFacts) -> list[str]:
     return found
 
 
-def access_list_errors(facts: ScopedFacts) -> list[str]:
+def access_list_errors(facts: ScopedFacts) -> list[Msg]:
     """Access-list lines that make sshd refuse the whole configuration (OpenSSH 9.2 sshd -t:
     'no argument after keyword', 'invalid AllowUsers pattern')."""
 
-    errors: list[str] = []
+    errors: list[Msg] = []
     for path, lineno, kw, rest in config_lines(facts):
         if kw.lower() not in ACCESS_KEYWORDS:
             continue
@@ -392,8 +412,10 @@ def access_list_errors(facts: ScopedFacts) -> list[str]:
             args = argv_split(rest)
         except ValueError:
             continue
+        where = f"{path}:{lineno}"
         if not rest.strip():
-            errors.append(f"{kw} with no argument ({path}:{lineno})")
+            errors.append(T("{keyword} with no argument ({where})", keyword=kw, where=where))
         elif "" in args:
-            errors.append(f"{kw} with an empty pattern ({path}:{lineno})")
+            errors.append(T("{keyword} with an empty pattern ({where})", keyword=kw,
+                            where=where))
     return errors
