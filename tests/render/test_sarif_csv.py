@@ -8,6 +8,7 @@ import io
 import json
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree as ET
 
 import jsonschema
 import pytest
@@ -15,9 +16,11 @@ from click.testing import CliRunner
 from factory import compliant_document, failing_document, large_document
 
 from attt.cli import main
+from attt.messages import pick
 from attt.render.base import RenderOptions
 from attt.render.csv_format import BOM, render_csv
 from attt.render.document import SCHEMA
+from attt.render.junit import render_junit
 from attt.render.sarif import render_sarif
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,6 +49,12 @@ def make_rootfs(root: Path) -> Path:
     )
     (root / "etc/ssh/sshd_config.d/10-root.conf").write_text("PermitRootLogin yes\n")
     (root / "etc/login.defs").write_text("PASS_MAX_DAYS 99999\nPASS_MIN_LEN 5\n")
+    # pam_unix on line 25 (as on stock Debian): password.min_length names that line.
+    (root / "etc/pam.d").mkdir(parents=True)
+    (root / "etc/pam.d/common-password").write_text(
+        "#\n" * 24 + "password [success=1 default=ignore] pam_unix.so obscure yescrypt\n"
+        "password requisite pam_deny.so\npassword required pam_permit.so\n"
+    )
     return root
 
 
@@ -112,7 +121,7 @@ def test_factory_documents_give_valid_sarif(make: Any, lang: str) -> None:
     assert sarif_errors(sarif) == []
     results = sarif["runs"][0]["results"]
     for r in results:
-        # Live hosts: a logical location only, no file.
+        # Live hosts whose messages name no file:line: a logical location only, no file.
         assert "physicalLocation" not in r["locations"][0]
     if make is failing_document:
         waived = [r for r in results if r["properties"]["status"] == "waived"]
@@ -127,14 +136,20 @@ def test_large_document_sarif_is_valid() -> None:
     assert sarif_errors(sarif) == []
 
 
-def test_csv_reads_back_one_row_per_finding(dir_scan: Path) -> None:
+def _csv_rows(dir_scan: Path) -> list[dict[str, str]]:
     raw = (dir_scan / "results.csv").read_bytes()
     assert raw.startswith(BOM.encode("utf-8"))
     assert b"\r\n" in raw
-    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    return list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+
+
+def test_csv_reads_back_one_row_per_finding(dir_scan: Path) -> None:
+    rows = [r for r in _csv_rows(dir_scan) if r["Loại mục"] == "Kiểm tra trên máy chủ"]
     doc = json.loads((dir_scan / "results.json").read_text(encoding="utf-8"))
     findings = [f for s in doc["systems"] for r in s["requirements"] for f in r["findings"]]
     assert len(rows) == len(findings)
+    # Messages in the report language (message_vi), row for row.
+    assert [r["Kết quả"] for r in rows] == [pick(f, "message", "vi") for f in findings]
     assert list(rows[0])[:3] == ["Hệ thống", "Máy chủ", "Mã yêu cầu"]
     row = next(r for r in rows if r["Mã kiểm tra"] == "ssh.root_login_disabled")
     assert row["Mã yêu cầu"] == "TT12.KT.MC.2"
@@ -143,6 +158,76 @@ def test_csv_reads_back_one_row_per_finding(dir_scan: Path) -> None:
     assert "root" in row["Tên kiểm tra"].lower()
     assert "PermitRootLogin" in row["Kết quả"]
     assert row["Nguồn"].startswith("/etc/ssh/")
+
+
+def test_csv_is_the_full_to_do_list_with_every_document_to_provide(dir_scan: Path) -> None:
+    rows = _csv_rows(dir_scan)
+    doc = json.loads((dir_scan / "results.json").read_text(encoding="utf-8"))
+    wanted = [(r, d) for s in doc["systems"] for r in s["requirements"]
+              if r["status"] not in ("pass", "not_applicable", "waived")
+              for d in r.get("documents") or []
+              if d["status"] not in ("pass", "not_applicable", "waived")]
+    assert len(wanted) > 20  # a level-2 system with no evidence file: every document missing
+    documents = [r for r in rows if r["Loại mục"] == "Tài liệu"]
+    assert [(r["Mã yêu cầu"], r["Mã kiểm tra"]) for r in documents] == [
+        (req["id"], d["key"]) for req, d in wanted]
+    for row, (req, d) in zip(documents, wanted, strict=True):
+        assert row["Máy chủ"] == "" and row["Trạng thái"] == "Cần bằng chứng"
+        assert row["Tên kiểm tra"] == d["title_vi"] and row["Tên yêu cầu"] == req["title_vi"]
+        assert row["Kết quả"] == pick(d, "message", "vi") and row["Kết quả"]
+    english = render_csv(doc, RenderOptions(lang="en"))
+    en_rows = list(csv.DictReader(io.StringIO(english.lstrip(BOM), newline="")))
+    en_docs = [r for r in en_rows if r["Row kind"] == "Document"]
+    assert len(en_docs) == len(wanted)
+    assert {r["Status"] for r in en_docs} == {"Evidence needed"}
+    assert en_docs[0]["Result"] == wanted[0][1]["message"]
+
+
+def test_junit_messages_in_the_report_language() -> None:
+    doc = failing_document()
+    finding = next(f for r in doc["systems"][0]["requirements"] for f in r["findings"]
+                   if f["status"] == "fail")
+    finding["message"] = "PermitRootLogin is yes"
+    finding["message_vi"] = "PermitRootLogin đang là yes"
+    vi = ET.fromstring(render_junit(doc, RenderOptions(lang="vi")))
+    en = ET.fromstring(render_junit(doc, RenderOptions(lang="en")))
+    assert "PermitRootLogin đang là yes" in [e.get("message") for e in vi.iter("failure")]
+    assert "PermitRootLogin is yes" in [e.get("message") for e in en.iter("failure")]
+    assert "PermitRootLogin đang là yes" not in [e.get("message") for e in en.iter("failure")]
+    skipped_vi = [e.get("message") or "" for e in vi.iter("skipped")]
+    assert skipped_vi and not any(m.startswith(("waived:", "manual:")) for m in skipped_vi)
+    assert any(m.startswith("Được miễn trừ: ") for m in skipped_vi)
+
+
+def test_sarif_region_from_the_file_and_line_a_message_names(dir_scan: Path) -> None:
+    sarif = json.loads((dir_scan / "results.sarif").read_text(encoding="utf-8"))
+    assert sarif_errors(sarif) == []
+    result = next(r for r in sarif["runs"][0]["results"] if r["ruleId"] == "password.min_length")
+    doc = json.loads((dir_scan / "results.json").read_text(encoding="utf-8"))
+    finding = next(f for s in doc["systems"] for r in s["requirements"] for f in r["findings"]
+                   if f["check"] == "password.min_length")
+    assert "/etc/pam.d/common-password:25" in finding["message"]
+    physical = result["locations"][0]["physicalLocation"]
+    assert physical["artifactLocation"] == {"uri": "etc/pam.d/common-password",
+                                            "uriBaseId": "ROOT"}
+    assert physical["region"] == {"startLine": 25}
+
+
+def test_sarif_live_host_location_only_for_a_named_line() -> None:
+    doc = failing_document()
+    finding = next(f for r in doc["systems"][0]["requirements"] for f in r["findings"]
+                   if f["status"] == "fail")
+    finding["message"] = ("Minimum password length is 6 (pam_unix minlen=6 (default) at "
+                          "/etc/pam.d/common-password:25).")
+    sarif = json.loads(render_sarif(doc, RenderOptions(lang="en")))
+    assert sarif_errors(sarif) == []
+    located = [r for r in sarif["runs"][0]["results"]
+               if "physicalLocation" in r["locations"][0]]
+    assert len(located) == 1
+    physical = located[0]["locations"][0]["physicalLocation"]
+    assert physical == {"artifactLocation": {"uri": "/etc/pam.d/common-password"},
+                        "region": {"startLine": 25}}
+    assert located[0]["locations"][0]["logicalLocations"][0]["kind"] == "host"
 
 
 def test_csv_english_and_formula_cells_are_defused() -> None:

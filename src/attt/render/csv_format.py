@@ -1,5 +1,7 @@
-"""results.csv for spreadsheets: one row per finding, UTF-8 with a BOM (Excel then reads the
-Vietnamese text right), CRLF line ends, headers and labels in the report language.
+"""results.csv for spreadsheets, the officer's to-do list: one row per host finding and one
+per document not yet accepted (missing, out of date, not attested), UTF-8 with a BOM (Excel
+then reads the Vietnamese text right), CRLF line ends, headers, labels and messages in the
+report language.  The last column says which kind of row it is.
 
 Cells are plain text: evidence values are JSON, cut at ``CELL_LIMIT`` characters (Excel's
 cell limit is 32,767; the full value stays in results.json).  A cell that a spreadsheet would
@@ -12,9 +14,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Mapping
+from typing import Any
 
 from .. import i18n
 from ..i18n import N_
+from ..messages import pick
 from .base import RenderOptions, register
 from .document import Document
 from .document import pick as _pick
@@ -39,7 +44,12 @@ COLUMNS: tuple[str, ...] = (
     N_("Source"),
     N_("Remediation"),
     N_("Waiver"),
+    N_("Row kind"),
 )
+KIND_FINDING = N_("Host check")
+KIND_DOCUMENT = N_("Document")
+# Documents that need no action: accepted, or their requirement does not apply or is waived.
+_DONE = ("pass", "not_applicable", "waived")
 
 
 def _cell(value: object) -> str:
@@ -56,39 +66,83 @@ def _cell(value: object) -> str:
     return text
 
 
+def _finding_row(system: Mapping[str, Any], req: Mapping[str, Any], f: Mapping[str, Any],
+                 lang: str) -> list[str]:
+    evidence = f.get("evidence") or {}
+    waiver = f.get("waiver") or {}
+    severity = str(f.get("severity") or req.get("severity") or "")
+    return [
+        _cell(system.get("name")),
+        _cell(f.get("host")),
+        _cell(req.get("id")),
+        _cell(_pick(req, "title", lang)),
+        _cell(req.get("layer")),
+        _cell(i18n.label(i18n.SEVERITY_LABELS, severity, lang)),
+        _cell(f.get("check")),
+        _cell(_pick(f, "check_title", lang)),
+        _cell(i18n.label(i18n.STATUS_LABELS, f.get("status"), lang)),
+        _cell(pick(f, "message", lang)),
+        _cell(evidence.get("observed")),
+        _cell(evidence.get("expected")),
+        _cell(evidence.get("source")),
+        _cell(_pick(f, "remediation", lang)),
+        _cell(
+            f"{waiver.get('reason', '')} ({waiver.get('approver', '')}, "
+            f"{waiver.get('expires', '')})" if waiver else ""
+        ),
+        _cell(i18n.gettext_for(lang)(KIND_FINDING)),
+    ]
+
+
+def _document_row(system: Mapping[str, Any], req: Mapping[str, Any], d: Mapping[str, Any],
+                  lang: str) -> list[str]:
+    """A document to provide or renew: no host; its key and title in the check columns, the
+    file offered (if any) as the source."""
+
+    given = d.get("document") or {}
+    severity = str(req.get("severity") or "")
+    return [
+        _cell(system.get("name")),
+        "",
+        _cell(req.get("id")),
+        _cell(_pick(req, "title", lang)),
+        _cell(req.get("layer")),
+        _cell(i18n.label(i18n.SEVERITY_LABELS, severity, lang)),
+        _cell(d.get("key")),
+        _cell(_pick(d, "title", lang)),
+        _cell(i18n.label(i18n.STATUS_LABELS, d.get("status"), lang)),
+        _cell(pick(d, "message", lang)),
+        _cell(given.get("title") or ""),
+        "",
+        _cell(given.get("file") or ""),
+        "",
+        "",
+        _cell(i18n.gettext_for(lang)(KIND_DOCUMENT)),
+    ]
+
+
+def rows(doc: Document, lang: str) -> list[list[str]]:
+    """Every host finding, then the documents still to provide, requirement by requirement."""
+
+    out: list[list[str]] = []
+    for system in doc.get("systems") or []:
+        for req in system.get("requirements") or []:
+            out += [_finding_row(system, req, f, lang) for f in req.get("findings") or []]
+            if req.get("status") in _DONE:
+                continue
+            out += [_document_row(system, req, d, lang) for d in req.get("documents") or []
+                    if d.get("status") not in _DONE]
+    return out
+
+
 @register("csv", "results.csv")
 def render_csv(doc: Document, options: RenderOptions) -> str:
-    """One CSV row per finding (spreadsheets, ticketing imports)."""
+    """The to-do list as CSV (spreadsheets, ticketing imports)."""
 
     lang = options.lang
     _ = i18n.gettext_for(lang)
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow([_(c) for c in COLUMNS])
-    for system in doc.get("systems") or []:
-        for req in system.get("requirements") or []:
-            for f in req.get("findings") or []:
-                evidence = f.get("evidence") or {}
-                waiver = f.get("waiver") or {}
-                severity = str(f.get("severity") or req.get("severity") or "")
-                writer.writerow([
-                    _cell(system.get("name")),
-                    _cell(f.get("host")),
-                    _cell(req.get("id")),
-                    _cell(_pick(req, "title", lang)),
-                    _cell(req.get("layer")),
-                    _cell(i18n.label(i18n.SEVERITY_LABELS, severity, lang)),
-                    _cell(f.get("check")),
-                    _cell(_pick(f, "check_title", lang)),
-                    _cell(i18n.label(i18n.STATUS_LABELS, f.get("status"), lang)),
-                    _cell(f.get("message")),
-                    _cell(evidence.get("observed")),
-                    _cell(evidence.get("expected")),
-                    _cell(evidence.get("source")),
-                    _cell(_pick(f, "remediation", lang)),
-                    _cell(
-                        f"{waiver.get('reason', '')} ({waiver.get('approver', '')}, "
-                        f"{waiver.get('expires', '')})" if waiver else ""
-                    ),
-                ])
+    writer.writerows(rows(doc, lang))
     return BOM + buf.getvalue()

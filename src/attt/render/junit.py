@@ -1,4 +1,5 @@
-"""JUnit XML for CI: one test suite per system, one test case per requirement and host."""
+"""JUnit XML for CI: one test suite per system, one test case per requirement and host;
+messages and status labels in the report language."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import json
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from .. import i18n
+from ..messages import pick
 from .base import RenderOptions, register
 from .document import Document
 
@@ -24,7 +27,7 @@ def _case(suite: ET.Element, sys_name: str, req: dict[str, Any], lang: str) -> d
         )
         counts["tests"] += 1
         status = f["status"] if f else req["status"]
-        message = f["message"] if f else req.get("reason", "")
+        message = pick(f, "message", lang) if f else pick(req, "reason", lang)
         detail = json.dumps(f["evidence"], ensure_ascii=False) if f else ""
         if status == "fail":
             ET.SubElement(case, "failure", message=message, type="fail").text = detail
@@ -33,7 +36,8 @@ def _case(suite: ET.Element, sys_name: str, req: dict[str, Any], lang: str) -> d
             ET.SubElement(case, "error", message=message, type="error").text = detail
             counts["errors"] += 1
         elif status in ("not_applicable", "waived", "manual"):
-            ET.SubElement(case, "skipped", message=f"{status}: {message}")
+            label = i18n.label(i18n.STATUS_LABELS, status, lang)
+            ET.SubElement(case, "skipped", message=f"{label}: {message}")
             counts["skipped"] += 1
     return counts
 

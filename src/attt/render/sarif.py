@@ -14,7 +14,8 @@ Locations: for hosts scanned as a tree (``dir:`` transport), each absolute path 
 evidence (``observed.from`` first, then ``source``) that exists inside the tree becomes an
 ``artifactLocation`` relative to that root (``uriBaseId`` ``ROOT``; further roots ``ROOT2``,
 ``ROOT3`` ...; ``:N`` line suffixes become a region), so annotations land on the config file
-in the repository.
+in the repository.  A ``/path:N`` in the message gives the line of that file.  For live hosts
+a file named with a line is a location too, with the absolute path on that host.
 Every result also carries a logical location ``system/host``, the only location for live
 hosts.  ``partialFingerprints`` hashes the history key (system, host, requirement, check,
 parameters) so a dashboard tracks one item across runs.
@@ -30,6 +31,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ..messages import T
+from ..messages import pick as pick_message
 from ..paths import resolve_in_root
 from .base import RenderOptions, register
 from .document import Document
@@ -43,6 +46,8 @@ LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "not
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
 REPORTED = ("fail", "error", "waived")
 _LINE = re.compile(r"^(/[^:]*)(?::(\d+))?$")
+# A path with a line inside a sentence: "/etc/pam.d/common-password:25".
+_IN_TEXT = re.compile(r"(?<![\w/])(/[\w.@+-]+(?:/[\w.@+-]+)*):(\d+)\b")
 
 
 def _roots(doc: Document) -> dict[str, str]:
@@ -67,6 +72,55 @@ def _paths(source: object) -> list[tuple[str, int | None]]:
         if m:
             found.append((m.group(1), int(m.group(2)) if m.group(2) else None))
     return found
+
+
+def _named_lines(message: object) -> list[tuple[str, int | None]]:
+    """``/path/file:N`` named in a finding's message (``... at /etc/pam.d/common-password:25``)."""
+
+    return [(m.group(1), int(m.group(2))) for m in _IN_TEXT.finditer(str(message or ""))]
+
+
+def _named(f: Mapping[str, Any]) -> list[tuple[str, int | None]]:
+    """The files a finding names, each once, with the first line named for it anywhere:
+    the exact file and line a value came from first (``observed.from``), then the files and
+    lines the message names, then the files the check read (``source``)."""
+
+    evidence = f.get("evidence") or {}
+    if not isinstance(evidence, dict):
+        evidence = {}
+    observed = evidence.get("observed")
+    named = _paths(observed.get("from") if isinstance(observed, dict) else "")
+    named += _named_lines(f.get("message"))
+    named += _paths(evidence.get("source"))
+    lines: dict[str, int | None] = {}
+    for path, line in named:
+        if lines.get(path) is None:
+            lines[path] = line
+    return list(lines.items())
+
+
+def _physical(f: Mapping[str, Any], root: str | None,
+              base_ids: dict[str, str]) -> list[dict[str, Any]]:
+    """Physical locations of a finding.  A host scanned as a tree: every named file inside
+    it, relative to the tree (``uriBaseId``).  A live host: the files named with a line, as
+    absolute paths on that host (a dashboard shows the file and line to fix)."""
+
+    locations: list[dict[str, Any]] = []
+    for path, line in _named(f):
+        if root:
+            if resolve_in_root(root, path) is None:
+                continue
+            bid = base_ids.setdefault(root, "ROOT" if not base_ids else f"ROOT{len(base_ids) + 1}")
+            artifact = {"uri": path.lstrip("/"), "uriBaseId": bid}
+        elif line:
+            artifact = {"uri": path}
+        else:
+            continue
+        physical: dict[str, Any] = {"artifactLocation": artifact}
+        if line:
+            physical["region"] = {"startLine": line}
+        locations.append({"physicalLocation": physical})
+    return locations
 
 
 def _fingerprint(f: Mapping[str, Any]) -> str:
@@ -161,28 +215,9 @@ def _result(
     status = str(f.get("status", ""))
     host_key = f"{system.get('name')}/{f.get('host')}"
     title = _pick(req, "title", lang)
-    text = f"{req.get('id')} ({title}): {f.get('message')}" if title else str(f.get("message"))
-    locations: list[dict[str, Any]] = []
-    root = roots.get(host_key)
-    evidence = f.get("evidence") or {}
-    if root and isinstance(evidence, dict):
-        observed = evidence.get("observed")
-        # The exact file and line a value came from first (``observed.from``), then the
-        # files the check read (``source``).
-        named = _paths(observed.get("from") if isinstance(observed, dict) else "")
-        named += _paths(evidence.get("source"))
-        seen: set[str] = set()
-        for path, line in named:
-            if path in seen or resolve_in_root(root, path) is None:
-                continue
-            seen.add(path)
-            bid = base_ids.setdefault(root, "ROOT" if not base_ids else f"ROOT{len(base_ids) + 1}")
-            physical: dict[str, Any] = {
-                "artifactLocation": {"uri": path.lstrip("/"), "uriBaseId": bid}
-            }
-            if line:
-                physical["region"] = {"startLine": line}
-            locations.append({"physicalLocation": physical})
+    message = pick_message(f, "message", lang)
+    text = f"{req.get('id')} ({title}): {message}" if title else message
+    locations = _physical(f, roots.get(host_key), base_ids)
     logical = {"name": str(f.get("host", "")), "fullyQualifiedName": host_key, "kind": "host"}
     if locations:
         for loc in locations:
@@ -202,7 +237,7 @@ def _result(
             "system": str(system.get("name", "")),
             "host": str(f.get("host", "")),
             "severity": severity,
-            "evidence": evidence,
+            "evidence": f.get("evidence") or {},
         },
     }
     waiver = f.get("waiver")
@@ -210,9 +245,10 @@ def _result(
         result["suppressions"] = [{
             # Neither "state" (CS01) nor "status" (errata): the two schema texts disagree.
             "kind": "external",
-            "justification": (
-                f"{waiver.get('reason', '')} (approved by {waiver.get('approver', '')}, "
-                f"expires {waiver.get('expires', '')})"
-            ),
+            "justification": T(
+                "{reason} (approved by {approver}, expires {expires})",
+                reason=str(waiver.get("reason", "")), approver=str(waiver.get("approver", "")),
+                expires=str(waiver.get("expires", "")),
+            ).render(lang),
         }]
     return result
