@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from attt.messages import Msg, T
 from attt.model import Result, Status
 from attt.probes.mac import AA_DIR, MAC_MODES, SELINUX_CONFIG, AppArmorFiles
 from attt.probes.systemd import EnabledUnits
@@ -23,32 +24,42 @@ def _live(facts: ScopedFacts) -> Result:
                 "selinux_enforce": st["selinux_enforce"], "selinux_config": st["selinux_config"]}
     expected = "SELinux enforcing (runtime and config), or AppArmor enabled with profiles enforced"
     source = "mac_status (sysfs, /etc/selinux/config)"
+    status, message = _live_verdict(st, counts)
+    return Result(status, message, observed=observed, expected=expected, source=source)
+
+
+def _live_verdict(st: dict[str, Any], counts: dict[str, int]) -> tuple[Status, Msg]:
     if st["selinux_enforce"] is True:
         if st["selinux_config"] not in (None, "enforcing"):
-            return Result(Status.FAIL, f"SELinux is enforcing now but {SELINUX_CONFIG} has "
-                          f"SELINUX={st['selinux_config']}: the next boot will not enforce.",
-                          observed=observed, expected=expected, source=source)
-        return Result(Status.PASS, "SELinux is enforcing"
-                      + (f" (SELINUX={st['selinux_config']} in {SELINUX_CONFIG})"
-                         if st["selinux_config"] else "") + ".",
-                      observed=observed, expected=expected, source=source)
+            return Status.FAIL, T("SELinux is enforcing now but {file} has SELINUX={mode}: the "
+                                  "next boot will not enforce.", file=SELINUX_CONFIG,
+                                  mode=st["selinux_config"])
+        if st["selinux_config"]:
+            return Status.PASS, T("SELinux is enforcing (SELINUX={mode} in {file}).",
+                                  mode=st["selinux_config"], file=SELINUX_CONFIG)
+        return Status.PASS, T("SELinux is enforcing.")
     if st["apparmor_enabled"] is True:
-        if not st["profiles_readable"]:
-            return Result(Status.ERROR, "AppArmor is enabled but its profile list is readable "
-                          "by root only; run the scan as root.",
-                          observed=observed, expected=expected, source=source)
-        if counts.get("enforce", 0) > 0:
-            return Result(Status.PASS, f"AppArmor is enabled with {counts['enforce']} profile(s) "
-                          f"in enforce mode ({counts.get('complain', 0)} in complain mode).",
-                          observed=observed, expected=expected, source=source)
-        return Result(Status.FAIL, "AppArmor is enabled but no profile is in enforce mode "
-                      f"({', '.join(f'{v} {k}' for k, v in counts.items()) or 'none loaded'}).",
-                      observed=observed, expected=expected, source=source)
+        return _apparmor_verdict(st, counts)
     if st["selinux_enforce"] is False:
-        return Result(Status.FAIL, "SELinux is in permissive mode and AppArmor is not enabled.",
-                      observed=observed, expected=expected, source=source)
-    return Result(Status.FAIL, "Neither SELinux nor AppArmor is active in the running kernel.",
-                  observed=observed, expected=expected, source=source)
+        return Status.FAIL, T("SELinux is in permissive mode and AppArmor is not enabled.")
+    return Status.FAIL, T("Neither SELinux nor AppArmor is active in the running kernel.")
+
+
+def _apparmor_verdict(st: dict[str, Any], counts: dict[str, int]) -> tuple[Status, Msg]:
+    if not st["profiles_readable"]:
+        return Status.ERROR, T("AppArmor is enabled but its profile list is readable by root "
+                               "only; run the scan as root.")
+    if counts.get("enforce", 0) > 0:
+        return Status.PASS, T("AppArmor is enabled with {enforce} profile(s) in enforce mode "
+                              "({complain} in complain mode).", enforce=counts["enforce"],
+                              complain=counts.get("complain", 0))
+    if counts:
+        return Status.FAIL, T("AppArmor is enabled but no profile is in enforce mode "
+                              "({counts}).",
+                              counts=[T("{count} {mode}", count=v, mode=k)
+                                      for k, v in counts.items()])
+    return Status.FAIL, T("AppArmor is enabled but no profile is in enforce mode (none "
+                          "loaded).")
 
 
 def _offline(facts: ScopedFacts) -> Result:
@@ -65,24 +76,32 @@ def _offline(facts: ScopedFacts) -> Result:
     expected = "SELINUX=enforcing, or apparmor.service enabled with enforced profiles"
     source = f"{SELINUX_CONFIG}, {AA_DIR}, systemd_enabled"
     if mode == "enforcing":
-        return Result(Status.PASS, f"SELinux is set to enforcing in {SELINUX_CONFIG}.",
+        return Result(Status.PASS, T("SELinux is set to enforcing in {file}.",
+                                     file=SELINUX_CONFIG),
                       observed=observed, expected=expected, source=source)
     if aa_enabled and enforced:
-        return Result(Status.PASS, f"apparmor.service is enabled at boot with {len(enforced)} "
-                      f"profile(s) in {AA_DIR} not disabled or in complain mode.",
+        return Result(Status.PASS, T("apparmor.service is enabled at boot with {count} "
+                                     "profile(s) in {directory} not disabled or in complain "
+                                     "mode.", count=len(enforced), directory=AA_DIR),
                       observed=observed, expected=expected, source=source)
     if not units.systemd and enforced and mode is None:
-        return Result(Status.ERROR, f"{AA_DIR} has profiles but without systemd it cannot be "
-                      "told offline whether AppArmor starts at boot.",
+        return Result(Status.ERROR, T("{directory} has profiles but without systemd it cannot be "
+                                      "told offline whether AppArmor starts at boot.",
+                                      directory=AA_DIR),
                       observed=observed, expected=expected, source=source)
-    parts = [f"SELINUX={mode} in {SELINUX_CONFIG}" if mode else f"no {SELINUX_CONFIG}"]
-    if aa.profiles:
-        parts.append(f"apparmor.service {'enabled' if aa_enabled else 'not enabled'} with "
-                     f"{len(enforced)} enforceable profile(s)")
+    selinux_part = (T("SELINUX={mode} in {file}", mode=mode, file=SELINUX_CONFIG) if mode
+                    else T("no {file}", file=SELINUX_CONFIG))
+    if not aa.profiles:
+        aa_part = T("no AppArmor profiles in {directory}", directory=AA_DIR)
+    elif aa_enabled:
+        aa_part = T("apparmor.service enabled with {count} enforceable profile(s)",
+                    count=len(enforced))
     else:
-        parts.append(f"no AppArmor profiles in {AA_DIR}")
-    return Result(Status.FAIL, f"No mandatory access control is set to enforce: "
-                  f"{'; '.join(parts)}.", observed=observed, expected=expected, source=source)
+        aa_part = T("apparmor.service not enabled with {count} enforceable profile(s)",
+                    count=len(enforced))
+    return Result(Status.FAIL, T("No mandatory access control is set to enforce: {selinux}; "
+                                 "{apparmor}.", selinux=selinux_part, apparmor=aa_part),
+                  observed=observed, expected=expected, source=source)
 
 
 @check(
