@@ -323,7 +323,8 @@ HOST_RECORD: Schema = {
         "key": {"type": "string", "minLength": 1},
         "state": {"type": "string", "minLength": 1},
         **{k: {"type": ["string", "null"]} for k in (
-            "system", "name", "address", "transport", "zone", "message", "recorded_key")},
+            "system", "name", "address", "transport", "zone", "message", "message_vi",
+            "recorded_key")},
         "roles": {"type": "array", "items": {"type": "string"}},
         "channels": {"type": "integer", "minimum": 0},
         "duration": {"type": "number", "minimum": 0},

@@ -15,6 +15,7 @@ import shlex
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
+from .messages import T
 from .registry import CHECKS, PROBES, Probe, Section
 
 DEFAULT_SECTION_CAP = 8_000_000
@@ -133,7 +134,8 @@ def parse_output(raw: bytes, token: str, probes: Iterable[Probe], cap: int) -> C
         sections[name] = _section(probe, body, rc, size, cap, b)
     for name in by_name:
         if name not in sections:
-            sections[name] = Section(name, state="failed", reason="no output: collection stopped")
+            sections[name] = Section(name, state="failed",
+                                     reason=T("no output: collection stopped"))
     uid = int(start.group(1)) if start else None
     if uid is not None and uid != 0:
         sections = {n: _as_user(by_name[n], s, uid) for n, s in sections.items()}
@@ -148,17 +150,19 @@ def _as_user(probe: Probe, section: Section, uid: int) -> Section:
         return section  # not run, timed out, or the tool is not installed: not about root
     if section.state == "ok" and (section.text.strip() or section.files):
         return section
-    why = section.reason or "no output"
+    why = section.reason or T("no output")
     return replace(section, state="failed",
-                   reason=f"needs root: the collector ran as uid {uid} ({why})")
+                   reason=T("needs root: the collector ran as uid {uid} ({why})", uid=uid,
+                            why=why))
 
 
 def _section(probe: Probe, body: str, rc: int, size: int, cap: int, b: str) -> Section:
     truncated = size > cap
     if rc == 124:
-        return Section(probe.name, body, rc, state="timeout", reason="probe timed out")
+        return Section(probe.name, body, rc, state="timeout", reason=T("probe timed out"))
     if probe.command is None:
         return Section(probe.name, body, rc, _split_files(body, b), truncated)
     if rc not in probe.ok_exit and not body.strip():
-        return Section(probe.name, body, rc, state="failed", reason=f"command exited {rc}")
+        return Section(probe.name, body, rc, state="failed",
+                       reason=T("command exited {code}", code=rc))
     return Section(probe.name, body, rc, truncated=truncated)

@@ -17,6 +17,7 @@ from typing import Any
 
 from . import safe_io
 from .errors import InputError
+from .messages import Msg, T, render
 from .model import EvidenceSpec, Requirement, Status
 from .yamlio import Node, load_file
 
@@ -46,7 +47,7 @@ class Document:
     note: str = ""
     # Why the file was not hashed although it was named: outside the evidence folder, not a
     # regular file, too big.  "" when hashed or simply missing.
-    problem: str = ""
+    problem: str | Msg = ""
 
     @property
     def last_reviewed(self) -> dt.date:
@@ -70,7 +71,7 @@ class Document:
             "file": self.file,
             "sha256": self.sha256,
             "note": self.note,
-            "problem": self.problem,
+            "problem": render(self.problem, "en"),
         }
 
 
@@ -90,8 +91,20 @@ class DocResult:
 
     spec: EvidenceSpec
     status: Status  # pass (attested), fail (stale, too late, file missing), manual (absent)
-    message: str
+    text: Msg  # what the verdict says, in every report language (``render``)
     document: Document | None
+
+    @property
+    def message(self) -> str:
+        """The verdict in English."""
+
+        return self.text.render("en")
+
+    @property
+    def message_vi(self) -> str:
+        """The verdict in Vietnamese."""
+
+        return self.text.render("vi")
 
     def to_json(self, lang_neutral: bool = True) -> dict[str, Any]:
         """The verdict as results.json stores it."""
@@ -104,6 +117,7 @@ class DocResult:
             "before_approval": self.spec.before_approval,
             "status": self.status.value,
             "message": self.message,
+            "message_vi": self.message_vi,
             "document": self.document.to_json() if self.document else None,
         }
 
@@ -122,7 +136,7 @@ def inside(path: str, root: str) -> bool:
     return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
 
 
-def document_problem(path: str, root: str) -> str:
+def document_problem(path: str, root: str) -> str | Msg:
     """Why the file at ``path`` may not be read as evidence under ``root`` ("" if it may).
 
     Checked on the resolved path before anything is opened: a ``file:`` naming
@@ -130,15 +144,15 @@ def document_problem(path: str, root: str) -> str:
     copied into a signed bundle."""
 
     if not inside(path, root):
-        return "outside the evidence folder"
+        return T("outside the evidence folder")
     try:
         st = os.stat(path)
     except OSError:
         return ""  # missing: reported as "not found"
     if not stat.S_ISREG(st.st_mode):
-        return "not a regular file"
+        return T("not a regular file")
     if st.st_size > MAX_DOCUMENT_BYTES:
-        return f"larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB"
+        return T("larger than {size} MB", size=MAX_DOCUMENT_BYTES // (1024 * 1024))
     return ""
 
 
@@ -149,7 +163,7 @@ def sha256_file(path: str, limit: int = MAX_DOCUMENT_BYTES) -> str | None:
     return found[0] if found else None
 
 
-def _resolve(file: str, base: str, root: str) -> tuple[str, str | None, str]:
+def _resolve(file: str, base: str, root: str) -> tuple[str, str | None, str | Msg]:
     """(full path, sha256, problem) of a document's ``file:`` value."""
 
     if not file:
@@ -212,21 +226,27 @@ def _months_between(earlier: dt.date, later: dt.date) -> float:
 
 
 def _judge(spec: EvidenceSpec, doc: Document, ev: EvidenceSet, today: dt.date) -> DocResult:
-    label = f"{doc.number} {doc.title}".strip()
+    label = f"{doc.number} {doc.title}".strip()  # the agency's own words: data
     if doc.problem:
-        return DocResult(spec, Status.FAIL, f"'{label}': file {doc.file} is {doc.problem}; "
-                         "it was not read and does not attest anything.", doc)
-    if doc.file and doc.sha256 is None:
-        return DocResult(spec, Status.FAIL, f"'{label}': file {doc.file} not found.", doc)
-    if doc.issued > today:
-        return DocResult(spec, Status.FAIL, f"'{label}' is dated in the future ({doc.issued}).",
+        return DocResult(spec, Status.FAIL,
+                         T("'{label}': file {file} is {problem}; it was not read and does not "
+                           "attest anything.", label=label, file=doc.file, problem=doc.problem),
                          doc)
+    if doc.file and doc.sha256 is None:
+        return DocResult(spec, Status.FAIL, T("'{label}': file {file} not found.", label=label,
+                                              file=doc.file), doc)
+    if doc.issued > today:
+        return DocResult(spec, Status.FAIL, T("'{label}' is dated in the future ({date}).",
+                                              label=label, date=doc.issued.isoformat()), doc)
     if doc.valid_until and doc.valid_until < today:
-        return DocResult(spec, Status.FAIL, f"'{label}' expired on {doc.valid_until}.", doc)
+        return DocResult(spec, Status.FAIL, T("'{label}' expired on {date}.", label=label,
+                                              date=doc.valid_until.isoformat()), doc)
     if spec.before_approval and ev.approval_date and doc.issued > ev.approval_date:
         return DocResult(spec, Status.FAIL,
-                         f"'{label}' was issued on {doc.issued}, after the level approval of "
-                         f"{ev.approval_date}; it must come first.", doc)
+                         T("'{label}' was issued on {issued}, after the level approval of "
+                           "{approval}; it must come first.", label=label,
+                           issued=doc.issued.isoformat(),
+                           approval=ev.approval_date.isoformat()), doc)
     limit = spec.max_age_months
     if doc.review_months and (limit is None or doc.review_months < limit):
         limit = doc.review_months  # the document's own review period, if stricter
@@ -234,9 +254,12 @@ def _judge(spec: EvidenceSpec, doc: Document, ev: EvidenceSet, today: dt.date) -
         age = _months_between(doc.last_reviewed, today)
         if age > limit:
             return DocResult(spec, Status.FAIL,
-                             f"'{label}' was last issued or reviewed on {doc.last_reviewed}, "
-                             f"{age:.0f} months ago; the level requires at most {limit}.", doc)
-    return DocResult(spec, Status.PASS, f"Attested by '{label}' ({doc.issued}).", doc)
+                             T("'{label}' was last issued or reviewed on {date}, {age} months "
+                               "ago; the level requires at most {limit}.", label=label,
+                               date=doc.last_reviewed.isoformat(), age=f"{age:.0f}",
+                               limit=limit), doc)
+    return DocResult(spec, Status.PASS, T("Attested by '{label}' ({date}).", label=label,
+                                          date=doc.issued.isoformat()), doc)
 
 
 def evaluate(req: Requirement, ev: EvidenceSet | None, today: dt.date) -> list[DocResult]:
@@ -249,13 +272,29 @@ def evaluate(req: Requirement, ev: EvidenceSet | None, today: dt.date) -> list[D
             if d.requirement == req.id and d.key in ("", spec.key)
         ]
         if not candidates:
-            out.append(DocResult(spec, Status.MANUAL,
-                                 f"Provide: {spec.title_en} ({spec.title_vi}).", None))
+            out.append(DocResult(spec, Status.MANUAL, _provide(spec), None))
             continue
         # The freshest document for this item is the one that counts.
         doc = max(candidates, key=lambda d: d.last_reviewed)
-        out.append(_judge(spec, doc, ev, today) if ev else DocResult(spec, Status.MANUAL, "", None))
+        out.append(_judge(spec, doc, ev, today) if ev else DocResult(spec, Status.MANUAL,
+                                                                     _provide(spec), None))
     return out
+
+
+class _Provide(Msg):
+    """"Provide: <document>", the document named in the report's language: the profile
+    holds both titles, so no catalog entry is needed for each of them."""
+
+    def render(self, lang: str) -> str:
+        title = self.args["title_vi"] if lang == "vi" else self.args["title_en"]
+        return T("Provide: {title}.", title=str(title)).render(lang)
+
+    def ids(self) -> list[str]:
+        return ["Provide: {title}."]
+
+
+def _provide(spec: EvidenceSpec) -> Msg:
+    return _Provide("Provide: {title}.", title_vi=spec.title_vi, title_en=spec.title_en)
 
 
 def template(system: str, requirements: Sequence[Requirement],

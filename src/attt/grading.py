@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from .evidence import DocResult, EvidenceSet, evaluate
 from .i18n import VN_TZ
+from .messages import Msg, T, render
 from .model import (
     SEVERITY_WEIGHTS,
     Finding,
@@ -69,10 +70,11 @@ class RequirementResult:
     requirement: Requirement
     status: Status
     findings: tuple[Finding, ...]
-    reason: str = ""  # why N/A, why manual
+    reason: str = ""  # why N/A, why manual (English)
     documents: tuple[DocResult, ...] = ()
     # Status from the automated checks alone (None: no check), for the layer scorecard.
     automated: Status | None = None
+    reason_vi: str = ""  # ``reason`` in Vietnamese
 
 
 @dataclass(frozen=True)
@@ -197,10 +199,33 @@ def _checks_status(findings: list[Finding]) -> Status | None:
     return worst([s for s in applicable if s is not Status.WAIVED])
 
 
-NO_ZONE_PLAN = (
+NO_ZONE_PLAN = T(
     "No network check result: declare the system's network zones in the inventory "
-    "(khai báo phân vùng mạng) and scan with network checks on"
+    "and scan with network checks on"
 )
+NO_HOST = T("no host in scope")
+REASON_CHARS = 500
+WHY_NA_CHARS = 300
+
+
+def joined(parts: Sequence[str | Msg], limit: int = REASON_CHARS) -> tuple[str, str]:
+    """Several messages as one reason, (English, Vietnamese): each message is rendered in
+    its language and the texts joined, so no sentence mixes the two."""
+
+    en, vi = (_sentences([render(p, lang) for p in parts])[:limit] for lang in ("en", "vi"))
+    return en, vi
+
+
+def _sentences(texts: Sequence[str]) -> str:
+    """Texts one after another: a sentence (ending with a full stop) is followed by a space,
+    a phrase by a semicolon, so the reason reads as prose rather than ".; "."""
+
+    out = ""
+    for text in texts:
+        if out:
+            out += " " if out.endswith(".") else "; "
+        out += text
+    return out
 
 
 def _network_checks_without_result(req: Requirement, findings: list[Finding]) -> list[str]:
@@ -224,28 +249,45 @@ def _requirement_result(
     today: dt.date,
 ) -> RequirementResult:
     if req.id in excluded:
-        return RequirementResult(req, Status.NOT_APPLICABLE, tuple(findings), excluded[req.id])
+        # The tailoring's own words, written once by the agency: the same in both languages.
+        why = excluded[req.id]
+        return RequirementResult(req, Status.NOT_APPLICABLE, tuple(findings), why,
+                                 reason_vi=why)
     docs = tuple(evaluate(req, ev, today)) if req.evidence else ()
     auto = _checks_status(findings) if req.checks else None
     unjudged = _network_checks_without_result(req, findings)
     if req.checks and not findings and not req.evidence and not unjudged:
-        return RequirementResult(req, Status.NOT_APPLICABLE, (), "no host in scope")
+        return RequirementResult(req, Status.NOT_APPLICABLE, (), NO_HOST.render("en"),
+                                 reason_vi=NO_HOST.render("vi"))
     parts: list[Status] = [d.status for d in docs]
     if auto is not None and auto is not Status.NOT_APPLICABLE:
         parts.append(auto)
-    messages = [d.message for d in docs if d.status is not Status.PASS]
+    messages: list[str | Msg] = [d.text for d in docs if d.status is not Status.PASS]
+    if docs and not messages:
+        # Every document attested: say by what, rather than leave the reason empty.
+        messages = [d.text for d in docs]
     if unjudged:
         # A system that declared no zone plan (or was scanned without network checks) must
         # not pass, nor be "not applicable", by saying nothing.
         parts.append(Status.MANUAL)
         messages.insert(0, NO_ZONE_PLAN)
-    reason = "; ".join(messages)[:500]
+    reason, reason_vi = joined(messages)
     if not parts:
-        why = "; ".join(sorted({f.message for f in findings}))[:300]
-        return RequirementResult(req, Status.NOT_APPLICABLE, tuple(findings), why, docs, auto)
+        en, vi = _why_not_applicable(findings)
+        return RequirementResult(req, Status.NOT_APPLICABLE, tuple(findings), en, docs, auto,
+                                 vi)
     counted: list[Status] = [p for p in parts if p is not Status.WAIVED]
     status = worst(counted) if counted else Status.WAIVED
-    return RequirementResult(req, status, tuple(findings), reason, docs, auto)
+    return RequirementResult(req, status, tuple(findings), reason, docs, auto, reason_vi)
+
+
+def _why_not_applicable(findings: Sequence[Finding]) -> tuple[str, str]:
+    """The distinct messages of not-applicable findings, (English, Vietnamese); a finding
+    from before translated messages has only its English text."""
+
+    pairs = sorted({(f.message, f.message_vi or f.message) for f in findings})
+    return (_sentences(list(dict.fromkeys(en for en, _ in pairs)))[:WHY_NA_CHARS],
+            _sentences(list(dict.fromkeys(vi for _, vi in pairs)))[:WHY_NA_CHARS])
 
 
 def _layer_detail(results: Sequence[RequirementResult], layer: int) -> LayerDetail:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+from .messages import Msg, T
 from .model import Result, Severity, Status
 
 # ok | failed (non-zero exit with no output) | timeout | unavailable (not collectable here)
@@ -34,13 +35,14 @@ class Section:
     files: Mapping[str, str] = field(default_factory=dict)
     truncated: bool = False
     state: SectionState = "ok"
-    reason: str = ""
+    # Why the section is unusable: a message (translated in reports) or a tool's own text.
+    reason: str | Msg = ""
 
 
 class TreeError(Exception):
     """A path of an offline tree that cannot be read (permission, link loop, special file)."""
 
-    def __init__(self, path: str, reason: str) -> None:
+    def __init__(self, path: str, reason: str | Msg) -> None:
         self.path = path
         self.reason = reason
         super().__init__(f"{path}: {reason}")
@@ -113,10 +115,19 @@ class Probe:
 class MissingFact(Exception):
     """A probe's fact is not available on this host; the check ends as ``error``."""
 
-    def __init__(self, probe: str, reason: str) -> None:
+    def __init__(self, probe: str, reason: str | Msg) -> None:
         self.probe = probe
         self.reason = reason
         super().__init__(f"{probe}: {reason}")
+
+
+# A section's state said in words, when its transport gave no reason of its own.
+STATE_REASONS: Mapping[SectionState, Msg] = {
+    "ok": T("collected"),
+    "failed": T("the probe failed"),
+    "timeout": T("probe timed out"),
+    "unavailable": T("not available on this host"),
+}
 
 
 class Facts:
@@ -128,7 +139,7 @@ class Facts:
         self._sections = sections
         # Facts that arrive already parsed (network scans produce objects, not text).
         self._cache: dict[str, Any] = dict(values or {})
-        self._errors: dict[str, str] = {}
+        self._errors: dict[str, str | Msg] = {}
         self.mode = mode  # "live" or "offline"
 
     def section(self, name: str) -> Section | None:
@@ -144,20 +155,21 @@ class Facts:
         if name in self._errors:
             raise MissingFact(name, self._errors[name])
         section = self._sections.get(name)
+        reason: str | Msg
         if section is None:
-            reason = "not collected"
+            reason = T("not collected")
         elif section.state != "ok":
-            reason = section.reason or section.state
+            reason = section.reason or STATE_REASONS[section.state]
         elif section.truncated:
             # A cut list (packages, processes) could turn into a false verdict either way.
-            reason = "output larger than the section size cap; not evaluated"
+            reason = T("output larger than the section size cap; not evaluated")
         else:
             try:
                 value = PROBES[name].parser(section)
             except ValueError as exc:
-                reason = f"unparsable output ({exc})"
+                reason = T("unparsable output ({error})", error=str(exc))
             except Exception as exc:  # any parser failure is this fact's error, not the host's
-                reason = f"unparsable output ({type(exc).__name__}: {exc})"
+                reason = T("unparsable output ({error})", error=f"{type(exc).__name__}: {exc}")
             else:
                 self._cache[name] = value
                 return value
@@ -246,7 +258,8 @@ class CheckSpec:
         except MissingFact as exc:
             return Result(
                 Status.ERROR,
-                f"Fact '{exc.probe}' is unavailable: {exc.reason}.",
+                T("Fact '{probe}' is unavailable: {reason}.", probe=exc.probe,
+                  reason=exc.reason),
                 observed=None,
                 expected=None,
                 source=exc.probe,

@@ -129,6 +129,7 @@ class Finding(TypedDict):
     params: dict[str, Any]
     status: Status
     message: str
+    message_vi: NotRequired[str]  # absent in documents written before translated messages
     evidence: dict[str, Any]  # observed / expected: any JSON value; source: where it was read
     waiver: FindingWaiver | None
     check_title_vi: NotRequired[str]
@@ -137,6 +138,20 @@ class Finding(TypedDict):
     remediation_vi: NotRequired[str]
     remediation_en: NotRequired[str]
     rationale: NotRequired[str]
+
+
+class DocumentResult(TypedDict):
+    """The verdict on one document a requirement needs."""
+
+    key: str
+    title_vi: NotRequired[str]
+    title_en: NotRequired[str]
+    max_age_months: NotRequired[int | None]
+    before_approval: NotRequired[bool]
+    status: Status
+    message: NotRequired[str]
+    message_vi: NotRequired[str]  # absent in documents written before translated messages
+    document: NotRequired[dict[str, Any] | None]  # the document held, any JSON
 
 
 class Requirement(TypedDict):
@@ -154,8 +169,9 @@ class Requirement(TypedDict):
     evidence: NotRequired[list[dict[str, Any]]]
     status: Status
     automated_status: NotRequired[Status | None]
-    documents: NotRequired[list[dict[str, Any]]]
+    documents: NotRequired[list[DocumentResult]]
     reason: NotRequired[str]
+    reason_vi: NotRequired[str]  # absent in documents written before translated messages
     findings: list[Finding]
 
 
@@ -269,6 +285,7 @@ SCHEMA_OBJECTS: dict[Any, str] = {
     Finding: "/$defs/finding",
     FindingWaiver: "/$defs/finding/properties/waiver",
     Requirement: "/$defs/requirement",
+    DocumentResult: "/$defs/requirement/properties/documents/items",
     System: "/$defs/system",
     ProfileInfo: "/$defs/system/properties/profile",
     SystemVerdict: "/$defs/system/properties/verdict",

@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 from . import redact, safe_io
 from .artefacts import MAX_FINDINGS_BYTES, check_record, parse_json
-from .collect import plan
+from .collect import Collected, plan
 from .errors import (
     AuthError,
     ConnectError,
@@ -31,7 +31,7 @@ from .errors import (
     OutputError,
     TransportError,
 )
-from .messages import render
+from .messages import Arg, Msg, T, render
 from .model import CheckRef, Finding, Host, Profile, Requirement, Result, Status
 from .registry import CHECKS, CheckSpec, Facts, Scope, Section
 from .transport import TRANSPORTS, TransportSettings
@@ -87,7 +87,7 @@ class HostOutcome:
     host: Host
     findings: list[Finding]
     state: HostState
-    message: str = ""
+    message: str | Msg = ""
     channels: int = 0
     duration: float = 0.0
     recorded_key: str | None = None
@@ -109,7 +109,9 @@ class HostOutcome:
             "roles": list(self.host.roles),
             "zone": self.host.zone,
             "state": self.state,
-            "message": self.message,
+            # Both languages, secrets masked (sudo's or a shell's words may repeat a password).
+            "message": redact.text(render(self.message, "en")),
+            "message_vi": redact.text(render(self.message, "vi")),
             "channels": self.channels,
             "duration": round(self.duration, 3),
             "recorded_key": self.recorded_key,
@@ -159,7 +161,9 @@ def evaluate_bindings(
                     result = spec.evaluate(facts, b.ref.params)
                 except Exception as exc:  # a check bug is an error finding, not a crash
                     logger.exception("%s: check %s failed", where, spec.id)
-                    result = Result(Status.ERROR, f"check crashed: {type(exc).__name__}: {exc}",
+                    result = Result(Status.ERROR,
+                                    T("check crashed: {error}.",
+                                      error=f"{type(exc).__name__}: {exc}"),
                                     source="attt")
             results[b.key] = result
         r = results[b.key]
@@ -170,8 +174,28 @@ def evaluate_bindings(
     return findings
 
 
-def _all_error(host: Host, bindings: Sequence[Binding], message: str) -> list[Finding]:
+def _all_error(host: Host, bindings: Sequence[Binding], message: Msg) -> list[Finding]:
     return [_finding(host, b, Result(Status.ERROR, message, source="transport")) for b in bindings]
+
+
+def _redacted(value: Arg) -> Arg:
+    """A parameter with registered secrets masked (a message's own parameters too)."""
+
+    if isinstance(value, Msg):
+        return T(value.id, **{k: _redacted(v) for k, v in value.args.items()})
+    return redact.text(value) if isinstance(value, str) else value
+
+
+def transport_message(exc: TransportError) -> Msg:
+    """The host's message for a transport failure, in both languages: transports raise
+    with a message (``T``); a plain text (a library's words) is passed through as data."""
+
+    said = exc.args[0] if exc.args else ""
+    if isinstance(said, Msg):
+        masked = _redacted(said)
+        assert isinstance(masked, Msg)
+        return masked
+    return T("cannot collect from the host: {problem}", problem=redact.text(str(exc)))
 
 
 def redact_sections(sections: Mapping[str, Section]) -> dict[str, Section]:
@@ -186,13 +210,21 @@ def redact_sections(sections: Mapping[str, Section]) -> dict[str, Section]:
     }
 
 
+def partial_message(collected: Collected, total: int) -> Msg:
+    """The host message of a collection cut short (timeout, dropped connection)."""
+
+    got = sum(1 for s in collected.sections.values() if s.state == "ok")
+    return T("collection stopped before the end ({got} of {total} probes returned); "
+             "the rest are errors", got=got, total=total)
+
+
 def scan_host(host: Host, profile: Profile, settings: TransportSettings) -> HostOutcome:
     """Collect once from a host and evaluate every check that applies to it."""
 
     started = time.monotonic()
     bindings = bind(profile, "host", host.roles)
     if not bindings:
-        return HostOutcome(host, [], "ok", "no check applies to this host's roles")
+        return HostOutcome(host, [], "ok", T("no check applies to this host's roles"))
     probes = plan({b.ref.check_id for b in bindings})
     transport = None
     try:
@@ -202,12 +234,13 @@ def scan_host(host: Host, profile: Profile, settings: TransportSettings) -> Host
         log.warning("%s: %s", host.key, exc)
         channels = transport.channels_opened if transport else 0
         state = _TRANSPORT_STATES.get(type(exc), "error")
-        msg = redact.text(str(exc))  # sudo's or the shell's words may repeat a password
+        msg = transport_message(exc)  # sudo's or the shell's words may repeat a password
         return HostOutcome(host, _all_error(host, bindings, msg), state, msg,
                            channels, time.monotonic() - started)
     except Exception as exc:  # a failing host never stops the scan
         log.exception("%s: unexpected failure", host.key)
-        msg = redact.text(f"unexpected failure: {type(exc).__name__}: {exc}")
+        msg = T("unexpected failure: {error}.",
+                error=redact.text(f"{type(exc).__name__}: {exc}"))
         return HostOutcome(host, _all_error(host, bindings, msg), "error", msg,
                            transport.channels_opened if transport else 0,
                            time.monotonic() - started)
@@ -218,12 +251,8 @@ def scan_host(host: Host, profile: Profile, settings: TransportSettings) -> Host
     facts = Facts(redact_sections(collected.sections), transport.mode)
     findings = evaluate_bindings(bindings, facts, host.system, host.name, logger=log,
                                  where=host.key)
-    state, message = "ok", ""
-    if not collected.complete:
-        state = "partial"
-        got = sum(1 for s in collected.sections.values() if s.state == "ok")
-        message = (f"collection stopped before the end ({got} of {len(probes)} probes "
-                   "returned); the rest are errors")
+    state = "ok" if collected.complete else "partial"
+    message = "" if collected.complete else partial_message(collected, len(probes))
     return HostOutcome(
         host, findings, state, message, transport.channels_opened,
         time.monotonic() - started, getattr(transport, "recorded_key", None),

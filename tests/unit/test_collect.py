@@ -36,7 +36,7 @@ def test_sections_keep_output_and_exit_status() -> None:
     assert sections["a"].text == "alpha\nbeta\n" and sections["a"].exit_code == 0
     assert sections["b"].text == "partial\n" and sections["b"].exit_code == 3
     assert sections["b"].state == "ok"  # output present: the parser decides
-    assert sections["c"].state == "failed" and "exited 4" in sections["c"].reason
+    assert sections["c"].state == "failed" and "exited 4" in str(sections["c"].reason)
     assert sections["d"].text == "no newline"
 
 

@@ -10,6 +10,7 @@ import pytest
 from attt import grading
 from attt.errors import InputError
 from attt.evidence import evaluate, load_evidence, template
+from attt.messages import untranslated
 from attt.model import EvidenceSpec, Profile, Requirement, Severity, Status, System
 from attt.yamlio import load_text
 
@@ -31,7 +32,10 @@ def write(tmp_path: Path, body: str, name: str = "ev.yaml") -> str:
 def test_missing_document_is_manual_with_what_to_provide() -> None:
     (res,) = evaluate(req(), None, TODAY)
     assert res.status is Status.MANUAL
-    assert "assessment report" in res.message and "Báo cáo đánh giá" in res.message
+    # Each language names the document by its own title: no English in the Vietnamese text.
+    assert res.message == "Provide: assessment report."
+    assert res.message_vi == "Cần cung cấp: Báo cáo đánh giá."
+    assert untranslated(res.text) == []
 
 
 def test_fresh_and_stale_assessment(tmp_path: Path) -> None:
@@ -125,3 +129,48 @@ documents:
     assert detail.documents == {"attested": 1, "failed": 0, "missing": 1}
     assert detail.missing == (("R.2", "Báo cáo đánh giá", "assessment report"),)
     assert sr.blocking == ("R.2",)
+
+
+def _verdicts_in_both_languages(tmp_path: Path) -> list[tuple[str, str, str]]:
+    (tmp_path / "bc.pdf").write_bytes(b"%PDF-1.4 report")
+    (tmp_path / "sub").mkdir()
+    ev = load_evidence(write(tmp_path, """
+approval_date: 2026-03-01
+documents:
+  - {requirement: OK, number: "12/BC-STTTT", title: Báo cáo, issued: 2026-06-01, file: bc.pdf}
+  - {requirement: OLD, title: Báo cáo cũ, issued: 2023-01-10}
+  - {requirement: GONE, title: Quyết định, issued: 2026-01-01, file: nowhere.pdf}
+  - {requirement: DIR, title: Thư mục, issued: 2026-01-01, file: sub}
+  - {requirement: EXP, title: Giấy phép, issued: 2025-01-01, valid_until: 2026-01-01}
+  - {requirement: NEW, title: Kế hoạch, issued: 2027-01-01}
+  - {requirement: LATE, title: Quy chế, issued: 2026-04-01}
+"""))
+    out = []
+    for rid, rule in (("OK", {}), ("OLD", {"max_age": 12}), ("GONE", {}), ("DIR", {}),
+                      ("EXP", {}), ("NEW", {}), ("LATE", {"before": True})):
+        (res,) = evaluate(req(rid, **rule), ev, TODAY)  # type: ignore[arg-type]
+        assert untranslated(res.text) == [], (rid, untranslated(res.text))
+        out.append((res.status.value, res.message, res.message_vi))
+    return out
+
+
+def test_every_document_verdict_is_written_in_vietnamese_and_english(tmp_path: Path) -> None:
+    got = _verdicts_in_both_languages(tmp_path)
+    expected_vi = ["Đã chứng minh bởi '12/BC-STTTT Báo cáo' (2026-06-01).",
+                   "cách đây 46 tháng; cấp độ yêu cầu không quá 12 tháng.",
+                   "không tìm thấy tệp", "không phải tệp thông thường",
+                   "đã hết hiệu lực từ ngày 2026-01-01.", "trong tương lai (2027-01-01).",
+                   "sau ngày phê duyệt cấp độ 2026-03-01"]
+    expected_en = ["Attested by '12/BC-STTTT Báo cáo' (2026-06-01).", "46 months ago",
+                   "not found", "not a regular file", "expired on 2026-01-01.",
+                   "dated in the future", "after the level approval of 2026-03-01"]
+    for (status, en, vi), want_vi, want_en in zip(got, expected_vi, expected_en, strict=True):
+        assert want_vi in vi and want_en in en, (status, en, vi)
+        assert vi != en
+
+
+def test_document_verdict_json_carries_both_languages(tmp_path: Path) -> None:
+    (res,) = evaluate(req(), None, TODAY)
+    doc = res.to_json()
+    assert doc["message"] == "Provide: assessment report."
+    assert doc["message_vi"] == "Cần cung cấp: Báo cáo đánh giá."

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from attt import grading
+from attt.evidence import Document, EvidenceSet
+from attt.messages import untranslated
 from attt.model import (
     CheckRef,
     EvidenceSpec,
@@ -161,7 +163,9 @@ def test_network_requirement_without_zone_plan_is_manual_not_na() -> None:
     sr = grading.grade_system(SYSTEM, prof, [f("A", Status.PASS)])
     vung = sr.requirements[0]
     assert vung.status is Status.MANUAL
-    assert "khai báo phân vùng mạng" in vung.reason
+    assert "declare the system's network zones" in vung.reason
+    assert "khai báo phân vùng mạng" in vung.reason_vi
+    assert "declare" not in vung.reason_vi  # one language per text
     assert not sr.verdict_ok and "VUNG" in sr.blocking  # never a pass by saying nothing
 
 
@@ -178,3 +182,67 @@ def test_host_requirement_without_host_stays_not_applicable() -> None:
     sr = grading.grade_system(SYSTEM, profile(req("A")), [])
     assert sr.requirements[0].status is Status.NOT_APPLICABLE
     assert sr.requirements[0].reason == "no host in scope"
+    assert sr.requirements[0].reason_vi == "không có máy chủ nào trong phạm vi"
+
+
+DOC_EN, DOC_VI = "signed IS policy document", "quy chế bảo đảm an toàn thông tin đã ký"
+
+
+def _document_requirement(rid: str = "D") -> Requirement:
+    return Requirement(rid, f"{rid} vi", f"{rid} en", "policy", 3, Severity.MEDIUM, {},
+                       evidence=(EvidenceSpec("doc1", DOC_VI, DOC_EN, 12),
+                                 EvidenceSpec("doc2", "danh sách đầu mối", "contact list")))
+
+
+def _evidence(*entries: str) -> EvidenceSet:
+    docs = tuple(
+        Document(requirement="D", key=key, number="01/QĐ", title="Quy chế",
+                 issued=dt.date.fromisoformat(issued), reviewed=None, approver="Giám đốc",
+                 review_months=None, valid_until=None, file="", sha256=None)
+        for key, issued in (e.split("@") for e in entries)
+    )
+    return EvidenceSet("ev.yaml", "s", None, docs)
+
+
+def test_document_requirement_reason_in_both_languages_never_mixed() -> None:
+    today = dt.date(2026, 11, 30)
+    sr = grading.grade_system(SYSTEM, profile(_document_requirement()), [],
+                              _evidence("doc1@2023-01-10"), today)
+    (r,) = sr.requirements
+    assert r.status is Status.FAIL
+    # The stale document and the missing one, each in the reader's language.
+    assert r.reason.startswith("'01/QĐ Quy chế' was last issued or reviewed on 2023-01-10")
+    assert "Provide: contact list." in r.reason
+    assert r.reason_vi.startswith("'01/QĐ Quy chế' được ban hành hoặc rà soát lần gần nhất")
+    assert "cách đây 47 tháng; cấp độ yêu cầu không quá 12 tháng" in r.reason_vi
+    assert "Cần cung cấp: danh sách đầu mối." in r.reason_vi
+    for english in ("Provide", "months ago", "contact list", "requires"):
+        assert english not in r.reason_vi
+    for d in r.documents:
+        assert untranslated(d.text) == []
+
+
+def test_attested_document_requirement_says_by_what_not_no_result() -> None:
+    """Trial problem 25: an attested document requirement has a reason naming its
+    documents, not an empty one that the report fills with "no host findings"."""
+
+    today = dt.date(2026, 11, 30)
+    sr = grading.grade_system(SYSTEM, profile(_document_requirement()), [],
+                              _evidence("doc1@2026-06-01", "doc2@2026-07-01"), today)
+    (r,) = sr.requirements
+    assert r.status is Status.PASS
+    assert r.reason == ("Attested by '01/QĐ Quy chế' (2026-06-01). "
+                        "Attested by '01/QĐ Quy chế' (2026-07-01).")
+    assert r.reason_vi.startswith("Đã chứng minh bởi '01/QĐ Quy chế' (2026-06-01).")
+
+
+def test_not_applicable_reason_joins_finding_texts_per_language() -> None:
+    na = Finding("s", "h1", "A", "c.A", {}, Status.NOT_APPLICABLE, "No SSH server.", {},
+                 message_vi="Không có máy chủ SSH.")
+    old = Finding("s", "h2", "A", "c.A", {}, Status.NOT_APPLICABLE, "Legacy text.", {})
+    sr = grading.grade_system(SYSTEM, profile(req("A")), [na, old])
+    (r,) = sr.requirements
+    assert r.status is Status.NOT_APPLICABLE
+    assert r.reason == "Legacy text. No SSH server."
+    # A finding written before translations has only English: shown as it is.
+    assert r.reason_vi == "Legacy text. Không có máy chủ SSH."

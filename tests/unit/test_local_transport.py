@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
-from attt.model import Host
-from attt.registry import Probe
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from attt.collect import boundary, new_token, parse_output
+from attt.library import load_all
+from attt.messages import render, untranslated
+from attt.model import Host, Status
+from attt.registry import CHECKS, PROBES, Facts, Probe
+from attt.runner import HostOutcome, partial_message
 from attt.transport import LocalTransport, TransportSettings
 
 
@@ -31,8 +43,6 @@ def test_local_command_timeout_keeps_what_arrived() -> None:
 
 
 def test_local_timeout_kills_the_hung_probe_too() -> None:
-    import subprocess
-
     host = Host(name="l", system="s", transport="local")
     marker = "sleep 30.7123"  # a unique argument to find the process by
     transport = LocalTransport(host, TransportSettings(command_timeout=1, section_timeout=60))
@@ -40,3 +50,83 @@ def test_local_timeout_kills_the_hung_probe_too() -> None:
     assert not collected.complete  # the deadline really cut the run
     ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True, check=True)
     assert marker not in ps.stdout
+
+
+# ----------------------------------------------------------------- trial problem 12 (issue 10)
+
+NOBODY = ["--reuid=65534", "--regid=65534", "--clear-groups"]
+SUDO_MISSING = """
+import json
+from attt.errors import TransportError
+from attt.model import Host
+from attt.registry import Probe
+from attt.runner import HostOutcome, transport_message
+from attt.transport import LocalTransport, TransportSettings
+
+host = Host(name="l", system="s", transport="local")
+probe = Probe("a", parser=lambda s: s.text, command="echo one")
+try:
+    LocalTransport(host, TransportSettings(sudo=True)).collect([probe])
+except TransportError as exc:
+    record = HostOutcome(host, [], "error", transport_message(exc)).record()
+    print(json.dumps({k: record[k] for k in ("message", "message_vi")}))
+"""
+
+
+def test_sudo_missing_says_so_with_the_ways_out_in_both_languages(tmp_path: Path) -> None:
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("setpriv (util-linux) is needed to run attt as another user")
+    # A PATH with a shell and no sudo, as on a stock Debian without sudo.
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "sh").symlink_to("/bin/sh")
+    tmp_path.chmod(0o755)
+    env = {"PATH": str(bin_dir), "HOME": str(tmp_path), "LC_ALL": "C.UTF-8"}
+    out = subprocess.run([setpriv, *NOBODY, sys.executable, "-c", SUDO_MISSING], env=env, cwd="/",
+                         capture_output=True, text=True, timeout=60, check=False)
+    assert out.returncode == 0, out.stderr
+    got = json.loads(out.stdout)
+    assert got["message"].startswith("not root and sudo is not installed: run attt as root, "
+                                     "install sudo")
+    assert "--no-sudo" in got["message"]
+    assert got["message_vi"].startswith("không chạy với quyền root và máy chưa cài đặt sudo: "
+                                        "chạy attt với quyền root, cài đặt sudo")
+    assert "--no-sudo" in got["message_vi"] and "cần quyền root" in got["message_vi"]
+
+
+def test_a_root_only_fact_read_by_another_user_says_it_needs_root() -> None:
+    """--no-sudo as a regular user: /etc/shadow unreadable, the probe exits 126; the error
+    finding says that root is needed, in both languages, not only "command exited 126"."""
+
+    load_all()
+    b = boundary(new_token())
+    raw = (f"{b} START uid=1000\n{b} BEGIN shadow_state\n\n{b} END shadow_state rc=126 "
+           f"bytes=0\n{b} DONE\n").encode()
+    collected = parse_output(raw, b.removeprefix("@@ATTT-").removesuffix("@@"),
+                             [PROBES["shadow_state"]], 100_000)
+    result = CHECKS["accounts.no_empty_passwords"].evaluate(Facts(collected.sections, "live"),
+                                                           {})
+    assert result.status is Status.ERROR
+    assert untranslated(result.message) == []
+    assert render(result.message, "en") == (
+        "Fact 'shadow_state' is unavailable: needs root: the collector ran as uid 1000 "
+        "(command exited 126).")
+    assert render(result.message, "vi") == (
+        "Không thu thập được dữ liệu 'shadow_state': cần quyền root: bộ thu thập đã chạy với "
+        "uid 1000 (lệnh kết thúc với mã 126).")
+
+
+def test_host_record_of_a_partial_collection_in_both_languages() -> None:
+    host = Host(name="l", system="s", transport="local")
+    transport = LocalTransport(host, TransportSettings(command_timeout=1.5, section_timeout=30))
+    probes = [_probe("a_first", "echo early"), _probe("b_slow", "sleep 10; echo late")]
+    collected = transport.collect(probes)
+    assert not collected.complete
+    record = HostOutcome(host, [], "partial", partial_message(collected, len(probes))).record()
+    assert record["message"] == ("collection stopped before the end (1 of 2 probes returned); "
+                                 "the rest are errors")
+    assert record["message_vi"].startswith("quá trình thu thập dừng trước khi hoàn tất (1/2")
+    # The unfinished probe's own reason is a message too.
+    assert render(collected.sections["b_slow"].reason, "vi") == (
+        "không có dữ liệu: quá trình thu thập đã dừng")

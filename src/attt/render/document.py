@@ -110,6 +110,7 @@ def _system(sr: SystemReport, hosts: Mapping[str, Mapping[str, Any]]) -> rt.Syst
                 "automated_status": r.automated.value if r.automated else None,
                 "documents": [d.to_json() for d in r.documents],
                 "reason": r.reason,
+                "reason_vi": r.reason_vi,
                 "findings": [_finding(f) for f in r.findings],
             }
             for r in sr.requirements

@@ -23,6 +23,7 @@ from pathlib import PurePosixPath
 
 from ..collect import Collected, boundary, new_token
 from ..errors import ConnectError
+from ..messages import T
 from ..model import Host
 from ..paths import Resolver as _Resolver
 from ..paths import os_reason as _reason
@@ -37,8 +38,9 @@ _KINDS = (
     (stat.S_ISFIFO, "fifo"), (stat.S_ISSOCK, "socket"), (stat.S_ISCHR, "char"),
     (stat.S_ISBLK, "block"),
 )
-_KIND_NAMES = {"fifo": "a FIFO", "socket": "a socket", "char": "a character device",
-               "block": "a block device", "link": "a symbolic link", "dir": "a directory"}
+_KIND_NAMES = {"fifo": T("a FIFO"), "socket": T("a socket"), "char": T("a character device"),
+               "block": T("a block device"), "link": T("a symbolic link"),
+               "dir": T("a directory")}
 _READ_FLAGS = (os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY
                | getattr(os, "O_CLOEXEC", 0))
 
@@ -87,8 +89,8 @@ class _Tree:
                 return []
             names = os.listdir(parent)
         except OSError as exc:
-            raise TreeError(str(pure.parent), f"cannot list the directory: {_reason(exc)}") \
-                from None
+            raise TreeError(str(pure.parent), T("cannot list the directory: {error}",
+                                                error=_reason(exc))) from None
         # glob(3) and the shell skip dot files unless the pattern names them.
         hidden = pure.name.startswith(".")
         return [str(pure.parent / n) for n in sorted(names)
@@ -126,15 +128,15 @@ class _Tree:
         if kind == "dir":
             return None  # the live collector's [ -f ] skips directories too
         if kind != "file":
-            raise TreeError(shown, f"is {_KIND_NAMES.get(kind, 'not a regular file')}, not a "
-                                   "regular file; not opened")
+            raise TreeError(shown, T("is {kind}, not a regular file; not opened",
+                                     kind=_KIND_NAMES.get(kind, T("a special file"))))
         try:
             fd = os.open(real, _READ_FLAGS)
         except OSError as exc:
             raise TreeError(shown, _reason(exc)) from None
         with os.fdopen(fd, "rb") as fh:
             if not stat.S_ISREG(os.fstat(fd).st_mode):  # swapped since the lstat
-                raise TreeError(shown, "not a regular file; not opened")
+                raise TreeError(shown, T("not a regular file; not opened"))
             try:
                 data = fh.read(self.remaining + 1)
             except OSError as exc:
@@ -192,12 +194,14 @@ class _Tree:
                 st = os.lstat(directory)
                 entries = sorted(os.scandir(directory), key=lambda e: e.name, reverse=True)
             except OSError as exc:
-                raise TreeError(shown, f"cannot list the directory: {_reason(exc)}") from None
+                raise TreeError(shown, T("cannot list the directory: {error}",
+                                         error=_reason(exc))) from None
             yield self._file_stat(shown, st)
             for entry in entries:
                 seen += 1
                 if seen > limit:
-                    raise TreeError(top, f"more than {limit} entries; the walk stopped")
+                    raise TreeError(top, T("more than {limit} entries; the walk stopped",
+                                           limit=limit))
                 child = f"{shown.rstrip('/')}/{entry.name}"
                 try:
                     est = entry.stat(follow_symlinks=False)
@@ -254,7 +258,7 @@ class DirectoryTransport:
         self.root = os.path.realpath(host.address)
         self.channels_opened = 0
         if not os.path.isdir(self.root):
-            raise ConnectError(f"dir:{host.address} is not a directory")
+            raise ConnectError(T("dir:{path} is not a directory", path=host.address))
         self._resolver = _Resolver(self.root)
         self._names: _Names | None = None
 
@@ -277,7 +281,9 @@ class DirectoryTransport:
                 files.update(tree.read(pattern))
             return Section(probe.name, files=files, exit_code=0, truncated=tree.truncated)
         except TreeError as exc:
-            return Section(probe.name, state="failed", reason=f"cannot read the tree: {exc}")
+            return Section(probe.name, state="failed",
+                           reason=T("cannot read the tree: {path}: {problem}", path=exc.path,
+                                    problem=exc.reason))
 
     def collect(self, probes: Sequence[Probe]) -> Collected:
         """Read each probe's files (or offline reader) inside the tree."""
@@ -289,7 +295,7 @@ class DirectoryTransport:
                 sections[probe.name] = Section(
                     probe.name,
                     state="unavailable",
-                    reason="needs a running system; not available on an offline dir: tree",
+                    reason=T("needs a running system; not available on an offline dir: tree"),
                 )
                 continue
             try:
@@ -298,7 +304,8 @@ class DirectoryTransport:
                 log.exception("%s: offline reader of %s failed", self.host.key, probe.name)
                 sections[probe.name] = Section(
                     probe.name, state="failed",
-                    reason=f"offline reader failed: {type(exc).__name__}: {exc}")
+                    reason=T("offline reader failed: {error}",
+                             error=f"{type(exc).__name__}: {exc}"))
         return Collected(sections, complete=True, uid=None)
 
     def close(self) -> None:

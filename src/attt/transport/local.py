@@ -10,9 +10,10 @@ import subprocess
 import sys
 
 from ..errors import AuthError, ConnectError, TransportError
+from ..messages import T
 from .base import LiveTransport, RawRun
 
-WAYS_OUT = (
+WAYS_OUT = T(
     "run attt as root, install sudo (and allow this user to run it), or pass --no-sudo "
     "(probes that need root will be errors)"
 )
@@ -30,7 +31,8 @@ class LocalTransport(LiveTransport):
     def _argv(self) -> list[str]:
         if self._sudo():
             if shutil.which("sudo") is None:
-                raise TransportError(f"not root and sudo is not installed: {WAYS_OUT}")
+                raise TransportError(T("not root and sudo is not installed: {advice}",
+                                       advice=WAYS_OUT))
             # On a terminal sudo may ask for the password on the tty (the script goes on
             # stdin, the password never does); elsewhere -n: fail at once, never hang.
             if sys.stdin.isatty():
@@ -54,7 +56,8 @@ class LocalTransport(LiveTransport):
                 start_new_session=True,
             )
         except OSError as exc:
-            raise ConnectError(f"cannot start the local collector: {exc}") from exc
+            raise ConnectError(T("cannot start the local collector: {error}",
+                                 error=str(exc))) from exc
         try:
             out, err = proc.communicate(script, timeout=self.settings.command_timeout)
         except subprocess.TimeoutExpired:
@@ -64,7 +67,8 @@ class LocalTransport(LiveTransport):
             return RawRun(out or b"", None)
         if argv[0] == "sudo" and proc.returncode != 0 and not out.strip():
             # sudo refused before the collector started (a password needed, user not allowed).
-            raise AuthError(f"sudo could not run the collector ({_last_line(err)}): {WAYS_OUT}")
+            raise AuthError(T("sudo could not run the collector ({error}): {advice}",
+                              error=_last_line(err), advice=WAYS_OUT))
         return RawRun(out, proc.returncode)
 
 
