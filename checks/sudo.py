@@ -17,6 +17,7 @@ from attt.probes.packages import Packages
 from attt.probes.sudo import (
     SUDOERS,
     Sudoers,
+    SudoersError,
     defaults_options,
     expand_aliases,
     split_top,
@@ -96,7 +97,9 @@ def no_nopasswd_all(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
         grants = sudo_grants(sudoers, aliases)
         defaults = defaults_options(sudoers)
     except ValueError as exc:
-        return Result(Status.ERROR, T("sudoers could not be parsed: {error}.", error=str(exc)),
+        return Result(Status.ERROR, T("sudoers could not be parsed: {error}.",
+                                      error=exc.msg if isinstance(exc, SudoersError)
+                                      else str(exc)),
                       observed=None, expected=None, source=source)
     no_auth_all = any(b == "" and n == "authenticate" and v == "!" for b, n, v, _ in defaults)
     no_auth_for = {u for b, n, v, _ in defaults if b.startswith(":") and n == "authenticate"
@@ -175,7 +178,9 @@ def logging_enabled(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
     try:
         defaults = defaults_options(sudoers)
     except ValueError as exc:
-        return Result(Status.ERROR, T("sudoers could not be parsed: {error}.", error=str(exc)),
+        return Result(Status.ERROR, T("sudoers could not be parsed: {error}.",
+                                      error=exc.msg if isinstance(exc, SudoersError)
+                                      else str(exc)),
                       observed=None, expected=None, source=source)
     version = ""
     if facts.mode == "live" and facts.has("sudo_installed"):

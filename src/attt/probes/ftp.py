@@ -8,6 +8,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from attt.messages import Msg, T
 from attt.registry import Section, probe
 
 from .text import glob_regex
@@ -24,7 +25,7 @@ class FtpConfig:
     daemon: str
     path: str
     tls_required: bool
-    detail: str
+    detail: str | Msg  # the settings that decide, as the finding message shows them
     anonymous: bool = False
 
 
@@ -75,8 +76,9 @@ def _proftpd(files: Mapping[str, str]) -> FtpConfig | None:
                 required = words[1].lower()
     tls = engine == "on" and required in ("on", "ctrl", "auth", "auth+data", "ctrl+data",
                                           "both")
-    return FtpConfig("proftpd", mains[0], tls, f"TLSEngine={engine or 'unset'}, "
-                     f"TLSRequired={required or 'unset'} (files read: {', '.join(order)})")
+    detail = T("TLSEngine={engine}, TLSRequired={required} (files read: {files})",
+               engine=engine or T("unset"), required=required or T("unset"), files=order)
+    return FtpConfig("proftpd", mains[0], tls, detail)
 
 
 def _pureftpd(files: Mapping[str, str]) -> FtpConfig | None:

@@ -18,9 +18,18 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from attt.messages import Msg, T
 from attt.registry import Section, probe
 
 from .text import logical_lines
+
+
+class SudoersError(ValueError):
+    """A sudoers line sudo would reject; ``msg`` says which in every report language."""
+
+    def __init__(self, msg: Msg) -> None:
+        super().__init__(str(msg))
+        self.msg = msg
 
 SUDOERS = "/etc/sudoers"
 SUDOERS_D = "/etc/sudoers.d"
@@ -199,7 +208,7 @@ def sudo_aliases(sudoers: Sudoers) -> dict[str, list[str]]:
         for part in split_top(body, ":"):
             name, sep, members = part.partition("=")
             if not sep:
-                raise ValueError(f"{e.where}: bad alias definition")
+                raise SudoersError(T("{where}: bad alias definition", where=e.where))
             out[name.strip()] = split_top(members)
     return out
 
@@ -242,7 +251,8 @@ def sudo_grants(sudoers: Sudoers, aliases: Mapping[str, list[str]]) -> list[Gran
         for host_spec in split_top(rest, ":") if _host_sep(rest) else [rest]:
             _, sep, cmnds = host_spec.partition("=")
             if not sep:
-                raise ValueError(f"{e.where}: user specification without '='")
+                raise SudoersError(T("{where}: user specification without '='",
+                                     where=e.where))
             nopasswd = False
             for item in split_top(cmnds):
                 item = re.sub(r"^\([^)]*\)\s*", "", item)
