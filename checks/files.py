@@ -108,7 +108,9 @@ def world_writable_none(facts: ScopedFacts, params: Mapping[str, Any]) -> Result
     observed = {"world_writable": paths, "more_than_listed": more, "searched": list(WW_DIRS)}
     expected: dict[str, list[str]] = {"world_writable": []}
     if paths:
-        shown = paths[:10] + (["..."] if len(paths) > 10 else [])
+        shown: list[str | Msg] = list(paths[:10])
+        if len(paths) > 10:
+            shown.append(T("and {count} more", count=len(paths) - 10))
         msg = (T("More than {count} world-writable path(s) in system directories: {paths}.",
                  count=WW_LIMIT, paths=shown) if more
                else T("{count} world-writable path(s) in system directories: {paths}.",
