@@ -8,7 +8,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from attt.messages import Msg, T
 from attt.model import Result, Status
+from attt.probes.agents import ParamError
 from attt.probes.time import DAY, iso
 from attt.probes.updates import Pending, UpdateEvent
 from attt.registry import ScopedFacts, check
@@ -17,7 +19,7 @@ from attt.registry import ScopedFacts, check
 def _int_param(params: Mapping[str, Any], name: str) -> int:
     value = params.get(name)
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError(f"{name} must be a non-negative integer")
+        raise ParamError(T("{name} must be a non-negative integer", name=name))
     return value
 
 
@@ -52,45 +54,54 @@ def security_pending(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
     try:
         max_pending = _int_param(params, "max_pending")
         max_age = _int_param(params, "max_index_age_days")
-    except ValueError as exc:
-        return Result(Status.ERROR, f"Invalid parameter: {exc}.", observed=None, expected=None,
-                      source="params")
+    except ParamError as exc:
+        return Result(Status.ERROR, T("Invalid parameter: {reason}.", reason=exc.message),
+                      observed=None, expected=None, source="params")
     if facts.mode != "live":
-        return Result(Status.NOT_APPLICABLE, "Pending updates need the host's package manager "
-                      "and index; an offline tree cannot be simulated (see "
-                      "updates.last_update_age).", observed=None,
-                      expected=f"at most {max_pending} pending security updates",
+        return Result(Status.NOT_APPLICABLE, T("Pending updates need the host's package manager "
+                                               "and index; an offline tree cannot be simulated "
+                                               "(see updates.last_update_age)."),
+                      observed=None, expected=f"at most {max_pending} pending security updates",
                       source="pending_updates")
     pending: Pending = facts.get("pending_updates")
     now: int = facts.get("clock_now")
     age = (now - pending.index_time) / DAY if pending.index_time is not None else None
-    index = (f"index refreshed {iso(pending.index_time)}, {age:.0f} days ago"
-             if pending.index_time is not None and age is not None else "index age unknown")
+    index = (T("index refreshed {when}, {days} days ago", when=iso(pending.index_time),
+               days=f"{age:.0f}")
+             if pending.index_time is not None and age is not None else T("index age unknown"))
     observed = {"manager": pending.manager, "security_pending": list(pending.security[:50]),
                 "security_count": len(pending.security), "other_pending": pending.other,
-                "index": index}
+                "index": str(index)}
     expected = (f"at most {max_pending} pending security updates, index at most {max_age} "
                 "days old")
     source = ("apt-get -s dist-upgrade" if pending.manager == "apt"
               else f"{pending.manager} -C updateinfo list --security")
     n = len(pending.security)
     if n > max_pending:
-        shown = "; ".join(pending.security[:5]) + (f"; and {n - 5} more" if n > 5 else "")
-        return Result(Status.FAIL, f"{n} security update(s) pending via {pending.manager} "
-                      f"(allowed {max_pending}; {index}): {shown}.", observed=observed,
-                      expected=expected, source=source)
+        shown: list[str | Msg] = list(pending.security[:5])
+        if n > 5:
+            shown.append(T("and {count} more update(s)", count=n - 5))
+        return Result(Status.FAIL, T("{count} security update(s) pending via {manager} (allowed "
+                                     "{allowed}; {index}): {updates}.", count=n,
+                                     manager=pending.manager, allowed=max_pending, index=index,
+                                     updates=shown),
+                      observed=observed, expected=expected, source=source)
     if age is None:
-        return Result(Status.FAIL, f"{n} security update(s) pending via {pending.manager}, but "
-                      "no package index timestamp was found, so the count cannot be trusted.",
+        return Result(Status.FAIL, T("{count} security update(s) pending via {manager}, but no "
+                                     "package index timestamp was found, so the count cannot be "
+                                     "trusted.", count=n, manager=pending.manager),
                       observed=observed, expected=expected, source=source)
     if age > max_age:
-        return Result(Status.FAIL, f"The {pending.manager} package index is stale ({index}, "
-                      f"limit {max_age}): the {n} pending security update(s) it shows may "
-                      "understate what is published.", observed=observed, expected=expected,
-                      source=source)
-    return Result(Status.PASS, f"{n} security update(s) pending via {pending.manager} (allowed "
-                  f"{max_pending}; {index}).", observed=observed, expected=expected,
-                  source=source)
+        return Result(Status.FAIL, T("The {manager} package index is stale ({index}, limit "
+                                     "{limit}): the {count} pending security update(s) it shows "
+                                     "may understate what is published.",
+                                     manager=pending.manager, index=index, limit=max_age,
+                                     count=n),
+                      observed=observed, expected=expected, source=source)
+    return Result(Status.PASS, T("{count} security update(s) pending via {manager} (allowed "
+                                 "{allowed}; {index}).", count=n, manager=pending.manager,
+                                 allowed=max_pending, index=index),
+                  observed=observed, expected=expected, source=source)
 
 
 @check(
@@ -120,31 +131,33 @@ def last_update_age(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
 
     try:
         max_days = _int_param(params, "max_days")
-    except ValueError as exc:
-        return Result(Status.ERROR, f"Invalid parameter: {exc}.", observed=None, expected=None,
-                      source="params")
+    except ParamError as exc:
+        return Result(Status.ERROR, T("Invalid parameter: {reason}.", reason=exc.message),
+                      observed=None, expected=None, source="params")
     events: list[UpdateEvent] = facts.get("package_history")
     newest = max(events, key=lambda e: e.when) if events else None
     expected = f"a package install or upgrade within {max_days} days"
-    seen = (f"{iso(newest.when)} ({newest.text}, {newest.source})" if newest
-            else "no install/upgrade event")
-    observed: dict[str, Any] = {"newest": seen}
+    seen = (T("{when} ({event}, {source})", when=iso(newest.when), event=newest.text,
+              source=newest.source) if newest else T("no install/upgrade event"))
+    observed: dict[str, Any] = {"newest": str(seen)}
     if facts.mode != "live":
-        return Result(Status.NOT_APPLICABLE, f"The newest package event in the tree is {seen}; "
-                      "an offline tree has no clock to measure its age against.",
+        return Result(Status.NOT_APPLICABLE, T("The newest package event in the tree is {event}; "
+                                               "an offline tree has no clock to measure its age "
+                                               "against.", event=seen),
                       observed=observed, expected=expected, source="package_history")
     now: int = facts.get("clock_now")
     if newest is None:
-        return Result(Status.FAIL, "No package install or upgrade is recorded in dpkg.log, "
-                      "dpkg.log.1, dnf.rpm.log or the rpm database.", observed=observed,
-                      expected=expected, source="package_history")
+        return Result(Status.FAIL, T("No package install or upgrade is recorded in dpkg.log, "
+                                     "dpkg.log.1, dnf.rpm.log or the rpm database."),
+                      observed=observed, expected=expected, source="package_history")
     age = (now - newest.when) / DAY
     observed["age_days"] = round(age, 1)
     observed["now"] = iso(now)
     if age > max_days:
-        return Result(Status.FAIL, f"The last package update was {age:.0f} days ago: {seen} "
-                      f"(limit {max_days} days).", observed=observed, expected=expected,
-                      source="package_history, clock_now")
-    return Result(Status.PASS, f"The last package update was {max(age, 0):.0f} days ago: "
-                  f"{seen}.", observed=observed, expected=expected,
-                  source="package_history, clock_now")
+        return Result(Status.FAIL, T("The last package update was {days} days ago: {event} "
+                                     "(limit {limit} days).", days=f"{age:.0f}", event=seen,
+                                     limit=max_days),
+                      observed=observed, expected=expected, source="package_history, clock_now")
+    return Result(Status.PASS, T("The last package update was {days} days ago: {event}.",
+                                 days=f"{max(age, 0):.0f}", event=seen),
+                  observed=observed, expected=expected, source="package_history, clock_now")
