@@ -716,7 +716,8 @@ def login_grace_time_limited(facts: ScopedFacts, params: Mapping[str, Any]) -> R
         return Result(Status.FAIL, T("sshd LoginGraceTime is 0 ({origin}): unauthenticated "
                                      "connections are never cut.", origin=origin),
                       observed=observed, expected=expected, source=view.source)
-    shown = value if value == str(seconds) else f"{value} = {seconds} s"
+    shown = (value if value == str(seconds)
+             else T("{value} = {seconds} s", value=value, seconds=seconds))
     if seconds > limit:
         return Result(Status.FAIL, T("sshd LoginGraceTime is {value} ({origin}), above the "
                                      "{limit} s limit.", value=shown, origin=origin,
