@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Sequence
 
 import click
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ..artefacts import read_results_for_dossier
-from ..dossier import build_dossier, system_results
+from ..dossier import Dossier, build_dossier, system_results
+from ..dossier.build import scan_line
+from ..dossier.context import Ctx
 from ..dossier.docx import render_dossier_docx
 from ..dossier.html import render_dossier_html
 from ..errors import ExitStatus, InputError, OutputError
-from ..evidence import check_requirements, load_evidence
+from ..evidence import EvidenceSet, check_requirements, load_evidence
+from ..history.query import list_runs
+from ..history.store import HistoryError
 from ..i18n import gettext_for
 from ..inventory_loader import bundled_inventory, load_inventory
 from ..profile_loader import load_profile, profile_id
@@ -29,7 +35,8 @@ FORMATS = ("html", "docx")
 @click.option("-i", "--inventory", default="", type=click.Path(dir_okay=False),
               help="Inventory YAML (default: the bundled demo-so-tinh.yaml).")
 @click.option("--results", default=None, type=click.Path(dir_okay=False),
-              help="results.json of the last scan (default: every item 'not scanned').")
+              help="results.json of a scan (default: the latest run of the system recorded "
+                   "in the history database, $ATTT_DB; none: every item 'not scanned').")
 @click.option("--evidence", default=None, type=click.Path(dir_okay=False),
               help="Evidence file (default: the inventory's evidence: key).")
 @click.option("--evidence-root", default=None, type=click.Path(exists=True, file_okay=False),
@@ -39,7 +46,9 @@ FORMATS = ("html", "docx")
               show_default=True, help="html, docx (comma separated).")
 @click.option("-o", "--out", default="", help="Output folder (default: ./attt-dossier-<system>).")
 @click.option("--check", is_flag=True,
-              help="Write nothing; list the gaps and exit 1 while any remain.")
+              help="List the gaps and exit 1 while any remain; with -o, also write the "
+                   "working copy (gaps table, inventory keys, working notes). Without "
+                   "--check the final document is written, for filing.")
 @click.option("--sign", "sign_key", default=None, type=click.Path(dir_okay=False),
               help="Sign the output folder with this Ed25519 private key (manifest + "
                    "signature; passphrase from $ATTT_KEY_PASSPHRASE or a prompt).")
@@ -70,26 +79,58 @@ def dossier(system_name: str, inventory: str, results: str | None, evidence: str
     ev = load_evidence(ev_path, evidence_root or "") if ev_path else None
     if ev is not None:
         check_requirements(ev, [r.id for r in profile.requirements])
+    source = "file"
+    if not results:
+        results = latest_results(inv_path, system.name)
+        source = "history"
     entry = None
     if results:
         doc = read_results_for_dossier(results)
         found = system_results(doc, system.name, results)
-        entry = {**(found or {}), "_run": doc.get("run") or {}}
+        entry = {**(found or {}), "_run": doc.get("run") or {}, "_source": source}
     sources = {"inventory": os.path.basename(inv_path)}
     if ev_path:
         sources["evidence"] = os.path.basename(ev_path)
     if results:
         sources["results"] = os.path.basename(results)
-    d = build_dossier(system, profile, ev, entry, lang=lang, sources=sources)
+    d = build_dossier(system, profile, ev, entry, lang=lang, sources=sources, final=not check)
+    echo(_("Scan results: {line}").format(line=scan_line(Ctx(lang, False), entry)), err=True)
     if check:
         for g in d.gaps:
             echo(f"{g.section:<6} {g.what}  [{g.where}]")
+        if out:
+            _write(d, out, names)
         echo(_("{count} gaps in the dossier of {system}").format(
             count=len(d.gaps), system=system.name))
         sys.exit(int(ExitStatus.NON_COMPLIANT) if d.gaps else 0)
     folder = out or f"attt-dossier-{system.name}"
+    _write(d, folder, names)
+    if key is not None:
+        _sign(folder, key, ev, results)
+    echo(_("{count} gaps in the dossier of {system}").format(
+        count=len(d.gaps), system=system.name), err=True)
+
+
+def latest_results(inventory: str, system: str) -> str | None:
+    """results.json of the latest run of ``system`` in the history database, preferring runs
+    of the same inventory file; None when nothing usable is recorded."""
+
+    try:
+        runs = list_runs(system=system, limit=50)
+    except (InputError, HistoryError):
+        return None  # no history database yet: the dossier says "not scanned"
+    same = [r for r in runs if r.inventory and os.path.exists(r.inventory)
+            and os.path.samefile(r.inventory, inventory)]
+    for run in same or runs:
+        path = os.path.join(run.out_dir, "results.json")
+        if run.out_dir and os.path.isfile(path):
+            return path
+    return None
+
+
+def _write(d: Dossier, folder: str, names: Sequence[str]) -> list[str]:
     os.makedirs(folder, exist_ok=True)
-    stem = f"ho-so-cap-do-{system.name}"
+    stem = f"ho-so-cap-do-{d.system}"
     written: list[str] = []
     for ext, render in (("html", render_dossier_html), ("docx", render_dossier_docx)):
         if ext not in names:
@@ -101,22 +142,26 @@ def dossier(system_name: str, inventory: str, results: str | None, evidence: str
             raise OutputError(path, exc, tuple(os.path.basename(p) for p in written)) from exc
         written.append(path)
         echo(path)
-    if key is not None:
-        # The evidence file and the documents it names travel with the signed dossier.
-        bring: dict[str, str] = {}
-        hashes: dict[str, str] = {}
-        if ev is not None:
-            bring[f"{EVIDENCE_DIR}/{os.path.basename(ev.source)}"] = ev.source
-            for doc_ in ev.documents:
-                # Only files hashed inside the evidence folder (attt.evidence refused the rest).
-                if doc_.file and doc_.sha256 and not doc_.problem:
-                    bring[f"{EVIDENCE_DIR}/files/{os.path.basename(doc_.file)}"] = doc_.file
-                    hashes[doc_.file] = doc_.sha256
-        if results:
-            bring[os.path.basename(results)] = results
-        try:
-            echo(sign_folder(folder, key, evidence=bring, hashes=hashes))
-        except OSError as exc:
-            raise InputError(folder, "", str(exc)) from exc
-    echo(_("{count} gaps in the dossier of {system}").format(
-        count=len(d.gaps), system=system.name), err=True)
+    return written
+
+
+def _sign(folder: str, key: Ed25519PrivateKey, ev: EvidenceSet | None,
+          results: str | None) -> None:
+    """Sign the dossier folder, bringing the evidence and results it was built from."""
+
+    # The evidence file and the documents it names travel with the signed dossier.
+    bring: dict[str, str] = {}
+    hashes: dict[str, str] = {}
+    if ev is not None:
+        bring[f"{EVIDENCE_DIR}/{os.path.basename(ev.source)}"] = ev.source
+        for doc_ in ev.documents:
+            # Only files hashed inside the evidence folder (attt.evidence refused the rest).
+            if doc_.file and doc_.sha256 and not doc_.problem:
+                bring[f"{EVIDENCE_DIR}/files/{os.path.basename(doc_.file)}"] = doc_.file
+                hashes[doc_.file] = doc_.sha256
+    if results:
+        bring[os.path.basename(results)] = results
+    try:
+        echo(sign_folder(folder, key, evidence=bring, hashes=hashes))
+    except OSError as exc:
+        raise InputError(folder, "", str(exc)) from exc

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .. import i18n
 from ..i18n import N_
 
 QUOC_HIEU = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
@@ -62,17 +63,10 @@ PLAN_PARTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
      ("backup-recovery", "incident-response")),
     ("g", N_("End of operation and disposal"), ("hardware-assets",)),
 )
-STATUS_LABELS: dict[str, str] = {
-    "met": N_("Met"),
-    "partly": N_("Partly met"),
-    "not_met": N_("Not met"),
-    "not_applicable": N_("Not applicable"),
-    "evidence_needed": N_("Document needed"),
-    "error": N_("Could not be checked"),
-    "waived": N_("Waived"),
-    "not_scanned": N_("Not scanned"),
-}
-NOT_MET = ("partly", "not_met", "error")
+# The scan report's status labels, so that a requirement the report grades "Không đạt" is
+# "Không đạt" in the dossier too; plus "not scanned" for checks that no scan has run yet.
+STATUS_LABELS: dict[str, str] = {**i18n.STATUS_LABELS, "not_scanned": N_("Not scanned")}
+NOT_MET = ("fail", "error")
 # tools/regulation/dossier.md §1.2: who appraises and who approves, per level.
 AUTHORITY: dict[int, tuple[str, str]] = {
     1: (N_("the owner's specialised security unit"), N_("the owner's specialised security unit")),

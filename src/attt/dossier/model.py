@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 # Marker written where the inventory is silent; each occurrence has a Gap.
 MISSING = "[…]"
+# What the filed document shows instead: the dotted blank of a form filled in by hand.
+BLANK = "…………"
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,8 @@ class PlanRow:
     requirement_id: str
     part: str  # management | technical
     group: str
-    # met | partly | not_met | not_applicable | evidence_needed | error | waived | not_scanned
+    # The scan report's statuses (pass | fail | error | manual | not_applicable | waived) or
+    # not_scanned, so that the dossier and the attached report say the same thing.
     status: str
     solution: str
     evidence: str
@@ -103,6 +106,7 @@ class Cover:
     signer_title: str = ""
     signer: str = ""
     recipients: tuple[str, ...] = ()
+    attached: str = ""  # "(Kèm theo Tờ trình số … ngày …)" under the title
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,7 @@ class Dossier:
     gaps: tuple[Gap, ...]
     generated: str  # provenance line
     suggested_level: int | None = None
+    final: bool = True  # the filed document (False: the working copy of --check)
     meta: dict[str, str] = field(default_factory=dict)
 
     def outline(self) -> list[str]:

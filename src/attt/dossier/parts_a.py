@@ -36,9 +36,12 @@ def part_a(c: Ctx, system: System, p: Particulars, w: Wording) -> list[Section]:
     """Part A: overview of the information system."""
 
     _ = c._
+    title = p.title or system.description or system.name
+    # The inventory name helps the officer find the system; the authority has no use for it.
+    intro = (_("System: {title}.").format(title=title) if c.final else
+             _("System: {title} (inventory name: {name}).").format(title=title, name=system.name))
     out = [Section("A", _("Part A. Overview of the information system") + f" ({w.part_a})", 1,
-                   (Para(_("System: {title} (inventory name: {name}).").format(
-                       title=p.title or system.description or system.name, name=system.name)),))]
+                   (Para(intro),))]
     out.append(Section("A.1", _("System owner"), 2,
                        (_party_fields(c, p.owner, "A.1", "owner", True),)))
     out.append(Section("A.2", _("Operating unit"), 2,

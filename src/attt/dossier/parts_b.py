@@ -17,7 +17,8 @@ def _criteria_table(c: Ctx, crits: Sequence[Criterion]) -> Table:
     _ = c._
     rows = []
     for cr in crits:
-        mark = "" if cr.confidence == "research-note" else " (*)"
+        # "(*)": paraphrase not yet checked against the official text, a working note.
+        mark = "" if cr.confidence == "research-note" or c.final else " (*)"
         meaning = cr.meaning_vi if c.vi else cr.meaning_en
         rows.append((str(cr.level), cr.ref + mark, meaning))
     return Table((_("Level"), _("Legal basis"), _("Criterion met")), tuple(rows), (8, 32, 60))
@@ -68,7 +69,7 @@ def part_b(c: Ctx, system: System, p: Particulars, sug: Suggestion | None,
         blocks.append(Para(_("Criteria met (the proposed level is the highest level whose "
                              "criterion is met):")))
         blocks.append(_criteria_table(c, rs.matched))
-        if any(cr.confidence != "research-note" for cr in rs.matched):
+        if not c.final and any(cr.confidence != "research-note" for cr in rs.matched):
             blocks.append(Para(_("(*) Paraphrase of the article not yet checked against the "
                                  "official text; verify before filing."), "note"))
         blocks.append(Para(_("Level by the criteria: {level}; proposed level: {proposed}.")

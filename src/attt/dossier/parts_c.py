@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from ..clauses import clause_text
 from ..i18n import N_
 from ..model import Profile, Requirement, System
 from ..particulars import Particulars
@@ -18,8 +19,7 @@ def _plan_table(c: Ctx, rows: Sequence[PlanRow], reqs: Mapping[str, Requirement]
     out = []
     for r in rows:
         req = reqs[r.requirement_id]
-        clause = "; ".join(req.clauses.values())
-        out.append((r.requirement_id, clause, req.title_vi if c.vi else req.title_en,
+        out.append((r.requirement_id, clause_cell(c, req), req.title_vi if c.vi else req.title_en,
                     r.solution or MISSING, _(STATUS_LABELS[r.status]), r.evidence))
     return Table((_("Item"), _("Clause"), _("Requirement"), _("Solution in place"),
                   _("Status"), _("Evidence")), tuple(out), (12, 11, 22, 25, 10, 20),
@@ -27,8 +27,16 @@ def _plan_table(c: Ctx, rows: Sequence[PlanRow], reqs: Mapping[str, Requirement]
 
 
 
+def clause_cell(c: Ctx, req: Requirement) -> str:
+    """The requirement's clauses in words, one per line; the form of compliance (a product,
+    a plan...) is a working note of the catalogue, left out of the filed document."""
+
+    clauses = {k: v for k, v in req.clauses.items() if not (c.final and k == "product_rule")}
+    return clause_text(clauses, c.lang, "\n")
+
+
 def part_c(c: Ctx, system: System, profile: Profile, p: Particulars, rows: Sequence[PlanRow],
-            w: Wording, scanned: str) -> list[Section]:
+            w: Wording, scanned: str, scanned_any: bool = True) -> list[Section]:
     """Part C: the protection plan, one row per requirement."""
 
     _ = c._
@@ -113,6 +121,7 @@ def part_c(c: Ctx, system: System, profile: Profile, p: Particulars, rows: Seque
     rem: list[Block] = [Table((_("Item"), _("Requirement"), _("Status"), _("Action"),
                                _("Responsible"), _("Deadline")), tuple(rem_rows),
                               (13, 27, 12, 24, 12, 12))] if rem_rows else [
-        Para(_("No requirement is reported as not met by the last scan."))]
+        Para(_("No requirement is reported as not met by the last scan.") if scanned_any
+             else _("No scan results yet: the remediation plan follows the first scan."))]
     out.append(Section("C.5", _("Remediation plan"), 2, tuple(rem)))
     return out

@@ -1,18 +1,27 @@
-"""One plan row per requirement: its status from the last results or the evidence, the solution
-in place and the remediation written in the inventory particulars."""
+"""The rows of the protection plan: each requirement's status from the last scan and the
+evidence file (in the scan report's status vocabulary), the documents attesting it, the
+solution in place, the remediation written in the inventory particulars or, failing that,
+the remediation texts of its failing checks."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ..evidence import EvidenceSet, evaluate
+from ..messages import pick
 from ..model import Requirement, Status
 from ..particulars import Particulars
 from .context import fmt_date
 from .labels import GROUPS
 from .model import PlanRow
+
+# Report statuses (attt.i18n.STATUS_LABELS) the dossier shows as they are; anything else
+# read from a results document is "not_scanned".
+REPORT_STATUSES = ("pass", "fail", "error", "manual", "not_applicable", "waived")
+NOTES_SHOWN = 2  # failing findings quoted per requirement; the rest are counted
 
 
 def results_index(results: Mapping[str, Any] | None) -> dict[str, Mapping[str, Any]]:
@@ -23,42 +32,87 @@ def results_index(results: Mapping[str, Any] | None) -> dict[str, Mapping[str, A
     return {str(r.get("id")): r for r in results.get("requirements", []) if isinstance(r, Mapping)}
 
 
+def catalogue_key(rid: str) -> tuple[tuple[int, int | str], ...]:
+    """Natural order of requirement ids (XD.2 before XD.10): the catalogues number their items
+    in this order, while profiles list them level by level (XD.1, XD.3, XD.2)."""
 
-def _from_results(entry: Mapping[str, Any]) -> tuple[str, str]:
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"[.\-]", rid))
+
+
+def in_catalogue_order(reqs: Sequence[Requirement]) -> list[Requirement]:
+    """Requirements grouped as the profile first lists their groups, in catalogue order
+    within each group."""
+
+    first: dict[str, int] = {}
+    for i, r in enumerate(reqs):
+        first.setdefault(r.group, i)
+    return sorted(reqs, key=lambda r: (first[r.group], catalogue_key(r.id)))
+
+
+def _findings(entry: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return [f for f in entry.get("findings", []) if isinstance(f, Mapping)]
+
+
+def _from_results(entry: Mapping[str, Any], lang: str,
+                  _: Callable[[str], str]) -> tuple[str, str]:
     status = str(entry.get("status", ""))
-    findings = [f for f in entry.get("findings", []) if isinstance(f, Mapping)]
+    code = status if status in REPORT_STATUSES else "not_scanned"
+    findings = _findings(entry)
     passed = sum(1 for f in findings if f.get("status") == "pass")
     failed = [f for f in findings if f.get("status") in ("fail", "error")]
-    code = {
-        "pass": "met", "fail": "not_met", "error": "error", "manual": "evidence_needed",
-        "not_applicable": "not_applicable", "waived": "waived",
-    }.get(status, "not_scanned")
-    if code == "not_met" and passed:
-        code = "partly"
-    notes = [f"{f.get('host')}: {f.get('message')}" for f in failed[:2]]
-    if len(failed) > 2:
-        notes.append(f"(+{len(failed) - 2})")
-    if not notes and code == "met" and findings:
-        notes.append(f"{passed}/{len(findings)} ✓")
-    if code == "not_applicable" and entry.get("reason"):
-        notes.append(str(entry["reason"]))
+    notes = [f"{f.get('host')}: {pick(f, 'message', lang)}" for f in failed[:NOTES_SHOWN]]
+    if len(failed) > NOTES_SHOWN:
+        notes.append(_("and {count} more failing results").format(
+            count=len(failed) - NOTES_SHOWN))
+    if not notes and code == "pass" and findings:
+        notes.append(_("{passed} of {total} checks passed").format(
+            passed=passed, total=len(findings)))
+    reason = pick(entry, "reason", lang)
+    if code == "not_applicable" and reason:
+        notes.append(reason)
     return code, "; ".join(notes)
 
 
+def remediation(entry: Mapping[str, Any] | None, lang: str) -> str:
+    """The remediation texts of a requirement's failing checks, each once, in ``lang``."""
 
-def _doc_line(doc: Any) -> str:
+    if entry is None:
+        return ""
+    texts: list[str] = []
+    for f in _findings(entry):
+        if f.get("status") not in ("fail", "error"):
+            continue
+        text = f.get(f"remediation_{lang}") or f.get("remediation_en") or ""
+        if isinstance(text, str) and text.strip() and text.strip() not in texts:
+            texts.append(text.strip())
+    return "\n".join(texts)
+
+
+def _doc_line(doc: Any, final: bool) -> str:
     parts = [p for p in (doc.number, doc.title) if p]
     line = " ".join(parts) + f" ({fmt_date(doc.issued)})"
     if doc.approver:
         line += f", {doc.approver}"
-    if doc.sha256:
+    if doc.sha256 and not final:
+        # The working copy lets the officer match the file; the filed document does not.
         line += f" [sha256 {doc.sha256[:12]}…]"
     return line
 
 
+def _status_without_scan(req: Requirement, docs: Sequence[Any]) -> str:
+    if req.checks:
+        return "not_scanned"
+    if docs and all(d.status == Status.PASS for d in docs):
+        return "pass"
+    if any(d.status == Status.FAIL for d in docs):
+        return "fail"
+    return "manual"
+
 
 def plan_row(req: Requirement, p: Particulars, ev: EvidenceSet | None,
-              results: dict[str, Mapping[str, Any]], today: dt.date) -> PlanRow:
+             results: dict[str, Mapping[str, Any]], today: dt.date, *,
+             lang: str = "en", final: bool = False,
+             translate: Callable[[str], str] = str) -> PlanRow:
     """A requirement's row in the plan: status from scan and evidence."""
 
     part, _title = GROUPS.get(req.group, ("technical", req.group))
@@ -68,24 +122,20 @@ def plan_row(req: Requirement, p: Particulars, ev: EvidenceSet | None,
     entry = results.get(req.id)
     note = ""
     if entry is not None:
-        status, note = _from_results(entry)
-    elif req.checks:
-        status = "not_scanned"
-    elif docs and all(d.status == Status.PASS for d in docs):
-        status = "met"
-    elif stale:
-        status = "not_met"
+        status, note = _from_results(entry, lang, translate)
     else:
-        status = "evidence_needed"
+        status = _status_without_scan(req, docs)
     sol = p.solutions.get(req.id)
-    evidence = [_doc_line(d.document) for d in attested]
+    evidence = [_doc_line(d.document, final) for d in attested]
     evidence += [d.message for d in stale]
     if note:
         evidence.append(note)
     solution = sol.text if sol and sol.text else ""
     if not solution and attested:
-        solution = "; ".join(
-            f"{d.document.title}" for d in attested if d.document is not None)
+        # One document may attest several items of a requirement: name it once.
+        solution = "; ".join(dict.fromkeys(
+            d.document.title for d in attested if d.document is not None))
+    evidence = list(dict.fromkeys(evidence))
+    action = (sol.action if sol else "") or remediation(entry, lang)
     return PlanRow(req.id, part, req.group, status, solution, "\n".join(evidence),
-                   sol.action if sol else "", sol.responsible if sol else "",
-                   sol.deadline if sol else "")
+                   action, sol.responsible if sol else "", sol.deadline if sol else "")
