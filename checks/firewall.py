@@ -67,7 +67,8 @@ def _ipt_denies(policy: str, rules: list[str]) -> Msg | None:
     if rules:
         last = re.sub(r'-m comment --comment ("[^"]*"|\S+)\s*', "", rules[-1]).strip()
         if re.fullmatch(r"-j (DROP|REJECT)( --reject-with \S+)?", last):
-            return T("last rule '{rule}'", rule=f"-A INPUT {rules[-1]}")
+            rule = f"-A INPUT {rules[-1]}"
+            return T("last rule '{rule}'", rule=rule)
     return None
 
 

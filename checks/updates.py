@@ -66,9 +66,11 @@ def security_pending(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
     pending: Pending = facts.get("pending_updates")
     now: int = facts.get("clock_now")
     age = (now - pending.index_time) / DAY if pending.index_time is not None else None
-    index = (T("index refreshed {when}, {days} days ago", when=iso(pending.index_time),
-               days=f"{age:.0f}")
-             if pending.index_time is not None and age is not None else T("index age unknown"))
+    index = T("index age unknown")
+    if pending.index_time is not None and age is not None:
+        days = f"{age:.0f}"
+        index = T("index refreshed {when}, {days} days ago", when=iso(pending.index_time),
+                  days=days)
     observed = {"manager": pending.manager, "security_pending": list(pending.security[:50]),
                 "security_count": len(pending.security), "other_pending": pending.other,
                 "index": str(index)}
@@ -153,11 +155,12 @@ def last_update_age(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
     age = (now - newest.when) / DAY
     observed["age_days"] = round(age, 1)
     observed["now"] = iso(now)
+    days = f"{max(age, 0):.0f}"
     if age > max_days:
         return Result(Status.FAIL, T("The last package update was {days} days ago: {event} "
-                                     "(limit {limit} days).", days=f"{age:.0f}", event=seen,
+                                     "(limit {limit} days).", days=days, event=seen,
                                      limit=max_days),
                       observed=observed, expected=expected, source="package_history, clock_now")
     return Result(Status.PASS, T("The last package update was {days} days ago: {event}.",
-                                 days=f"{max(age, 0):.0f}", event=seen),
+                                 days=days, event=seen),
                   observed=observed, expected=expected, source="package_history, clock_now")

@@ -59,14 +59,14 @@ def agents_param(value: Any, param: str) -> tuple[Agent, ...]:
         raise ParamError(T("{param} must be a list", param=param))
     out = []
     for i, item in enumerate(value):
+        where = f"{param}[{i}]"
         if not isinstance(item, Mapping) or not isinstance(item.get("name"), str):
-            raise ParamError(T("{item} needs a 'name'", item=f"{param}[{i}]"))
-        agent = Agent(item["name"], names_param(item.get("processes"), f"{param}[{i}].processes"),
-                      names_param(item.get("packages"), f"{param}[{i}].packages"),
-                      names_param(item.get("services"), f"{param}[{i}].services"))
+            raise ParamError(T("{item} needs a 'name'", item=where))
+        agent = Agent(item["name"], names_param(item.get("processes"), f"{where}.processes"),
+                      names_param(item.get("packages"), f"{where}.packages"),
+                      names_param(item.get("services"), f"{where}.services"))
         if not (agent.processes or agent.packages or agent.services):
-            raise ParamError(T("{item} names no process, package or service",
-                               item=f"{param}[{i}]"))
+            raise ParamError(T("{item} names no process, package or service", item=where))
         out.append(agent)
     return tuple(out)
 
