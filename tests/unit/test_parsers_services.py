@@ -201,7 +201,7 @@ def test_national_agent_undeclared_is_manual() -> None:
     facts = Facts({"processes": Section("processes", text="systemd         /sbin/init\n")}, "live")
     result = spec.evaluate(facts, {})
     assert result.status is Status.MANUAL
-    assert "declare the national monitoring agent (NCSC/A05) in tailoring" in result.message
+    assert "declare the national monitoring agent (NCSC/A05) in tailoring" in str(result.message)
 
 
 GARBAGE: list[tuple[str, str]] = [
