@@ -35,6 +35,7 @@ LEVELS = range(1, 6)
 SEVERITIES = ("low", "medium", "high", "critical")
 CHECK_ID = re.compile(r"[a-z0-9]+\.[a-z0-9_]+")
 ADDED_PREFIX = "ATTT."
+DOCUMENTS = "evidence-documents.yaml"
 
 REGIMES: dict[str, dict[str, Any]] = {
     "nd85-tt12": {
@@ -218,38 +219,130 @@ def months(period: Any) -> int | None:
     return int(m.group(1)) * (12 if m.group(2) == "Y" else 1)
 
 
+@dataclass(frozen=True)
+class Text:
+    """One text in both languages of the profiles."""
+
+    vi: str
+    en: str
+
+
+@dataclass(frozen=True)
+class Documents:
+    """tools/regulation/evidence-documents.yaml: what each document of an item is."""
+
+    source: str
+    by_item: dict[str, tuple[Text, ...]]
+    # product_if keys of the Circular's product rules, in words.
+    conditions: dict[str, Text]
+
+    def condition(self, key: str) -> Text:
+        """A product_if condition ("A AND B" joins two keys) in words."""
+
+        parts = [self.conditions.get(k.strip()) for k in key.split(" AND ")]
+        if any(p is None for p in parts):
+            raise InputError(self.source, "conditions",
+                             f"no wording for the product condition {key!r}")
+        found = [p for p in parts if p is not None]
+        return Text(" và ".join(p.vi for p in found), " and ".join(p.en for p in found))
+
+
+def _text(node: Node) -> Text:
+    node.allow("vi", "en")
+    return Text(" ".join(node.text("vi").split()), " ".join(node.text("en").split()))
+
+
+def _item_documents(node: Node, rid: str, listed: list[Any] | None) -> tuple[Text, ...]:
+    docs = tuple(_text(n) for n in node.items(rid))
+    if not docs:
+        raise node.error(rid, "expected a list of documents {vi, en}")
+    if listed and len(docs) != len(listed):
+        raise node.error(rid, f"{len(docs)} documents, but the catalogue lists {len(listed)} "
+                              f"(evidence: {listed})")
+    for lang in ("vi", "en"):
+        texts = [getattr(d, lang) for d in docs]
+        if len(set(texts)) != len(texts):
+            raise node.error(rid, f"two documents have the same {lang} description")
+    return docs
+
+
+def load_documents(regulation: Path = CATALOGUES) -> Documents:
+    """The document descriptions, validated against every regime's catalogue items."""
+
+    path = regulation / DOCUMENTS
+    top = Node(load_file(str(path)), str(path))
+    top.allow("documents", "conditions")
+    listed = {i["id"]: i.get("evidence") for regime in REGIMES
+              for i in catalogue_items(regime, regulation)}
+    table = top.mapping("documents")
+    by_item: dict[str, tuple[Text, ...]] = {}
+    for rid in table.data:
+        if rid not in listed:
+            raise table.error(str(rid), "not an item of the catalogues")
+        by_item[rid] = _item_documents(table, str(rid), listed[rid])
+    for rid, evidence in listed.items():
+        if evidence and rid not in by_item:
+            raise table.error(rid, f"missing: the catalogue lists documents {evidence}")
+    conds = top.mapping("conditions")
+    conditions = {str(k): _text(conds.mapping(str(k))) for k in conds.data}
+    documents = Documents(str(path), by_item, conditions)
+    for regime in REGIMES:  # every product condition worded before any profile is written
+        for item in catalogue_items(regime, regulation):
+            for rule in (item.get("product_rule") or {}).values():
+                for cond in (rule or {}).get("product_if", []):
+                    documents.condition(str(cond))
+    return documents
+
+
+def _product_note(item: dict[str, Any], level: int, documents: Documents) -> Text:
+    """What the Circular's product rule at ``level`` asks for, as a note after each title."""
+
+    rule = (item.get("product_rule") or {}).get(level) or {}
+    kind = rule.get("rule")
+    if kind == "product":
+        return Text(" (yêu cầu sản phẩm chuyên dụng)", " (a dedicated product is required)")
+    if kind == "equivalent-ok":
+        return Text(" (sản phẩm hoặc giải pháp tương đương)",
+                    " (a product or an equivalent solution)")
+    if kind == "conditional":
+        conds = [documents.condition(str(c)) for c in rule.get("product_if", [])]
+        return Text(" (sản phẩm chuyên dụng khi: " + "; hoặc ".join(c.vi for c in conds) + ")",
+                    " (a dedicated product if: " + "; or ".join(c.en for c in conds) + ")")
+    if kind == "plan":
+        return Text(" (phương án)", " (a plan)")
+    return Text("", "")
+
+
+def _documents(item: dict[str, Any], documents: Documents) -> tuple[Text, ...]:
+    # An item the catalogue lists no document for is attested by one record named after it;
+    # for a design solution of the Circular that record is the solution's design.
+    if item["id"] in documents.by_item:
+        return documents.by_item[item["id"]]
+    if item.get("group") == "design-solutions":
+        return (Text(f"Hồ sơ thiết kế, triển khai giải pháp: {item['title_vi']}",
+                     f"Design and deployment records of the solution: {item['title_en']}"),)
+    return (Text(f"Tài liệu chứng minh việc đáp ứng yêu cầu: {item['title_vi']}",
+                 f"Records showing that the requirement is met: {item['title_en']}"),)
+
+
 def _evidence(item: dict[str, Any], level: int, checks: list[str],
-              mapped: Mapped) -> list[dict[str, Any]]:
+              mapped: Mapped, documents: Documents) -> list[dict[str, Any]]:
     kind = item.get("kind", "document-evidence")
     if checks and kind not in ("document-evidence", "mixed"):
         return []
-    docs = item.get("evidence") or [f"records showing: {item['title_en']}"]
-    title_vi = item.get("title_vi") or item["title_en"]
     max_age = mapped.freshness_months.get(level)
     th = (item.get("thresholds") or {}).get(level) or {}
     for key in ("review", "interval", "period"):
         if months(th.get(key)):
             max_age = months(th.get(key))
             break
-    rule = (item.get("product_rule") or {}).get(level) or {}
-    suffix_vi = suffix_en = ""
-    if rule.get("rule") == "product":
-        suffix_vi = " (yêu cầu sản phẩm chuyên dụng)"
-        suffix_en = " (a dedicated product is required)"
-    elif rule.get("rule") == "equivalent-ok":
-        suffix_vi = " (sản phẩm hoặc giải pháp tương đương)"
-        suffix_en = " (a product or an equivalent solution)"
-    elif rule.get("rule") == "conditional":
-        suffix_vi = " (sản phẩm chuyên dụng nếu: " + ", ".join(rule.get("product_if", [])) + ")"
-        suffix_en = " (a dedicated product if: " + ", ".join(rule.get("product_if", [])) + ")"
-    elif rule.get("rule") == "plan":
-        suffix_vi, suffix_en = " (phương án)", " (a plan)"
+    note = _product_note(item, level, documents)
     out = []
-    for i, doc in enumerate(docs):
+    for i, doc in enumerate(_documents(item, documents)):
         spec: dict[str, Any] = {
             "key": f"doc{i + 1}",
-            "title_vi": f"Hồ sơ chứng minh: {title_vi}{suffix_vi}",
-            "title_en": f"{doc}{suffix_en}",
+            "title_vi": doc.vi + note.vi,
+            "title_en": doc.en + note.en,
         }
         if max_age:
             spec["max_age_months"] = max_age
@@ -279,11 +372,12 @@ def _clauses(item: dict[str, Any], level: int, regime: str) -> dict[str, str]:
 
 
 
-def requirement(item: dict[str, Any], level: int, regime: str, mapped: Mapped) -> dict[str, Any]:
+def requirement(item: dict[str, Any], level: int, regime: str, mapped: Mapped,
+                documents: Documents) -> dict[str, Any]:
     checks = mapped.checks_at(level)
     req: dict[str, Any] = {
         "id": item["id"],
-        "title_vi": item.get("title_vi") or item["title_en"],
+        "title_vi": item["title_vi"],
         "title_en": item["title_en"],
         "group": item.get("group", "general"),
         "layer": int(item.get("layer", 1)),
@@ -294,7 +388,7 @@ def requirement(item: dict[str, Any], level: int, regime: str, mapped: Mapped) -
         req["checks"] = [{"id": c} for c in checks]
         if mapped.roles:
             req["roles"] = list(mapped.roles)
-    evidence = _evidence(item, level, checks, mapped)
+    evidence = _evidence(item, level, checks, mapped, documents)
     if evidence:
         req["evidence"] = evidence
     if item.get("description_en"):
@@ -330,16 +424,22 @@ def catalogue_items(regime: str, regulation: Path = CATALOGUES) -> list[dict[str
     with open(regulation / REGIMES[regime]["catalogue"], encoding="utf-8") as fh:
         cat = yaml.safe_load(fh)
     if regime == "nd85-tt12":
-        extra = [{**g, "group": "general", "title_vi": None, "layer": g.get("layer", 1)}
+        extra = [{**g, "group": "general", "layer": g.get("layer", 1)}
                  for g in cat["general_requirements"]]
     else:
-        extra = [{**o, "group": "nd331-obligations", "title_vi": None,
-                  "layer": o.get("layer", 1)} for o in cat["decree_331_obligations"]]
-    return list(cat["items"]) + extra
+        extra = [{**o, "group": "nd331-obligations", "layer": o.get("layer", 1)}
+                 for o in cat["decree_331_obligations"]]
+    items = list(cat["items"]) + extra
+    for i, item in enumerate(items):
+        # People read the Vietnamese title first: an item without one is an error, not English.
+        if not item.get("title_vi") or item.get("title_vi") == item.get("title_en"):
+            raise InputError(str(regulation / REGIMES[regime]["catalogue"]), str(item["id"]),
+                             f"title_vi missing or in English (item {i})")
+    return items
 
 
 def profile(regime: str, level: int, items: list[dict[str, Any]],
-            mapping: RegimeMapping) -> dict[str, Any]:
+            mapping: RegimeMapping, documents: Documents) -> dict[str, Any]:
     meta = REGIMES[regime]
     roman = ROMAN[level - 1]
     doc: dict[str, Any] = {
@@ -363,7 +463,7 @@ def profile(regime: str, level: int, items: list[dict[str, Any]],
     if params:
         doc["parameters"] = params
     doc["requirements"] = (
-        [requirement(i, level, regime, mapping.get(i["id"])) for i in items
+        [requirement(i, level, regime, mapping.get(i["id"]), documents) for i in items
          if level in i["levels"]]
         + [added_requirement(a, level, mapping.get(a["id"])) for a in mapping.added
            if level in a["levels"]])
@@ -378,10 +478,11 @@ class _NoAliases(yaml.SafeDumper):
 
 def main(out: str = str(ROOT / "profiles"), regulation: Path = CATALOGUES) -> None:
     mappings = load_mappings(regulation)  # every file validated before any profile is written
+    documents = load_documents(regulation)
     for regime, mapping in mappings.items():
         items = catalogue_items(regime, regulation)
         for level in LEVELS:
-            doc = profile(regime, level, items, mapping)
+            doc = profile(regime, level, items, mapping, documents)
             path = Path(out) / f"{regime}-{level}.yaml"
             header = (
                 f"# Generated by tools/gen_profiles.py from {REGIMES[regime]['catalogue']}.\n"
