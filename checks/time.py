@@ -26,8 +26,8 @@ def _unreadable(facts: ScopedFacts, name: str) -> Msg:
     try:
         facts.get(name)
     except MissingFact as exc:
-        return T("{probe} unavailable: {reason}", probe=name, reason=exc.reason)
-    return T("{probe} unavailable: {reason}", probe=name, reason=T("not collected"))
+        return T("{probe}: {reason}", probe=name, reason=exc.reason)
+    return T("{probe}: {reason}", probe=name, reason=T("not collected"))
 
 
 def _live(facts: ScopedFacts) -> Result:
