@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 PT_MM = 25.4 / 72
 CELL_PAD_MM = 5.0  # Word's default left + right cell margins (1.9 mm each) and some slack
-SHORT_COLUMN_MM = 32.0  # a column whose longest line is this short (ids, statuses) never wraps
+SHORT_COLUMN_MM = 36.0  # a column whose longest line is this short (ids, statuses) never wraps
 SHORT_HEADER_MM = 28.0
 LINE_FACTOR = 1.17  # line height / font size of single-spaced Times New Roman
 LONG_WORD_MM = 45.0  # a longer token (a path, a URL) wraps instead of widening its column
@@ -93,7 +93,7 @@ def line_count(text: str, width_mm: float, size: float) -> int:
                 count, used = count + 1, 0.0
                 space = 0.0
             # A word wider than the column breaks over as many lines as it needs.
-            extra = max(math.ceil(w / room) - 1, 0)
+            extra = max(math.ceil(w / room - 1e-6) - 1, 0)
             count += extra
             used = (used + space + w) if not extra else w - extra * room
         lines += count
@@ -128,7 +128,7 @@ def fit_widths(header: Sequence[str], rows: Sequence[Sequence[str]], usable: flo
     natural = [max(a, b) for a, b in zip(natural, minw, strict=True)]
     for i in range(n):
         content = max((text_mm(line, size) for v in cols[i] for line in v.split("\n")),
-                      default=0.0) + CELL_PAD_MM
+                      default=0.0) + CELL_PAD_MM + 0.5  # twips rounding
         if content <= SHORT_COLUMN_MM:
             head = min(text_mm(header[i], header_size, True) + CELL_PAD_MM, SHORT_HEADER_MM)
             minw[i] = max(minw[i], content, head)
