@@ -54,10 +54,9 @@ def _apparmor_verdict(st: dict[str, Any], counts: dict[str, int]) -> tuple[Statu
                               "({complain} in complain mode).", enforce=counts["enforce"],
                               complain=counts.get("complain", 0))
     if counts:
+        loaded = [T("{count} {mode}", count=v, mode=k) for k, v in counts.items()]
         return Status.FAIL, T("AppArmor is enabled but no profile is in enforce mode "
-                              "({counts}).",
-                              counts=[T("{count} {mode}", count=v, mode=k)
-                                      for k, v in counts.items()])
+                              "({counts}).", counts=loaded)
     return Status.FAIL, T("AppArmor is enabled but no profile is in enforce mode (none "
                           "loaded).")
 
