@@ -18,6 +18,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from attt.messages import Msg, T
 from attt.model import Result, Status
 from attt.probes.accounts import PASSWD, SHADOW, STATES, USERADD, Account, ShadowEntry
 from attt.registry import ScopedFacts, check
@@ -32,7 +33,7 @@ SPECIAL_ACCOUNTS = ("root", "sync", "shutdown", "halt")
 def _accounts(facts: ScopedFacts) -> tuple[Account, ...] | Result:
     accounts: tuple[Account, ...] | None = facts.get("passwd_file")
     if accounts is None:
-        return Result(Status.ERROR, f"{PASSWD} was not found or not readable.",
+        return Result(Status.ERROR, T("{file} was not found or not readable.", file=PASSWD),
                       observed=None, expected=None, source=PASSWD)
     return accounts
 
@@ -40,20 +41,23 @@ def _accounts(facts: ScopedFacts) -> tuple[Account, ...] | Result:
 def _shadow(facts: ScopedFacts) -> dict[str, ShadowEntry] | Result:
     entries: dict[str, ShadowEntry] | None = facts.get("shadow_state")
     if entries is None:
-        return Result(Status.ERROR, f"{SHADOW} was not found in the tree.",
+        return Result(Status.ERROR, T("{file} was not found in the tree.", file=SHADOW),
                       observed=None, expected=None, source=SHADOW)
     return entries
 
 
 def _defs_int(defs: Mapping[str, str] | None, key: str,
-              default: int) -> tuple[int, str] | Result:
-    """A numeric login.defs value and where it came from (an ERROR result if unparsable)."""
+              default: int) -> tuple[int, str | Msg] | Result:
+    """A numeric login.defs value and where it came from: the file, or a message saying the
+    default applies (an ERROR result if unparsable)."""
 
     if defs is None or key not in defs:
-        return default, f"default {default} ({key} not set in {LOGIN_DEFS})"
+        return default, T("default {value} ({key} not set in {file})", value=default, key=key,
+                          file=LOGIN_DEFS)
     raw = defs[key]
     if not re.fullmatch(r"-?\d+", raw):
-        return Result(Status.ERROR, f"{LOGIN_DEFS} {key} is {raw!r}, not a number.",
+        return Result(Status.ERROR, T("{file} {key} is {value}, not a number.", file=LOGIN_DEFS,
+                                      key=key, value=repr(raw)),
                       observed={key: raw}, expected=None, source=LOGIN_DEFS)
     return int(raw), LOGIN_DEFS
 
@@ -95,12 +99,14 @@ def uid0_only_root(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
     observed = {"uid0_accounts": uid0}
     expected = {"uid0_accounts": ["root"]}
     if others:
-        return Result(Status.FAIL, f"Accounts other than root have UID 0: {', '.join(others)}.",
+        return Result(Status.FAIL, T("Accounts other than root have UID 0: {accounts}.",
+                                     accounts=others),
                       observed=observed, expected=expected, source=PASSWD)
     if "root" not in uid0:
-        return Result(Status.ERROR, f"No account has UID 0 in {PASSWD}; the file looks "
-                      "incomplete.", observed=observed, expected=expected, source=PASSWD)
-    return Result(Status.PASS, f"Only root has UID 0 in {PASSWD}.",
+        return Result(Status.ERROR, T("No account has UID 0 in {file}; the file looks "
+                                      "incomplete.", file=PASSWD),
+                      observed=observed, expected=expected, source=PASSWD)
+    return Result(Status.PASS, T("Only root has UID 0 in {file}.", file=PASSWD),
                   observed=observed, expected=expected, source=PASSWD)
 
 
@@ -142,11 +148,12 @@ def no_empty_passwords(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
     expected: dict[str, list[str]] = {"empty_password_accounts": []}
     if empty:
         return Result(Status.FAIL,
-                      f"{len(empty)} account(s) have an empty password field in {SHADOW}: "
-                      f"{', '.join(empty)}.",
+                      T("{count} account(s) have an empty password field in {file}: "
+                        "{accounts}.", count=len(empty), file=SHADOW, accounts=empty),
                       observed=observed, expected=expected, source=source)
     return Result(Status.PASS,
-                  f"None of the {len(entries)} accounts in {SHADOW} has an empty password field.",
+                  T("None of the {count} accounts in {file} has an empty password field.",
+                    count=len(entries), file=SHADOW),
                   observed=observed, expected=expected, source=source)
 
 
@@ -196,22 +203,30 @@ def system_accounts_no_login(facts: ScopedFacts, params: Mapping[str, Any]) -> R
     bad = [a for a in system if a.login_shell and a.name not in allowed]
     excused = [a.name for a in system if a.login_shell and a.name in allowed]
     observed: dict[str, Any] = {
-        "UID_MIN": uid_min, "UID_MIN_from": min_src, "UID_MAX": uid_max,
+        "UID_MIN": uid_min, "UID_MIN_from": str(min_src), "UID_MAX": uid_max,
         "system_accounts": len(system),
         "with_login_shell": {a.name: a.shell or "(empty: /bin/sh)" for a in bad},
     }
     if excused:
         observed["allowed_with_shell"] = excused
     expected = {"shell": "nologin or false", "allowed": sorted(allowed)}
+    source = f"{PASSWD}, {LOGIN_DEFS}"
     if bad:
-        shown = ", ".join(f"{a.name} (UID {a.uid}, {a.shell or 'empty shell'})" for a in bad)
-        return Result(Status.FAIL, f"System accounts with a login shell: {shown}.",
-                      observed=observed, expected=expected, source=f"{PASSWD}, {LOGIN_DEFS}")
+        shown = [f"{a.name} (UID {a.uid}, {a.shell})" if a.shell else
+                 T("{name} (UID {uid}, empty shell)", name=a.name, uid=a.uid) for a in bad]
+        return Result(Status.FAIL, T("System accounts with a login shell: {accounts}.",
+                                     accounts=shown),
+                      observed=observed, expected=expected, source=source)
+    if excused:
+        return Result(Status.PASS,
+                      T("All {count} system accounts (UID < {uid_min} or > {uid_max}) have a "
+                        "nologin/false shell except allowed {allowed}.", count=len(system),
+                        uid_min=uid_min, uid_max=uid_max, allowed=excused),
+                      observed=observed, expected=expected, source=source)
     return Result(Status.PASS,
-                  f"All {len(system)} system accounts (UID < {uid_min} or > {uid_max}) have a "
-                  "nologin/false shell" + (f" except allowed {', '.join(excused)}" if excused
-                                            else "") + ".",
-                  observed=observed, expected=expected, source=f"{PASSWD}, {LOGIN_DEFS}")
+                  T("All {count} system accounts (UID < {uid_min} or > {uid_max}) have a "
+                    "nologin/false shell.", count=len(system), uid_min=uid_min, uid_max=uid_max),
+                  observed=observed, expected=expected, source=source)
 
 
 # --------------------------------------------------------------------------- password aging
@@ -224,7 +239,7 @@ def _with_password(entries: Mapping[str, ShadowEntry]) -> list[ShadowEntry]:
 
 
 def _aging_check(facts: ScopedFacts, *, key: str, default: int, field: str, want: int,
-                 higher_ok: bool, what: str, none_ok: bool = False) -> Result:
+                 higher_ok: bool, what: Msg, none_ok: bool = False) -> Result:
     """login.defs ``key`` against ``want`` and the shadow ``field`` of every password account.
 
     higher_ok: values >= want pass (minimum age, warning); else values <= want pass.
@@ -250,25 +265,39 @@ def _aging_check(facts: ScopedFacts, *, key: str, default: int, field: str, want
     users = _with_password(entries)
     bad = {e.name: getattr(e, field) for e in users if not ok(getattr(e, field))}
     op = ">=" if higher_ok else "<="
-    observed: dict[str, Any] = {key: value, f"{key}_from": value_src,
+    observed: dict[str, Any] = {key: value, f"{key}_from": str(value_src),
                                 "accounts_with_password": len(users),
                                 f"accounts_{field}_not_ok": bad}
     expected = {key: f"{op} {want}", field: f"{op} {want} for accounts that log in with a password"}
     source = f"{LOGIN_DEFS}, {_shadow_source(facts)}"
-    problems = []
-    if not ok(value):
-        problems.append(f"{LOGIN_DEFS} {key} is {value}"
-                        + (" (not set)" if value_src != LOGIN_DEFS else ""))
-    if bad:
-        shown = ", ".join(f"{n}={'empty' if v is None else v}" for n, v in sorted(bad.items()))
-        problems.append(f"{what} of existing accounts in {SHADOW} not {op} {want}: {shown}")
-    if problems:
-        return Result(Status.FAIL, "; ".join(problems) + ".",
-                      observed=observed, expected=expected, source=source)
-    who = (f"all {len(users)} account(s) that log in with a password have {what} {op} {want}"
-           if users else "no account can log in with a password")
-    return Result(Status.PASS, f"{LOGIN_DEFS} {key} is {value} and {who}.",
-                  observed=observed, expected=expected, source=source)
+    shown: int | Msg = value if value_src == LOGIN_DEFS else T("{value} (not set)", value=value)
+    accounts = _field_values(bad)
+    common = {"file": LOGIN_DEFS, "key": key, "value": shown, "what": what, "shadow": SHADOW,
+              "op": op, "want": want, "accounts": accounts}
+    if not ok(value) and bad:
+        message = T("{file} {key} is {value} and the {what} of existing accounts in {shadow} is "
+                    "not {op} {want}: {accounts}.", **common)
+    elif not ok(value):
+        message = T("{file} {key} is {value}, not {op} {want}.", **common)
+    elif bad:
+        message = T("The {what} of existing accounts in {shadow} is not {op} {want}: "
+                    "{accounts}.", **common)
+    if not ok(value) or bad:
+        return Result(Status.FAIL, message, observed=observed, expected=expected, source=source)
+    if users:
+        message = T("{file} {key} is {value} and all {count} account(s) that log in with a "
+                    "password have a {what} {op} {want}.", count=len(users), **common)
+    else:
+        message = T("{file} {key} is {value} and no account can log in with a password.",
+                    **common)
+    return Result(Status.PASS, message, observed=observed, expected=expected, source=source)
+
+
+def _field_values(bad: Mapping[str, int | None]) -> list[str | Msg]:
+    """``name=value`` per account, sorted; an empty shadow field said in words."""
+
+    return [f"{n}={v}" if v is not None else T("{name}=empty", name=n)
+            for n, v in sorted(bad.items())]
 
 
 @check(
@@ -297,7 +326,8 @@ def password_max_age(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
     applies when an account is created."""
 
     return _aging_check(facts, key="PASS_MAX_DAYS", default=99999, field="max_days",
-                        want=int(params["max_days"]), higher_ok=False, what="maximum age")
+                        want=int(params["max_days"]), higher_ok=False,
+                        what=T("maximum password age"))
 
 
 @check(
@@ -322,7 +352,8 @@ def password_min_age(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
     to the old one, defeating password history. A minimum of one day stops that cycling."""
 
     return _aging_check(facts, key="PASS_MIN_DAYS", default=0, field="min_days",
-                        want=int(params["min_days"]), higher_ok=True, what="minimum age")
+                        want=int(params["min_days"]), higher_ok=True,
+                        what=T("minimum password age"))
 
 
 @check(
@@ -349,7 +380,8 @@ def password_warn_age(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
 
     # useradd: getdef_num("PASS_WARN_AGE", -1); an unset key means no warning.
     return _aging_check(facts, key="PASS_WARN_AGE", default=-1, field="warn_days",
-                        want=int(params["min_days"]), higher_ok=True, what="warning period")
+                        want=int(params["min_days"]), higher_ok=True,
+                        what=T("password expiry warning period"))
 
 
 @check(
@@ -382,10 +414,13 @@ def inactive_disabled(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
     entries = _shadow(facts)
     if isinstance(entries, Result):
         return entries
-    raw, where = defaults.get("INACTIVE", ("-1", f"default -1 (INACTIVE not set in {USERADD})"))
+    raw, where = defaults.get("INACTIVE", ("-1", ""))
     if not re.fullmatch(r"-?\d+", raw):
-        return Result(Status.ERROR, f"{where}: INACTIVE is {raw!r}, not a number.",
+        return Result(Status.ERROR, T("{where}: INACTIVE is {value}, not a number.", where=where,
+                                      value=repr(raw)),
                       observed={"INACTIVE": raw}, expected=None, source=USERADD)
+    if not where:
+        where = str(T("default -1 (INACTIVE not set in {file})", file=USERADD))
     inactive = int(raw)
     users = _with_password(entries)
     bad = {e.name: e.inactive_days for e in users
@@ -396,17 +431,22 @@ def inactive_disabled(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
     expected = {"INACTIVE": f"0..{want}", "inactive_days": f"0..{want} for accounts with a "
                 "password"}
     source = f"{USERADD}, {_shadow_source(facts)}"
-    problems = []
-    if not 0 <= inactive <= want:
-        problems.append(f"useradd default INACTIVE is {inactive}"
-                        + (" (never disable)" if inactive < 0 else ""))
-    if bad:
-        shown = ", ".join(f"{n}={'empty' if v is None else v}" for n, v in sorted(bad.items()))
-        problems.append(f"inactivity period of existing accounts not within 0..{want}: {shown}")
-    if problems:
-        return Result(Status.FAIL, "; ".join(problems) + ".",
-                      observed=observed, expected=expected, source=source)
+    default_ok = 0 <= inactive <= want
+    common = {"value": inactive if inactive >= 0 else T("{value} (never disable)",
+                                                        value=inactive),
+              "want": want, "accounts": _field_values(bad)}
+    if not default_ok and bad:
+        message = T("The useradd default INACTIVE is {value} and the inactivity period of "
+                    "existing accounts is not within 0..{want}: {accounts}.", **common)
+    elif not default_ok:
+        message = T("The useradd default INACTIVE is {value}, not within 0..{want}.", **common)
+    elif bad:
+        message = T("The inactivity period of existing accounts is not within 0..{want}: "
+                    "{accounts}.", **common)
+    if not default_ok or bad:
+        return Result(Status.FAIL, message, observed=observed, expected=expected, source=source)
     return Result(Status.PASS,
-                  f"useradd default INACTIVE is {inactive} days and all {len(users)} account(s) "
-                  f"that log in with a password are disabled at most {want} days after expiry.",
+                  T("useradd default INACTIVE is {value} days and all {count} account(s) that "
+                    "log in with a password are disabled at most {want} days after expiry.",
+                    count=len(users), **common),
                   observed=observed, expected=expected, source=source)

@@ -9,6 +9,7 @@ import posixpath
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from attt.messages import Msg, T
 from attt.model import Result, Status
 from attt.probes.audit import TIME_REQUIRED, AuditRule, AuditRules, arch_ok, time_coverage, watched
 from attt.probes.packages import Packages
@@ -61,58 +62,90 @@ def auditd_running(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
                               else "auditctl -s unavailable")
         source = "processes, packages, systemd_enabled, audit_status"
         if not running:
-            what = f"installed ({', '.join(installed)})" if installed else "not installed"
-            return Result(Status.FAIL, f"auditd is not running (package {what}; enabled at boot: "
-                          f"{'yes' if enabled else 'no'}).", observed=observed,
-                          expected=_EXPECTED_RUNNING, source=source)
+            message = (T("auditd is not running (package {package}; enabled at boot).",
+                         package=_package(installed)) if enabled else
+                       T("auditd is not running (package {package}; not enabled at boot).",
+                         package=_package(installed)))
+            return Result(Status.FAIL, message, observed=observed, expected=_EXPECTED_RUNNING,
+                          source=source)
         if status is not None and status["enabled"].split()[0] == "0":
-            return Result(Status.FAIL, "auditd is running but kernel auditing is disabled "
-                          "(auditctl -s: enabled 0).", observed=observed,
+            return Result(Status.FAIL, T("auditd is running but kernel auditing is disabled "
+                                         "(auditctl -s: enabled 0)."), observed=observed,
                           expected=_EXPECTED_RUNNING, source=source)
         if units.systemd and not enabled:
-            return Result(Status.FAIL, "auditd is running but auditd.service is not enabled at "
-                          "boot.", observed=observed, expected=_EXPECTED_RUNNING, source=source)
-        return Result(Status.PASS, f"auditd is running ({observed['kernel']}; enabled at boot: "
-                      f"{'yes' if enabled else 'no systemd unit directories'}).",
-                      observed=observed, expected=_EXPECTED_RUNNING, source=source)
+            return Result(Status.FAIL, T("auditd is running but auditd.service is not enabled "
+                                         "at boot."),
+                          observed=observed, expected=_EXPECTED_RUNNING, source=source)
+        kernel = (T("auditctl -s reports enabled {state}", state=status["enabled"]) if status
+                  else T("auditctl -s unavailable"))
+        message = (T("auditd is running ({kernel}; enabled at boot).", kernel=kernel) if enabled
+                   else T("auditd is running ({kernel}; no systemd unit directories).",
+                          kernel=kernel))
+        return Result(Status.PASS, message, observed=observed, expected=_EXPECTED_RUNNING,
+                      source=source)
     source = "packages, systemd_enabled"
     if enabled:
-        what = f", package {', '.join(installed)}" if installed else ""
-        return Result(Status.PASS, f"auditd.service is enabled at boot{what}.", observed=observed,
-                      expected=_EXPECTED_RUNNING, source=source)
+        message = (T("auditd.service is enabled at boot (package {packages}).",
+                     packages=installed) if installed else
+                   T("auditd.service is enabled at boot."))
+        return Result(Status.PASS, message, observed=observed, expected=_EXPECTED_RUNNING,
+                      source=source)
     if not units.systemd:
-        return Result(Status.ERROR, "The tree has no systemd unit directories: whether auditd "
-                      "starts at boot cannot be read.", observed=observed,
+        return Result(Status.ERROR, T("The tree has no systemd unit directories: whether auditd "
+                                      "starts at boot cannot be read."), observed=observed,
                       expected=_EXPECTED_RUNNING, source=source)
-    what = f"installed ({', '.join(installed)})" if installed else "not installed"
-    return Result(Status.FAIL, f"auditd.service is not enabled at boot (package {what}).",
+    return Result(Status.FAIL, T("auditd.service is not enabled at boot (package {package}).",
+                                 package=_package(installed)),
                   observed=observed, expected=_EXPECTED_RUNNING, source=source)
 
 
-def _group_list(value: Any, name: str) -> list[list[str]]:
+def _package(installed: list[str]) -> Msg:
+    """Which audit package is installed, as a finding says it."""
+
+    if installed:
+        return T("installed: {packages}", packages=installed)
+    return T("not installed")
+
+
+def _group_list(value: Any, name: str) -> list[list[str]] | Result:
+    """Watch paths, alternatives split on '|'; an ERROR result if the parameter is not a list
+    of paths."""
+
     if not isinstance(value, Sequence) or isinstance(value, str) or not all(
             isinstance(v, str) and v for v in value):
-        raise ValueError(f"{name} must be a list of paths (alternatives joined by '|')")
+        return Result(Status.ERROR, T("Invalid parameter: {name} must be a list of paths "
+                                      "(alternatives joined by '|').", name=name),
+                      observed=None, expected=None, source="params")
     return [[p.strip() for p in v.split("|") if p.strip()] for v in value]
 
 
-def _rules(facts: ScopedFacts) -> tuple[AuditRules | None, Result | None]:
+def _rules(facts: ScopedFacts) -> AuditRules | Result:
     rules: AuditRules = facts.get("audit_rules")
     if not rules.auditctl:
-        return None, Result(Status.FAIL, "auditctl is not installed: no audit rules are "
-                            "loaded.", observed="auditctl absent", expected="audit rules loaded",
-                            source="audit_rules")
-    return rules, None
+        return Result(Status.FAIL, T("auditctl is not installed: no audit rules are loaded."),
+                      observed="auditctl absent", expected="audit rules loaded",
+                      source="audit_rules")
+    return rules
 
 
-def _watch_report(rules: AuditRules, groups: list[list[str]]) -> tuple[list[str], list[str]]:
+def _alternatives(paths: list[str]) -> str | Msg:
+    """A required watch as a finding names it: one path, or any one of several."""
+
+    return paths[0] if len(paths) == 1 else T("one of ({paths})", paths=paths)
+
+
+def _watch_report(rules: AuditRules,
+                  groups: list[list[str]]) -> tuple[list[str], list[list[str]]]:
+    """Watches found (path, rule, file:line) and the groups of alternatives none of which is
+    watched."""
+
     found, missing = [], []
     for alternatives in groups:
         hit = next(((p, r) for p in alternatives if (r := watched(rules.rules, p))), None)
         if hit:
             found.append(f"{hit[0]} ({hit[1].text}; {hit[1].where})")
         else:
-            missing.append(" or ".join(alternatives))
+            missing.append(alternatives)
     return found, missing
 
 
@@ -148,23 +181,24 @@ def rules_logins(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
     lastlog, the faillock/faillog records and wtmp/btmp puts each change in the audit trail
     with the identity that caused it."""
 
-    try:
-        groups = _group_list(params.get("required_watches"), "required_watches")
-    except ValueError as exc:
-        return Result(Status.ERROR, f"Invalid parameter: {exc}.", observed=None, expected=None,
-                      source="params")
-    rules, early = _rules(facts)
-    if early or rules is None:
-        return early or Result(Status.ERROR, "No audit rules.", source="audit_rules")
+    groups = _group_list(params.get("required_watches"), "required_watches")
+    if isinstance(groups, Result):
+        return groups
+    rules = _rules(facts)
+    if isinstance(rules, Result):
+        return rules
     found, missing = _watch_report(rules, groups)
-    observed = {"watched": found, "missing": missing, "rules": len(rules.rules)}
+    observed = {"watched": found, "missing": [" or ".join(g) for g in missing],
+                "rules": len(rules.rules)}
     expected = "write and attribute watches (-p wa) on " + "; ".join(" or ".join(g)
                                                                      for g in groups)
     if missing:
-        return Result(Status.FAIL, f"Login records are not audited: no watch with -p wa on "
-                      f"{'; '.join(missing)} ({len(rules.rules)} rules in {rules.source}).",
+        return Result(Status.FAIL, T("Login records are not audited: no watch with -p wa on "
+                                     "{paths} ({count} rules in {source}).",
+                                     paths=[_alternatives(g) for g in missing],
+                                     count=len(rules.rules), source=rules.source),
                       observed=observed, expected=expected, source=rules.source)
-    return Result(Status.PASS, f"Login records are audited: {'; '.join(found)}.",
+    return Result(Status.PASS, T("Login records are audited: {watches}.", watches=found),
                   observed=observed, expected=expected, source=rules.source)
 
 
@@ -218,11 +252,11 @@ def rules_privileged(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
     commands = params.get("commands")
     if not isinstance(commands, Sequence) or isinstance(commands, str) or not all(
             isinstance(c, str) and c for c in commands):
-        return Result(Status.ERROR, "Invalid parameter: commands must be a list of program "
-                      "names.", observed=None, expected=None, source="params")
-    rules, early = _rules(facts)
-    if early or rules is None:
-        return early or Result(Status.ERROR, "No audit rules.", source="audit_rules")
+        return Result(Status.ERROR, T("Invalid parameter: commands must be a list of program "
+                                      "names."), observed=None, expected=None, source="params")
+    rules = _rules(facts)
+    if isinstance(rules, Result):
+        return rules
     sudoers = watched(rules.rules, "/etc/sudoers")
     elevation = _elevation_rule(rules.rules)
     per_command = {c: _exec_rule(rules.rules, c) for c in commands}
@@ -234,22 +268,23 @@ def rules_privileged(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
     }
     expected = ("a watch with -p wa on /etc/sudoers, and execve audited when euid != uid (or the "
                 f"execution of {', '.join(commands)})")
-    problems = []
+    problems: list[Msg] = []
     if sudoers is None:
-        problems.append("no watch with -p wa on /etc/sudoers")
+        problems.append(T("no watch with -p wa on {paths}", paths="/etc/sudoers"))
     missing_cmds = [c for c, r in per_command.items() if r is None]
     if elevation is None and missing_cmds:
-        problems.append(f"no execve rule for euid != uid (64-bit) and no execution rule for "
-                        f"{', '.join(missing_cmds)}")
+        problems.append(T("no execve rule for euid != uid (64-bit) and no execution rule for "
+                          "{commands}", commands=missing_cmds))
     if problems:
-        return Result(Status.FAIL, f"Privilege use is not fully audited: {'; '.join(problems)} "
-                      f"({len(rules.rules)} rules in {rules.source}).", observed=observed,
-                      expected=expected, source=rules.source)
-    how = (f"elevated execve ({elevation.text})" if elevation
-           else "execution of " + ", ".join(commands))
-    return Result(Status.PASS, f"Privilege use is audited: /etc/sudoers watched "
-                  f"({sudoers.text if sudoers else ''}) and {how}.", observed=observed,
-                  expected=expected, source=rules.source)
+        return Result(Status.FAIL, T("Privilege use is not fully audited: {problems} ({count} "
+                                     "rules in {source}).", problems=problems,
+                                     count=len(rules.rules), source=rules.source),
+                      observed=observed, expected=expected, source=rules.source)
+    how = (T("elevated execve ({rule})", rule=elevation.text) if elevation
+           else T("execution of {commands}", commands=list(commands)))
+    return Result(Status.PASS, T("Privilege use is audited: /etc/sudoers watched ({rule}) and "
+                                 "{how}.", rule=sudoers.text if sudoers else "", how=how),
+                  observed=observed, expected=expected, source=rules.source)
 
 
 _DEFAULT_CONFIG_WATCHES = ("/etc/passwd", "/etc/shadow", "/etc/group", "/etc/gshadow",
@@ -281,37 +316,41 @@ def rules_config_changes(facts: ScopedFacts, params: Mapping[str, Any]) -> Resul
     are how intruders keep access and hide their tracks; each must leave an audit record
     naming who made it."""
 
-    try:
-        groups = _group_list(params.get("required_watches"), "required_watches")
-    except ValueError as exc:
-        return Result(Status.ERROR, f"Invalid parameter: {exc}.", observed=None, expected=None,
-                      source="params")
+    groups = _group_list(params.get("required_watches"), "required_watches")
+    if isinstance(groups, Result):
+        return groups
     want_time = bool(params.get("require_time_change"))
-    rules, early = _rules(facts)
-    if early or rules is None:
-        return early or Result(Status.ERROR, "No audit rules.", source="audit_rules")
+    rules = _rules(facts)
+    if isinstance(rules, Result):
+        return rules
     found, missing = _watch_report(rules, groups)
     covered, rejected = time_coverage(rules.rules)
     time_missing = [n for n in TIME_REQUIRED if n not in covered]
     time_rules = list(dict.fromkeys(r.text for r in covered.values()))
-    observed = {"watched": found, "missing": missing,
+    observed = {"watched": found, "missing": [" or ".join(g) for g in missing],
                 "time_change": {n: (f"{r.text} ({r.where})" if (r := covered.get(n)) else None)
                                 for n in TIME_REQUIRED},
-                "time_rules_not_counted": rejected}
+                "time_rules_not_counted": [str(r) for r in rejected]}
     expected = "write and attribute watches (-p wa) on " + ", ".join(
         " or ".join(g) for g in groups) + (
         "; 64-bit rules on adjtimex, settimeofday and clock_settime without argument filters"
         if want_time else "")
-    problems = []
+    problems: list[Msg] = []
     if missing:
-        problems.append(f"no watch with -p wa on {', '.join(missing)}")
+        problems.append(T("no watch with -p wa on {paths}",
+                          paths=[_alternatives(g) for g in missing]))
     if want_time and time_missing:
-        why = f" (not counted: {'; '.join(rejected)})" if rejected else ""
-        problems.append(f"no rule records every call of {', '.join(time_missing)}{why}")
+        problems.append(T("no rule records every call of {calls} (not counted: {rejected})",
+                          calls=time_missing, rejected=rejected) if rejected else
+                        T("no rule records every call of {calls}", calls=time_missing))
     if problems:
-        return Result(Status.FAIL, f"Configuration changes are not fully audited: "
-                      f"{'; '.join(problems)} ({len(rules.rules)} rules in {rules.source}).",
+        return Result(Status.FAIL, T("Configuration changes are not fully audited: {problems} "
+                                     "({count} rules in {source}).", problems=problems,
+                                     count=len(rules.rules), source=rules.source),
                       observed=observed, expected=expected, source=rules.source)
-    extra = f" and time changes ({'; '.join(time_rules)})" if want_time else ""
-    return Result(Status.PASS, f"Changes to {', '.join(g[0] for g in groups)} are audited"
-                  f"{extra}.", observed=observed, expected=expected, source=rules.source)
+    paths = [g[0] for g in groups]
+    message = (T("Changes to {paths} and time changes ({rules}) are audited.", paths=paths,
+                 rules=time_rules) if want_time else
+               T("Changes to {paths} are audited.", paths=paths))
+    return Result(Status.PASS, message, observed=observed, expected=expected,
+                  source=rules.source)

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from attt.messages import Msg, T
 from attt.model import Result, Status
 from attt.probes.logs import Forwarders, JournaldConf, Logrotate
 from attt.probes.processes import ProcessTable
@@ -20,7 +21,7 @@ from attt.registry import ScopedFacts, check
 @dataclass(frozen=True)
 class Persistence:
     persistent: bool
-    why: str
+    why: Msg | str
 
 
 def journal_persistence(facts: ScopedFacts) -> Persistence:
@@ -31,10 +32,12 @@ def journal_persistence(facts: ScopedFacts) -> Persistence:
     if conf.storage in ("volatile", "none"):
         return Persistence(False, storage)
     if conf.storage != "auto":
-        return Persistence(False, f"{storage}: not a valid value, journald falls back to auto")
+        return Persistence(False, T("{storage}: not a valid value, journald falls back to auto",
+                                    storage=storage))
     exists: bool = facts.get("journal_dir")
-    return Persistence(exists, f"{storage} and /var/log/journal "
-                               f"{'exists' if exists else 'does not exist'}")
+    if exists:
+        return Persistence(True, T("{storage} and /var/log/journal exists", storage=storage))
+    return Persistence(False, T("{storage} and /var/log/journal does not exist", storage=storage))
 
 
 @check(
@@ -66,24 +69,27 @@ def journald_persistent(facts: ScopedFacts, params: Mapping[str, Any]) -> Result
     if facts.mode == "live":
         procs: ProcessTable = facts.get("processes")
         if not procs.running("systemd-journald"):
-            return Result(Status.NOT_APPLICABLE, "systemd-journald is not running on this host "
-                          "(no systemd journal to keep).", observed="no systemd-journald process",
+            return Result(Status.NOT_APPLICABLE, T("systemd-journald is not running on this "
+                                                   "host (no systemd journal to keep)."),
+                          observed="no systemd-journald process",
                           expected=expected, source="processes")
     else:
         units: EnabledUnits = facts.get("systemd_enabled")
         if not units.systemd and not conf.present:
-            return Result(Status.NOT_APPLICABLE, "The tree has neither systemd nor a "
-                          "journald.conf (no systemd journal).", observed=None,
+            return Result(Status.NOT_APPLICABLE, T("The tree has neither systemd nor a "
+                                                   "journald.conf (no systemd journal)."),
+                          observed=None,
                           expected=expected, source="systemd_enabled, journald_conf")
     p = journal_persistence(facts)
-    observed = {"storage": p.why, "SystemMaxUse": conf.describe("SystemMaxUse", "10% of disk"),
-                "MaxRetentionSec": conf.describe("MaxRetentionSec", "0, no time limit"),
-                "ForwardToSyslog": conf.describe("ForwardToSyslog", "no")}
+    observed = {"storage": str(p.why),
+                "SystemMaxUse": str(conf.describe("SystemMaxUse", "10% of disk")),
+                "MaxRetentionSec": str(conf.describe("MaxRetentionSec", "0, no time limit")),
+                "ForwardToSyslog": str(conf.describe("ForwardToSyslog", "no"))}
     source = "journald_conf" + (", journal_dir" if conf.storage == "auto" else "")
     if p.persistent:
-        return Result(Status.PASS, f"The systemd journal is persistent ({p.why}).",
+        return Result(Status.PASS, T("The systemd journal is persistent ({why}).", why=p.why),
                       observed=observed, expected=expected, source=source)
-    return Result(Status.FAIL, f"The systemd journal is not persistent ({p.why}).",
+    return Result(Status.FAIL, T("The systemd journal is not persistent ({why}).", why=p.why),
                   observed=observed, expected=expected, source=source)
 
 
@@ -119,43 +125,57 @@ def rsyslog_running(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
 
     expected = "rsyslog or syslog-ng active, or a persistent systemd journal"
     units: EnabledUnits = facts.get("systemd_enabled")
-    daemons: list[str] = []
-    for label, procs_names, unit_names in _SYSLOG_DAEMONS:
-        if facts.mode == "live":
-            procs: ProcessTable = facts.get("processes")
-            found = procs.find(procs_names)
-            if found:
-                daemons.append(f"{label} ({', '.join(found)} running)")
-        else:
-            on = [u for u in unit_names if units.enabled(u)]
-            if on:
-                daemons.append(f"{label} ({', '.join(on)} enabled at boot)")
+    daemons = _syslog_daemons(facts, units)
     if daemons:
-        return Result(Status.PASS, f"A syslog daemon is active: {'; '.join(daemons)}.",
-                      observed={"syslog": daemons}, expected=expected,
+        return Result(Status.PASS, T("A syslog daemon is active: {daemons}.", daemons=daemons),
+                      observed={"syslog": [str(d) for d in daemons]}, expected=expected,
                       source="processes" if facts.mode == "live" else "systemd_enabled")
     journald = (facts.get("processes").running("systemd-journald") if facts.mode == "live"
                 else units.systemd)
     observed: dict[str, Any] = {"syslog": [], "journald": journald}
     if journald:
         p = journal_persistence(facts)
-        observed["journal"] = p.why
+        observed["journal"] = str(p.why)
         if p.persistent:
-            return Result(Status.PASS, f"No syslog daemon, but the systemd journal is persistent "
-                          f"({p.why}).", observed=observed, expected=expected,
+            return Result(Status.PASS, T("No syslog daemon, but the systemd journal is "
+                                         "persistent ({why}).", why=p.why),
+                          observed=observed, expected=expected,
                           source="journald_conf, journal_dir")
-        return Result(Status.FAIL, f"No syslog daemon is "
-                      f"{'running' if facts.mode == 'live' else 'enabled at boot'} and the "
-                      f"systemd journal is not persistent ({p.why}).", observed=observed,
-                      expected=expected, source="processes, journald_conf")
+        message = (T("No syslog daemon is running and the systemd journal is not persistent "
+                     "({why}).", why=p.why) if facts.mode == "live" else
+                   T("No syslog daemon is enabled at boot and the systemd journal is not "
+                     "persistent ({why}).", why=p.why))
+        return Result(Status.FAIL, message, observed=observed, expected=expected,
+                      source="processes, journald_conf")
     if facts.mode != "live" and not units.systemd:
-        return Result(Status.ERROR, "The tree has no systemd unit directories: services enabled "
-                      "at boot cannot be read.", observed=observed, expected=expected,
-                      source="systemd_enabled")
-    return Result(Status.FAIL, f"No syslog daemon (rsyslogd, syslog-ng, syslogd) is "
-                  f"{'running' if facts.mode == 'live' else 'enabled at boot'} and "
-                  "systemd-journald is not in use.", observed=observed, expected=expected,
-                  source="processes" if facts.mode == "live" else "systemd_enabled")
+        return Result(Status.ERROR, T("The tree has no systemd unit directories: services "
+                                      "enabled at boot cannot be read."), observed=observed,
+                      expected=expected, source="systemd_enabled")
+    if facts.mode == "live":
+        return Result(Status.FAIL, T("No syslog daemon (rsyslogd, syslog-ng, syslogd) is running "
+                                     "and systemd-journald is not in use."), observed=observed,
+                      expected=expected, source="processes")
+    return Result(Status.FAIL, T("No syslog daemon (rsyslogd, syslog-ng, syslogd) is enabled at "
+                                 "boot and systemd-journald is not in use."), observed=observed,
+                  expected=expected, source="systemd_enabled")
+
+
+def _syslog_daemons(facts: ScopedFacts, units: EnabledUnits) -> list[Msg]:
+    """Syslog daemons running (live) or enabled at boot (offline)."""
+
+    daemons: list[Msg] = []
+    for label, procs_names, unit_names in _SYSLOG_DAEMONS:
+        if facts.mode == "live":
+            procs: ProcessTable = facts.get("processes")
+            found = procs.find(procs_names)
+            if found:
+                daemons.append(T("{daemon} ({processes} running)", daemon=label,
+                                 processes=found))
+        else:
+            on = [u for u in unit_names if units.enabled(u)]
+            if on:
+                daemons.append(T("{daemon} ({units} enabled at boot)", daemon=label, units=on))
+    return daemons
 
 
 _DEFAULT_LOGS = ("/var/log/auth.log", "/var/log/secure", "/var/log/syslog", "/var/log/messages")
@@ -194,15 +214,16 @@ def retention_months(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
     min_months = params.get("min_months")
     logs = params.get("log_files")
     if isinstance(min_months, bool) or not isinstance(min_months, int | float) or min_months < 0:
-        return Result(Status.ERROR, "Invalid parameter: min_months must be a non-negative "
-                      "number.", observed=None, expected=None, source="params")
+        return Result(Status.ERROR, T("Invalid parameter: min_months must be a non-negative "
+                                      "number."), observed=None, expected=None, source="params")
     if not isinstance(logs, Sequence) or isinstance(logs, str) or not all(
             isinstance(x, str) and x for x in logs):
-        return Result(Status.ERROR, "Invalid parameter: log_files must be a list of paths.",
+        return Result(Status.ERROR, T("Invalid parameter: log_files must be a list of paths."),
                       observed=None, expected=None, source="params")
     rot: Logrotate = facts.get("logrotate_conf")
     journald: JournaldConf = facts.get("journald_conf")
     auditd: dict[str, str] | None = facts.get("auditd_conf")
+    # Notes are evidence (observed, in English), not part of the message.
     notes = [f"journald: {journald.describe('MaxRetentionSec', '0, no time limit')}, "
              f"{journald.describe('SystemMaxUse', '10% of the file system')}"]
     if auditd is not None:
@@ -210,36 +231,36 @@ def retention_months(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
         action = auditd.get("max_log_file_action", "ROTATE")
         notes.append(f"auditd: max_log_file {size} MB x num_logs {num} ({action}), space-based: "
                      "retention depends on the event rate")
-    rows: dict[str, str] = {}
-    short: list[str] = []
-    covered = 0
+    rows: dict[str, Msg] = {}
+    short: list[Msg] = []
     for log in logs:
         policy = rot.policy_for(log)
         if policy is None:
             continue
-        covered += 1
-        rows[log] = policy.formula()
+        rows[log] = policy.formula(log)
         if policy.months + 1e-9 < float(min_months):
-            short.append(f"{log}: {policy.formula()}")
-    observed = {"logs": rows, "notes": notes}
+            short.append(rows[log])
+    observed = {"logs": {log: str(row) for log, row in rows.items()}, "notes": notes}
     expected = f"at least {min_months} months (rotate x period, capped by maxage)"
     source = "logrotate_conf, journald_conf, auditd_conf"
     if not rot.present:
-        return Result(Status.FAIL, "No /etc/logrotate.conf: the retention of "
-                      f"{', '.join(logs)} cannot be shown.", observed=observed,
+        return Result(Status.FAIL, T("No /etc/logrotate.conf: the retention of {logs} cannot be "
+                                     "shown.", logs=list(logs)), observed=observed,
                       expected=expected, source=source)
-    if covered == 0:
-        return Result(Status.FAIL, f"No logrotate policy names any of {', '.join(logs)}: their "
-                      "retention cannot be shown.", observed=observed, expected=expected,
-                      source=source)
+    if not rows:
+        return Result(Status.FAIL, T("No logrotate policy names any of {logs}: their retention "
+                                     "cannot be shown.", logs=list(logs)), observed=observed,
+                      expected=expected, source=source)
     if short:
-        return Result(Status.FAIL, f"Logs are kept less than {min_months} months: "
-                      f"{'; '.join(short)}.", observed=observed, expected=expected,
-                      source=source)
-    first = next(iter(rows.items()))
-    return Result(Status.PASS, f"Logs are kept at least {min_months} months: {first[0]}: "
-                  f"{first[1]}" + (f" and {covered - 1} more" if covered > 1 else "") + ".",
-                  observed=observed, expected=expected, source=source)
+        return Result(Status.FAIL, T("Logs are kept less than {months} months: {logs}.",
+                                     months=min_months, logs=short),
+                      observed=observed, expected=expected, source=source)
+    first = next(iter(rows.values()))
+    message = (T("Logs are kept at least {months} months: {first} and {more} more.",
+                 months=min_months, first=first, more=len(rows) - 1) if len(rows) > 1 else
+               T("Logs are kept at least {months} months: {first}.", months=min_months,
+                 first=first))
+    return Result(Status.PASS, message, observed=observed, expected=expected, source=source)
 
 
 _DAEMONS = {
@@ -289,9 +310,10 @@ def remote_forwarding(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
     expected = _EXPECTED
     source = "rsyslog_conf, syslog_ng_conf, journal_upload_conf"
     if not configured:
-        found = "; ".join(f"{lbl}: no remote target" for lbl in observed) or (
-            "no rsyslog, syslog-ng or journal-upload configuration")
-        return Result(Status.FAIL, f"No remote log forwarding is configured ({found}).",
+        found: list[Msg] = ([T("{daemon}: no remote target", daemon=lbl) for lbl in observed]
+                            or [T("no rsyslog, syslog-ng or journal-upload configuration")])
+        return Result(Status.FAIL, T("No remote log forwarding is configured ({found}).",
+                                     found=found),
                       observed=observed, expected=expected, source=source)
     if facts.mode == "live":
         procs: ProcessTable = facts.get("processes")
@@ -299,26 +321,29 @@ def remote_forwarding(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
         observed["running"] = [lbl for lbl, _ in running]
         if running:
             lbl, fw = running[0]
-            return Result(Status.PASS, f"{lbl} forwards logs to {fw.targets[0]} and is running.",
+            return Result(Status.PASS, T("{daemon} forwards logs to {target} and is running.",
+                                         daemon=lbl, target=fw.targets[0]),
                           observed=observed, expected=expected, source=source + ", processes")
-        names = ", ".join(f"{lbl} ({fw.targets[0]})" for _, lbl, fw in configured)
-        return Result(Status.FAIL, f"Log forwarding is configured but the daemon is not running: "
-                      f"{names}.", observed=observed, expected=expected,
-                      source=source + ", processes")
+        names = [f"{lbl} ({fw.targets[0]})" for _, lbl, fw in configured]
+        return Result(Status.FAIL, T("Log forwarding is configured but the daemon is not "
+                                     "running: {daemons}.", daemons=names),
+                      observed=observed, expected=expected, source=source + ", processes")
     units: EnabledUnits = facts.get("systemd_enabled")
     if not units.systemd:
         _, lbl, fw = configured[0]
-        return Result(Status.PASS, f"{lbl} forwards logs to {fw.targets[0]} (configuration only; "
-                      "the tree has no systemd unit directories to show it starts at boot).",
+        return Result(Status.PASS, T("{daemon} forwards logs to {target} (configuration only; "
+                                     "the tree has no systemd unit directories to show it "
+                                     "starts at boot).", daemon=lbl, target=fw.targets[0]),
                       observed=observed, expected=expected, source=source)
     for name, lbl, fw in configured:
         unit = next((u for u in _DAEMONS[name][2] if units.enabled(u)), None)
         if unit:
             observed["enabled_at_boot"] = unit
-            return Result(Status.PASS, f"{lbl} forwards logs to {fw.targets[0]} and {unit} is "
-                          "enabled at boot.", observed=observed, expected=expected,
+            return Result(Status.PASS, T("{daemon} forwards logs to {target} and {unit} is "
+                                         "enabled at boot.", daemon=lbl, target=fw.targets[0],
+                                         unit=unit), observed=observed, expected=expected,
                           source=source + ", systemd_enabled")
-    names = ", ".join(f"{lbl} ({fw.targets[0]})" for _, lbl, fw in configured)
-    return Result(Status.FAIL, f"Log forwarding is configured but its service is not enabled at "
-                  f"boot: {names}.", observed=observed, expected=expected,
-                  source=source + ", systemd_enabled")
+    names = [f"{lbl} ({fw.targets[0]})" for _, lbl, fw in configured]
+    return Result(Status.FAIL, T("Log forwarding is configured but its service is not enabled "
+                                 "at boot: {daemons}.", daemons=names),
+                  observed=observed, expected=expected, source=source + ", systemd_enabled")

@@ -23,7 +23,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from attt.model import Result, Status
+from attt.messages import Msg, T
+from attt.model import JSONValue, Result, Status
 from attt.probes.pam import (
     AUTH_FILES,
     STACK_FILES,
@@ -34,17 +35,34 @@ from attt.probes.pam import (
     pam_int,
     pam_stack,
     quality_min_length,
+    reason,
     required_classes,
 )
 from attt.registry import ScopedFacts, check
+
+LOGIN_DEFS = "/etc/login.defs"
+
+
+Text = Msg | str  # a rule or note as shown: a message, or bare tokens (module=value file:line)
+
+
+def _texts(items: list[Text]) -> list[JSONValue]:
+    """Rules or notes as evidence data (English, like the rest of observed)."""
+
+    return [str(i) for i in items]
+
+
+def _not_enforced(line: PamLine) -> Msg:
+    return T("{module} is '{control}' at {where}: not enforced", module=line.module,
+             control=line.control, where=line.where)
 
 
 @dataclass
 class _StackResult:
     path: str
     minimum: int | None = None  # shortest accepted password; None: nothing enforces a length
-    rules: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    rules: list[Text] = field(default_factory=list)
+    notes: list[Msg] = field(default_factory=list)
 
 
 def _stack(path: str, stacks: Mapping[str, list[PamLine]],
@@ -53,7 +71,7 @@ def _stack(path: str, stacks: Mapping[str, list[PamLine]],
     for line in pam_stack(path, stacks, "password", res.notes):
         if line.module in ("pam_pwquality", "pam_cracklib", "pam_passwdqc"):
             if not pam_enforcing(line.control):
-                res.notes.append(f"{line.module} is '{line.control}' at {line.where}: not enforced")
+                res.notes.append(_not_enforced(line))
                 continue
             low, text = quality_min_length(line, pwq)
             res.rules.append(text)
@@ -62,8 +80,10 @@ def _stack(path: str, stacks: Mapping[str, list[PamLine]],
         elif line.module == "pam_unix":
             args = pam_args(line)
             low = pam_int(args["minlen"], line.where) if "minlen" in args else 6
-            res.rules.append(f"pam_unix minlen={low}"
-                             f"{'' if 'minlen' in args else ' (default)'} at {line.where}")
+            res.rules.append(T("pam_unix minlen={value} at {where}", value=low, where=line.where)
+                             if "minlen" in args else
+                             T("pam_unix minlen={value} (default) at {where}", value=low,
+                               where=line.where))
             res.minimum = max(res.minimum or 0, low)
     return res
 
@@ -105,31 +125,16 @@ def min_length(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
     expected = {"min_length": want}
     roots = [p for p in STACK_FILES if p in stacks]
     if not roots:
-        if defs is None:
-            return Result(Status.ERROR,
-                          "No PAM password stack and no /etc/login.defs were found; the password "
-                          "length rule cannot be determined.",
-                          observed=None, expected=expected, source="pam_password, login_defs")
-        raw = defs.get("PASS_MIN_LEN")
-        value = int(raw) if raw and raw.isdigit() else None
-        defs_seen = {"PASS_MIN_LEN": raw, "pam": "no password stack"}
-        if value is None:
-            return Result(Status.FAIL,
-                          "No PAM password stack and no PASS_MIN_LEN in /etc/login.defs: nothing "
-                          "enforces a password length.",
-                          observed=defs_seen, expected=expected, source="/etc/login.defs")
-        status = Status.PASS if value >= want else Status.FAIL
-        return Result(status,
-                      f"Minimum password length is {value} (/etc/login.defs PASS_MIN_LEN; no PAM "
-                      "password stack).",
-                      observed=defs_seen, expected=expected, source="/etc/login.defs")
+        return _login_defs_length(defs, want)
     try:
         results = [_stack(p, stacks, pwq) for p in roots]
     except ValueError as exc:  # an include loop, a non-numeric minlen=...
-        return Result(Status.ERROR, f"The PAM password stack could not be evaluated: {exc}.",
+        return Result(Status.ERROR, T("The PAM password stack could not be evaluated: {reason}.",
+                                      reason=reason(exc)),
                       observed=None, expected=expected, source=", ".join(roots))
     observed: dict[str, Any] = {
-        r.path: {"minimum": r.minimum, "rules": r.rules, "notes": r.notes} for r in results
+        r.path: {"minimum": r.minimum, "rules": _texts(r.rules), "notes": _texts(list(r.notes))}
+        for r in results
     }
     if defs is not None and "PASS_MIN_LEN" in defs:
         observed["login.defs"] = (f"PASS_MIN_LEN={defs['PASS_MIN_LEN']} is ignored: passwd uses "
@@ -137,54 +142,102 @@ def min_length(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
     unenforced = [r.path for r in results if r.minimum is None]
     if unenforced:
         return Result(Status.FAIL,
-                      f"No module in {', '.join(unenforced)} enforces a password length.",
+                      T("No module in {stacks} enforces a password length.", stacks=unenforced),
                       observed=observed, expected=expected, source=", ".join(roots))
     weakest = min(results, key=lambda r: r.minimum or 0)
     assert weakest.minimum is not None
-    status = Status.PASS if weakest.minimum >= want else Status.FAIL
-    rule = "; ".join(weakest.rules)
-    return Result(status,
-                  f"Minimum password length is {weakest.minimum} ({weakest.path}: {rule}).",
+    if weakest.minimum >= want:
+        return Result(Status.PASS, T("Minimum password length is {value} ({stack}: {rules}).",
+                                     value=weakest.minimum, stack=weakest.path,
+                                     rules=weakest.rules),
+                      observed=observed, expected=expected, source=", ".join(roots))
+    return Result(Status.FAIL, T("Minimum password length is {value} ({stack}: {rules}); the "
+                                 "level requires at least {minimum}.", value=weakest.minimum,
+                                 stack=weakest.path, rules=weakest.rules, minimum=want),
                   observed=observed, expected=expected, source=", ".join(roots))
+
+
+def _login_defs_length(defs: Mapping[str, str] | None, want: int) -> Result:
+    """Without a PAM password stack, passwd (built without PAM) applies PASS_MIN_LEN."""
+
+    expected = {"min_length": want}
+    if defs is None:
+        return Result(Status.ERROR,
+                      T("No PAM password stack and no {file} were found; the password length "
+                        "rule cannot be determined.", file=LOGIN_DEFS),
+                      observed=None, expected=expected, source="pam_password, login_defs")
+    raw = defs.get("PASS_MIN_LEN")
+    value = int(raw) if raw and raw.isdigit() else None
+    defs_seen = {"PASS_MIN_LEN": raw, "pam": "no password stack"}
+    if value is None:
+        return Result(Status.FAIL,
+                      T("No PAM password stack and no PASS_MIN_LEN in {file}: nothing enforces "
+                        "a password length.", file=LOGIN_DEFS),
+                      observed=defs_seen, expected=expected, source=LOGIN_DEFS)
+    if value >= want:
+        return Result(Status.PASS,
+                      T("Minimum password length is {value} ({file} PASS_MIN_LEN; no PAM "
+                        "password stack).", value=value, file=LOGIN_DEFS),
+                      observed=defs_seen, expected=expected, source=LOGIN_DEFS)
+    return Result(Status.FAIL,
+                  T("Minimum password length is {value} ({file} PASS_MIN_LEN; no PAM password "
+                    "stack); the level requires at least {minimum}.", value=value,
+                    file=LOGIN_DEFS, minimum=want),
+                  observed=defs_seen, expected=expected, source=LOGIN_DEFS)
 
 
 @dataclass
 class StackVerdict:
     path: str
     value: int | None  # the measured strength; None: nothing enforces
-    rule: str
-    notes: list[str] = field(default_factory=list)
+    rule: Text | list[Text]
+    notes: list[Msg] = field(default_factory=list)
+
+    def shown(self, with_notes: bool) -> Msg:
+        """The stack and its rule (and notes) as a finding names them."""
+
+        if with_notes and self.notes:
+            return T("{stack} stack: {rule} (notes: {notes})", stack=self.path, rule=self.rule,
+                     notes=self.notes)
+        return T("{stack} stack: {rule}", stack=self.path, rule=self.rule)
+
+
+Measure = Callable[[list[PamLine], list[Msg]], tuple[int | None, Text | list[Text]]]
 
 
 def _evaluate(stacks: Mapping[str, list[PamLine]], roots: tuple[str, ...], ptype: str,
-              measure: Callable[[list[PamLine], list[str]], tuple[int | None, str]],
-              ) -> list[StackVerdict] | str:
+              measure: Measure) -> list[StackVerdict] | Msg | str:
+    """Each stack measured, or why they cannot be (a message, or a parser's own text)."""
+
     present = [p for p in roots if p in stacks]
     if not present:
-        return "none of " + ", ".join(roots) + " was found"
+        return T("none of {files} was found", files=list(roots))
     out = []
     for path in present:
-        notes: list[str] = []
+        notes: list[Msg] = []
         try:
             lines = pam_stack(path, stacks, ptype, notes)
             value, rule = measure(lines, notes)
         except ValueError as exc:
-            return str(exc)
+            return reason(exc)
         out.append(StackVerdict(path, value, rule, notes))
     return out
 
 
-def _report(verdicts: list[StackVerdict], ok: Callable[[int | None], bool], noun: str,
+def _report(verdicts: list[StackVerdict], ok: Callable[[int | None], bool], noun: Msg,
             expected: Any, source: str) -> Result:
-    observed = {v.path: {"value": v.value, "rule": v.rule, "notes": v.notes} for v in verdicts}
+    """``noun`` (a capitalised phrase: "A history of 5 passwords") enforced by every stack."""
+
+    observed = {v.path: {"value": v.value,
+                         "rule": _texts(v.rule if isinstance(v.rule, list) else [v.rule]),
+                         "notes": _texts(list(v.notes))} for v in verdicts}
     bad = [v for v in verdicts if not ok(v.value)]
     if bad:
-        shown = "; ".join(f"{v.path}: {v.rule}" + (f" [{'; '.join(v.notes)}]" if v.notes else "")
-                          for v in bad)
-        return Result(Status.FAIL, f"{noun[0].upper() + noun[1:]} is not enforced ({shown}).",
+        return Result(Status.FAIL, T("{what} is not enforced ({stacks}).", what=noun,
+                                     stacks=[v.shown(True) for v in bad]),
                       observed=observed, expected=expected, source=source)
-    shown = "; ".join(f"{v.path}: {v.rule}" for v in verdicts)
-    return Result(Status.PASS, f"{noun[0].upper() + noun[1:]} is enforced ({shown}).",
+    return Result(Status.PASS, T("{what} is enforced ({stacks}).", what=noun,
+                                 stacks=[v.shown(False) for v in verdicts]),
                   observed=observed, expected=expected, source=source)
 
 
@@ -221,28 +274,33 @@ def complexity_classes(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
     stacks: dict[str, list[PamLine]] = facts.get("pam_password")
     pwq: dict[str, tuple[str, str]] = facts.get("pwquality_conf")
 
-    def measure(lines: list[PamLine], notes: list[str]) -> tuple[int | None, str]:
+    def measure(lines: list[PamLine], notes: list[Msg]) -> tuple[int | None, Text | list[Text]]:
         best: int | None = None
-        rules = []
+        rules: list[Text] = []
         for line in lines:
             if line.module not in ("pam_pwquality", "pam_cracklib", "pam_passwdqc"):
                 continue
             if not pam_enforcing(line.control):
-                notes.append(f"{line.module} is '{line.control}' at {line.where}: not enforced")
+                notes.append(_not_enforced(line))
                 continue
             value, rule = required_classes(line, pwq)
             rules.append(rule)
             if value is not None:
                 best = max(best or 0, value)
-        return best, "; ".join(rules) or "no password quality module"
+        return best, rules or T("no password quality module")
 
     verdicts = _evaluate(stacks, STACK_FILES, "password", measure)
     source = "pam_password, pwquality_conf"
-    if isinstance(verdicts, str):
-        return Result(Status.ERROR, f"The PAM password stack could not be evaluated: {verdicts}.",
-                      observed=None, expected={"min_classes": want}, source=source)
+    if not isinstance(verdicts, list):
+        return _unevaluated(T("The PAM password stack could not be evaluated: {reason}.",
+                              reason=verdicts), {"min_classes": want}, source)
     return _report(verdicts, lambda v: v is not None and v >= want,
-                   f"a mix of {want} character classes", {"min_classes": want}, source)
+                   T("A mix of {count} character classes", count=want), {"min_classes": want},
+                   source)
+
+
+def _unevaluated(message: Msg, expected: JSONValue, source: str) -> Result:
+    return Result(Status.ERROR, message, observed=None, expected=expected, source=source)
 
 
 # --------------------------------------------------------------------------- history
@@ -277,42 +335,48 @@ def history_remembered(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
     stacks: dict[str, list[PamLine]] = facts.get("pam_password")
     conf: dict[str, tuple[str, str]] = facts.get("pwhistory_conf")
 
-    def measure(lines: list[PamLine], notes: list[str]) -> tuple[int | None, str]:
+    def measure(lines: list[PamLine], notes: list[Msg]) -> tuple[int | None, Text | list[Text]]:
         best: int | None = None
-        rules = []
+        rules: list[Text] = []
         for line in lines:
             args = pam_args(line)
             if line.module == "pam_pwhistory":
                 if not pam_enforcing(line.control):
-                    notes.append(f"pam_pwhistory is '{line.control}' at {line.where}: not "
-                                 "enforced")
+                    notes.append(_not_enforced(line))
                     continue
-                if "remember" in args:
-                    value, where = pam_int(args["remember"], line.where), line.where
-                elif "remember" in conf:
-                    value, where = pam_int(conf["remember"][0], conf["remember"][1]), conf[
-                        "remember"][1]
-                else:
-                    value, where = 10, "module default"
-                rules.append(f"pam_pwhistory remember={value} ({where})")
+                value, rule = _pwhistory(line, args, conf)
             elif line.module == "pam_unix" and "remember" in args:
                 # pam_unix refuses a remembered password whatever its control: the failure
                 # falls through to pam_deny.
                 value = pam_int(args["remember"], line.where)
-                rules.append(f"pam_unix remember={value} at {line.where}")
+                rule = T("pam_unix remember={value} at {where}", value=value, where=line.where)
             else:
                 continue
+            rules.append(rule)
             if value > 0:
                 best = max(best or 0, value)
-        return best, "; ".join(rules) or "no pam_pwhistory and no pam_unix remember="
+        return best, rules or T("no pam_pwhistory and no pam_unix remember=")
 
     verdicts = _evaluate(stacks, STACK_FILES, "password", measure)
     source = "pam_password, pwhistory_conf"
-    if isinstance(verdicts, str):
-        return Result(Status.ERROR, f"The PAM password stack could not be evaluated: {verdicts}.",
-                      observed=None, expected={"remember": want}, source=source)
+    if not isinstance(verdicts, list):
+        return _unevaluated(T("The PAM password stack could not be evaluated: {reason}.",
+                              reason=verdicts), {"remember": want}, source)
     return _report(verdicts, lambda v: v is not None and v >= want,
-                   f"a history of {want} passwords", {"remember": want}, source)
+                   T("A history of {count} passwords", count=want), {"remember": want}, source)
+
+
+def _pwhistory(line: PamLine, args: Mapping[str, str],
+               conf: Mapping[str, tuple[str, str]]) -> tuple[int, Text]:
+    """pam_pwhistory's remember=: its argument, else pwhistory.conf, else the module's 10."""
+
+    if "remember" in args:
+        value, where = pam_int(args["remember"], line.where), line.where
+    elif "remember" in conf:
+        value, where = pam_int(conf["remember"][0], conf["remember"][1]), conf["remember"][1]
+    else:
+        return 10, T("pam_pwhistory remember={value} (module default)", value=10)
+    return value, f"pam_pwhistory remember={value} ({where})"
 
 
 @check(
@@ -355,21 +419,22 @@ def lockout_configured(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
     stacks: dict[str, list[PamLine]] = facts.get("pam_auth")
     conf: dict[str, tuple[str, str]] = facts.get("faillock_conf")
 
-    def measure(lines: list[PamLine], notes: list[str]) -> tuple[int | None, str]:
+    def measure(lines: list[PamLine], notes: list[Msg]) -> tuple[int | None, Text | list[Text]]:
         lock = lockout_policy(lines, conf, notes)
         if lock is None:
-            return None, "no pam_faillock/pam_tally2 lockout in the auth stack"
+            return None, T("no pam_faillock/pam_tally2 lockout in the auth stack")
         if lock.deny <= 0:
-            return None, f"{lock.rule}: deny={lock.deny} never locks"
+            return None, T("{rule}: deny={deny} never locks", rule=lock.rule, deny=lock.deny)
         if not (lock.unlock == 0 or lock.unlock >= min_unlock):
-            return None, f"{lock.rule}: unlock_time below {min_unlock} s"
+            return None, T("{rule}: unlock_time below {seconds} s", rule=lock.rule,
+                           seconds=min_unlock)
         return lock.deny, lock.rule
 
     verdicts = _evaluate(stacks, AUTH_FILES, "auth", measure)
     source = "pam_auth, faillock_conf"
     expected = {"deny": f"1..{want}", "unlock_time": f"0 (admin unlock) or >= {min_unlock}"}
-    if isinstance(verdicts, str):
-        return Result(Status.ERROR, f"The PAM auth stack could not be evaluated: {verdicts}.",
-                      observed=None, expected=expected, source=source)
+    if not isinstance(verdicts, list):
+        return _unevaluated(T("The PAM auth stack could not be evaluated: {reason}.",
+                              reason=verdicts), expected, source)
     return _report(verdicts, lambda v: v is not None and 0 < v <= want,
-                   f"lockout after at most {want} failures", expected, source)
+                   T("Lockout after at most {count} failures", count=want), expected, source)

@@ -25,6 +25,7 @@ import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from attt.messages import Msg, T
 from attt.registry import Section, probe
 
 
@@ -40,7 +41,7 @@ class AuditRule:
     syscalls: tuple[str, ...] = ()
     fields: tuple[tuple[str, str, str], ...] = ()  # (name, operator, value) of -F and -C
     recursive: bool = False  # -w and dir=: a directory watch covers the tree below it
-    errors: tuple[str, ...] = ()  # why auditctl would refuse to load the rule
+    errors: tuple[Msg, ...] = ()  # why auditctl would refuse to load the rule
 
     def field(self, name: str) -> list[tuple[str, str]]:
         """The (operator, value) pairs of one field of the rule."""
@@ -93,17 +94,20 @@ _TIME_SYSCALLS_BY_ARCH = {
 
 
 def _load_errors(syscalls: list[str], fields: list[tuple[str, str, str]],
-                 arch_after_syscall: bool) -> tuple[str, ...]:
+                 arch_after_syscall: bool) -> tuple[Msg, ...]:
     errors = []
     if arch_after_syscall:
-        errors.append("-F arch after -S (auditctl: arch must be before -S)")
+        errors.append(T("-F arch after -S (auditctl: arch must be before -S)"))
     arches = [v for n, op, v in fields if n == "arch" and op == "="]
     arch = arches[-1] if arches else "b64"
     table = _TIME_SYSCALLS_BY_ARCH.get(arch)
     for name in syscalls:
         if table is not None and name in _TIME_32 and name not in table:
-            abi = f"arch={arch}" if arches else "the native 64-bit ABI"
-            errors.append(f"syscall {name} does not exist for {abi}")
+            abi = "arch=" + arch
+            errors.append(T("syscall {name} does not exist for {abi}", name=name, abi=abi)
+                          if arches else
+                          T("syscall {name} does not exist for the native 64-bit ABI",
+                            name=name))
     return tuple(errors)
 
 
@@ -213,7 +217,7 @@ def parse_audit_rules(section: Section) -> AuditRules:
         return AuditRules((), "auditctl -l")
     for lineno, raw in enumerate(section.text.splitlines(), 1):
         if raw.strip():
-            rule = parse_rule(raw, f"auditctl -l line {lineno}", loaded=True)
+            rule = parse_rule(raw, f"auditctl -l:{lineno}", loaded=True)  # like file:line
             if rule is None:
                 raise ValueError(f"not an auditctl -l rule: {raw[:60]!r}")
             rules.append(rule)
@@ -291,32 +295,36 @@ TIME_REQUIRED = ("adjtimex", "settimeofday", "clock_settime")
 _NARROWING_FIELDS = ("a0", "a1", "a2", "a3", "path", "dir", "perm", "filetype")
 
 
-def _time_rule_flaw(r: AuditRule) -> str | None:
-    """Why a rule naming time syscalls does not record every native call of them."""
+def _time_rule_flaw(r: AuditRule) -> Msg | None:
+    """Why a rule naming time syscalls does not record every native call of them (the rule and
+    its file:line, then the reason)."""
 
     if r.errors:
-        return "auditctl rejects it: " + "; ".join(r.errors)
+        return T("{rule} ({where}): auditctl rejects it: {errors}", rule=r.text, where=r.where,
+                 errors=list(r.errors))
     if "exit" not in r.action.split(","):
-        return f"not on the exit list ({r.action})"
+        return T("{rule} ({where}): not on the exit list ({action})", rule=r.text,
+                 where=r.where, action=r.action)
     narrowing = [f"{n}{op}{v}" for n, op, v in r.fields if n in _NARROWING_FIELDS]
     if narrowing:
-        return f"limited to calls with {', '.join(narrowing)}"
+        return T("{rule} ({where}): limited to calls with {fields}", rule=r.text, where=r.where,
+                 fields=narrowing)
     return None
 
 
-def time_coverage(rules: Sequence[AuditRule]) -> tuple[dict[str, AuditRule], list[str]]:
+def time_coverage(rules: Sequence[AuditRule]) -> tuple[dict[str, AuditRule], list[Msg]]:
     """For each of adjtimex, settimeofday and clock_settime, the first rule that records every
     native call of it; and the time rules that do not count, with the reason."""
 
     covered: dict[str, AuditRule] = {}
-    rejected: list[str] = []
+    rejected: list[Msg] = []
     for r in rules:
         # 32-bit rules are right for their ABI but the requirement is judged on the native one.
         if r.never or not set(TIME_SYSCALLS) & set(r.syscalls) or not arch_ok(r):
             continue
         flaw = _time_rule_flaw(r)
         if flaw is not None:
-            rejected.append(f"{r.text} ({r.where}): {flaw}")
+            rejected.append(flaw)
             continue
         for name in TIME_REQUIRED:
             if name in r.syscalls:

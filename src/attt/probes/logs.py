@@ -34,6 +34,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from attt.messages import Msg, T
 from attt.registry import OfflineTree, Section, probe
 
 from .text import glob_regex
@@ -58,12 +59,13 @@ class JournaldConf:
 
         return self.settings.get("Storage", "auto").lower()
 
-    def describe(self, key: str, default: str) -> str:
-        """A setting with the file that sets it, or its default."""
+    def describe(self, key: str, default: str) -> Msg | str:
+        """A setting with the file that sets it (tokens: ``key=value (file:line)``), or a
+        message giving its default."""
 
         if key in self.settings:
             return f"{key}={self.settings[key]} ({self.where[key]})"
-        return f"{key} not set (default {default})"
+        return T("{key} not set (default {default})", key=key, default=default)
 
 
 def journald_order(files: Mapping[str, str]) -> list[str]:
@@ -154,18 +156,25 @@ class RotatePolicy:
             kept = min(kept, self.maxage / 30)
         return kept
 
-    def formula(self) -> str:
-        """How months() was computed, for the finding's message."""
+    def formula(self, log: str) -> Msg:
+        """How months() was computed for ``log``, for the finding's message."""
 
-        period = self.period or "no period (every run, counted daily)"
-        rotate = "rotate -1 (never removed)" if self.rotate < 0 else f"rotate {self.rotate}"
-        text = f"{rotate} x {period}"
+        period = self.period or T("no period (every run, counted daily)")
+        rotate = T("rotate -1 (never removed)") if self.rotate < 0 else f"rotate {self.rotate}"
+        limits = []
         if self.maxage:
-            text += f", maxage {self.maxage} days"
+            limits.append(T("maxage {days} days", days=self.maxage))
         if self.size:
-            text += f", size limit {self.size} may rotate sooner"
-        months = "unlimited" if self.months == float("inf") else f"{self.months:.1f} months"
-        return f"{text} = {months} ({self.where})"
+            limits.append(T("size limit {size} may rotate sooner", size=self.size))
+        kept = f"{self.months:.1f}"
+        months = T("unlimited") if self.months == float("inf") else T("{months} months",
+                                                                         months=kept)
+        if limits:
+            return T("{log}: {rotate} x {period}, {limits} = {months} (set in {where})", log=log,
+                     rotate=rotate, period=period, limits=limits, months=months,
+                     where=self.where)
+        return T("{log}: {rotate} x {period} = {months} (set in {where})", log=log,
+                 rotate=rotate, period=period, months=months, where=self.where)
 
 
 class _Reader:

@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from attt.messages import Msg, T
 from attt.registry import Section, probe
 
 from .text import logical_lines
@@ -152,7 +153,22 @@ def pam_enforcing(control: str) -> bool:
     return control.lower() not in ("optional", "sufficient")
 
 
-class PamIncludeLoop(ValueError):
+class PamError(ValueError):
+    """A stack or setting the checks cannot evaluate; ``msg`` says why in every report
+    language (the exception text is its English form)."""
+
+    def __init__(self, msg: Msg) -> None:
+        super().__init__(str(msg))
+        self.msg = msg
+
+
+def reason(exc: ValueError) -> Msg | str:
+    """Why evaluating a stack failed, translated when the probe said it as a message."""
+
+    return exc.msg if isinstance(exc, PamError) else str(exc)
+
+
+class PamIncludeLoop(PamError):
     """A stack that includes itself, directly or through others (PAM refuses to run it)."""
 
 
@@ -160,17 +176,17 @@ class PamIncludeLoop(ValueError):
 _MAX_INCLUDE_DEPTH = 16
 
 
-def pam_stack(path: str, stacks: Mapping[str, list[PamLine]], ptype: str, notes: list[str],
+def pam_stack(path: str, stacks: Mapping[str, list[PamLine]], ptype: str, notes: list[Msg],
               chain: tuple[str, ...] = ()) -> list[PamLine]:
     """The ``ptype`` lines of the stack in ``path`` in order, include/substack/@include
     expanded among the files read; an include of a file not read becomes a note."""
 
     chain = (*chain, path)
     if path in chain[:-1]:
-        raise PamIncludeLoop(f"PAM include loop: {' -> '.join(chain)}")
+        raise PamIncludeLoop(T("PAM include loop: {chain}", chain=" -> ".join(chain)))
     if len(chain) > _MAX_INCLUDE_DEPTH:
-        raise PamIncludeLoop(f"PAM includes nested deeper than {_MAX_INCLUDE_DEPTH} levels: "
-                             f"{' -> '.join(chain)}")
+        raise PamIncludeLoop(T("PAM includes nested deeper than {depth} levels: {chain}",
+                               depth=_MAX_INCLUDE_DEPTH, chain=" -> ".join(chain)))
     out: list[PamLine] = []
     for line in stacks[path]:
         if line.type == "@include" or line.control in ("include", "substack"):
@@ -178,7 +194,8 @@ def pam_stack(path: str, stacks: Mapping[str, list[PamLine]], ptype: str, notes:
                 continue
             target = line.module if line.module.startswith("/") else f"/etc/pam.d/{line.module}"
             if target not in stacks:
-                notes.append(f"{line.where} includes {target}, which was not read")
+                notes.append(T("{where} includes {target}, which was not read",
+                               where=line.where, target=target))
                 continue
             out += pam_stack(target, stacks, ptype, notes, chain)
         elif line.type == ptype:
@@ -218,19 +235,38 @@ PWQ_MIN_FLOOR = 6  # libpwquality and pam_cracklib refuse anything shorter
 
 
 def pam_int(value: str, where: str) -> int:
-    """An integer argument or setting; ValueError naming ``where`` otherwise."""
+    """An integer argument or setting; PamError naming ``where`` otherwise."""
 
     try:
         return int(value)
     except ValueError:
-        raise ValueError(f"{where}: {value!r} is not an integer") from None
+        raise PamError(T("{where}: {value} is not an integer", where=where,
+                         value=repr(value))) from None
 
 
-def quality_min_length(line: PamLine, pwq: Mapping[str, tuple[str, str]]) -> tuple[int | None, str]:
+_CREDITS = ("dcredit", "ucredit", "lcredit", "ocredit")
+
+
+def _opt(name: str, default: int, line: PamLine, args: Mapping[str, str],
+         conf: Mapping[str, tuple[str, str]] | None) -> tuple[int, str | None]:
+    """A quality module option: its argument, else its pwquality.conf setting (``conf``; None
+    for pam_cracklib, which reads no file), else ``default``; and where it was set (None:
+    the default)."""
+
+    if name in args:
+        return pam_int(args[name], line.where), line.where
+    if conf is not None and name in conf:
+        return pam_int(conf[name][0], conf[name][1]), conf[name][1]
+    return default, None
+
+
+def quality_min_length(line: PamLine,
+                       pwq: Mapping[str, tuple[str, str]]) -> tuple[int | None, Msg | str]:
     """(shortest password a quality module accepts, rule shown); None: it enforces no length.
 
     Module arguments override ``pwq`` (pwquality.conf settings: name -> (value, where)); positive
-    credits are subtracted, since they let a shorter password pass.
+    credits are subtracted, since they let a shorter password pass.  The rule is a message, or
+    bare tokens (``module minlen=N (file:line)``) that read the same in every language.
     """
 
     args = pam_args(line)
@@ -238,73 +274,68 @@ def quality_min_length(line: PamLine, pwq: Mapping[str, tuple[str, str]]) -> tup
         spec = args.get("min", "disabled,24,11,8,7")
         values = [v for v in spec.split(",") if v != "disabled"]
         if not values:
-            return None, f"pam_passwdqc min={spec} (every class disabled) at {line.where}"
+            return None, T("pam_passwdqc min={spec} (every class disabled) at {where}",
+                           spec=spec, where=line.where)
         low = min(pam_int(v, line.where) for v in values)
-        return low, f"pam_passwdqc min={spec} at {line.where}"
-    cracklib = line.module == "pam_cracklib"
-
-    def opt(name: str, default: int) -> tuple[int, str]:
-        if name in args:
-            return pam_int(args[name], line.where), line.where
-        if not cracklib and name in pwq:
-            return pam_int(pwq[name][0], pwq[name][1]), pwq[name][1]
-        return default, "default"
-
-    if not cracklib:
-        enforcing, where = opt("enforcing", 1)
+        return low, T("pam_passwdqc min={spec} at {where}", spec=spec, where=line.where)
+    conf = None if line.module == "pam_cracklib" else pwq
+    if conf is not None:
+        enforcing, where = _opt("enforcing", 1, line, args, conf)
         if enforcing == 0:
-            return None, f"pam_pwquality enforcing=0 ({where}): only warns"
-    minlen, where = opt("minlen", 9 if cracklib else 8)
+            return None, T("pam_pwquality enforcing=0 ({where}): only warns", where=where)
+    minlen, where = _opt("minlen", 8 if conf is not None else 9, line, args, conf)
     minlen = max(minlen, PWQ_MIN_FLOOR)
-    credits = {c: opt(c, 1 if cracklib else 0)[0]
-               for c in ("dcredit", "ucredit", "lcredit", "ocredit")}
+    credits = {c: _opt(c, 0 if conf is not None else 1, line, args, conf)[0] for c in _CREDITS}
     bonus = sum(v for v in credits.values() if v > 0)
     shortest = max(minlen - bonus, PWQ_MIN_FLOOR)
-    text = f"{line.module} minlen={minlen} ({where})"
+    text: Msg | str = (f"{line.module} minlen={minlen} ({where})" if where else
+                       T("{module} minlen={minlen} (default)", module=line.module, minlen=minlen))
     if bonus:
-        positive = ", ".join(f"{k}={v}" for k, v in credits.items() if v > 0)
-        text += f" with positive credits {positive}: {shortest} characters can pass"
+        # Blank-separated as PAM arguments are: the rules around it are listed with commas.
+        positive = " ".join(f"{k}={v}" for k, v in credits.items() if v > 0)
+        text = T("{rule} with positive credits {credits}: {shortest} characters can pass",
+                 rule=text, credits=positive, shortest=shortest)
     return shortest, text
 
 
-_CREDITS = ("dcredit", "ucredit", "lcredit", "ocredit")
-_CLASS_NAMES = {"dcredit": "digit", "ucredit": "upper", "lcredit": "lower", "ocredit": "other"}
+_CLASS_NAMES = {"dcredit": T("digits"), "ucredit": T("uppercase letters"),
+                "lcredit": T("lowercase letters"), "ocredit": T("other characters")}
 
 
 # --------------------------------------------------------------------------- classes
 
 
-def required_classes(line: PamLine, pwq: Mapping[str, tuple[str, str]]) -> tuple[int | None, str]:
+def required_classes(line: PamLine,
+                     pwq: Mapping[str, tuple[str, str]]) -> tuple[int | None, Msg | str]:
     """(character classes a quality module requires, rule shown); None: it only warns."""
 
     args = pam_args(line)
     if line.module == "pam_passwdqc":
         spec = args.get("min", "disabled,24,11,8,7").split(",")
         if len(spec) != 5:
-            raise ValueError(f"{line.where}: pam_passwdqc min= needs five values")
+            raise PamError(T("{where}: pam_passwdqc min= needs five values", where=line.where))
         # N0: one class, N1: two classes, N2: passphrases (any class), N3: three, N4: four.
         need = [1, 2, 1, 3, 4]
         allowed = [need[i] for i, v in enumerate(spec) if v != "disabled"]
         low = min(allowed) if allowed else None
-        return low, f"pam_passwdqc min={','.join(spec)} at {line.where}"
-    cracklib = line.module == "pam_cracklib"
-
-    def opt(name: str, default: int) -> tuple[int, str]:
-        if name in args:
-            return pam_int(args[name], line.where), line.where
-        if not cracklib and name in pwq:
-            return pam_int(pwq[name][0], pwq[name][1]), pwq[name][1]
-        return default, "default"
-
-    if not cracklib and opt("enforcing", 1)[0] == 0:
-        return None, f"pam_pwquality enforcing=0 at {line.where}: only warns"
-    minclass, where = opt("minclass", 0)
-    required = [c for c in _CREDITS if opt(c, 1 if cracklib else 0)[0] < 0]
+        return low, T("pam_passwdqc min={spec} at {where}", spec=",".join(spec),
+                      where=line.where)
+    conf = None if line.module == "pam_cracklib" else pwq
+    if conf is not None:
+        enforcing, where = _opt("enforcing", 1, line, args, conf)
+        if enforcing == 0:
+            return None, T("pam_pwquality enforcing=0 ({where}): only warns", where=where)
+    minclass, where = _opt("minclass", 0, line, args, conf)
+    required = [c for c in _CREDITS
+                if _opt(c, 0 if conf is not None else 1, line, args, conf)[0] < 0]
     value = max(minclass, len(required))
-    parts = [f"minclass={minclass} ({where})"]
+    rule: Msg | str = (f"{line.module} minclass={minclass} ({where})" if where else
+                       T("{module} minclass={minclass} (default)", module=line.module,
+                         minclass=minclass))
     if required:
-        parts.append("required " + "+".join(_CLASS_NAMES[c] for c in required))
-    return value, f"{line.module} {', '.join(parts)}"
+        rule = T("{rule}; required classes: {classes}", rule=rule,
+                 classes=[_CLASS_NAMES[c] for c in required])
+    return value, rule
 
 
 # --------------------------------------------------------------------------- lockout
@@ -316,11 +347,56 @@ class Lockout:
 
     deny: int
     unlock: int  # seconds; 0: until an administrator unlocks
-    rule: str
+    rule: Msg
+
+
+def _faillock_modes(faillock: list[PamLine], notes: list[Msg]) -> dict[str, PamLine]:
+    """The first enforcing pam_faillock line of each mode (preauth, authfail, authsucc)."""
+
+    modes: dict[str, PamLine] = {}
+    for ln in faillock:
+        args = pam_args(ln)
+        mode = next((m for m in ("preauth", "authfail", "authsucc") if m in args), None)
+        if mode is None:
+            notes.append(T("pam_faillock without preauth/authfail at {where}", where=ln.where))
+            continue
+        if ln.control.lower() == "optional":
+            notes.append(T("pam_faillock {mode} is 'optional' at {where}: not enforced",
+                           mode=mode, where=ln.where))
+            continue
+        modes.setdefault(mode, ln)
+    return modes
+
+
+def _faillock(faillock: list[PamLine], conf: Mapping[str, tuple[str, str]],
+              notes: list[Msg]) -> Lockout | None:
+    modes = _faillock_modes(faillock, notes)
+    if "preauth" not in modes or "authfail" not in modes:
+        missing = [m for m in ("preauth", "authfail") if m not in modes]
+        notes.append(T("pam_faillock lacks {missing}: failures are not counted or locked "
+                       "accounts are not refused", missing=missing))
+        return None
+    args = {**pam_args(modes["preauth"]), **pam_args(modes["authfail"])}
+
+    def opt(name: str, default: int) -> tuple[int, Msg | str]:
+        if args.get(name):
+            raw = "0" if args[name] == "never" else args[name]
+            return pam_int(raw, modes["authfail"].where), T("PAM argument")
+        if name in conf:
+            raw = "0" if conf[name][0] == "never" else conf[name][0]
+            return pam_int(raw, conf[name][1]), conf[name][1]
+        return default, T("default")
+
+    deny, deny_from = opt("deny", 3)
+    unlock, unlock_from = opt("unlock_time", 600)
+    return Lockout(deny, unlock, T("pam_faillock deny={deny} ({deny_from}), unlock_time={unlock} "
+                                   "({unlock_from}) at {where}", deny=deny, deny_from=deny_from,
+                                   unlock=unlock, unlock_from=unlock_from,
+                                   where=modes["authfail"].where))
 
 
 def lockout_policy(lines: list[PamLine], conf: Mapping[str, tuple[str, str]],
-                   notes: list[str]) -> Lockout | None:
+                   notes: list[Msg]) -> Lockout | None:
     """The lockout a stack enforces after failed logins (pam_faillock, pam_tally2), or None.
 
     Module arguments override ``conf`` (faillock.conf: name -> (value, where)); what is odd about
@@ -329,46 +405,18 @@ def lockout_policy(lines: list[PamLine], conf: Mapping[str, tuple[str, str]],
 
     faillock = [ln for ln in lines if ln.module == "pam_faillock"]
     if faillock:
-        modes: dict[str, PamLine] = {}
-        for ln in faillock:
-            args = pam_args(ln)
-            mode = next((m for m in ("preauth", "authfail", "authsucc") if m in args), None)
-            if mode is None:
-                notes.append(f"pam_faillock without preauth/authfail at {ln.where}")
-                continue
-            if ln.control.lower() == "optional":
-                notes.append(f"pam_faillock {mode} is 'optional' at {ln.where}: not enforced")
-                continue
-            modes.setdefault(mode, ln)
-        if "preauth" not in modes or "authfail" not in modes:
-            missing = [m for m in ("preauth", "authfail") if m not in modes]
-            notes.append(f"pam_faillock lacks {' and '.join(missing)}: failures are not counted "
-                         "or locked accounts are not refused")
-            return None
-        args = {**pam_args(modes["preauth"]), **pam_args(modes["authfail"])}
-
-        def opt(name: str, default: int) -> tuple[int, str]:
-            if args.get(name):
-                raw = "0" if args[name] == "never" else args[name]
-                return pam_int(raw, modes["authfail"].where), "PAM argument"
-            if name in conf:
-                raw = "0" if conf[name][0] == "never" else conf[name][0]
-                return pam_int(raw, conf[name][1]), conf[name][1]
-            return default, "default"
-
-        deny, deny_from = opt("deny", 3)
-        unlock, unlock_from = opt("unlock_time", 600)
-        return Lockout(deny, unlock, f"pam_faillock deny={deny} ({deny_from}), "
-                       f"unlock_time={unlock} ({unlock_from}) at {modes['authfail'].where}")
+        return _faillock(faillock, conf, notes)
     for ln in lines:
         if ln.module in ("pam_tally2", "pam_tally") and pam_enforcing(ln.control):
             args = pam_args(ln)
             if "deny" not in args:
-                notes.append(f"{ln.module} without deny= at {ln.where}: never locks")
+                notes.append(T("{module} without deny= at {where}: never locks",
+                               module=ln.module, where=ln.where))
                 continue
             deny = pam_int(args["deny"], ln.where)
             unlock = pam_int(args.get("unlock_time", "0") or "0", ln.where)
-            return Lockout(deny, unlock, f"{ln.module} deny={deny}, unlock_time="
-                           f"{unlock if 'unlock_time' in args else 'unset (admin unlock)'} at "
-                           f"{ln.where}")
+            shown: Msg | int = unlock if "unlock_time" in args else T("unset (admin unlock)")
+            return Lockout(deny, unlock, T("{module} deny={deny}, unlock_time={unlock} at {where}",
+                                           module=ln.module, deny=deny, unlock=shown,
+                                           where=ln.where))
     return None
