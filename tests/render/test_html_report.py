@@ -137,10 +137,13 @@ def test_layer_table_has_four_named_rows(failing: dict, failing_vi: str) -> None
         n = int(r.attrs["data-layer"])
         assert VI_LAYERS[n] in r.text
         pct = layers[str(n)]["percent"]
-        shown = "\u2013" if pct is None else f"{pct:.1f}".replace(".", ",") + "%"
+        shown = "không tính điểm" if pct is None else f"{pct:.1f}".replace(".", ",") + "%"
         assert shown in r.text
-    svg = find(els, "svg")
-    assert len(svg) == 1 and "chart" in svg[0].classes
+    # One bar per layer, its label and value in HTML (readable at any width).
+    bars = find(els, "div", attr="data-chart-layer")
+    assert [b.attrs["data-chart-layer"] for b in bars] == ["1", "2", "3", "4"]
+    assert VI_LAYERS[1] in bars[0].text
+    assert len(find(els, "svg", cls="c-svg")) == 4
     assert len(find(els, "rect", cls="c-track")) == 4
 
 
@@ -195,7 +198,7 @@ def test_weakened_parameter_is_marked(failing_vi: str) -> None:
     marks = find(els, "span", attr="data-weakened")
     assert len(marks) == 1
     row = find(els, "tr", cls="weakened")
-    assert len(row) == 1 and "tailoring quyche-attt.yaml" in row[0].text
+    assert len(row) == 1 and "tệp quy chế của đơn vị quyche-attt.yaml" in row[0].text
 
 
 def test_hosts_table_shows_state(failing_vi: str) -> None:
@@ -290,7 +293,7 @@ def test_large_inventory_is_bounded() -> None:
     els = parse(page)
     host_rows = find(els, "table", cls="hosts")
     assert len(host_rows) == 1
-    hosts_tbody_rows = page.split('<table class="grid hosts">', 1)[1].split("</table>", 1)[0]
+    hosts_tbody_rows = page.split('<table class="grid hosts stack">', 1)[1].split("</table>", 1)[0]
     assert hosts_tbody_rows.count("<tr") == 1000 + 1  # every host plus the header row
     # Per requirement at most FINDINGS_LIMIT finding rows, then the notice.
     req = doc["systems"][0]["requirements"][0]

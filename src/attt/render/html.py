@@ -19,14 +19,16 @@ import datetime as dt
 import functools
 import importlib.resources
 import json
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-from .. import gates, i18n
+from .. import clauses, gates, i18n
+from ..messages import pick as pick_text
 from .base import RenderOptions, register
 from .document import Document
 from .document import pick as _pick
@@ -37,6 +39,8 @@ STYLESHEET = "report.css"
 FINDINGS_LIMIT = 50
 # Details of a failing requirement start unfolded when they list at most this many findings.
 OPEN_LIMIT = 5
+# Blocking requirements named, with their titles, on the summary card of a system.
+BLOCKING_TOP = 8
 # Shown in the table of every requirement; the rest are counted.
 DETAIL_STATUSES = ("fail", "error", "manual", "waived")
 CSP = (
@@ -44,6 +48,9 @@ CSP = (
     "base-uri 'none'; form-action 'none'"
 )
 ELLIPSIS = "\u2026"
+# Tokens this long (paths, commands, value lists) get line-break opportunities: see breakable.
+LONG_TOKEN = re.compile(r"\S{24,}")
+BREAK_AFTER = re.compile(r"(?<=[/|=,])")
 NO_VALUE = "\u2013"  # en dash: no percentage (nothing scored)
 
 View = dict[str, Any]
@@ -71,7 +78,27 @@ def environment(lang: str) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.install_gettext_translations(i18n.translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    env.filters["breakable"] = breakable
     return env
+
+
+def breakable(text: object) -> Markup:
+    """``text`` escaped, with ``<wbr>`` after ``/ | = ,`` inside long tokens.
+
+    A path or command such as ``/opt/kaspersky/klnagent64/lib/bin/setup/postinstall.pl`` has
+    no line-break opportunity of its own, so a narrow column would cut it at any letter; with
+    these it wraps between path components, and ordinary words are never broken.
+    """
+
+    source = "" if text is None else str(text)
+    out: list[Markup] = []
+    pos = 0
+    for m in LONG_TOKEN.finditer(source):
+        out.append(escape(source[pos:m.start()]))
+        out.append(Markup("<wbr>").join(escape(p) for p in BREAK_AFTER.split(m.group())))
+        pos = m.end()
+    out.append(escape(source[pos:]))
+    return Markup("").join(out)
 
 
 @functools.cache
@@ -163,7 +190,7 @@ def _finding(f: Mapping[str, Any], lang: str, limit: int) -> View:
         truncated = truncated or cut
         rows.append({"key": key, "text": text, "truncated": cut})
     # Messages name the observed value, so a hostile or huge value must not bloat them either.
-    message, cut = _truncate(f.get("message", ""), limit)
+    message, cut = _truncate(pick_text(f, "message", lang), limit)
     truncated = truncated or cut
     waiver = f.get("waiver") or None
     return {
@@ -184,7 +211,7 @@ def _finding(f: Mapping[str, Any], lang: str, limit: int) -> View:
 
 def _document(d: Mapping[str, Any], lang: str, limit: int) -> View:
     doc = d.get("document") or {}
-    message, _cut = _truncate(d.get("message", ""), limit)
+    message, _cut = _truncate(pick_text(d, "message", lang), limit)
     return {
         "title": _pick(d, "title", lang) or str(d.get("key", "")),
         "status": _status(str(d.get("status", "")), lang),
@@ -195,6 +222,16 @@ def _document(d: Mapping[str, Any], lang: str, limit: int) -> View:
         "sha256": _text(doc.get("sha256"))[:16],
         "max_age_months": d.get("max_age_months"),
     }
+
+
+def _reason(req: Mapping[str, Any], lang: str) -> str:
+    """Why the requirement has its status, in ``lang``: ``reason_vi`` when the document has it,
+    else the English reason, translated when it is one of the grader's fixed phrases."""
+
+    text = pick_text(req, "reason", lang)
+    if text == req.get("reason") and text in i18n.REASON_LABELS:
+        return i18n.label(i18n.REASON_LABELS, text, lang)
+    return text
 
 
 def _requirement(
@@ -220,12 +257,8 @@ def _requirement(
                 "title": _pick(f, "check_title", lang) or check,
                 "text": text,
             }
-    reason = str(req.get("reason") or "")
-    if reason in i18n.REASON_LABELS:
-        reason = i18n.label(i18n.REASON_LABELS, reason, lang)
     layer = int(req.get("layer") or 0)
     severity = str(req.get("severity", ""))
-    clauses = req.get("clauses") or {}
     return {
         "anchor": anchor,
         "id": str(req.get("id", "")),
@@ -234,11 +267,11 @@ def _requirement(
         "layer": layer,
         "layer_label": i18n.label(i18n.LAYER_LABELS, layer, lang),
         "severity": {"code": severity, "label": i18n.label(i18n.SEVERITY_LABELS, severity, lang)},
-        "clauses": [f"{k}: {v}" for k, v in clauses.items()],
+        "clauses": clauses.clause_labels(req.get("clauses") or {}, lang),
         "kind": i18n.label(i18n.KIND_LABELS, req.get("kind", ""), lang),
         "status": _status(str(req.get("status", "")), lang),
         "advisory": bool(req.get("advisory")),
-        "reason": reason,
+        "reason": _reason(req, lang),
         "documents": [
             _pick(e, "title", lang) or str(e.get("key")) for e in req.get("evidence") or []
         ],
@@ -279,6 +312,58 @@ def _layer_detail(detail: Mapping[str, Any] | None, lang: str) -> View:
         "missing": missing[:10],
         "missing_more": max(0, len(missing) - 10),
     }
+
+
+def _param_source(source: str) -> View:
+    """Where a parameter value comes from, as a kind the template names in the report language
+    ("check default", "profile nd85-tt12-3", "tailoring quyche.yaml" in results.json)."""
+
+    if source == "check default":
+        return {"kind": "default", "ref": ""}
+    for kind in ("profile", "tailoring"):
+        if source.startswith(kind + " "):
+            return {"kind": kind, "ref": source[len(kind) + 1:]}
+    return {"kind": "other", "ref": source}
+
+
+def _checks(findings: Sequence[Mapping[str, Any]]) -> View:
+    """Check-level progress: one check on one host is one result.  Not-applicable results are
+    left out of the total, as they are of the score."""
+
+    counts = Counter(str(f.get("status")) for f in findings)
+    total = sum(n for status, n in counts.items() if status != "not_applicable")
+    passed = counts["pass"]
+    return {
+        "passed": passed,
+        "total": total,
+        "failed": counts["fail"],
+        "errors": counts["error"],
+        "percent": round(100 * passed / total, 1) if total else 0.0,
+    }
+
+
+def _findings_of(system: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return [f for r in system.get("requirements") or [] for f in r.get("findings") or []]
+
+
+def _unscored_reason(reqs: Sequence[Mapping[str, Any]]) -> str:
+    """Why a layer has no percentage, as a code the template words: no requirement at this
+    level, documents only (nothing automated to grade until documents are attested), or
+    every requirement waived, not applicable or still awaiting evidence."""
+
+    if not reqs:
+        return "empty"
+    if all(r.get("kind") == "evidence" for r in reqs):
+        return "documents"
+    return "nothing_graded"
+
+
+def _blocking_top(blocking: Sequence[View], limit: int) -> View:
+    """The blocking requirements for the top of the report: failures and errors first."""
+
+    order = {s: i for i, s in enumerate(i18n.STATUS_DISPLAY_ORDER)}
+    ranked = sorted(blocking, key=lambda b: order.get(b["status"]["code"], 99))
+    return {"shown": ranked[:limit], "more": max(0, len(ranked) - limit)}
 
 
 def _chart(layers: Sequence[View]) -> View:
@@ -323,11 +408,14 @@ def _system(
     ]
     layers = []
     for key in sorted((system.get("layers") or {}), key=int):
+        score = _score(system["layers"][key], lang)
+        in_layer = [r for r in reqs if str(r.get("layer")) == key]
         layers.append(
             {
                 "n": int(key),
                 "label": i18n.label(i18n.LAYER_LABELS, int(key), lang),
-                "score": _score(system["layers"][key], lang),
+                "score": score,
+                "unscored": None if score["percent"] is not None else _unscored_reason(in_layer),
                 "detail": _layer_detail((system.get("layer_detail") or {}).get(key), lang),
             }
         )
@@ -349,7 +437,7 @@ def _system(
                 "state": state,
                 "state_label": i18n.label(i18n.HOST_STATE_LABELS, state, lang) if state else "",
                 "state_ok": state in ("ok", "scanned"),
-                "message": _text(h.get("message") or h.get("error")),
+                "message": pick_text(h, "message", lang) or _text(h.get("error")),
                 "fail": counts["fail"],
                 "error": counts["error"],
             }
@@ -361,7 +449,7 @@ def _system(
             "check": _text(p.get("check")),
             "name": _text(p.get("name")),
             "value": _truncate(p.get("value"), options.evidence_limit)[0],
-            "source": _text(p.get("source")),
+            "source": _param_source(_text(p.get("source"))),
             "weakened": bool(p.get("weakened")),
         }
         for p in system.get("params") or []
@@ -384,7 +472,10 @@ def _system(
             "sources": [str(x) for x in profile.get("sources") or []],
         },
         "verdict_ok": bool(verdict.get("ok")),
+        "failed": any(r.get("status") == "fail" for r in reqs),
         "blocking": blocking,
+        "blocking_top": _blocking_top(blocking, BLOCKING_TOP),
+        "checks": _checks(_findings_of(system)),
         "score": _score(system.get("score") or {}, lang),
         "layers": layers,
         "chart": _chart(layers),
@@ -473,6 +564,8 @@ def build_view(doc: Document, options: RenderOptions) -> View:
     trends = doc.get("trend") or {}
     for view in systems:
         view["trend"] = _trend(trends.get(view["name"]), lang)
+        # Not fully scanned: the grade letter of what was scanned would mislead.
+        view["incomplete"] = bool(run.get("interrupted")) or view["hosts_down"] > 0
     return {
         "lang": lang,
         "tool": {
@@ -496,6 +589,9 @@ def build_view(doc: Document, options: RenderOptions) -> View:
             "hosts": int(summary.get("hosts") or 0),
             "host_errors": int(summary.get("host_errors") or 0),
             "requirements": sum(int(v) for v in (summary.get("requirements") or {}).values()),
+            "checks": _checks([f for s in doc.get("systems") or [] for f in _findings_of(s)]),
+            "incomplete": verdict == "incomplete" or bool(run.get("interrupted"))
+            or any(v["incomplete"] for v in systems),
         },
         "expired_waivers": [
             {k: _text(w.get(k)) for k in ("target", "hosts", "reason", "approver", "expires",
