@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import stat
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -297,33 +297,63 @@ def _provide(spec: EvidenceSpec) -> Msg:
     return _Provide("Provide: {title}.", title_vi=spec.title_vi, title_en=spec.title_en)
 
 
-def template(system: str, requirements: Sequence[Requirement],
-             clauses: Mapping[str, str] | None = None) -> str:
-    """A pre-filled evidence file listing every document the level needs."""
+def _rules(spec: EvidenceSpec) -> list[Msg]:
+    rules = []
+    if spec.max_age_months:
+        rules.append(T("issued or reviewed within the last {months} months",
+                       months=spec.max_age_months))
+    if spec.before_approval:
+        rules.append(T("issued before the level approval date"))
+    return rules
 
-    lines = [
-        f"# Evidence for system {system}: one entry per document; fill the blanks.",
-        "# issued/reviewed: YYYY-MM-DD. file: path relative to this file (hashed into reports).",
+
+def _template_entry(req: Requirement, index: int, spec: EvidenceSpec, lang: str) -> list[str]:
+    """One document to provide: what it is (a comment, in ``lang``) and the blanks to fill.
+
+    ``title`` stays empty for the agency's own title of the document; an entry without an
+    ``issued`` date is read as "still to provide" (``load_evidence``)."""
+
+    what = spec.title_vi if lang == "vi" else spec.title_en
+    rules = _rules(spec)
+    line = T("Document {n}/{total}: {what}", n=index, total=len(req.evidence), what=what)
+    if rules:
+        line = T("{document}. Conditions: {rules}.", document=line, rules=rules)
+    return [
+        f"  # {render(line, lang)}",
+        f"  - requirement: {req.id}",
+        f"    key: {spec.key}",
+        "    number: \"\"",
+        "    title: \"\"",
+        "    issued:",
+        "    approver: \"\"",
+        "    file: \"\"",
+    ]
+
+
+def template(system: str, requirements: Sequence[Requirement], lang: str = "vi") -> str:
+    """A pre-filled evidence file listing every document the level needs, described in
+    ``lang`` in comments (the loader ignores them), with the agency's fields left blank."""
+
+    head = [
+        T("Documents of system {system}: one entry per document to provide; fill in the "
+          "blanks.", system=system),
+        T("title: the document's title as issued; number: its number and symbol; issued, "
+          "reviewed: dates as YYYY-MM-DD; approver: who signed it."),
+        T("file: path of the document, relative to this file (its SHA-256 goes into the "
+          "reports). An entry without an issued date counts as not yet provided."),
+    ]
+    approval = T("date of the level-approval decision, once issued")
+    lines = [f"# {render(m, lang)}" for m in head]
+    lines += [
         f"system: {system}",
-        "approval_date:            # date of the level-approval decision, when issued",
+        f"approval_date:            # {render(approval, lang)}",
         "documents:",
     ]
     for req in requirements:
-        for spec in req.evidence:
-            rule = []
-            if spec.max_age_months:
-                rule.append(f"at most {spec.max_age_months} months old")
-            if spec.before_approval:
-                rule.append("issued before the approval date")
-            lines += [
-                f"  # {req.id} [{spec.key}] {spec.title_vi} / {spec.title_en}"
-                + (f" ({'; '.join(rule)})" if rule else ""),
-                f"  - requirement: {req.id}",
-                f"    key: {spec.key}",
-                "    number: \"\"",
-                f"    title: \"{spec.title_en.replace(chr(34), chr(39))}\"",
-                "    issued:",
-                "    approver: \"\"",
-                "    file: \"\"",
-            ]
+        if not req.evidence:
+            continue
+        title = req.title_vi if lang == "vi" else req.title_en
+        lines += ["", f"  # {req.id}: {title}"]
+        for i, spec in enumerate(req.evidence, 1):
+            lines += _template_entry(req, i, spec, lang)
     return "\n".join(lines) + "\n"

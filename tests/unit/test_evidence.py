@@ -87,9 +87,11 @@ documents:
 
 
 def test_unfilled_template_entries_count_as_missing(tmp_path: Path) -> None:
-    text = template("s", [req("R.1", max_age=12, before=True)])
-    assert "R.1" in text and "at most 12 months old" in text
-    assert "issued before the approval date" in text
+    text = template("s", [req("R.1", max_age=12, before=True)], "en")
+    assert "R.1" in text and "within the last 12 months" in text
+    assert "issued before the level approval date" in text
+    vi = template("s", [req("R.1", max_age=12, before=True)])
+    assert "Báo cáo đánh giá" in vi and "trong vòng 12 tháng" in vi and "assessment" not in vi
     load_text(text, "template")  # valid YAML
     ev = load_evidence(write(tmp_path, text))
     assert ev.documents == ()

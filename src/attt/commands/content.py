@@ -11,8 +11,10 @@ import click
 from ..errors import InputError
 from ..evidence import template
 from ..inventory_loader import bundled_inventory, load_inventory
+from ..messages import T
 from ..model import Profile
 from ..profile_loader import REGIMES, bundled_profiles, load_profile, profile_id
+from ._ci import lang_option
 from ._output import echo
 
 
@@ -153,30 +155,43 @@ def profiles_coverage(groups: bool) -> None:
 
 @click.group()
 def evidence() -> None:
-    """Evidence files for document requirements."""
+    """Tệp hồ sơ, tài liệu cho các yêu cầu chứng minh bằng văn bản. / Evidence files for
+    document requirements."""
 
 
 @evidence.command("template")
-@click.option("-s", "--system", "system_name", required=True)
-@click.option("-i", "--inventory", default="", help="Inventory (default: the bundled one).")
-@click.option("-l", "--level", type=click.IntRange(1, 5), default=None)
+@click.option("-s", "--system", "system_name", required=True,
+              help="Tên hệ thống trong tệp khai báo. / Name of the system in the inventory.")
+@click.option("-i", "--inventory", default="",
+              help="Tệp khai báo hệ thống (mặc định: tệp đi kèm). / Inventory (default: the "
+                   "bundled one).")
+@click.option("-l", "--level", type=click.IntRange(1, 5), default=None,
+              help="Cấp độ (mặc định: cấp độ của hệ thống). / Level (default: the system's).")
 @click.option("-o", "--out", default="",
-              help="File to write (default evidence-<system>.yaml; - for stdout).")
-def evidence_template(system_name: str, inventory: str, level: int | None, out: str) -> None:
-    """Write a pre-filled evidence file listing every document the system's level needs."""
+              help="Tệp ghi ra (mặc định evidence-<hệ thống>.yaml; - để in ra màn hình). / "
+                   "File to write (default evidence-<system>.yaml; - for stdout).")
+@lang_option
+def evidence_template(system_name: str, inventory: str, level: int | None, out: str,
+                      lang: str) -> None:
+    """Ghi tệp hồ sơ, tài liệu mẫu liệt kê mọi tài liệu cấp độ của hệ thống yêu cầu, kèm mô
+    tả từng tài liệu. / Write an evidence file listing every document the system's level
+    needs, each described in the chosen language."""
     inv = load_inventory(inventory or bundled_inventory())
     system = next((s for s in inv.systems if s.name == system_name), None)
     if system is None:
-        raise InputError(inv.source, "systems", f"no system {system_name!r}")
+        raise InputError(inv.source, "systems",
+                         T("no system '{name}'; the inventory has: {names}", name=system_name,
+                           names=[s.name for s in inv.systems]))
     prof = load_profile(profile_id(system.regime, level or system.level))
-    text = template(system.name, [r for r in prof.requirements if r.evidence])
+    body = template(system.name, [r for r in prof.requirements if r.evidence], lang)
     if out == "-":
-        echo(text, nl=False)
+        echo(body, nl=False)
         return
     path = out or f"evidence-{system.name}.yaml"
     if os.path.exists(path):
-        raise InputError(path, "", "exists already; not overwritten")
+        raise InputError(path, "", T("exists already; not overwritten"))
     with open(path, "w", encoding="utf-8") as fh:
-        fh.write(text)
+        fh.write(body)
     docs = sum(len(r.evidence) for r in prof.requirements)
-    echo(f"{path}: {docs} documents for {prof.id}")
+    echo(T("{path}: {count} documents to provide for {profile}", path=path, count=docs,
+           profile=prof.id))
