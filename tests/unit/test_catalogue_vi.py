@@ -15,6 +15,9 @@ import pytest
 import yaml
 
 from attt.errors import InputError
+from attt.grading import grade_system
+from attt.inventory_loader import bundled_inventory, load_inventory
+from attt.profile_loader import load_profile
 
 ROOT = Path(__file__).resolve().parents[2]
 PROFILES = ROOT / "profiles"
@@ -141,3 +144,19 @@ def test_broken_catalogue_data_is_refused(gen: ModuleType, tmp_path: Path, name:
     assert exc.value.key == key
     assert problem in str(exc.value.problem)
     assert not list(out.iterdir()), "no profile is written from broken data"
+
+
+@pytest.mark.parametrize("pid", ["nd85-tt12-3", "law116-nd331-3"])
+def test_the_missing_list_names_each_document_once(pid: str) -> None:
+    # The report's "Còn thiếu" column lists the documents still to provide per layer.
+    system = load_inventory(bundled_inventory()).systems[0]
+    report = grade_system(system, load_profile(pid), [])
+    missing = [m for d in report.layer_detail.values() for m in d.missing]
+    assert len(missing) > 20
+    assert len(set(missing)) == len(missing)
+    by_req: dict[str, list[str]] = {}
+    for rid, title_vi, _ in missing:
+        by_req.setdefault(rid, []).append(title_vi)
+    repeated = {rid: t for rid, t in by_req.items() if len(set(t)) != len(t)}
+    assert repeated == {}
+    assert all(_vietnamese(t) for _, t, _ in missing)
