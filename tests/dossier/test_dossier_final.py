@@ -13,9 +13,12 @@ import pytest
 import yaml
 from click.testing import CliRunner
 from docx import Document
+from docx.shared import Mm
 
 from attt.cli import main
-from attt.dossier.plan_rows import catalogue_key
+from attt.dossier.docx import TABLE_PT
+from attt.dossier.docx_layout import LANDSCAPE, row_height_mm
+from attt.dossier.plan_rows import catalogue_key, summary
 from attt.inventory_loader import bundled_inventory
 
 DEMO = bundled_inventory("demo-so-tinh.yaml")
@@ -145,7 +148,14 @@ def test_latest_recorded_run_is_used_and_remediation_prefilled(
           for row in t.rows[1:]}
     rid = failing[0]["requirement"]
     assert rid in c5, sorted(c5)
-    assert failing[0]["remediation_vi"].strip() in c5[rid][3]
+    assert summary(failing[0]["remediation_vi"]) in c5[rid][3]
+    # The plan summarises (first sentence per check): no C.5 row is taller than a page.
+    for table in Document(str(docx)).tables:
+        if len(table.columns) == 6 and table.rows[0].cells[3].text == "Biện pháp khắc phục":
+            widths = [c.width / Mm(1) for c in table.rows[0].cells]
+            for row in table.rows[1:]:
+                cells = [c.text for c in row.cells]
+                assert row_height_mm(cells, widths, TABLE_PT) < LANDSCAPE.usable_height, cells
     assert _found(text) == {}
 
 

@@ -300,6 +300,8 @@ def _signature(doc: DocxDocument, d: Dossier, page: Page) -> None:
     """"Nơi nhận" (left, 12/11 pt) and the signer's block (right), Decree 30 items 7-9."""
 
     vi = d.lang == "vi"
+    # Room between the last section and the signature block (it must not sit on a table).
+    doc.add_paragraph().paragraph_format.space_before = Pt(6)
     sign = doc.add_table(rows=1, cols=2)
     _fixed_widths(sign, [page.usable_width * 0.45, page.usable_width * 0.55])
     _row_flag(sign.rows[0], "w:cantSplit")

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ..evidence import EvidenceSet, evaluate
-from ..messages import pick
+from ..messages import pick, render
 from ..model import Requirement, Status
 from ..particulars import Particulars
 from .context import fmt_date
@@ -22,6 +22,7 @@ from .model import PlanRow
 # read from a results document is "not_scanned".
 REPORT_STATUSES = ("pass", "fail", "error", "manual", "not_applicable", "waived")
 NOTES_SHOWN = 2  # failing findings quoted per requirement; the rest are counted
+SUMMARY_CHARS = 240
 
 
 def results_index(results: Mapping[str, Any] | None) -> dict[str, Mapping[str, Any]]:
@@ -70,22 +71,37 @@ def _from_results(entry: Mapping[str, Any], lang: str,
     reason = pick(entry, "reason", lang)
     if code == "not_applicable" and reason:
         notes.append(reason)
-    return code, "; ".join(notes)
+    # Several checks of a host may say the same thing (a plan that is not scanned).
+    return code, "; ".join(dict.fromkeys(notes))
+
+
+def summary(text: str, limit: int = SUMMARY_CHARS) -> str:
+    """The first sentence of a remediation text, at most ``limit`` characters: the plan says
+    what will be done; the commands and file edits stay in the attached scan report."""
+
+    first = re.split(r"(?<=[.;])\s", " ".join(text.split()), maxsplit=1)[0].rstrip(";")
+    if len(first) <= limit:
+        return first
+    return first[:limit].rsplit(" ", 1)[0].rstrip(",;") + " …"
 
 
 def remediation(entry: Mapping[str, Any] | None, lang: str) -> str:
-    """The remediation texts of a requirement's failing checks, each once, in ``lang``."""
+    """The remediation of a requirement's failing checks in ``lang``, one line per check."""
 
     if entry is None:
         return ""
-    texts: list[str] = []
+    lines: list[str] = []
     for f in _findings(entry):
         if f.get("status") not in ("fail", "error"):
             continue
         text = f.get(f"remediation_{lang}") or f.get("remediation_en") or ""
-        if isinstance(text, str) and text.strip() and text.strip() not in texts:
-            texts.append(text.strip())
-    return "\n".join(texts)
+        if isinstance(text, str) and text.strip():
+            line = summary(text)
+            if line not in lines:
+                lines.append(line)
+    if len(lines) > 1:
+        lines = [f"- {line}" for line in lines]
+    return "\n".join(lines)
 
 
 def _doc_line(doc: Any, final: bool) -> str:
@@ -127,7 +143,7 @@ def plan_row(req: Requirement, p: Particulars, ev: EvidenceSet | None,
         status = _status_without_scan(req, docs)
     sol = p.solutions.get(req.id)
     evidence = [_doc_line(d.document, final) for d in attested]
-    evidence += [d.message for d in stale]
+    evidence += [render(d.text, lang) for d in stale]
     if note:
         evidence.append(note)
     solution = sol.text if sol and sol.text else ""
