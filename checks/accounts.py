@@ -18,7 +18,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from attt.messages import Msg, T
+from attt.messages import Arg, Msg, T
 from attt.model import Result, Status
 from attt.probes.accounts import PASSWD, SHADOW, STATES, USERADD, Account, ShadowEntry
 from attt.registry import ScopedFacts, check
@@ -271,25 +271,27 @@ def _aging_check(facts: ScopedFacts, *, key: str, default: int, field: str, want
     expected = {key: f"{op} {want}", field: f"{op} {want} for accounts that log in with a password"}
     source = f"{LOGIN_DEFS}, {_shadow_source(facts)}"
     shown: int | Msg = value if value_src == LOGIN_DEFS else T("{value} (not set)", value=value)
-    accounts = _field_values(bad)
-    common = {"file": LOGIN_DEFS, "key": key, "value": shown, "what": what, "shadow": SHADOW,
-              "op": op, "want": want, "accounts": accounts}
+    setting: dict[str, Arg] = {"file": LOGIN_DEFS, "key": key, "value": shown}
+    accounts: dict[str, Arg] = {"what": what, "shadow": SHADOW, "op": op, "want": want,
+                                "accounts": _field_values(bad)}
     if not ok(value) and bad:
-        message = T("{file} {key} is {value} and the {what} of existing accounts in {shadow} is "
-                    "not {op} {want}: {accounts}.", **common)
-    elif not ok(value):
-        message = T("{file} {key} is {value}, not {op} {want}.", **common)
-    elif bad:
-        message = T("The {what} of existing accounts in {shadow} is not {op} {want}: "
-                    "{accounts}.", **common)
-    if not ok(value) or bad:
-        return Result(Status.FAIL, message, observed=observed, expected=expected, source=source)
-    if users:
-        message = T("{file} {key} is {value} and all {count} account(s) that log in with a "
-                    "password have a {what} {op} {want}.", count=len(users), **common)
-    else:
-        message = T("{file} {key} is {value} and no account can log in with a password.",
-                    **common)
+        return Result(Status.FAIL, T("{file} {key} is {value} and the {what} of existing accounts "
+                                     "in {shadow} is not {op} {want}: {accounts}.", **setting,
+                                     **accounts),
+                      observed=observed, expected=expected, source=source)
+    if not ok(value):
+        return Result(Status.FAIL, T("{file} {key} is {value}, not {op} {want}.", **setting,
+                                     op=op, want=want),
+                      observed=observed, expected=expected, source=source)
+    if bad:
+        return Result(Status.FAIL, T("The {what} of existing accounts in {shadow} is not {op} "
+                                     "{want}: {accounts}.", **accounts),
+                      observed=observed, expected=expected, source=source)
+    message = (T("{file} {key} is {value} and all {count} account(s) that log in with a "
+                 "password have a {what} {op} {want}.", **setting, count=len(users), what=what,
+                 op=op, want=want) if users else
+               T("{file} {key} is {value} and no account can log in with a password.",
+                 **setting))
     return Result(Status.PASS, message, observed=observed, expected=expected, source=source)
 
 
@@ -419,34 +421,39 @@ def inactive_disabled(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
         return Result(Status.ERROR, T("{where}: INACTIVE is {value}, not a number.", where=where,
                                       value=repr(raw)),
                       observed={"INACTIVE": raw}, expected=None, source=USERADD)
-    if not where:
-        where = str(T("default -1 (INACTIVE not set in {file})", file=USERADD))
+    origin: str | Msg = where or T("default -1 (INACTIVE not set in {file})", file=USERADD)
     inactive = int(raw)
     users = _with_password(entries)
     bad = {e.name: e.inactive_days for e in users
            if e.inactive_days is None or not 0 <= e.inactive_days <= want}
-    observed: dict[str, Any] = {"INACTIVE": inactive, "INACTIVE_from": where,
+    observed: dict[str, Any] = {"INACTIVE": inactive, "INACTIVE_from": str(origin),
                                 "accounts_with_password": len(users),
                                 "accounts_inactive_not_ok": bad}
     expected = {"INACTIVE": f"0..{want}", "inactive_days": f"0..{want} for accounts with a "
                 "password"}
-    source = f"{USERADD}, {_shadow_source(facts)}"
+    status, message = _inactive_verdict(inactive, want, bad, len(users))
+    return Result(status, message, observed=observed, expected=expected,
+                  source=f"{USERADD}, {_shadow_source(facts)}")
+
+
+def _inactive_verdict(inactive: int, want: int, bad: Mapping[str, int | None],
+                      users: int) -> tuple[Status, Msg]:
+    """The useradd default and the accounts' inactivity periods against 0..want."""
+
+    shown: int | Msg = inactive if inactive >= 0 else T("{value} (never disable)",
+                                                       value=inactive)
     default_ok = 0 <= inactive <= want
-    common = {"value": inactive if inactive >= 0 else T("{value} (never disable)",
-                                                        value=inactive),
-              "want": want, "accounts": _field_values(bad)}
     if not default_ok and bad:
-        message = T("The useradd default INACTIVE is {value} and the inactivity period of "
-                    "existing accounts is not within 0..{want}: {accounts}.", **common)
-    elif not default_ok:
-        message = T("The useradd default INACTIVE is {value}, not within 0..{want}.", **common)
-    elif bad:
-        message = T("The inactivity period of existing accounts is not within 0..{want}: "
-                    "{accounts}.", **common)
-    if not default_ok or bad:
-        return Result(Status.FAIL, message, observed=observed, expected=expected, source=source)
-    return Result(Status.PASS,
-                  T("useradd default INACTIVE is {value} days and all {count} account(s) that "
-                    "log in with a password are disabled at most {want} days after expiry.",
-                    count=len(users), **common),
-                  observed=observed, expected=expected, source=source)
+        return Status.FAIL, T("The useradd default INACTIVE is {value} and the inactivity "
+                              "period of existing accounts is not within 0..{want}: "
+                              "{accounts}.", value=shown, want=want,
+                              accounts=_field_values(bad))
+    if not default_ok:
+        return Status.FAIL, T("The useradd default INACTIVE is {value}, not within 0..{want}.",
+                              value=shown, want=want)
+    if bad:
+        return Status.FAIL, T("The inactivity period of existing accounts is not within "
+                              "0..{want}: {accounts}.", want=want, accounts=_field_values(bad))
+    return Status.PASS, T("useradd default INACTIVE is {value} days and all {count} account(s) "
+                          "that log in with a password are disabled at most {want} days after "
+                          "expiry.", value=shown, count=users, want=want)
