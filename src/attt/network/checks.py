@@ -7,9 +7,10 @@ evaluates them once per system and vantage zone.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..messages import Arg, Msg, T, render, render_arg
 from ..model import Result, Status
 from ..registry import ScopedFacts, check
 from . import facts as F
@@ -18,28 +19,61 @@ from .rules import decide, label, violations
 from .services import DB_PORTS, MGMT_PORTS
 from .zones import OUTSIDE_ROLES, USER_ROLES
 
-ZONE_TITLES: dict[str, tuple[str, str, str]] = {
+ZONE_TITLES: dict[str, tuple[str, str, Msg]] = {
     # role: (title_vi, title_en, what the zone holds)
     "internal": ("Có vùng mạng người dùng nội bộ", "Internal (user) zone declared",
-                 "users' workstations"),
+                 T("users' workstations")),
     "perimeter": ("Có vùng mạng biên", "Perimeter zone declared",
-                  "the boundary to external networks"),
-    "dmz": ("Có vùng DMZ", "DMZ declared", "servers publishing services to the outside"),
+                  T("the boundary to external networks")),
+    "dmz": ("Có vùng DMZ", "DMZ declared", T("servers publishing services to the outside")),
     "internal_server": ("Có vùng máy chủ nội bộ", "Internal server zone declared",
-                        "servers for internal users"),
+                        T("servers for internal users")),
     "wireless": ("Mạng không dây là vùng riêng", "Wireless network is its own zone",
-                 "Wi-Fi clients"),
+                 T("Wi-Fi clients")),
     "db_server": ("Có vùng máy chủ cơ sở dữ liệu", "Database server zone declared",
-                  "database servers"),
+                  T("database servers")),
     "management": ("Có vùng quản trị hệ thống", "Administration zone declared",
-                   "administrators' workstations and jump hosts"),
+                   T("administrators' workstations and jump hosts")),
     "device_management": ("Có vùng quản trị thiết bị", "Device management zone declared",
-                          "management interfaces of network devices, storage, hypervisors"),
+                          T("management interfaces of network devices, storage, hypervisors")),
 }
 
 
+class Joined(Msg):
+    """Messages (or data) one after another, separated by ``sep``: each rendered in the
+    reader's language, then joined, so a list of phrases never mixes languages."""
+
+    def __init__(self, items: Sequence[Arg], sep: str = "; ") -> None:
+        super().__init__("{items}", items=list(items))
+        self.sep = sep
+
+    def render(self, lang: str) -> str:
+        """The items in ``lang``, separated."""
+
+        items = self.args["items"]
+        assert isinstance(items, list)
+        return self.sep.join(render_arg(v, lang) for v in items)
+
+    def ids(self) -> list[str]:
+        """The msgids of the items that are messages (the separator is no text)."""
+
+        items = self.args["items"]
+        assert isinstance(items, list)
+        return [i for v in items if isinstance(v, Msg) for i in v.ids()]
+
+
+def _more(shown: Sequence[Arg], total: int, limit: int) -> Msg:
+    """The first ``limit`` items, "; "-separated, and how many more there are."""
+
+    listed = Joined(list(shown)[:limit])
+    if total > limit:
+        return T("{items} (+{more} more)", items=listed, more=total - limit)
+    return listed
+
+
 def _zone_check(role: str) -> None:
-    title_vi, title_en, holds = ZONE_TITLES[role]
+    title_vi, title_en, holds_msg = ZONE_TITLES[role]
+    holds = render(holds_msg, "en")
 
     def evaluate(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
         plan = facts.get(F.ZONE_PLAN)
@@ -48,30 +82,33 @@ def _zone_check(role: str) -> None:
         if not zones:
             if role == "wireless":
                 return Result(Status.NOT_APPLICABLE,
-                              "No wireless zone is declared: the system has no Wi-Fi network "
-                              "(declare a zone with role wireless if it has one).",
+                              T("No wireless zone is declared: the system has no Wi-Fi network "
+                                "(declare a zone with role wireless if it has one)."),
                               observed=[], expected=expected, source="inventory zones")
             return Result(Status.FAIL,
-                          f"The zone plan has no zone with role {role} (for {holds}).",
+                          T("The zone plan has no zone with role {role} (for {holds}).",
+                            role=role, holds=holds_msg),
                           observed=[z["name"] for z in plan["zones"]], expected=expected,
                           source="inventory zones")
         names = [z["name"] for z in zones]
         empty = [z["name"] for z in zones if not z["networks"]]
         if empty:
             return Result(Status.FAIL,
-                          f"Zone {', '.join(empty)} ({role}) declares no networks, so its "
-                          "separation cannot be verified.",
+                          T("Zone {zones} ({role}) declares no networks, so its separation "
+                            "cannot be verified.", zones=empty, role=role),
                           observed=zones, expected=expected, source="inventory zones")
         shared = [o for o in plan["overlaps"] if o[0] in names or o[2] in names]
         if shared:
             a, na, b, nb = shared[0]
             return Result(Status.FAIL,
-                          f"Zone {a} ({na}) overlaps zone {b} ({nb}): the zones are not "
-                          "separated.",
+                          T("Zone {a} ({net_a}) overlaps zone {b} ({net_b}): the zones are not "
+                            "separated.", a=a, net_a=na, b=b, net_b=nb),
                           observed=shared, expected="no address in two zones",
                           source="inventory zones")
         nets = "; ".join(f"{z['name']}: {', '.join(z['networks'])}" for z in zones)
-        return Result(Status.PASS, f"Zone {role} is declared with its own networks ({nets}).",
+        return Result(Status.PASS,
+                      T("Zone {role} is declared with its own networks ({networks}).",
+                        role=role, networks=nets),
                       observed=zones, expected=expected, source="inventory zones")
 
     evaluate.__doc__ = (
@@ -95,22 +132,30 @@ for _role in ZONE_TITLES:
     _zone_check(_role)
 
 
-def _shown_violations(bad: list[dict[str, Any]], limit: int = 5) -> str:
+def _open_flow(v: Mapping[str, Any]) -> Msg:
+    where = f"{v['zone']}: {v['label']} {v['proto']}/{v['port']}"
+    if v["service"]:
+        return T("{flow} open ({service})", flow=where, service=v["service"])
+    return T("{flow} open", flow=where)
+
+
+def _shown_violations(bad: list[dict[str, Any]], limit: int = 5) -> Msg:
     """Open flows one by one; closed ones grouped per host (a host without a filtering
     firewall answers every scanned port with a reset)."""
 
-    items = [f"{v['zone']}: {v['label']} {v['proto']}/{v['port']} open"
-             + (f" ({v['service']})" if v["service"] else "")
-             for v in bad if v["state"] == "open"]
+    items: list[Arg] = [_open_flow(v) for v in bad if v["state"] == "open"]
     closed: dict[tuple[str, str], list[str]] = {}
     for v in bad:
         if v["state"] == "closed":
             closed.setdefault((v["zone"], v["label"]), []).append(f"{v['proto']}/{v['port']}")
     for (zone, name), ports in closed.items():
-        more = f" (+{len(ports) - 4} ports)" if len(ports) > 4 else ""
-        items.append(f"{zone}: {name} {', '.join(ports[:4])}{more} reachable (closed)")
-    extra = f" (+{len(items) - limit} more)" if len(items) > limit else ""
-    return "; ".join(items[:limit]) + extra
+        if len(ports) > 4:
+            items.append(T("{zone}: {host} {ports} (+{more} ports) reachable (closed)",
+                           zone=zone, host=name, ports=ports[:4], more=len(ports) - 4))
+        else:
+            items.append(T("{zone}: {host} {ports} reachable (closed)", zone=zone, host=name,
+                           ports=ports))
+    return _more(items, len(items), limit)
 
 
 def _rules_result(scan: Mapping[str, Any], inbound: bool) -> Result:
@@ -118,24 +163,28 @@ def _rules_result(scan: Mapping[str, Any], inbound: bool) -> Result:
     outside = scan["vantage_role"] in OUTSIDE_ROLES
     if outside != inbound:
         where = "an external or perimeter" if inbound else "an internal"
-        return Result(Status.NOT_APPLICABLE,
-                      f"Scanned from zone {src} ({scan['vantage_role']}); this needs a scan "
-                      f"from {where} vantage point.",
-                      observed=src, expected=where, source="nmap")
+        needed = (T("Scanned from zone {zone} ({role}); this needs a scan from an external or "
+                    "perimeter vantage point.", zone=src, role=scan["vantage_role"])
+                  if inbound else
+                  T("Scanned from zone {zone} ({role}); this needs a scan from an internal "
+                    "vantage point.", zone=src, role=scan["vantage_role"]))
+        return Result(Status.NOT_APPLICABLE, needed, observed=src, expected=where,
+                      source="nmap")
     bad, allowed = violations(scan)
     expected = (f"only flows the LAN rules allow are open from {src} "
                 f"(default {scan.get('default', 'deny')})")
     if bad:
         n_open = sum(1 for v in bad if v["state"] == "open")
-        what = (f"{n_open} open, {len(bad) - n_open} reachable but closed" if n_open < len(bad)
-                else "open")
+        what = (T("{open} open, {closed} reachable but closed", open=n_open,
+                  closed=len(bad) - n_open) if n_open < len(bad) else T("open"))
         return Result(Status.FAIL,
-                      f"From zone {src}, {len(bad)} flow(s) the LAN rules forbid reach a host "
-                      f"({what}): {_shown_violations(bad)}.",
+                      T("From zone {zone}, {count} flow(s) the LAN rules forbid reach a host "
+                        "({what}): {flows}.", zone=src, count=len(bad), what=what,
+                        flows=_shown_violations(bad)),
                       observed=bad, expected=expected, source="nmap")
     return Result(Status.PASS,
-                  f"From zone {src}, every open service in other zones ({allowed}) is allowed "
-                  "by the LAN rules.",
+                  T("From zone {zone}, every open service in other zones ({allowed}) is allowed "
+                    "by the LAN rules.", zone=src, allowed=allowed),
                   observed={"allowed_open": allowed, "targets": scan.get("targets", 0)},
                   expected=expected, source="nmap")
 
@@ -183,46 +232,49 @@ _ADMIN_TITLE = re.compile(r"admin|login|log in|sign in|manage|console|dashboard|
                           re.IGNORECASE)
 
 
-def insecure_reasons(o: Mapping[str, Any], scan: Mapping[str, Any]) -> list[str]:
+def insecure_reasons(o: Mapping[str, Any], scan: Mapping[str, Any]) -> list[Msg]:
     """Why an open service is insecure (empty: nothing found)."""
 
     proto, port = str(o["proto"]), int(o["port"])
     svc = str(o.get("service", "")).lower()
     scripts: Mapping[str, str] = o.get("scripts") or {}
     tls = o.get("tunnel") == "ssl" or "ssl-cert" in scripts
-    out = []
+    out: list[Msg] = []
     if svc == "telnet" or (proto, port) == ("tcp", 23):
-        out.append("telnet (clear-text login)")
+        out.append(T("telnet (clear-text login)"))
     if svc == "ftp" and not tls:
-        out.append("FTP without TLS")
+        out.append(T("FTP without TLS"))
     if proto == "tcp" and (svc in ("exec", "login", "shell", "rsh", "rlogin")
                            or port in (512, 513, 514)):
-        out.append("rsh/rlogin/rexec")
+        out.append(T("rsh/rlogin/rexec"))
     if proto == "udp" and (svc == "tftp" or port == 69) and o.get("state") == "open":
-        out.append("TFTP")
+        out.append(T("TFTP"))
     if "Valid credentials" in scripts.get("snmp-brute", ""):
         found = re.findall(r"^\|?\s*(\S+) - Valid credentials", scripts["snmp-brute"], re.M)
-        out.append(f"SNMP v1/v2c with default community {', '.join(found) or '(guessed)'}")
+        out.append(T("SNMP v1/v2c with default community {communities}",
+                     communities=found or T("(guessed)")))
     smb = scripts.get("smb-protocols", "")
     if "SMBv1" in smb or "NT LM 0.12" in smb:
-        out.append("SMBv1 enabled")
+        out.append(T("SMBv1 enabled"))
     if svc.startswith("http") and not tls and svc != "https":
         title = scripts.get("http-title", "")
         auth = scripts.get("http-auth", "")
         if _ADMIN_TITLE.search(title) or "Basic" in auth or "Digest" in auth:
-            out.append(f"HTTP admin interface without TLS ({(title or auth).strip()[:80]})")
+            out.append(T("HTTP admin interface without TLS ({page})",
+                         page=(title or auth).strip()[:80]))
     zone = str(o.get("zone", ""))
     action, rule = decide(scan.get("rules", []), "deny", str(scan.get("vantage")), zone, proto,
                           port)
     documented = action == "allow" and rule is not None
     # A flow an explicit allow rule documents (with its reason) is the agency's decision.
     if scan.get("vantage_role") in USER_ROLES and zone != scan.get("vantage") and not documented:
+        flow = "/".join((proto, str(port)))
         if (proto, port) in DB_PORTS:
-            out.append(f"database port {proto}/{port} reachable from user zone "
-                       f"{scan['vantage']}")
+            out.append(T("database port {port} reachable from user zone {zone}",
+                         port=flow, zone=scan["vantage"]))
         elif (proto, port) in MGMT_PORTS and not out:
-            out.append(f"management port {proto}/{port} reachable from user zone "
-                       f"{scan['vantage']}")
+            out.append(T("management port {port} reachable from user zone {zone}",
+                         port=flow, zone=scan["vantage"]))
     return out
 
 
@@ -255,50 +307,84 @@ def insecure_services(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
                           "label": label(o), "address": o["address"], "zone": o.get("zone", ""),
                           "port": o["port"], "proto": o["proto"],
                           "service": o.get("service", ""), "banner": o.get("banner", ""),
-                          "problem": why})
-    note = "" if scan.get("udp") else " (UDP not scanned: TFTP and SNMP not verified)"
+                          "problem": render(why, "en"), "why": why})
+    udp = scan.get("udp")
     if found:
-        shown = "; ".join(f"{f['label']} {f['proto']}/{f['port']}: {f['problem']}"
-                          for f in found[:5])
-        more = f" (+{len(found) - 5} more)" if len(found) > 5 else ""
+        shown = _more([Joined([f"{f['label']} {f['proto']}/{f['port']}", f.pop("why")], ": ")
+                       for f in found], len(found), 5)
         return Result(Status.FAIL,
-                      f"From zone {scan['vantage']}, {len(found)} insecure service(s) are "
-                      f"reachable: {shown}{more}{note}.",
+                      T("From zone {zone}, {count} insecure service(s) are reachable: "
+                        "{services}.", zone=scan["vantage"], count=len(found), services=shown)
+                      if udp else
+                      T("From zone {zone}, {count} insecure service(s) are reachable: "
+                        "{services} (UDP not scanned: TFTP and SNMP not verified).",
+                        zone=scan["vantage"], count=len(found), services=shown),
                       observed=found, expected="no insecure protocol reachable", source="nmap")
+    total = len(scan.get("open", []))
     return Result(Status.PASS,
-                  f"From zone {scan['vantage']}, no insecure protocol is reachable among "
-                  f"{len(scan.get('open', []))} open services{note}.",
+                  T("From zone {zone}, no insecure protocol is reachable among {count} open "
+                    "services.", zone=scan["vantage"], count=total)
+                  if udp else
+                  T("From zone {zone}, no insecure protocol is reachable among {count} open "
+                    "services (UDP not scanned: TFTP and SNMP not verified).",
+                    zone=scan["vantage"], count=total),
                   observed=[], expected="no insecure protocol reachable", source="nmap")
 
 
-def tls_problems(t: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
-    """What is wrong with one TLS service (certificate, key, protocols, ciphers), as text."""
+# What tls.chain_status says of a chain it could not build (OpenSSL's own words otherwise).
+CHAIN_DETAILS: Mapping[str, Msg] = {
+    "incomplete: the issuer certificate could not be found":
+        T("incomplete: the issuer certificate could not be found"),
+    "self-signed certificate": T("self-signed certificate"),
+    "self-signed root certificate in the chain is not trusted":
+        T("self-signed root certificate in the chain is not trusted"),
+    "incomplete: the server did not send the intermediate certificate "
+    "(unable to get local issuer certificate)":
+        T("incomplete: the server did not send the intermediate certificate "
+          "(unable to get local issuer certificate)"),
+    "incomplete: unable to verify the first certificate":
+        T("incomplete: unable to verify the first certificate"),
+}
+
+
+def _cert_problems(cert: Mapping[str, Any], params: Mapping[str, Any]) -> list[Msg]:
+    out = []
+    if not cert["valid_now"]:
+        out.append(T("certificate not valid now (not after {date})", date=cert["not_after"]))
+    elif cert["days_left"] < int(params["min_days_left"]):
+        out.append(T("certificate expires in {days} days", days=cert["days_left"]))
+    minimum = {"RSA": int(params["min_rsa_bits"]), "DSA": 10**6,
+               "EC": int(params["min_ec_bits"])}.get(cert["key_type"], 0)
+    if cert["key_bits"] < minimum:
+        key = "-".join((str(cert["key_type"]), str(cert["key_bits"])))
+        out.append(T("weak key {key}", key=key))
+    if cert["signature_hash"] in ("md5", "sha1"):
+        out.append(T("weak signature {signature}", signature=cert["signature"]))
+    if cert["name_match"] is False:
+        out.append(T("name {name} not in the certificate ({names})",
+                     name=cert["expected_name"], names=cert["names"][:4] or T("no names")))
+    return out
+
+
+def tls_problems(t: Mapping[str, Any], params: Mapping[str, Any]) -> list[Msg]:
+    """What is wrong with one TLS service (certificate, key, protocols, ciphers)."""
 
     out = []
     cert = t.get("cert")
     if cert is None:
-        out.append(f"certificate not read ({t.get('cert_error') or 'no ssl-cert output'})")
+        out.append(T("certificate not read ({error})",
+                     error=t.get("cert_error") or T("no ssl-cert output")))
     else:
-        if not cert["valid_now"]:
-            out.append(f"certificate not valid now (not after {cert['not_after']})")
-        elif cert["days_left"] < int(params["min_days_left"]):
-            out.append(f"certificate expires in {cert['days_left']} days")
-        minimum = {"RSA": int(params["min_rsa_bits"]), "DSA": 10**6,
-                   "EC": int(params["min_ec_bits"])}.get(cert["key_type"], 0)
-        if cert["key_bits"] < minimum:
-            out.append(f"weak key {cert['key_type']}-{cert['key_bits']}")
-        if cert["signature_hash"] in ("md5", "sha1"):
-            out.append(f"weak signature {cert['signature']}")
-        if cert["name_match"] is False:
-            out.append(f"name {cert['expected_name']} not in the certificate "
-                       f"({', '.join(cert['names'][:4]) or 'no names'})")
+        out += _cert_problems(cert, params)
     if t.get("chain") != "complete":
-        out.append(f"chain {t.get('chain')}: {t.get('chain_detail', '')}")
+        detail = str(t.get("chain_detail", ""))
+        out.append(T("chain {state}: {detail}", state=str(t.get("chain")),
+                     detail=CHAIN_DETAILS.get(detail, detail)))
     old = [p for p in t.get("protocols", []) if p in ("SSLv2", "SSLv3", "TLSv1.0", "TLSv1.1")]
     if old:
-        out.append(f"old protocols offered: {', '.join(old)}")
+        out.append(T("old protocols offered: {protocols}", protocols=old))
     if t.get("weak_ciphers"):
-        out.append(f"weak ciphers: {', '.join(t['weak_ciphers'][:3])}")
+        out.append(T("weak ciphers: {ciphers}", ciphers=t["weak_ciphers"][:3]))
     return out
 
 
@@ -324,7 +410,7 @@ def tls_healthy(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
 
     services = facts.get(F.TLS)["services"]
     if not services:
-        return Result(Status.NOT_APPLICABLE, "No TLS service was found by the scan.",
+        return Result(Status.NOT_APPLICABLE, T("No TLS service was found by the scan."),
                       observed=[], expected="healthy TLS on every TLS service", source="nmap")
     bad = []
     for t in services:
@@ -332,20 +418,21 @@ def tls_healthy(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
         if problems:
             bad.append({"target": t.get("name") or t["address"], "address": t["address"],
                         "host": t.get("host", ""), "name": t.get("name", ""),
-                        "port": t["port"], "zone": t.get("zone", ""), "problems": problems,
-                        "cert": t.get("cert")})
+                        "port": t["port"], "zone": t.get("zone", ""),
+                        "problems": [render(p, "en") for p in problems],
+                        "cert": t.get("cert"), "why": problems})
     expected = (f"valid certificate (>= {params['min_days_left']} days), complete chain, "
                 f"RSA >= {params['min_rsa_bits']} / EC >= {params['min_ec_bits']}, "
                 "TLS 1.2+ only, no weak cipher")
     if bad:
-        shown = "; ".join(f"{label(b)}:{b['port']} {', '.join(b['problems'])}"
-                          for b in bad[:3])
-        more = f" (+{len(bad) - 3} more services)" if len(bad) > 3 else ""
+        shown = _more([Joined([f"{label(b)}:{b['port']}", Joined(b.pop("why"), ", ")], " ")
+                       for b in bad], len(bad), 3)
         return Result(Status.FAIL,
-                      f"{len(bad)} of {len(services)} TLS service(s) have problems: "
-                      f"{shown}{more}.",
+                      T("{count} of {total} TLS service(s) have problems: {services}.",
+                        count=len(bad), total=len(services), services=shown),
                       observed=bad, expected=expected, source="nmap ssl-cert, ssl-enum-ciphers")
-    return Result(Status.PASS, f"All {len(services)} TLS service(s) are healthy.",
+    return Result(Status.PASS, T("All {total} TLS service(s) are healthy.",
+                                 total=len(services)),
                   observed=[{"target": t.get("name") or t["address"], "port": t["port"],
                              "days_left": (t.get("cert") or {}).get("days_left")}
                             for t in services],
@@ -375,19 +462,24 @@ def ipv6_readiness(facts: ScopedFacts, params: Mapping[str, Any]) -> Result:
     crit = criteria(fact)
     met, total, pct = score(fact)
     if pct is None:
-        return Result(Status.NOT_APPLICABLE, "No public service or zone to assess for IPv6.",
+        return Result(Status.NOT_APPLICABLE, T("No public service or zone to assess for IPv6."),
                       observed=[], expected="IPv6 readiness", source="dns, nmap")
     missing = [c for c, ok in crit if not ok]
     exempt = [f"{z['name']} ({z['ipv6_exempt']})" for z in fact["zones"] if z.get("ipv6_exempt")]
-    shown = f" Zones without IPv6 by decision: {'; '.join(exempt)}." if exempt else ""
     observed = {"score_percent": pct, "met": met, "criteria": total,
-                "missing": missing, "services": fact["services"], "zones": fact["zones"]}
+                "missing": [render(m, "en") for m in missing], "services": fact["services"],
+                "zones": fact["zones"]}
     expected = f"IPv6 readiness >= {params['min_percent']}%"
+    percent = round(pct)
     if pct < float(params["min_percent"]):
-        return Result(Status.FAIL,
-                      f"IPv6 readiness score {pct:.0f}% ({met}/{total} criteria); missing: "
-                      f"{'; '.join(missing[:4])}{' ...' if len(missing) > 4 else ''}.{shown}",
-                      observed=observed, expected=expected, source="dns, nmap")
-    return Result(Status.PASS,
-                  f"IPv6 readiness score {pct:.0f}% ({met}/{total} criteria).{shown}",
-                  observed=observed, expected=expected, source="dns, nmap")
+        verdict = T("IPv6 readiness score {percent}% ({met}/{total} criteria); missing: "
+                    "{criteria}.", percent=percent, met=met, total=total,
+                    criteria=_more(missing, len(missing), 4))
+        status = Status.FAIL
+    else:
+        verdict = T("IPv6 readiness score {percent}% ({met}/{total} criteria).",
+                    percent=percent, met=met, total=total)
+        status = Status.PASS
+    message: Msg = verdict if not exempt else Joined(
+        [verdict, T("Zones without IPv6 by decision: {zones}.", zones=Joined(exempt))], " ")
+    return Result(status, message, observed=observed, expected=expected, source="dns, nmap")

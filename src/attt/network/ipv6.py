@@ -6,9 +6,11 @@ addressing.  The score is the share of the criteria that apply and are met."""
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from ..messages import Arg, Msg, T
 from ..model import PublicService, System, Zone
 from ..targets import is_ip
 from .dnsq import Resolver
@@ -159,29 +161,76 @@ def build_fact(
             "dns_errors": [f"{n} {t}: {e}" for (n, t), e in resolver.results.errors.items()]}
 
 
-def criteria(fact: Mapping[str, Any]) -> list[tuple[str, bool]]:
+# The details build_fact writes (facts are plain data), said again as messages for reports.
+_DETAILS: Mapping[str, Msg] = {
+    "no IPv6 address declared": T("no IPv6 address declared"),
+    "no AAAA record": T("no AAAA record"),
+    "valid certificate": T("valid certificate"),
+    "no IPv6 network declared": T("no IPv6 network declared"),
+    "declared; no IPv6 target of the zone was scanned":
+        T("declared; no IPv6 target of the zone was scanned"),
+    "hosts answer over IPv6": T("hosts answer over IPv6"),
+    "nothing answered over IPv6": T("nothing answered over IPv6"),
+}
+_DETAIL_PATTERNS: tuple[tuple[re.Pattern[str], Callable[[str], Msg]], ...] = (
+    (re.compile(r"AAAA lookup failed \((?P<value>.*)\)"),
+     lambda v: T("AAAA lookup failed ({value})", value=v)),
+    (re.compile(r"no TLS service answered over IPv6 on (?P<value>.*)"),
+     lambda v: T("no TLS service answered over IPv6 on {value}", value=v)),
+    (re.compile(r"this machine has an address in (?P<value>.*)"),
+     lambda v: T("this machine has an address in {value}", value=v)),
+    (re.compile(r"this machine has no address in (?P<value>.*)"),
+     lambda v: T("this machine has no address in {value}", value=v)),
+    (re.compile(r"no IPv6 by decision: (?P<value>.*)"),
+     lambda v: T("no IPv6 by decision: {value}", value=v)),
+    (re.compile(r"declared; the LAN rules deny every scanned port from (?P<value>.*), so IPv6 "
+                r"answers cannot be observed from there"),
+     lambda v: T("declared; the LAN rules deny every scanned port from {value}, so IPv6 "
+                 "answers cannot be observed from there", value=v)),
+)
+
+
+def detail_message(detail: str) -> Arg:
+    """A detail of the fact as a message when it is one of build_fact's sentences; any other
+    text (a resolver's or a certificate's words) as data."""
+
+    if detail in _DETAILS:
+        return _DETAILS[detail]
+    for pattern, message in _DETAIL_PATTERNS:
+        m = pattern.fullmatch(detail)
+        if m:
+            return message(m.group("value"))
+    return detail
+
+
+def criteria(fact: Mapping[str, Any]) -> list[tuple[Msg, bool]]:
     """(criterion, met) for every criterion that applies."""
 
-    out: list[tuple[str, bool]] = []
+    out: list[tuple[Msg, bool]] = []
     for s in fact.get("services", []):
         n = s["name"]
         # Only a name has AAAA records; a service given by addresses has an IPv6 one or not.
-        out.append((f"{n}: AAAA record" if s.get("dns", True) else f"{n}: IPv6 address",
-                    bool(s["aaaa"])))
-        out.append((f"{n}: same ports over IPv6 as IPv4 "
-                    f"(v4 {s['v4_open']}, v6 {s['v6_open']})",
+        out.append((T("{service}: AAAA record", service=n) if s.get("dns", True)
+                    else T("{service}: IPv6 address", service=n), bool(s["aaaa"])))
+        out.append((T("{service}: same ports over IPv6 as IPv4 (v4 {v4}, v6 {v6})", service=n,
+                      v4=str(s["v4_open"]), v6=str(s["v6_open"])),
                     bool(s["aaaa"]) and s["v4_open"] == s["v6_open"]))
         if s.get("https_v6") is not None:
-            out.append((f"{n}: HTTPS over IPv6 with a valid certificate "
-                        f"({s['https_v6']['detail']})", bool(s["https_v6"]["ok"])))
-        for kind, label in (("ns", "name servers"), ("mx", "mail exchangers")):
+            out.append((T("{service}: HTTPS over IPv6 with a valid certificate ({detail})",
+                          service=n, detail=detail_message(s["https_v6"]["detail"])),
+                        bool(s["https_v6"]["ok"])))
+        for kind, label in (("ns", T("{service}: name servers of {domain} reachable over "
+                                     "IPv6", service=n, domain=s.get("domain"))),
+                            ("mx", T("{service}: mail exchangers of {domain} reachable over "
+                                     "IPv6", service=n, domain=s.get("domain")))):
             if s.get("domain") and s.get(kind):
                 ok = all(x["aaaa"] and x["reachable"] is not False for x in s[kind])
-                out.append((f"{n}: {label} of {s['domain']} reachable over IPv6", ok))
+                out.append((label, ok))
     for z in fact.get("zones", []):
         if z.get("ipv6_exempt"):
             continue  # no IPv6 by a documented decision: shown, not scored
-        out.append((f"zone {z['name']}: IPv6 addressing ({z['detail']})",
+        out.append((T("zone {zone}: IPv6 addressing ({detail})", zone=z["name"],
+                      detail=detail_message(z["detail"])),
                     bool(z["ipv6_declared"]) and z["observed"] is not False))
     return out
 

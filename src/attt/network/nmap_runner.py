@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import AtttError, ExitStatus
+from ..messages import T
 
 log = logging.getLogger(__name__)
 
@@ -179,15 +180,16 @@ def run(targets: list[str], arguments: list[str], timeout: float) -> RunResult:
         )
         xml = scanner.get_nmap_last_output()
     except nmap.PortScannerTimeout:
-        raise NmapError(f"nmap did not finish within {int(timeout)} s: {command}") from None
+        raise NmapError(T("nmap did not finish within {seconds} s: {command}",
+                          seconds=int(timeout), command=command)) from None
     except nmap.PortScannerError as exc:
-        raise NmapError(f"nmap failed: {str(exc).strip()[:500]}") from None
+        raise NmapError(T("nmap failed: {error}", error=str(exc).strip()[:500])) from None
     if isinstance(xml, bytes):
         xml = xml.decode("utf-8", errors="replace")
     try:
         ports, up = parse_xml(xml)
     except ET.ParseError as exc:
-        raise NmapError(f"unreadable nmap XML output: {exc}") from None
+        raise NmapError(T("unreadable nmap XML output: {error}", error=str(exc))) from None
     info = result.get("nmap", {}).get("scaninfo", {})
     warnings = [str(w).strip() for w in info.get("warning", [])] if isinstance(info, dict) else []
     if isinstance(info, dict) and info.get("error"):

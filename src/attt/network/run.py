@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import AtttError, InputError
+from ..messages import Msg, T
 from ..model import Finding, Host, Profile, Result, Status, System
 from ..registry import CheckSpec, Facts, Section
 from ..runner import Binding, HostOutcome, HostState, bind, evaluate_bindings
@@ -80,7 +81,7 @@ class NetworkJob:
     system: System
     profile: Profile
     zone: str  # vantage zone; "" = no scan
-    why_not: str = ""  # when zone is "": why no scan runs
+    why_not: Msg | None = None  # when zone is "": why no scan runs
     _plan: ScanPlan | None = None
 
     @property
@@ -130,14 +131,19 @@ def prepare(
             # localhost one): no network unit; its requirements show "no host in scope".
             continue
         else:
-            why = ("not scanned: run `attt scan --from-zone ZONE` on a machine inside one of "
-                   f"the vantage zones ({', '.join(v.zone for v in system.vantage_points)})"
-                   if system.vantage_points else
-                   "not scanned: the system declares no vantage_points")
-            if from_zone:
-                why = f"not scanned: zone {from_zone!r} is not a zone of this system"
-            jobs.append(NetworkJob(system, profile, "", why))
+            jobs.append(NetworkJob(system, profile, "", _why_not(system, from_zone)))
     return jobs
+
+
+def _why_not(system: System, from_zone: str) -> Msg:
+    """Why a system's network is not scanned in this run."""
+
+    if from_zone:
+        return T("zone '{zone}' is not a zone of this system", zone=from_zone)
+    if system.vantage_points:
+        return T("run `attt scan --from-zone ZONE` on a machine inside one of the vantage zones "
+                 "({zones})", zones=[v.zone for v in system.vantage_points])
+    return T("the system declares no vantage_points")
 
 
 def _obs(p: Port, plan: ScanPlan) -> dict[str, Any]:
@@ -224,7 +230,7 @@ def scan_facts(plan: ScanPlan, results: Sequence[RunResult]) -> dict[str, Any]:
     return {F.SCAN: scan, F.TLS: {"services": tls}, F.IPV6: ipv6}
 
 
-def _evaluate(job: NetworkJob, values: Mapping[str, Any], missing: Mapping[str, str],
+def _evaluate(job: NetworkJob, values: Mapping[str, Any], missing: Mapping[str, str | Msg],
               ) -> list[Finding]:
     sections = {n: Section(n, state="unavailable", reason=why) for n, why in missing.items()}
     facts = Facts(sections, "live", values=values)
@@ -233,7 +239,8 @@ def _evaluate(job: NetworkJob, values: Mapping[str, Any], missing: Mapping[str, 
         if not job.zone and any(p in SCAN_FACTS for p in spec.probes):
             # No scan ran: an error, since a missing fact is never a pass and not
             # scanning must not look compliant.
-            return Result(Status.ERROR, f"{job.why_not[0].upper()}{job.why_not[1:]}.",
+            return Result(Status.ERROR,
+                          T("Not scanned: {reason}.", reason=job.why_not or T("no scan ran")),
                           source="attt network")
         return None
 
@@ -248,9 +255,9 @@ def run_job(job: NetworkJob) -> HostOutcome:
 
     started = time.monotonic()
     values: dict[str, Any] = {F.ZONE_PLAN: zone_plan(job.system)}
-    missing: dict[str, str] = {}
+    missing: dict[str, str | Msg] = {}
     state: HostState = "ok"
-    message = job.why_not
+    message: str | Msg = T("not scanned: {reason}", reason=job.why_not) if job.why_not else ""
     if job.zone:
         try:
             plan = job.plan
@@ -265,14 +272,19 @@ def run_job(job: NetworkJob) -> HostOutcome:
             values.update(scan_facts(plan, results))
             met, total, pct = score(values[F.IPV6])
             n_open = len(values[F.SCAN]["open"])
-            message = (f"scanned {len(plan.targets)} targets from zone {job.zone}: "
-                       f"{n_open} open services"
-                       + (f"; IPv6 readiness {pct:.0f}% ({met}/{total})" if pct is not None
-                          else ""))
+            message = (T("scanned {targets} targets from zone {zone}: {open} open services",
+                         targets=len(plan.targets), zone=job.zone, open=n_open)
+                       if pct is None else
+                       T("scanned {targets} targets from zone {zone}: {open} open services; "
+                         "IPv6 readiness {percent}% ({met}/{total})", targets=len(plan.targets),
+                         zone=job.zone, open=n_open, percent=round(pct), met=met, total=total))
         except AtttError as exc:
             log.warning("%s: %s", job.name, exc)
-            state, message = "error", str(exc)
-            missing = dict.fromkeys(SCAN_FACTS, str(exc))
+            said = getattr(exc, "message", None)
+            # The error's own message (a T from attt's code), else its text as data.
+            problem: str | Msg = said if isinstance(said, Msg) else str(exc)
+            state, message = "error", problem
+            missing = dict.fromkeys(SCAN_FACTS, problem)
     findings = _evaluate(job, values, missing)
     return HostOutcome(job.host(), findings, state, message, 0, time.monotonic() - started)
 
@@ -284,7 +296,7 @@ def dry_run_lines(jobs: Sequence[NetworkJob]) -> list[str]:
     for job in jobs:
         plan = job.plan
         if plan is None:
-            lines.append(f"# {job.system.name}: {job.why_not}")
+            lines.append(f"# {job.system.name}: not scanned: {job.why_not}")
             continue
         lines.append(f"# {job.system.name}: from zone {job.zone} ({len(plan.targets)} targets)")
         lines.extend(f"# note: {n}" for n in plan.notes)
