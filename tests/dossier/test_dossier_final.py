@@ -200,3 +200,22 @@ def test_requirements_in_catalogue_order(tmp_path: Path) -> None:
     vh = [i for i in ids if i.startswith("TT12.QL.VH.")]
     assert vh == sorted(vh, key=catalogue_key) and len(vh) == 9, vh
     assert catalogue_key("TT12.KT.GP.2") < catalogue_key("TT12.KT.GP.10")
+
+
+@pytest.mark.parametrize(("regime", "level"), [("law116-nd331", 3), ("nd85-tt12", 4)])
+def test_final_form_of_other_regimes_and_levels(tmp_path: Path, regime: str,
+                                                level: int) -> None:
+    data = yaml.safe_load(Path(DEMO).read_text(encoding="utf-8"))
+    system = data["systems"][0]
+    system["regime"], system["level"] = regime, level
+    system.pop("evidence")
+    data["systems"] = [system]
+    inv = tmp_path / "inv.yaml"
+    inv.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    code, out = _run("dossier", "-i", str(inv), "-o", str(tmp_path / "o"))
+    assert code == 0, out
+    stem = f"ho-so-cap-do-{SYSTEM}"
+    assert _found(docx_text(tmp_path / "o" / f"{stem}.docx")) == {}
+    assert _found(html_text(tmp_path / "o" / f"{stem}.html")) == {}
+    code, out = _run("dossier", "-i", str(inv), "--check", "-o", str(tmp_path / "c"))
+    assert code == 1 and "gaps table" in _found(docx_text(tmp_path / "c" / f"{stem}.docx"))
