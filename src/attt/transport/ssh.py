@@ -28,6 +28,7 @@ import paramiko
 
 from .. import safe_io
 from ..errors import AuthError, ConnectError, HostKeyError, InputError, TransportError
+from ..messages import Msg, T
 from ..model import Host, JSONValue
 from ..targets import valid_address
 from .base import LiveTransport, RawRun, TransportSettings
@@ -51,19 +52,21 @@ def validate_address(address: str) -> str:
     """Return ``address`` if it is an IP address or an RFC 1123 host name, else raise."""
 
     if not valid_address(address):
-        raise ConnectError(f"invalid address {address!r}: expected an IP address or host name.")
+        raise ConnectError(T("invalid address '{address}': expected an IP address or host name.",
+                             address=address))
     return address
 
 
-def _validate_port(port: object, where: str) -> int:
+def _validate_port(port: object, where: str | Msg) -> int:
     if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
-        raise ConnectError(f"invalid port {port!r} for {where}: expected 1-65535.")
+        raise ConnectError(T("invalid port {port} for {where}: expected 1-65535.",
+                             port=repr(port), where=where))
     return port
 
 
-def _validate_user(user: str, where: str) -> str:
+def _validate_user(user: str, where: str | Msg) -> str:
     if not _USER.fullmatch(user):
-        raise ConnectError(f"invalid user name {user!r} for {where}.")
+        raise ConnectError(T("invalid user name '{user}' for {where}.", user=user, where=where))
     return user
 
 
@@ -100,22 +103,22 @@ def parse_jump(spec: str, default_user: str) -> Endpoint:
     if text.startswith("["):
         close = text.find("]")
         if close < 0:
-            raise ConnectError(f"invalid jump host {spec!r}: unbalanced '['.")
+            raise ConnectError(T("invalid jump host '{spec}': unbalanced '['.", spec=spec))
         address, rest = text[1:close], text[close + 1 :]
         if rest:
             if not rest.startswith(":") or not rest[1:].isdigit():
-                raise ConnectError(f"invalid jump host {spec!r}: bad port.")
+                raise ConnectError(T("invalid jump host '{spec}': bad port.", spec=spec))
             port = int(rest[1:])
     elif text.count(":") == 1:
         address, _, port_text = text.partition(":")
         if not port_text.isdigit():
-            raise ConnectError(f"invalid jump host {spec!r}: bad port.")
+            raise ConnectError(T("invalid jump host '{spec}': bad port.", spec=spec))
         port = int(port_text)
     else:
         address = text
     validate_address(address)
-    _validate_port(port, f"jump host {spec!r}")
-    _validate_user(user, f"jump host {spec!r}")
+    _validate_port(port, T("jump host '{spec}'", spec=spec))
+    _validate_user(user, T("jump host '{spec}'", spec=spec))
     return Endpoint(user, address, port)
 
 
@@ -130,7 +133,8 @@ def _opt_str(options: Mapping[str, JSONValue], name: str) -> str | None:
     if value is None or value == "":
         return None
     if not isinstance(value, str):
-        raise ConnectError(f"host option {name!r} must be a string, got {value!r}.")
+        raise ConnectError(T("host option '{name}' must be a string, got {value}.", name=name,
+                             value=repr(value)))
     return value
 
 
@@ -139,7 +143,8 @@ def _opt_float(options: Mapping[str, JSONValue], name: str, default: float) -> f
     if value is None:
         return default
     if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        raise ConnectError(f"host option {name!r} must be a positive number, got {value!r}.")
+        raise ConnectError(T("host option '{name}' must be a positive number, got {value}.",
+                             name=name, value=repr(value)))
     return float(value)
 
 
@@ -177,16 +182,17 @@ class _HostKeyPolicy(paramiko.MissingHostKeyPolicy):
         settings = self._transport.settings
         if not settings.accept_new_host_keys:
             raise HostKeyError(
-                f"unknown host key for {self._endpoint.label} ({fp}): refused "
-                "(use --accept-new-host-keys to trust on first use, or add it to known_hosts)."
+                T("unknown host key for {host} ({fingerprint}): refused (use "
+                  "--accept-new-host-keys to trust on first use, or add it to known_hosts).",
+                  host=self._endpoint.label, fingerprint=fp)
             )
         path = self._transport.record_file
         try:
             _append_known_host(path, hostname, key)
         except OSError as exc:
             raise HostKeyError(
-                f"cannot record the host key of {self._endpoint.label} in {path}: "
-                f"{exc.strerror or exc}."
+                T("cannot record the host key of {host} in {path}: {error}.",
+                  host=self._endpoint.label, path=path, error=exc.strerror or str(exc))
             ) from exc
         log.warning(
             "trusting NEW host key of %s on first use: %s (recorded in %s)",
@@ -243,9 +249,11 @@ class SSHTransport(LiveTransport):
                 safe_io.check_regular(path, MAX_KNOWN_HOSTS_BYTES, "known_hosts file")
                 client.load_system_host_keys(path)
             except InputError as exc:
-                raise HostKeyError(f"cannot read known_hosts file {path}: {exc.problem}.") from exc
+                raise HostKeyError(T("cannot read known_hosts file {path}: {error}.", path=path,
+                                     error=exc.problem)) from exc
             except (OSError, paramiko.SSHException, ValueError) as exc:
-                raise HostKeyError(f"cannot read known_hosts file {path}: {exc}.") from exc
+                raise HostKeyError(T("cannot read known_hosts file {path}: {error}.", path=path,
+                                     error=str(exc))) from exc
 
     def _file_with_key(self, endpoint: Endpoint) -> str:
         for path in self._known_hosts_files():
@@ -268,16 +276,18 @@ class SSHTransport(LiveTransport):
             )
         except TimeoutError as exc:
             raise ConnectError(
-                f"cannot connect to {endpoint.label}: timed out after {self.connect_timeout:g} s."
+                T("cannot connect to {host}: timed out after {seconds} s.", host=endpoint.label,
+                  seconds=format(self.connect_timeout, "g"))
             ) from exc
         except socket.gaierror as exc:
             raise ConnectError(
-                f"cannot connect to {endpoint.label}: cannot resolve the host name "
-                f"({exc.strerror or exc})."
+                T("cannot connect to {host}: cannot resolve the host name ({error}).",
+                  host=endpoint.label, error=exc.strerror or str(exc))
             ) from exc
         except OSError as exc:
             reason = (exc.strerror or str(exc)).rstrip(".").lower()
-            raise ConnectError(f"cannot connect to {endpoint.label}: {reason}.") from exc
+            raise ConnectError(T("cannot connect to {host}: {error}.", host=endpoint.label,
+                                 error=reason)) from exc
         with contextlib.suppress(OSError):
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return sock
@@ -289,31 +299,34 @@ class SSHTransport(LiveTransport):
             return exc
         if isinstance(exc, paramiko.BadHostKeyException):
             return HostKeyError(
-                f"host key of {endpoint.label} has CHANGED: expected "
-                f"{key_fingerprint(exc.expected_key)}, presented "
-                f"{key_fingerprint(exc.key)} (known_hosts: {self._file_with_key(endpoint)}); "
-                "refusing to connect (possible man-in-the-middle; fix the known_hosts entry "
-                "only if the change is legitimate)."
+                T("host key of {host} has CHANGED: expected {expected}, presented {presented} "
+                  "(known_hosts: {file}); refusing to connect (possible man-in-the-middle; fix "
+                  "the known_hosts entry only if the change is legitimate).",
+                  host=endpoint.label, expected=key_fingerprint(exc.expected_key),
+                  presented=key_fingerprint(exc.key), file=self._file_with_key(endpoint))
             )
         if isinstance(exc, paramiko.PasswordRequiredException):
             return AuthError(
-                f"cannot log in to {endpoint.label}: the key file is encrypted "
-                "(load it into ssh-agent)."
+                T("cannot log in to {host}: the key file is encrypted (load it into ssh-agent).",
+                  host=endpoint.label)
             )
         if isinstance(exc, paramiko.AuthenticationException):
-            reason = str(exc).rstrip(".") or "rejected"
-            return AuthError(f"authentication failed for {endpoint.label}: {reason}.")
+            said = str(exc).rstrip(".")
+            return AuthError(T("authentication failed for {host}: {reason}.",
+                               host=endpoint.label, reason=said or T("rejected")))
         if isinstance(exc, paramiko.SSHException):
             text = str(exc).rstrip(".") or type(exc).__name__
             if "No authentication methods available" in text:
                 return AuthError(
-                    f"authentication failed for {endpoint.label}: no key, agent or password "
-                    "available."
+                    T("authentication failed for {host}: no key, agent or password available.",
+                      host=endpoint.label)
                 )
-            return ConnectError(f"SSH handshake with {endpoint.label} failed: {text}.")
+            return ConnectError(T("SSH handshake with {host} failed: {error}.",
+                                  host=endpoint.label, error=text))
         if isinstance(exc, OSError | EOFError):
             reason = (getattr(exc, "strerror", None) or str(exc) or type(exc).__name__).rstrip(".")
-            return ConnectError(f"connection to {endpoint.label} failed: {reason}.")
+            return ConnectError(T("connection to {host} failed: {error}.", host=endpoint.label,
+                                  error=reason))
         return None
 
     def _ssh_connect(
@@ -328,8 +341,8 @@ class SSHTransport(LiveTransport):
             password = os.environ.get(self.password_env)
             if password is None:
                 raise AuthError(
-                    f"cannot log in to {endpoint.label}: environment variable "
-                    f"{self.password_env} (password_env) is not set."
+                    T("cannot log in to {host}: environment variable {variable} (password_env) "
+                      "is not set.", host=endpoint.label, variable=self.password_env)
                 )
         if self.key_file:
             try:
@@ -339,8 +352,8 @@ class SSHTransport(LiveTransport):
                 )
             except InputError as exc:
                 raise AuthError(
-                    f"cannot log in to {endpoint.label}: key file {self.key_file}: "
-                    f"{exc.problem}."
+                    T("cannot log in to {host}: key file {file}: {error}.", host=endpoint.label,
+                      file=self.key_file, error=exc.problem)
                 ) from None
         client = paramiko.SSHClient()
         self._load_host_keys(client)
@@ -386,7 +399,7 @@ class SSHTransport(LiveTransport):
         self._jump_client = self._ssh_connect(jump, lambda: self._open_socket(jump))
         jump_transport = self._jump_client.get_transport()
         if jump_transport is None:  # pragma: no cover - connect() always sets it
-            raise ConnectError(f"connection to jump host {jump.label} was lost.")
+            raise ConnectError(T("connection to jump host {host} was lost.", host=jump.label))
         try:
             channel = jump_transport.open_channel(
                 "direct-tcpip",
@@ -398,7 +411,8 @@ class SSHTransport(LiveTransport):
             self.close()
             reason = str(exc).rstrip(".") or type(exc).__name__
             raise ConnectError(
-                f"cannot connect to {target.label} through jump host {jump.label}: {reason}."
+                T("cannot connect to {host} through jump host {jump}: {error}.",
+                  host=target.label, jump=jump.label, error=reason)
             ) from exc
         self.forward_channels_opened += 1
         try:
@@ -426,8 +440,9 @@ class SSHTransport(LiveTransport):
         value = os.environ.get(self.sudo_password_env)
         if value is None:
             raise AuthError(
-                f"cannot use sudo on {self.endpoint.label}: environment variable "
-                f"{self.sudo_password_env} (sudo_password_env) is not set."
+                T("cannot use sudo on {host}: environment variable {variable} "
+                  "(sudo_password_env) is not set.", host=self.endpoint.label,
+                  variable=self.sudo_password_env)
             )
         return value
 
@@ -458,15 +473,17 @@ class SSHTransport(LiveTransport):
                 got = True
             if prompt.encode() in err:
                 if sent or password is None:
-                    raise AuthError(f"sudo password rejected on {self.endpoint.label}.")
+                    raise AuthError(T("sudo password rejected on {host}.",
+                                      host=self.endpoint.label))
                 err = err.replace(prompt.encode(), b"", 1)
                 chan.sendall((password + "\n").encode())
                 sent = True
                 continue
             if eof and not got:
                 break
-        reason = " ".join(err.decode(errors="replace").split())[:200] or "no answer"
-        raise AuthError(f"sudo failed on {self.endpoint.label}: {reason}.")
+        said = " ".join(err.decode(errors="replace").split())[:200]
+        raise AuthError(T("sudo failed on {host}: {reason}.", host=self.endpoint.label,
+                          reason=said or T("no answer")))
 
     def run_script(self, script: bytes) -> RawRun:
         """Run the collector over one SSH session (sudo once, if asked)."""
@@ -475,7 +492,7 @@ class SSHTransport(LiveTransport):
         assert self._client is not None
         transport = self._client.get_transport()
         if transport is None or not transport.is_active():
-            raise ConnectError(f"connection to {self.endpoint.label} was lost.")
+            raise ConnectError(T("connection to {host} was lost.", host=self.endpoint.label))
         password = self._sudo_password()
         ready = f"attt-ready-{secrets.token_hex(8)}"
         prompt = f"attt-sudo-{secrets.token_hex(8)}:"
@@ -483,8 +500,8 @@ class SSHTransport(LiveTransport):
             chan = transport.open_session(timeout=self.connect_timeout)
         except (paramiko.SSHException, OSError, EOFError) as exc:
             raise ConnectError(
-                f"cannot open a session on {self.endpoint.label}: "
-                f"{str(exc).rstrip('.') or type(exc).__name__}."
+                T("cannot open a session on {host}: {error}.", host=self.endpoint.label,
+                  error=str(exc).rstrip(".") or type(exc).__name__)
             ) from exc
         self.channels_opened += 1
         try:
@@ -492,8 +509,8 @@ class SSHTransport(LiveTransport):
                 chan.exec_command(self._command(ready, prompt))
             except (paramiko.SSHException, OSError, EOFError) as exc:
                 raise ConnectError(
-                    f"cannot start the collector on {self.endpoint.label}: "
-                    f"{str(exc).rstrip('.') or type(exc).__name__}."
+                    T("cannot start the collector on {host}: {error}.",
+                      host=self.endpoint.label, error=str(exc).rstrip(".") or type(exc).__name__)
                 ) from exc
             head = b""
             if self.sudo:
@@ -501,7 +518,8 @@ class SSHTransport(LiveTransport):
                     head = self._wait_for_sudo(chan, ready, prompt, password)
                 except (paramiko.SSHException, OSError, EOFError) as exc:
                     raise ConnectError(
-                        f"connection to {self.endpoint.label} failed while starting sudo."
+                        T("connection to {host} failed while starting sudo.",
+                          host=self.endpoint.label)
                     ) from exc
             return self._exchange(chan, script, head)
         finally:
