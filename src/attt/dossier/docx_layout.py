@@ -18,7 +18,7 @@ from dataclasses import dataclass
 PT_MM = 25.4 / 72
 CELL_PAD_MM = 5.0  # Word's default left + right cell margins (1.9 mm each) and some slack
 SHORT_COLUMN_MM = 36.0  # a column whose longest line is this short (ids, statuses) never wraps
-SHORT_HEADER_MM = 28.0
+SHORT_HEADER_MM = 22.0
 LINE_FACTOR = 1.17  # line height / font size of single-spaced Times New Roman
 LONG_WORD_MM = 45.0  # a longer token (a path, a URL) wraps instead of widening its column
 LANDSCAPE_FROM_COLUMNS = 6

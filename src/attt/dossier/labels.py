@@ -88,6 +88,20 @@ INFO_LABELS = {
     "personal": N_("personal data"),
     "state_secret": N_("state secrets"),
 }
+# Zone roles (attt.network.zones.ZONE_ROLES) as Circular 12 Appendix III II.1/a names them.
+ZONE_ROLE_LABELS = {
+    "internal": N_("internal user zone"),
+    "perimeter": N_("perimeter zone"),
+    "dmz": N_("DMZ zone"),
+    "internal_server": N_("internal server zone"),
+    "wireless": N_("wireless zone"),
+    "db_server": N_("database server zone"),
+    "management": N_("administration zone"),
+    "device_management": N_("device management zone"),
+    "external": N_("Internet (outside the system)"),
+    "other": N_("other zone"),
+}
+EXPOSURE_LABELS = {"public": N_("public (Internet)"), "internal": N_("internal")}
 SCOPE_LABELS = {
     "unit": N_("one agency"),
     "sector_or_province": N_("one sector or province"),

@@ -7,8 +7,14 @@ from ..model import System
 from ..network.zones import CONDITIONAL, LEVEL_MINIMUM
 from ..particulars import Particulars, Party
 from .context import Ctx, fmt_date
-from .labels import Wording
+from .labels import EXPOSURE_LABELS, ZONE_ROLE_LABELS, Wording
 from .model import MISSING, Block, Fields, Para, Section, Table
+
+
+def _label(c: Ctx, labels: dict[str, str], code: str) -> str:
+    """A code's translated label (the code itself when attt has none)."""
+
+    return c._(labels[code]) if code in labels else code
 
 
 def _party_fields(c: Ctx, party: Party, number: str, key: str, owner: bool) -> Fields:
@@ -116,7 +122,8 @@ def part_a(c: Ctx, system: System, p: Particulars, w: Wording) -> list[Section]:
             c.gap("A.5.2", _("server OS of service {name}").format(name=s.name),
                   f"services[{i - 1}].os")
         svc_rows.append((str(i), s.name, ", ".join(s.hosts) or MISSING, os_text or MISSING,
-                         s.location, s.purpose, s.exposure, s.ports))
+                         s.location, s.purpose, _label(c, EXPOSURE_LABELS, s.exposure),
+                         s.ports))
     if not p.services:
         c.gap("A.5.2", _("application and service list"), "services")
     out.append(Section("A.5.2", _("Applications and services"), 3, (Table(
@@ -125,7 +132,8 @@ def part_a(c: Ctx, system: System, p: Particulars, w: Wording) -> list[Section]:
         tuple(svc_rows), (6, 16, 13, 14, 14, 19, 9, 9)),)))
     zone_rows = []
     for i, z in enumerate(p.zones, 1):
-        zone_rows.append((str(i), z.name, z.role, z.description or MISSING,
+        zone_rows.append((str(i), z.name, _label(c, ZONE_ROLE_LABELS, z.role),
+                          z.description or MISSING,
                           ", ".join(z.networks) or MISSING, ", ".join(z.public_ips), z.vlan))
         if not z.networks:
             c.gap("A.5.3", _("IP ranges of zone {name}").format(name=z.name),
@@ -143,7 +151,8 @@ def part_a(c: Ctx, system: System, p: Particulars, w: Wording) -> list[Section]:
         c.gap("A.5.3", _("zones required at level {level}: {roles}").format(
             level=system.level, roles=", ".join(lacking)), "zones")
         zone_blocks.append(Para(_("Zones required at this level and not described: {roles}.")
-                                .format(roles=", ".join(lacking)), "warn"))
+                                .format(roles=", ".join(_label(c, ZONE_ROLE_LABELS, r)
+                                                        for r in lacking)), "warn"))
     unzoned = [h.name for h in system.hosts if not h.zone]
     if unzoned and p.zones:
         c.gap("A.5.3", _("zone of hosts: {names}").format(names=", ".join(unzoned)),
