@@ -39,6 +39,8 @@ WORKING = {
     "tờ trình number on the thuyết minh": re.compile(r"Số: [^\n]*/TTr-"),
     "tool provenance": re.compile(r"Lập bằng attt"),
 }
+# Codes of the inventory schema that neither form should print (they have labels in words).
+RAW_CODES = re.compile(r"\b(internal_server|db_server|device_management)\b")
 
 
 def _run(*args: str) -> tuple[int, str]:
@@ -84,6 +86,7 @@ def test_final_form_has_no_working_notes_and_check_form_keeps_them(tmp_path: Pat
         assert _found(text) == {}
         assert "THUYẾT MINH" in text and "Kèm theo Tờ trình số ……/TTr-SKHCN" in text
         assert "Phần C." in text and "…………" in text  # blanks to fill by hand remain
+        assert not RAW_CODES.search(text) and "vùng máy chủ cơ sở dữ liệu" in text
     for text in (docx_text(check / f"{stem}.docx"), html_text(check / f"{stem}.html")):
         kept = _found(text)
         for name in ("inventory name", "unverified-paraphrase note", "gaps table",
