@@ -156,6 +156,7 @@ def apply_waivers(
                 f.message, f.evidence,
                 {"reason": w.reason, "approver": w.approver, "expires": w.expires,
                  "source": w.source},
+                message_vi=f.message_vi,
             )
         )
     return out, expired

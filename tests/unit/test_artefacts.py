@@ -67,3 +67,33 @@ def test_a_real_results_document_passes(good: dict[str, Any]) -> None:
 def test_parse_json_is_strict(text: str) -> None:
     with pytest.raises(InputError):
         parse_json(text, "x.json")
+
+
+def _strip_vi(node: Any) -> int:
+    """Remove every ``*_vi`` text of messages (as a document written before issue 10);
+    how many were removed."""
+
+    removed = 0
+    if isinstance(node, dict):
+        for key in [k for k in node if k in ("message_vi", "reason_vi")]:
+            del node[key]
+            removed += 1
+        removed += sum(_strip_vi(v) for v in node.values())
+    elif isinstance(node, list):
+        removed += sum(_strip_vi(v) for v in node)
+    return removed
+
+
+def test_results_carry_both_languages_and_older_documents_still_load(
+        good: dict[str, Any]) -> None:
+    from attt.messages import pick
+
+    requirements = [r for s in good["systems"] for r in s["requirements"]]
+    assert all("reason_vi" in r for r in requirements)
+    findings = [f for r in requirements for f in r["findings"]]
+    assert findings and all(f.get("message_vi") for f in findings)
+    old = copy.deepcopy(good)
+    assert _strip_vi(old) >= len(findings)
+    assert check_results(old, "results.json") == old
+    finding = next(f for s in old["systems"] for r in s["requirements"] for f in r["findings"])
+    assert pick(finding, "message", "vi") == finding["message"]  # English when no Vietnamese

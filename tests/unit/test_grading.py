@@ -246,3 +246,13 @@ def test_not_applicable_reason_joins_finding_texts_per_language() -> None:
     assert r.reason == "Legacy text. No SSH server."
     # A finding written before translations has only English: shown as it is.
     assert r.reason_vi == "Legacy text. Không có máy chủ SSH."
+
+
+def test_a_waived_finding_keeps_its_vietnamese_text() -> None:
+    failing = Finding("s", "h1", "A", "c.A", {}, Status.FAIL, "Telnet is enabled.", {},
+                      message_vi="Telnet đang được bật.")
+    waiver = Waiver("A", "*", "legacy device, replacement ordered", "Giám đốc", "2099-01-01",
+                    "w.yaml")
+    (waived,), _ = grading.apply_waivers([failing], [waiver], dt.date(2026, 11, 30))
+    assert waived.status is Status.WAIVED
+    assert (waived.message, waived.message_vi) == ("Telnet is enabled.", "Telnet đang được bật.")
