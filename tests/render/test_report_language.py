@@ -217,3 +217,10 @@ def test_breakable_adds_break_opportunities_inside_long_tokens_only() -> None:
     assert str(breakable("Giám sát, bảo vệ chuyên nghiệp")) == "Giám sát, bảo vệ chuyên nghiệp"
     hostile = str(breakable('"><script>alert(1)</script>/aaaaaaaaaaaaaaaaaaaaaaaa'))
     assert "<script" not in hostile and "&lt;script&gt;" in hostile
+
+
+def test_article_citations_are_kept_on_one_line() -> None:
+    # Chromium may break "9(5)(a)" before "("; the report joins the parts (U+2060).
+    doc = copy.deepcopy(failing_document())
+    doc["systems"][0]["requirements"][0]["clauses"] = {"tt12": "Art. 9.5.a"}
+    assert "Article 9\u2060(5)\u2060(a)" in render(doc, "en")

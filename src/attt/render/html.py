@@ -51,6 +51,9 @@ ELLIPSIS = "\u2026"
 # Tokens this long (paths, commands, value lists) get line-break opportunities: see breakable.
 LONG_TOKEN = re.compile(r"\S{24,}")
 BREAK_AFTER = re.compile(r"(?<=[/|=,])")
+# Browsers may break "9(5)(a)" before a parenthesis; a word joiner keeps a citation whole.
+CITATION_JOIN = re.compile(r"(?<=[\w)])(?=\()")
+WORD_JOINER = "\u2060"
 NO_VALUE = "\u2013"  # en dash: no percentage (nothing scored)
 
 View = dict[str, Any]
@@ -267,7 +270,8 @@ def _requirement(
         "layer": layer,
         "layer_label": i18n.label(i18n.LAYER_LABELS, layer, lang),
         "severity": {"code": severity, "label": i18n.label(i18n.SEVERITY_LABELS, severity, lang)},
-        "clauses": clauses.clause_labels(req.get("clauses") or {}, lang),
+        "clauses": [CITATION_JOIN.sub(WORD_JOINER, c)
+                    for c in clauses.clause_labels(req.get("clauses") or {}, lang)],
         "kind": i18n.label(i18n.KIND_LABELS, req.get("kind", ""), lang),
         "status": _status(str(req.get("status", "")), lang),
         "advisory": bool(req.get("advisory")),
@@ -603,6 +607,9 @@ def build_view(doc: Document, options: RenderOptions) -> View:
         "grading": _grading(doc.get("grading") or {}, lang),
         "evidence_limit": options.evidence_limit,
         "findings_limit": FINDINGS_LIMIT,
+        # The verdict box's full list starts folded when the top of the report names only
+        # part of it (the summary lists BLOCKING_TOP, failures first).
+        "blocking_open": BLOCKING_TOP,
         "csp": CSP,
     }
 
