@@ -256,7 +256,7 @@ def _judge(spec: EvidenceSpec, doc: Document, ev: EvidenceSet, today: dt.date) -
             return DocResult(spec, Status.FAIL,
                              T("'{label}' was last issued or reviewed on {date}, {age} months "
                                "ago; the level requires at most {limit}.", label=label,
-                               date=doc.last_reviewed.isoformat(), age=f"{age:.0f}",
+                               date=doc.last_reviewed.isoformat(), age=round(age),
                                limit=limit), doc)
     return DocResult(spec, Status.PASS, T("Attested by '{label}' ({date}).", label=label,
                                           date=doc.issued.isoformat()), doc)

@@ -130,6 +130,12 @@ STATE_REASONS: Mapping[SectionState, Msg] = {
 }
 
 
+def described(exc: BaseException) -> str:
+    """An unexpected exception as data for a message: its type and its own words."""
+
+    return ": ".join((type(exc).__name__, str(exc)))
+
+
 class Facts:
     """Parsed probe outputs of one host, parsed lazily once and cached."""
 
@@ -169,7 +175,7 @@ class Facts:
             except ValueError as exc:
                 reason = T("unparsable output ({error})", error=str(exc))
             except Exception as exc:  # any parser failure is this fact's error, not the host's
-                reason = T("unparsable output ({error})", error=f"{type(exc).__name__}: {exc}")
+                reason = T("unparsable output ({error})", error=described(exc))
             else:
                 self._cache[name] = value
                 return value

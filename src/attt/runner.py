@@ -33,7 +33,7 @@ from .errors import (
 )
 from .messages import Arg, Msg, T, render
 from .model import CheckRef, Finding, Host, Profile, Requirement, Result, Status
-from .registry import CHECKS, CheckSpec, Facts, Scope, Section
+from .registry import CHECKS, CheckSpec, Facts, Scope, Section, described
 from .transport import TRANSPORTS, TransportSettings
 
 log = logging.getLogger(__name__)
@@ -163,7 +163,7 @@ def evaluate_bindings(
                     logger.exception("%s: check %s failed", where, spec.id)
                     result = Result(Status.ERROR,
                                     T("check crashed: {error}.",
-                                      error=f"{type(exc).__name__}: {exc}"),
+                                      error=described(exc)),
                                     source="attt")
             results[b.key] = result
         r = results[b.key]

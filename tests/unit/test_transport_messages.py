@@ -10,7 +10,7 @@ import pytest
 
 from attt.errors import AuthError, ConnectError, TransportError
 from attt.messages import Msg, render, untranslated
-from attt.model import CheckRef, Host, Profile, Requirement, Severity, Status
+from attt.model import CheckRef, Host, Profile, Requirement, Result, Severity, Status
 from attt.runner import HostOutcome, scan_host, transport_message
 from attt.transport import TRANSPORTS, TransportSettings
 from attt.transport.ssh import parse_jump, validate_address
@@ -122,3 +122,24 @@ def test_a_host_without_applicable_check_says_so_in_both_languages() -> None:
     record = outcome.record()
     assert record["message"] == "no check applies to this host's roles"
     assert record["message_vi"] == "không có kiểm tra nào áp dụng cho vai trò của máy chủ này"
+
+
+def test_a_crashing_check_is_an_error_finding_in_both_languages(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import logging
+
+    from attt.registry import CHECKS, CheckSpec, Facts, ScopedFacts
+    from attt.runner import Binding, evaluate_bindings
+
+    def crash(facts: ScopedFacts, params: object) -> Result:
+        raise KeyError("boom")
+
+    spec = CheckSpec("test.crash", "vi", "en", Severity.LOW, (), {}, crash, "", "", "")
+    monkeypatch.setitem(CHECKS, spec.id, spec)
+    req = Requirement("R", "R", "R", "server", 1, Severity.LOW, {},
+                      checks=(CheckRef(spec.id, {}),))
+    (finding,) = evaluate_bindings([Binding(req, req.checks[0])], Facts({}, "live"), "s", "h",
+                                   logger=logging.getLogger("test"), where="s/h")
+    assert finding.status is Status.ERROR
+    assert finding.message == "check crashed: KeyError: 'boom'."
+    assert finding.message_vi == "kiểm tra bị lỗi khi thực hiện: KeyError: 'boom'."

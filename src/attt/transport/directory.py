@@ -27,7 +27,7 @@ from ..messages import T
 from ..model import Host
 from ..paths import Resolver as _Resolver
 from ..paths import os_reason as _reason
-from ..registry import FileStat, Mode, Probe, Section, TreeError
+from ..registry import FileStat, Mode, Probe, Section, TreeError, described
 from .base import TransportSettings
 
 log = logging.getLogger(__name__)
@@ -305,7 +305,7 @@ class DirectoryTransport:
                 sections[probe.name] = Section(
                     probe.name, state="failed",
                     reason=T("offline reader failed: {error}",
-                             error=f"{type(exc).__name__}: {exc}"))
+                             error=described(exc)))
         return Collected(sections, complete=True, uid=None)
 
     def close(self) -> None:
