@@ -142,6 +142,8 @@ def test_incomplete_scan_shows_no_grade_letter() -> None:
     assert "Chưa hoàn tất" in card.text
     verdicts = {e.text for e in find(els, attr="data-verdict")}
     assert verdicts == {"Chưa hoàn tất"}
+    # One word for it on the page: the run verdict says the same.
+    assert "Kết quả quét: Chưa hoàn tất" in visible(render(doc, "vi"))
     en = parse(render(doc, "en"))
     assert {e.text for e in find(en, attr="data-verdict")} == {"Scan incomplete"}
 

@@ -229,8 +229,10 @@ def real_scan(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return doc
 
 
-@pytest.mark.parametrize("width", WIDTHS)
-@pytest.mark.parametrize("lang", ["vi", "en"])
+@pytest.mark.parametrize(("lang", "width"), [
+    ("vi", 390), ("vi", 1400), ("en", 390), ("en", 1400),
+    ("vi", 360), ("vi", 1920),  # the ends of the range issue 10 names
+])
 def test_real_scan_report_fits_the_viewport(
     chromium: str, tmp_path: Path, real_scan: dict[str, Any], lang: str, width: int
 ) -> None:
