@@ -222,3 +222,10 @@ def test_final_form_of_other_regimes_and_levels(tmp_path: Path, regime: str,
     assert _found(html_text(tmp_path / "o" / f"{stem}.html")) == {}
     code, out = _run("dossier", "-i", str(inv), "--check", "-o", str(tmp_path / "c"))
     assert code == 1 and "gaps table" in _found(docx_text(tmp_path / "c" / f"{stem}.docx"))
+
+
+def test_unknown_system_on_the_demo_inventory_suggests_i() -> None:
+    # Trial problem 18: `attt dossier --system X` without -i reads the bundled demo inventory.
+    code, out = _run("dossier", "--system", "cong-ttdt-stnmt", "--check")
+    assert code == 2, out
+    assert "cong-ttdt-stnmt" in out and "-i" in out and "cong-dich-vu-cong" in out

@@ -21,9 +21,11 @@ from ..history.query import list_runs
 from ..history.store import HistoryError
 from ..i18n import gettext_for
 from ..inventory_loader import bundled_inventory, load_inventory
+from ..messages import T
 from ..profile_loader import load_profile, profile_id
 from ..run_folder import write_atomic
 from ..signing import EVIDENCE_DIR, sign_folder
+from ._ci import lang_option
 from ._output import echo, split_list
 from .keys import load_signing_key
 
@@ -31,49 +33,67 @@ FORMATS = ("html", "docx")
 
 
 @click.command()
-@click.option("--system", "system_name", default="", help="System name (default: the only one).")
+@click.option("--system", "system_name", default="",
+              help="Tên hệ thống (mặc định: hệ thống duy nhất). / System name (default: the "
+                   "only one).")
 @click.option("-i", "--inventory", default="", type=click.Path(dir_okay=False),
-              help="Inventory YAML (default: the bundled demo-so-tinh.yaml).")
+              help="Tệp khai báo hệ thống (mặc định: tệp mẫu demo-so-tinh.yaml). / Inventory "
+                   "YAML (default: the bundled demo-so-tinh.yaml).")
 @click.option("--results", default=None, type=click.Path(dir_okay=False),
-              help="results.json of a scan (default: the latest run of the system recorded "
-                   "in the history database, $ATTT_DB; none: every item 'not scanned').")
+              help="Tệp results.json của một lần quét (mặc định: lần quét gần nhất của hệ "
+                   "thống trong cơ sở dữ liệu lịch sử $ATTT_DB). / results.json of a scan "
+                   "(default: the latest run of the system recorded in the history database, "
+                   "$ATTT_DB; none: every item 'not scanned').")
 @click.option("--evidence", default=None, type=click.Path(dir_okay=False),
-              help="Evidence file (default: the inventory's evidence: key).")
+              help="Tệp hồ sơ, tài liệu (mặc định: khóa evidence: của hệ thống). / Evidence "
+                   "file (default: the inventory's evidence: key).")
 @click.option("--evidence-root", default=None, type=click.Path(exists=True, file_okay=False),
-              help="Folder that evidence document files must lie in (default: the evidence "
-                   "file's).")
+              help="Thư mục chứa các tệp tài liệu (mặc định: thư mục của tệp hồ sơ). / Folder "
+                   "that evidence document files must lie in (default: the evidence file's).")
 @click.option("-f", "--format", "formats", multiple=True, default=("html,docx",),
-              show_default=True, help="html, docx (comma separated).")
-@click.option("-o", "--out", default="", help="Output folder (default: ./attt-dossier-<system>).")
+              show_default=True, help="html, docx (phân cách bằng dấu phẩy / comma separated).")
+@click.option("-o", "--out", default="",
+              help="Thư mục ghi ra (mặc định: ./attt-dossier-<hệ thống>). / Output folder "
+                   "(default: ./attt-dossier-<system>).")
 @click.option("--check", is_flag=True,
-              help="List the gaps and exit 1 while any remain; with -o, also write the "
-                   "working copy (gaps table, inventory keys, working notes). Without "
-                   "--check the final document is written, for filing.")
+              help="Liệt kê nội dung cần bổ sung, mã thoát 1 khi còn thiếu; với -o, ghi thêm "
+                   "bản làm việc. Không có --check: ghi bản chính thức để nộp. / List the gaps "
+                   "and exit 1 while any remain; with -o, also write the working copy (gaps "
+                   "table, inventory keys, working notes). Without --check the final document "
+                   "is written, for filing.")
 @click.option("--sign", "sign_key", default=None, type=click.Path(dir_okay=False),
-              help="Sign the output folder with this Ed25519 private key (manifest + "
-                   "signature; passphrase from $ATTT_KEY_PASSPHRASE or a prompt).")
-@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
+              help="Ký thư mục kết quả bằng khóa bí mật Ed25519 này. / Sign the output folder "
+                   "with this Ed25519 private key (manifest + signature; passphrase from "
+                   "$ATTT_KEY_PASSPHRASE or a prompt).")
+@lang_option
 def dossier(system_name: str, inventory: str, results: str | None, evidence: str | None,
             evidence_root: str | None, formats: tuple[str, ...], out: str, check: bool,
             sign_key: str | None, lang: str) -> None:
-    """Level-approval dossier (hồ sơ đề xuất cấp độ): overview, level proposal, security plan."""
+    """Hồ sơ đề xuất cấp độ: thuyết minh tổng quan, đề xuất cấp độ, phương án bảo đảm an toàn
+    thông tin. / Level-approval dossier: overview, level proposal, security plan."""
     _ = gettext_for(lang)
     if check and sign_key:
-        raise InputError("--sign", "", "--check writes nothing to sign")
+        raise InputError("--sign", "", T("--check writes no final document to sign"))
     key = load_signing_key(sign_key) if sign_key else None
     names = split_list(formats)
     for name in names:
         if name not in FORMATS:
-            raise InputError("--format", name, f"unknown format (known: {', '.join(FORMATS)})")
+            raise InputError("--format", name, T("unknown format (known: {formats})",
+                                                 formats=list(FORMATS)))
     inv_path = inventory or bundled_inventory("demo-so-tinh.yaml")
     inv = load_inventory(inv_path)
     if not system_name and len(inv.systems) > 1:
-        raise InputError(inv_path, "systems", "several systems: choose one with --system ("
-                         + ", ".join(s.name for s in inv.systems) + ")")
+        raise InputError(inv_path, "systems", T(
+            "several systems: choose one with --system ({names})",
+            names=[s.name for s in inv.systems]))
     system = next((s for s in inv.systems if not system_name or s.name == system_name), None)
     if system is None:
-        raise InputError(inv_path, "systems", f"no system {system_name!r} (known: "
-                         + ", ".join(s.name for s in inv.systems) + ")")
+        known = [s.name for s in inv.systems]
+        problem = (T("no system '{name}'; the inventory has: {names}", name=system_name,
+                     names=known) if inventory else
+                   T("no system '{name}' in the bundled demo inventory (its systems: {names}); "
+                     "give your inventory with -i", name=system_name, names=known))
+        raise InputError(inv_path, "systems", problem)
     profile = load_profile(profile_id(system.regime, system.level))
     ev_path = evidence or system.evidence
     ev = load_evidence(ev_path, evidence_root or "") if ev_path else None

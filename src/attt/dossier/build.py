@@ -18,6 +18,7 @@ from ..errors import InputError
 from ..evidence import EvidenceSet
 from ..i18n import gettext_for
 from ..level_suggest import suggest
+from ..messages import T
 from ..model import Profile, System
 from ..particulars import Particulars
 from .context import Ctx, fmt_date, local_moment, vn_date_line, vn_today
@@ -36,13 +37,14 @@ def system_results(doc: Mapping[str, Any] | None, system: str, source: str
     if doc is None:
         return None
     if not str(doc.get("schema", "")).startswith("attt.results/"):
-        raise InputError(source, "schema", "not an attt results document")
+        raise InputError(source, "schema", T("not an attt results document"))
     for i, s in enumerate(doc.get("systems") or []):
         if isinstance(s, Mapping) and s.get("name") == system:
             return s
         if not isinstance(s, Mapping):
-            raise InputError(source, f"systems[{i}]", "expected a mapping")
-    raise InputError(source, "systems", f"no system {system!r} in this results document")
+            raise InputError(source, f"systems[{i}]", T("expected a mapping"))
+    raise InputError(source, "systems", T("no system '{name}' in this results document",
+                                          name=system))
 
 
 
