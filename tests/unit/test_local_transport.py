@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -73,20 +75,44 @@ except TransportError as exc:
 """
 
 
-def test_sudo_missing_says_so_with_the_ways_out_in_both_languages(tmp_path: Path) -> None:
+def _as_nobody(sudo: str | None) -> dict[str, str]:
+    """Run SUDO_MISSING as uid 65534 with a PATH holding sh and, if given, a ``sudo``
+    script; the host message it prints, in both languages."""
+
     setpriv = shutil.which("setpriv")
     if setpriv is None:
         pytest.skip("setpriv (util-linux) is needed to run attt as another user")
-    # A PATH with a shell and no sudo, as on a stock Debian without sudo.
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    (bin_dir / "sh").symlink_to("/bin/sh")
-    tmp_path.chmod(0o755)
-    env = {"PATH": str(bin_dir), "HOME": str(tmp_path), "LC_ALL": "C.UTF-8"}
-    out = subprocess.run([setpriv, *NOBODY, sys.executable, "-c", SUDO_MISSING], env=env, cwd="/",
-                         capture_output=True, text=True, timeout=60, check=False)
+    # Under /tmp itself: pytest's tmp_path sits in a folder only root may enter, and the
+    # PATH must be one the other user can search.
+    with tempfile.TemporaryDirectory(prefix="attt-nosudo-", dir="/tmp") as top:
+        bin_dir = Path(top) / "bin"
+        bin_dir.mkdir()
+        (bin_dir / "sh").symlink_to("/bin/sh")
+        if sudo is not None:
+            (bin_dir / "sudo").write_text(sudo)
+            (bin_dir / "sudo").chmod(0o755)
+        os.chmod(top, 0o755)
+        os.chmod(bin_dir, 0o755)
+        env = {"PATH": str(bin_dir), "HOME": top, "LC_ALL": "C.UTF-8"}
+        out = subprocess.run([setpriv, *NOBODY, sys.executable, "-c", SUDO_MISSING], env=env,
+                             cwd="/", stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                             timeout=60, check=False)
     assert out.returncode == 0, out.stderr
-    got = json.loads(out.stdout)
+    got: dict[str, str] = json.loads(out.stdout)
+    return got
+
+
+def test_sudo_refusing_says_why_with_the_ways_out_in_both_languages() -> None:
+    got = _as_nobody("#!/bin/sh\necho 'sudo: a password is required' >&2\nexit 1\n")
+    assert got["message"].startswith("sudo could not run the collector (sudo: a password is "
+                                     "required): run attt as root")
+    assert got["message_vi"].startswith("sudo không chạy được bộ thu thập (sudo: a password is "
+                                        "required): chạy attt với quyền root")
+
+
+def test_sudo_missing_says_so_with_the_ways_out_in_both_languages() -> None:
+    # A PATH with a shell and no sudo, as on a stock Debian without sudo.
+    got = _as_nobody(None)
     assert got["message"].startswith("not root and sudo is not installed: run attt as root, "
                                      "install sudo")
     assert "--no-sudo" in got["message"]
