@@ -213,8 +213,18 @@ def joined(parts: Sequence[str | Msg], limit: int = REASON_CHARS) -> tuple[str, 
     """Several messages as one reason, (English, Vietnamese): each message is rendered in
     its language and the texts joined, so no sentence mixes the two."""
 
-    en, vi = (_sentences([render(p, lang) for p in parts])[:limit] for lang in ("en", "vi"))
+    en, vi = (clip(_sentences([render(p, lang) for p in parts]), limit) for lang in ("en", "vi"))
     return en, vi
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` in at most ``limit`` characters, cut between words with an ellipsis (a
+    reason goes into a document an official reads: no word cut in half)."""
+
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    return (head.rsplit(" ", 1)[0] if " " in head else head).rstrip(" ;,") + "…"
 
 
 def _sentences(texts: Sequence[str]) -> str:
@@ -287,8 +297,8 @@ def _why_not_applicable(findings: Sequence[Finding]) -> tuple[str, str]:
     from before translated messages has only its English text."""
 
     pairs = sorted({(f.message, f.message_vi or f.message) for f in findings})
-    return (_sentences(list(dict.fromkeys(en for en, _ in pairs)))[:WHY_NA_CHARS],
-            _sentences(list(dict.fromkeys(vi for _, vi in pairs)))[:WHY_NA_CHARS])
+    return (clip(_sentences(list(dict.fromkeys(en for en, _ in pairs))), WHY_NA_CHARS),
+            clip(_sentences(list(dict.fromkeys(vi for _, vi in pairs))), WHY_NA_CHARS))
 
 
 def _layer_detail(results: Sequence[RequirementResult], layer: int) -> LayerDetail:

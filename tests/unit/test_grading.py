@@ -256,3 +256,10 @@ def test_a_waived_finding_keeps_its_vietnamese_text() -> None:
     (waived,), _ = grading.apply_waivers([failing], [waiver], dt.date(2026, 11, 30))
     assert waived.status is Status.WAIVED
     assert (waived.message, waived.message_vi) == ("Telnet is enabled.", "Telnet đang được bật.")
+
+
+def test_a_long_reason_is_cut_between_words() -> None:
+    text = "Cần cung cấp: " + "biên-bản; " * 80
+    cut = grading.clip(text, 100)
+    assert len(cut) <= 100 and cut.endswith(" biên-bản…")
+    assert grading.clip("ngắn", 100) == "ngắn"
