@@ -52,7 +52,9 @@ def docx_text(path: Path) -> str:
     """Every paragraph and table cell of a DOCX, one per line."""
 
     doc = Document(str(path))
-    lines = [p.text for p in doc.paragraphs]
+    props = doc.core_properties
+    lines = [props.title, props.subject, props.author, props.comments]
+    lines += [p.text for p in doc.paragraphs]
     lines += [c.text for t in doc.tables for r in t.rows for c in r.cells]
     return "\n".join(lines)
 
@@ -87,6 +89,7 @@ def test_final_form_has_no_working_notes_and_check_form_keeps_them(tmp_path: Pat
         assert "THUYẾT MINH" in text and "Kèm theo Tờ trình số ……/TTr-SKHCN" in text
         assert "Phần C." in text and "…………" in text  # blanks to fill by hand remain
         assert not RAW_CODES.search(text) and "vùng máy chủ cơ sở dữ liệu" in text
+        assert SYSTEM not in text  # the inventory name, also kept out of the DOCX properties
     for text in (docx_text(check / f"{stem}.docx"), html_text(check / f"{stem}.html")):
         kept = _found(text)
         for name in ("inventory name", "unverified-paraphrase note", "gaps table",

@@ -327,8 +327,10 @@ def render_dossier_docx(d: Dossier) -> bytes:
     doc = new_document()
     _setup(doc)
     doc.core_properties.title = d.title
-    doc.core_properties.subject = f"{d.system} ({d.regime}, level {d.level})"
-    doc.core_properties.author = "attt"
+    # The file's properties travel with the filed document: no inventory name or tool there.
+    doc.core_properties.subject = d.cover.subtitle
+    doc.core_properties.author = d.cover.issuer
+    doc.core_properties.comments = "" if d.final else d.generated
     _cover(doc, d)
     current = PORTRAIT
     for s, page in zip(d.sections, _orientations(d.sections), strict=True):
