@@ -113,10 +113,18 @@ HELP_OPTION_TEXT = "In hướng dẫn này rồi thoát. / Show this message and
 
 def bilingual_help_option(command: click.Command) -> None:
     """``-h/--help`` of ``command`` and its subcommands described in Vietnamese then English
-    (click's own text is English only)."""
+    (click's own text is English only).  click's own help option is kept (not a new
+    parameter of the command), only its text changes."""
 
-    command.add_help_option = False
-    click.help_option("-h", "--help", help=HELP_OPTION_TEXT)(command)
+    original = command.get_help_option
+
+    def get_help_option(ctx: click.Context) -> click.Option | None:
+        option = original(ctx)
+        if option is not None:
+            option.help = HELP_OPTION_TEXT
+        return option
+
+    command.get_help_option = get_help_option  # type: ignore[method-assign]
     if isinstance(command, click.Group):
         for sub in command.commands.values():
             bilingual_help_option(sub)

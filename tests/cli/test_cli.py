@@ -142,8 +142,12 @@ def test_validate_reports_file_and_key(tmp_path: Path) -> None:
     )
     result = run("validate", str(good), str(bad))
     assert result.exit_code == 2
-    assert f"ok   {good} (inventory)" in result.output
-    assert f"FAIL {bad}: systems[0].hosts[0].port: expected an integer" in result.output
+    assert f"hợp lệ   {good} (tệp kiểm kê)" in result.output
+    assert f"LỖI {bad}: systems[0].hosts[0].port: expected an integer" in result.output
+    english = CliRunner(env={"ATTT_LANG": "en"}).invoke(main, ["validate", str(good), str(bad)])
+    assert english.exit_code == 2
+    assert f"ok   {good} (inventory)" in english.output
+    assert f"FAIL {bad}: systems[0].hosts[0].port: expected an integer" in english.output
     assert run("validate").exit_code == 0  # everything bundled lints clean
 
 
@@ -153,7 +157,11 @@ def test_catalogue_commands() -> None:
     assert "ssh.root_login_disabled" in checks.output and "probes:" in checks.output
     profiles = run("profiles", "list")
     assert profiles.exit_code == 0
-    assert "nd85-tt12-2" in profiles.output and "automated" in profiles.output
+    assert "nd85-tt12-2" in profiles.output and "tự động" in profiles.output
+    line = next(ln for ln in profiles.output.splitlines() if ln.startswith("nd85-tt12-2 "))
+    assert " cấp độ 2 " in line and "yêu cầu (" in line
+    english = CliRunner(env={"ATTT_LANG": "en"}).invoke(main, ["profiles", "list"])
+    assert " level 2 " in english.output and "automated)" in english.output
 
 
 def test_resume_skips_hosts_already_done(tmp_path: Path) -> None:

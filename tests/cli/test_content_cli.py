@@ -20,8 +20,12 @@ def test_profiles_show_prints_the_level_table() -> None:
     code, out = run("profiles", "show", "nd85-tt12", "3")
     assert code == 0
     assert out.startswith("nd85-tt12-3:")
-    assert "TT12.KT.MC.2" in out and "checks: ssh.root_login_disabled" in out
+    assert "TT12.KT.MC.2" in out and "kiểm tra: ssh.root_login_disabled" in out
+    assert "tham số đang áp dụng:" in out
     assert "password.min_length.min_length = 10  (profile nd85-tt12-3)" in out
+    code, out = run("profiles", "show", "nd85-tt12", "3", "--lang", "en")
+    assert code == 0 and "checks: ssh.root_login_disabled" in out
+    assert "parameters in force:" in out and "kiểm tra" not in out
     code, out = run("profiles", "show", "law116-nd331", "2", "--lang", "en")
     assert code == 0 and "not verified" in out
 
@@ -43,7 +47,9 @@ def test_profiles_coverage_table() -> None:
     assert len(rows) == 5
     cells = rows[2].split("|")
     assert int(cells[4]) > 0 and int(cells[5]) > 0  # requirements, automated
-    assert "law116-nd331-5" in out and "checks per group" in out
+    assert "law116-nd331-5" in out and "số kiểm tra theo nhóm" in out
+    assert rows[0].startswith("| nd85-tt12-1 | nd85-tt12 | 1 |")
+    assert out.startswith("| hồ sơ yêu cầu | chế độ | cấp độ |")
 
 
 def test_evidence_template_lists_every_document_and_loads(tmp_path: Path) -> None:

@@ -14,9 +14,21 @@ from attt.commands import explain
 REPO = Path(__file__).resolve().parents[2]
 
 
-def run(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+def run(*args: str, lang: str = "en") -> tuple[int, str]:
+    # English unless a test is about the Vietnamese text: these tests read the structure.
+    result = CliRunner(env={"ATTT_LANG": lang}).invoke(main, list(args), catch_exceptions=False)
     return result.exit_code, result.output
+
+
+def test_checks_and_requirements_show_in_vietnamese() -> None:
+    code, out = run("checks", "show", "ssh.root_login_disabled", lang="vi")
+    assert code == 0, out
+    assert "lý do: " in out and "biện pháp khắc phục: Đặt" in out
+    assert "\nrationale:" not in out and "\nprobes:" not in out
+    code, out = run("requirements", "show", "TT12.KT.MC.2", lang="vi")
+    assert code == 0, out
+    assert "  nhóm: server; lớp 1; mức độ nghiêm trọng high; automated" in out
+    assert "  cấp độ 1 (nd85-tt12-1)" in out and "kiểm tra ssh.root_login_disabled" in out
 
 
 def test_checks_show_text() -> None:
@@ -103,7 +115,8 @@ def test_requirements_show_json_and_evidence() -> None:
     code, out = run("requirements", "show", "TT12.QL.CS.1", "--lang", "en", "--regime",
                     "nd85-tt12")
     assert code == 0
-    assert "document doc1: signed IS policy document" in out and "; evidence" in out
+    assert "document doc1: Signed information-security policy of the system" in out
+    assert "; evidence" in out
 
 
 def test_requirements_show_errors() -> None:

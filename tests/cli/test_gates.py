@@ -141,7 +141,7 @@ def test_gate_keeps_the_verdict_and_says_what_it_did(tmp_path: Path, rootfs: Pat
     assert data["summary"]["verdict"] == "non_compliant"
     assert not data["systems"][0]["verdict"]["ok"]
     assert "Chưa đạt" in res.output
-    assert "gate: --fail-on critical --max-errors 10000 passed → exit 0" in res.output
+    assert "Cổng CI: --fail-on critical --max-errors 10000: đạt → mã thoát 0" in res.output
     html = (out / "report.html").read_text()
     assert "Cổng CI" in html and "--fail-on critical --max-errors 10000" in html
     assert "mã thoát 0" in html
@@ -149,9 +149,18 @@ def test_gate_keeps_the_verdict_and_says_what_it_did(tmp_path: Path, rootfs: Pat
     res = run("scan", "-t", f"dir:{rootfs}", "-o", str(tmp_path / "high"), "-q", "-f", "json",
               "--no-history", "--fail-on", "high")
     assert res.exit_code == 1
+    line = next(ln for ln in res.output.splitlines() if ln.startswith("Cổng CI: "))
+    assert line.startswith("Cổng CI: --fail-on high bị vượt do ") and "TT12.KT.MC.2" in line
+    assert line.endswith("→ mã thoát 1")
+    # In English, the words results.json records.
+    res = run("scan", "-t", f"dir:{rootfs}", "-o", str(tmp_path / "high-en"), "-q", "-f",
+              "json", "--no-history", "--fail-on", "high", "--lang", "en")
+    assert res.exit_code == 1
     line = next(ln for ln in res.output.splitlines() if ln.startswith("gate: "))
     assert line.startswith("gate: --fail-on high tripped by ") and "TT12.KT.MC.2" in line
     assert line.endswith("→ exit 1")
+    recorded = json.loads((tmp_path / "high-en/results.json").read_text())["summary"]["gates"]
+    assert line == f"gate: {'; '.join(recorded['reasons'])} → exit 1"
 
 
 def test_exit_code_printed_without_gates(tmp_path: Path, rootfs: Path) -> None:
@@ -159,3 +168,6 @@ def test_exit_code_printed_without_gates(tmp_path: Path, rootfs: Path) -> None:
               "--no-history", "--lang", "en")
     assert res.exit_code == 1
     assert "Exit code: 1" in res.output and "gate:" not in res.output
+    res = run("scan", "-t", f"dir:{rootfs}", "-o", str(tmp_path / "vi"), "-q", "-f", "json",
+              "--no-history")
+    assert "Mã thoát: 1" in res.output and "Cổng CI" not in res.output

@@ -91,11 +91,12 @@ def test_three_scans_with_a_change_between(tmp_path: Path) -> None:
     # attt diff names the regression, then the fix (by number, run id and run folder).
     res = run("diff", "1", "2", "--db", str(db))
     assert res.exit_code == 0
-    new_block = res.output.split("New failures:")[1].split("Fixed:")[0]
-    assert "adhoc/rootfs  TT12.KT.MC.2  ssh.root_login_disabled  pass -> fail" in new_block
-    res = run("diff", str(second["run"]["id"]), str(tmp_path / "r3"), "--db", str(db))  # type: ignore[index]
-    fixed_block = res.output.split("Fixed:")[1].split("Newly applicable:")[0]
-    assert "ssh.root_login_disabled  fail -> pass" in fixed_block
+    new_block = res.output.split("Mục mới không đạt:")[1].split("Đã khắc phục:")[0]
+    assert "adhoc/rootfs  TT12.KT.MC.2  ssh.root_login_disabled  Đạt -> Không đạt" in new_block
+    english = CliRunner(env={"ATTT_LANG": "en"}).invoke(main, [
+        "diff", str(second["run"]["id"]), str(tmp_path / "r3"), "--db", str(db)])  # type: ignore[index]
+    fixed_block = english.output.split("Fixed:")[1].split("Newly applicable:")[0]
+    assert "ssh.root_login_disabled  Fail -> Pass" in fixed_block
     data = json.loads(run("diff", "previous", "latest", "--db", str(db), "--json").output)
     assert [c["check"] for c in data["fixed"]] == ["ssh.root_login_disabled"]
     assert data["new_failures"] == []

@@ -224,7 +224,7 @@ def test_report_renders_with_0_and_gates_with_the_gated_code(
                      cwd=tmp_path, timeout=60)
     assert_clean(plain, codes={0})
     gated = run_attt(["report", results, "-f", "json", "-o", str(tmp_path / "b"),
-                      "--fail-on", "low"], cwd=tmp_path, timeout=60)
+                      "--fail-on", "low", "--lang", "en"], cwd=tmp_path, timeout=60)
     assert_clean(gated, codes={1})
     assert "--fail-on low tripped by " in gated.stdout
     assert _results(tmp_path / "b")["summary"]["verdict"] == "non_compliant"  # type: ignore[index]

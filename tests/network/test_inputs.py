@@ -152,7 +152,10 @@ def test_service_specs() -> None:
 
 
 def test_network_zones_command(tmp_path: Path) -> None:
-    proc = attt("network", "zones", "-i", str(_inventory(tmp_path)))
+    proc = attt("network", "zones", "-i", str(_inventory(tmp_path)), env={"ATTT_LANG": "en"})
     assert proc.returncode == 1
     assert "MISSING perimeter" in proc.stdout and "MISSING db_server" in proc.stdout
     assert "(no wireless zone: required only if the system has one)" in proc.stdout
+    proc = attt("network", "zones", "-i", str(_inventory(tmp_path)), env={"ATTT_LANG": "vi"})
+    assert proc.returncode == 1
+    assert "THIẾU perimeter" in proc.stdout and "THIẾU db_server" in proc.stdout

@@ -20,7 +20,9 @@ PASS = "correct horse battery staple"
 
 
 def run(*args: str, env: dict[str, str] | None = None, input: str | None = None) -> Result:
-    return CliRunner().invoke(main, list(args), env=env, input=input, catch_exceptions=False)
+    # English output: these tests read the verify/keys lines; tests/cli/test_cli_vi.py has vi.
+    return CliRunner().invoke(main, list(args), env={"ATTT_LANG": "en", **(env or {})},
+                              input=input, catch_exceptions=False)
 
 
 def make_rootfs(root: Path) -> Path:

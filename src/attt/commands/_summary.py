@@ -9,11 +9,12 @@ with the status labels of the report, and the blocking requirements with their t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from .. import gates
-from ..i18n import STATUS_DISPLAY_ORDER, STATUS_LABELS
+from ..i18n import N_, STATUS_DISPLAY_ORDER, STATUS_LABELS
 from ..messages import Msg, T
 from ..render.document import pick
 
@@ -112,14 +113,52 @@ def system_lines(system: Mapping[str, Any], run: Mapping[str, Any], lang: str) -
     return lines + blocking_lines(system, lang)
 
 
+# The reasons attt.gates records in results.json (English), read back to be said in the
+# command-line language: (pattern, template, names of the groups).
+_GATE_REASONS: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = (
+    (re.compile(r"--fail-on (\S+) tripped by (.+)"),
+     N_("--fail-on {severity} tripped by {ids}"), ("severity", "ids")),
+    (re.compile(r"failed requirements \(no --fail-on\): (.+)"),
+     N_("failed requirements (no --fail-on): {ids}"), ("ids",)),
+    (re.compile(r"--fail-under (\S+) tripped: compliance (\S+)%"),
+     N_("--fail-under {minimum} tripped: compliance {percent}%"), ("minimum", "percent")),
+    (re.compile(r"not every host was scanned"), N_("not every host was scanned"), ()),
+    (re.compile(r"--max-errors (\d+) tripped by (\d+) errors"),
+     N_("--max-errors {maximum} tripped by {count} errors"), ("maximum", "count")),
+    (re.compile(r"(\d+) errors \(no --max-errors\)"),
+     N_("{count} errors (no --max-errors)"), ("count",)),
+)
+_MORE_IDS = re.compile(r"(.*) \(\+(\d+) more\)")
+
+
+def _ids(text: str) -> str | Msg:
+    more = _MORE_IDS.fullmatch(text)
+    if more is None:
+        return text
+    return T("{ids} (+{count} more)", ids=more.group(1), count=int(more.group(2)))
+
+
+def gate_reason(reason: str) -> str | Msg:
+    """A recorded gate reason as a message; a reason of another wording as it is."""
+
+    for pattern, template, names in _GATE_REASONS:
+        match = pattern.fullmatch(reason)
+        if match:
+            values = dict(zip(names, match.groups(), strict=True))
+            return Msg(template, **{k: _ids(v) if k == "ids" else v for k, v in values.items()})
+    return reason
+
+
 def gate_line(doc: Mapping[str, Any]) -> Msg | None:
-    """The gate that decided the exit code, if a gate option was given.  The reasons that
-    tripped it are the gate's own words, as recorded in results.json (attt.gates)."""
+    """The gate that decided the exit code, if a gate option was given, with its reasons."""
 
     gate = (doc.get("summary") or {}).get("gates")
     if not gate:
         return None
-    recorded = [str(r) for r in gate.get("reasons") or []]
-    reasons: str | Msg = ("; ".join(recorded) if recorded
-                          else T("{options} passed", options=gates.options_text(gate)))
-    return T("gate: {reasons} → exit {code}", reasons=reasons, code=gate.get("exit_code"))
+    reasons: list[str | Msg] = [gate_reason(str(r)) for r in gate.get("reasons") or []]
+    if not reasons:
+        reasons = [T("{options} passed", options=gates.options_text(gate))]
+    joined = reasons[0]
+    for reason in reasons[1:]:
+        joined = T("{before}; {after}", before=joined, after=reason)
+    return T("gate: {reasons} → exit {code}", reasons=joined, code=gate.get("exit_code"))

@@ -12,10 +12,10 @@ from ..errors import InputError
 from ..evidence import template
 from ..inventory_loader import bundled_inventory, load_inventory
 from ..messages import T
-from ..model import Profile
+from ..model import Profile, Requirement
 from ..profile_loader import REGIMES, bundled_profiles, load_profile, profile_id
 from ._ci import lang_option
-from ._output import echo
+from ._output import cli_lang, echo, text
 
 
 def _resolve(ref: str, regime: str) -> Profile:
@@ -26,19 +26,20 @@ def _resolve(ref: str, regime: str) -> Profile:
 
 @click.group()
 def profiles() -> None:
-    """The bundled profiles."""
+    """Các hồ sơ yêu cầu đi kèm. / The bundled profiles."""
 
 
 @profiles.command("list")
 def profiles_list() -> None:
-    """Every bundled profile: id, regime, level, requirements (automated / evidence)."""
+    """Mọi hồ sơ yêu cầu đi kèm: mã, chế độ, cấp độ, số yêu cầu (tự động / hồ sơ). / Every
+    bundled profile: id, regime, level, requirements (automated / evidence)."""
     for pid, path in bundled_profiles().items():
         prof = load_profile(path)
         auto = sum(1 for r in prof.requirements if r.checks)
-        echo(
-            f"{pid:<20} {prof.regime:<14} level {prof.level}  "
-            f"{len(prof.requirements):>3} requirements ({auto} automated)  {prof.title_vi}"
-        )
+        title = prof.title_vi if cli_lang() == "vi" else prof.title_en
+        echo(T("{id} {regime} level {level}  {count} requirements ({automated} automated)  "
+               "{title}", id=pid.ljust(20), regime=prof.regime.ljust(14), level=prof.level,
+               count=str(len(prof.requirements)).rjust(3), automated=auto, title=title))
 
 
 def _kind_letter(kind: str) -> str:
@@ -48,28 +49,35 @@ def _kind_letter(kind: str) -> str:
 @profiles.command("show")
 @click.argument("regime", type=click.Choice(REGIMES))
 @click.argument("level", type=click.IntRange(1, 5))
-@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi")
+@lang_option
 def profiles_show(regime: str, level: int, lang: str) -> None:
-    """The requirements of one level as a table (A automated, E evidence, M mixed)."""
+    """Các yêu cầu của một cấp độ dạng bảng (A tự động, E hồ sơ, M kết hợp). / The
+    requirements of one level as a table (A automated, E evidence, M mixed)."""
     prof = _resolve(str(level), regime)
     echo(f"{prof.id}: {prof.title_vi if lang == 'vi' else prof.title_en}")
     echo("  " + "; ".join(prof.instruments))
     if prof.caveat:
         echo(f"  ! {prof.caveat}")
-    echo(f"{'id':<20} {'L':<2}{'sev':<7}{'k':<2}{'group':<22} title / checks")
+    # One template for the aligned header: a translation keeps the columns.
+    echo(T("id                   L sev    k group                 title / checks"))
     for r in prof.requirements:
         title = r.title_vi if lang == "vi" else r.title_en
         echo(f"{r.id:<20} {r.layer:<2}{r.severity.value:<7}{_kind_letter(r.kind):<2}"
                    f"{r.group[:21]:<22} {title[:70]}")
         if r.checks:
-            echo(f"{'':<53} checks: {', '.join(c.check_id for c in r.checks)}")
+            echo(T("{pad} checks: {checks}", pad=" " * 53,
+                   checks=[c.check_id for c in r.checks]))
     shown: set[tuple[str, str]] = set()
-    echo("parameters in force:")
+    echo(T("parameters in force:"))
     for p in prof.provenance:
         if (p.check_id, p.name) in shown:
             continue
         shown.add((p.check_id, p.name))
         echo(f"  {p.check_id}.{p.name} = {p.value!r}  ({p.source})")
+
+
+def _title(req: Requirement) -> str:
+    return req.title_vi if cli_lang() == "vi" else req.title_en
 
 
 def _params(prof: Profile) -> dict[str, Any]:
@@ -79,22 +87,24 @@ def _params(prof: Profile) -> dict[str, Any]:
 @profiles.command("diff")
 @click.argument("a")
 @click.argument("b")
-@click.option("--regime", type=click.Choice(REGIMES), default="nd85-tt12", show_default=True)
+@click.option("--regime", type=click.Choice(REGIMES), default="nd85-tt12", show_default=True,
+              help="Chế độ quy định khi A, B là số cấp độ. / Regime when A and B are levels.")
 def profiles_diff(a: str, b: str, regime: str) -> None:
-    """What B adds to A: levels (`2 3`, with --regime), bundled ids or files."""
+    """Những gì B bổ sung so với A: cấp độ (`2 3`, với --regime), mã hoặc tệp hồ sơ yêu cầu. /
+    What B adds to A: levels (`2 3`, with --regime), bundled ids or files."""
     pa, pb = _resolve(a, regime), _resolve(b, regime)
     ra = {r.id: r for r in pa.requirements}
     rb = {r.id: r for r in pb.requirements}
     echo(f"{pa.id} -> {pb.id}")
     added = [rid for rid in rb if rid not in ra]
     removed = [rid for rid in ra if rid not in rb]
-    echo(f"+ {len(added)} requirements added")
+    echo(T("+ {count} requirements added", count=len(added)))
     for rid in added:
-        echo(f"  + {rid:<20} {rb[rid].title_vi}")
+        echo(f"  + {rid:<20} {_title(rb[rid])}")
     if removed:
-        echo(f"- {len(removed)} requirements not restated")
+        echo(T("- {count} requirements not restated", count=len(removed)))
         for rid in removed:
-            echo(f"  - {rid:<20} {ra[rid].title_vi}")
+            echo(f"  - {rid:<20} {_title(ra[rid])}")
     changed = 0
     for rid in rb:
         if rid not in ra:
@@ -106,14 +116,14 @@ def profiles_diff(a: str, b: str, regime: str) -> None:
         new_docs = sorted({e.title_en for e in rb[rid].evidence} - docs_a)
         if new_checks or new_docs:
             changed += 1
-            echo(f"  ~ {rid:<20} " + "; ".join(
-                ([f"checks +{', '.join(new_checks)}"] if new_checks else [])
-                + ([f"documents +{len(new_docs)}"] if new_docs else [])))
+            gains = ([T("checks +{checks}", checks=new_checks)] if new_checks else []) + (
+                [T("documents +{count}", count=len(new_docs))] if new_docs else [])
+            echo(f"  ~ {rid:<20} " + "; ".join(text(g) for g in gains))
     pa_params, pb_params = _params(pa), _params(pb)
     for key in sorted(pb_params):
         if key in pa_params and pa_params[key] != pb_params[key]:
             echo(f"  ^ {key}: {pa_params[key]!r} -> {pb_params[key]!r}")
-    echo(f"{changed} requirements gain checks or documents")
+    echo(T("{count} requirements gain checks or documents", count=changed))
 
 
 def coverage_rows() -> list[dict[str, Any]]:
@@ -137,12 +147,14 @@ def coverage_rows() -> list[dict[str, Any]]:
 
 
 @profiles.command("coverage")
-@click.option("--groups/--no-groups", default=False, help="Also list checks per group.")
+@click.option("--groups/--no-groups", default=False,
+              help="Liệt kê thêm số kiểm tra theo nhóm. / Also list checks per group.")
 def profiles_coverage(groups: bool) -> None:
-    """Per regime and level: requirements automated, evidence-only, mixed; checks used."""
+    """Theo chế độ và cấp độ: số yêu cầu tự động, chỉ hồ sơ, kết hợp; số kiểm tra dùng. / Per
+    regime and level: requirements automated, evidence-only, mixed; checks used."""
     rows = coverage_rows()
-    echo("| profile | regime | level | requirements | automated | evidence only | mixed "
-               "| distinct checks |")
+    echo(T("| profile | regime | level | requirements | automated | evidence only | mixed "
+           "| distinct checks |"))
     echo("|---|---|---|---|---|---|---|---|")
     for r in rows:
         echo(f"| {r['id']} | {r['regime']} | {r['level']} | {r['total']} | "
@@ -150,7 +162,7 @@ def profiles_coverage(groups: bool) -> None:
     if groups:
         for r in rows:
             used = ", ".join(f"{g} {n}" for g, n in r["groups"].items() if n)
-            echo(f"{r['id']}: checks per group: {used}")
+            echo(T("{profile}: checks per group: {used}", profile=r["id"], used=used))
 
 
 @click.group()

@@ -21,12 +21,12 @@ import click
 import attt
 
 from ..library import load_all
+from ..messages import T
 from ..model import Profile, Requirement
 from ..profile_loader import REGIMES, bundled_profiles, load_profile
 from ..registry import CHECKS, PROBES, CheckSpec
-from ._output import echo, echo_json
-
-LANGS = ("vi", "en")
+from ._ci import lang_option
+from ._output import echo, echo_json, text
 
 
 def _unknown(kind: str, given: str, known: Iterable[str]) -> click.BadParameter:
@@ -160,18 +160,19 @@ def _params_text(params: dict[str, Any]) -> str:
 
 
 def _print_check(info: dict[str, Any]) -> None:
-    echo(f"{info['id']}  ({info['severity']}, {info['scope']}"
-          + (f", roles: {', '.join(info['roles'])}" if info["roles"] else "") + ")")
+    roles = (T("; roles: {roles}", roles=info["roles"]) if info["roles"] else "")
+    echo(T("{id}  ({severity}, {scope}{roles})", id=info["id"], roles=roles,
+           severity=info["severity"], scope=info["scope"]))
     echo(f"  vi: {info['title_vi']}")
     echo(f"  en: {info['title_en']}")
-    echo(f"defined at: {info['defined_at']}")
-    echo(f"rationale: {info['rationale']}")
+    echo(T("defined at: {where}", where=info["defined_at"]))
+    echo(T("rationale: {text}", text=info["rationale"]))
     if info["remediation"]:
-        echo(f"remediation: {info['remediation']}")
-    echo("parameters (defaults):" if info["params"] else "parameters: none")
+        echo(T("remediation: {text}", text=info["remediation"]))
+    echo(T("parameters (defaults):") if info["params"] else T("parameters: none"))
     for name, value in sorted(info["params"].items()):
         way = info["stricter"].get(name)
-        echo(f"  {name} = {value!r}" + (f"  (stricter: {way})" if way else ""))
+        echo(f"  {name} = {value!r}" + (text(T("  (stricter: {way})", way=way)) if way else ""))
     # Consecutive levels using the same requirement with the same values share one line.
     rows: dict[tuple[str, str, str], list[int]] = {}
     titles: dict[str, str] = {}
@@ -179,33 +180,40 @@ def _print_check(info: dict[str, Any]) -> None:
         key = (use["regime"], use["requirement"], _params_text(use["params"]))
         rows.setdefault(key, []).append(use["level"])
         titles[use["requirement"]] = use["title"]
-    echo(f"requirements ({len(info['requirements'])} uses in the bundled profiles):"
-          if rows else "requirements: used by no bundled profile")
+    echo(T("requirements ({count} uses in the bundled profiles):",
+           count=len(info["requirements"]))
+         if rows else T("requirements: used by no bundled profile"))
     for (regime, rid, params), levels in rows.items():
-        word = "level " if len(levels) == 1 else "levels"
-        echo(f"  {regime:<13} {word} {_levels(levels):<6} {rid:<18} {titles[rid]}")
+        word = text(T("level")) if len(levels) == 1 else text(T("levels"))
+        echo(f"  {regime:<13} {word:<6} {_levels(levels):<6} {rid:<18} {titles[rid]}")
         if params:
             echo(f"  {'':<34} {params}")
-    echo("probes:")
+    echo(T("probes:"))
     for p in info["probes"]:
-        notes = [n for n, on in (("needs root", p.get("needs_root")),
-                                 ("offline-capable", p.get("offline"))) if on]
-        echo(f"  {p['name']:<24} {p['where']}  parser {p['parser']}"
-              + (f"  ({', '.join(notes)})" if notes else ""))
+        notes = [n for n, on in ((T("needs root"), p.get("needs_root")),
+                                 (T("offline-capable"), p.get("offline"))) if on]
+        echo(T("  {name} {where}  parser {parser}", name=p["name"].ljust(24),
+               where=p["where"], parser=p["parser"]) if not notes else
+             T("  {name} {where}  parser {parser}  ({notes})", name=p["name"].ljust(24),
+               where=p["where"], parser=p["parser"], notes=notes))
     scen = info["scenarios"]
     if scen is None:
-        echo("scenarios: n/a (no tests/checks beside this installation)")
+        echo(T("scenarios: n/a (no tests/checks beside this installation)"))
     else:
         parts = ", ".join(f"{k} {v}" for k, v in sorted(scen.items()) if k != "total")
-        echo(f"scenarios: {scen['total']}" + (f" ({parts})" if parts else ""))
+        echo(T("scenarios: {total} ({parts})", total=scen["total"], parts=parts) if parts
+             else T("scenarios: {total}", total=scen["total"]))
 
 
 @click.command("show")
 @click.argument("check_id", metavar="ID")
-@click.option("--lang", type=click.Choice(LANGS), default="vi", show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+@lang_option
+@click.option("--json", "as_json", is_flag=True,
+              help="Một tài liệu JSON trên stdout. / One JSON document on stdout.")
 def checks_show(check_id: str, lang: str, as_json: bool) -> None:
-    """One check: metadata, the requirements using it per level, its probes and scenarios."""
+    """Một kiểm tra: thông tin, các yêu cầu dùng nó theo cấp độ, nguồn dữ liệu và kịch bản
+    kiểm thử. / One check: metadata, the requirements using it per level, its probes and
+    scenarios."""
     load_all()
     spec = CHECKS.get(check_id)
     if spec is None:
@@ -256,9 +264,12 @@ _HEADER = ("title", "group", "layer", "severity", "kind", "advisory", "roles")
 
 
 def _header_text(r: dict[str, Any]) -> str:
-    return (f"group: {r['group']}; layer {r['layer']}; severity {r['severity']}; {r['kind']}"
-            + ("; advisory" if r["advisory"] else "")
-            + (f"; roles: {', '.join(r['roles'])}" if r["roles"] else ""))
+    # Codes as the profiles spell them (group, severity, kind): this view is for people
+    # who edit profiles and checks.
+    head = T("group: {group}; layer {layer}; severity {severity}; {kind}", group=r["group"],
+             layer=r["layer"], severity=r["severity"], kind=r["kind"])
+    return (text(head) + (text(T("; advisory")) if r["advisory"] else "")
+            + (text(T("; roles: {roles}", roles=r["roles"])) if r["roles"] else ""))
 
 
 def _check_lines(
@@ -269,7 +280,7 @@ def _check_lines(
 
     def line(mark: str, c: dict[str, Any]) -> str:
         params = _params_text(c["params"])
-        return f"{mark}check {c['id']}" + (f"  {params}" if params else "")
+        return mark + text(T("check {id}", id=c["id"])) + (f"  {params}" if params else "")
 
     if before is None:
         return [line("", c) for c in checks]
@@ -277,11 +288,11 @@ def _check_lines(
     new_ids = {c["id"] for c in checks}
     out = [line("+ " if c["id"] not in old else "~ ", c)
            for c in checks if old.get(c["id"]) != c]
-    out += [f"- check {c['id']}" for c in before if c["id"] not in new_ids]
+    out += ["- " + text(T("check {id}", id=c["id"])) for c in before if c["id"] not in new_ids]
     same = sum(1 for c in checks if old.get(c["id"]) == c)
     if same:
-        out.insert(0, f"{same} checks as the level below" if out else
-                   f"the {same} checks of the level below")
+        out.insert(0, text(T("{count} checks as the level below", count=same) if out else
+                           T("the {count} checks of the level below", count=same)))
     return out
 
 
@@ -290,41 +301,50 @@ def _print_requirement(entries: list[dict[str, Any]]) -> None:
     for regime in regimes:
         rows = [e for e in entries if e["regime"] == regime]
         head = rows[0]
-        word = "level" if len(rows) == 1 else "levels"
-        echo(f"{head['id']}  {regime}  {word} {_levels([e['level'] for e in rows])}")
+        word = T("level") if len(rows) == 1 else T("levels")
+        echo(f"{head['id']}  {regime}  {text(word)} {_levels([e['level'] for e in rows])}")
         echo(f"  {head['title']}")
         echo(f"  {_header_text(head)}")
         before: list[dict[str, Any]] | None = None
         for e in rows:
-            echo(f"  level {e['level']} ({e['profile']})")
+            echo(T("  level {level} ({profile})", level=e["level"], profile=e["profile"]))
             if any(e[k] != head[k] for k in _HEADER):
                 echo(f"    {e['title']}")
                 echo(f"    {_header_text(e)}")
             if e["clauses"]:
-                echo("    clauses: " + "; ".join(f"{k} {v}" for k, v in e["clauses"].items()))
-            for text in _check_lines(e["checks"], before):
-                echo(f"    {text}")
+                echo(T("    clauses: {clauses}",
+                       clauses="; ".join(f"{k} {v}" for k, v in e["clauses"].items())))
+            for line in _check_lines(e["checks"], before):
+                echo(f"    {line}")
             before = e["checks"]
             for d in e["evidence"]:
-                notes = ([f"max age {d['max_age_months']} months"] if d["max_age_months"]
-                         else []) + (["before approval"] if d["before_approval"] else [])
-                echo(f"    document {d['key']}: {d['title']}"
-                      + (f" ({', '.join(notes)})" if notes else ""))
+                notes = ([T("max age {months} months", months=d["max_age_months"])]
+                         if d["max_age_months"] else []) + (
+                    [T("before approval")] if d["before_approval"] else [])
+                echo(T("    document {key}: {title}", key=d["key"], title=d["title"])
+                     if not notes else
+                     T("    document {key}: {title} ({notes})", key=d["key"], title=d["title"],
+                       notes=notes))
 
 
 @click.group()
 def requirements() -> None:
-    """The requirements of the bundled profiles."""
+    """Các yêu cầu của các hồ sơ yêu cầu đi kèm. / The requirements of the bundled
+    profiles."""
 
 
 @requirements.command("show")
 @click.argument("req_id", metavar="ID")
 @click.option("--regime", type=click.Choice(REGIMES), default=None,
-              help="Only this regime (default: every regime the id appears in).")
-@click.option("--lang", type=click.Choice(LANGS), default="vi", show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="One JSON list on stdout, one per level.")
+              help="Chỉ chế độ quy định này (mặc định: mọi chế độ có mã này). / "
+                   "Only this regime (default: every regime the id appears in).")
+@lang_option
+@click.option("--json", "as_json", is_flag=True,
+              help="Một danh sách JSON trên stdout, mỗi cấp độ một mục. / "
+                   "One JSON list on stdout, one per level.")
 def requirements_show(req_id: str, regime: str | None, lang: str, as_json: bool) -> None:
-    """One requirement per level: title, group, layer, clauses, checks and documents."""
+    """Một yêu cầu theo từng cấp độ: tên, nhóm, lớp, điều khoản, kiểm tra và tài liệu. / One
+    requirement per level: title, group, layer, clauses, checks and documents."""
     every = _profiles()
     profiles = [p for p in every if regime in (None, p.regime)]
     entries = requirement_info(req_id, lang, profiles)

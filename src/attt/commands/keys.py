@@ -15,7 +15,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from .. import redact, signing
 from ..errors import ExitStatus, InputError
-from ._output import echo
+from ..messages import T
+from ._output import echo, text
 
 PASSPHRASE_ENV = "ATTT_KEY_PASSPHRASE"
 
@@ -25,7 +26,8 @@ def _prompt(text: str, confirm: bool) -> bytes:
         value = click.prompt(text, hide_input=True, confirmation_prompt=confirm, err=True,
                              default="", show_default=False)
     except click.exceptions.Abort:
-        raise InputError(PASSPHRASE_ENV, "", "no passphrase given (set it or type it)") from None
+        raise InputError(PASSPHRASE_ENV, "", T("no passphrase given (set it or type it)")
+                         ) from None
     return str(value).encode("utf-8")
 
 
@@ -36,7 +38,7 @@ def load_signing_key(path: str) -> Ed25519PrivateKey:
     passphrase: bytes | None = None
     if signing.private_key_encrypted(path):
         env = os.environ.get(PASSPHRASE_ENV)
-        passphrase = env.encode("utf-8") if env else _prompt("Key passphrase", False)
+        passphrase = env.encode("utf-8") if env else _prompt(text(T("Key passphrase")), False)
         redact.register(passphrase.decode("utf-8", "replace"), PASSPHRASE_ENV)
     return signing.load_private_key(path, passphrase)
 
@@ -51,59 +53,72 @@ def sign_or_fail(folder: str, key: Ed25519PrivateKey) -> str:
 
 @click.group()
 def keys() -> None:
-    """Signing keys for report bundles (Ed25519)."""
+    """Khóa ký số cho bộ báo cáo (Ed25519). / Signing keys for report bundles (Ed25519)."""
 
 
 @keys.command("generate")
-@click.option("-o", "--out", default=".", show_default=True, help="Folder for the key pair.")
+@click.option("-o", "--out", default=".", show_default=True,
+              help="Thư mục lưu cặp khóa. / Folder for the key pair.")
 @click.option("--name", default="attt-signing", show_default=True,
-              help="File names: NAME.key (private) and NAME.pub (public).")
+              help="Tên tệp: NAME.key (khóa bí mật) và NAME.pub (khóa công khai). / "
+                   "File names: NAME.key (private) and NAME.pub (public).")
 @click.option("--no-passphrase", is_flag=True,
-              help="Store the private key unencrypted (not recommended).")
-@click.option("--force", is_flag=True, help="Replace an existing key pair.")
+              help="Lưu khóa bí mật không mã hóa (không khuyến nghị). / "
+                   "Store the private key unencrypted (not recommended).")
+@click.option("--force", is_flag=True,
+              help="Thay cặp khóa đã có. / Replace an existing key pair.")
 def keys_generate(out: str, name: str, no_passphrase: bool, force: bool) -> None:
-    """Make an Ed25519 key pair; the private key is encrypted with a passphrase taken from
-    $ATTT_KEY_PASSPHRASE or asked for (twice, hidden)."""
+    """Tạo cặp khóa Ed25519; khóa bí mật được mã hóa bằng cụm mật khẩu lấy từ
+    $ATTT_KEY_PASSPHRASE hoặc được hỏi (hai lần, ẩn). / Make an Ed25519 key pair; the private
+    key is encrypted with a passphrase taken from $ATTT_KEY_PASSPHRASE or asked for (twice,
+    hidden)."""
     passphrase: bytes | None = None
     if not no_passphrase:
         env = os.environ.get(PASSPHRASE_ENV)
-        passphrase = env.encode("utf-8") if env else _prompt("New key passphrase", True)
+        passphrase = (env.encode("utf-8") if env
+                      else _prompt(text(T("New key passphrase")), True))
         if not passphrase:
-            raise InputError(PASSPHRASE_ENV, "", "empty passphrase (use --no-passphrase on "
-                                                 "purpose)")
+            raise InputError(PASSPHRASE_ENV, "", T("empty passphrase (use --no-passphrase on "
+                                                   "purpose)"))
     pair = signing.generate_keys(out, passphrase, name=name, force=force)
-    echo(f"private key: {pair.private_path} (mode 0600"
-               + (", unencrypted)" if passphrase is None else ", encrypted)"))
-    echo(f"public key:  {pair.public_path}")
-    echo(f"fingerprint: {pair.fingerprint}")
+    if passphrase is None:
+        echo(T("private key: {path} (mode 0600, unencrypted)", path=pair.private_path))
+    else:
+        echo(T("private key: {path} (mode 0600, encrypted)", path=pair.private_path))
+    echo(T("public key:  {path}", path=pair.public_path))
+    echo(T("fingerprint: {fingerprint}", fingerprint=pair.fingerprint))
 
 
 @click.command()
 @click.argument("folder", type=click.Path(file_okay=False))
 @click.option("-k", "--key", "key", default=None, type=click.Path(dir_okay=False),
               envvar="ATTT_VERIFY_KEY",
-              help="The signer's public key; without it only integrity is checked.")
+              help="Khóa công khai của người ký; không có khóa thì chỉ kiểm tra tính toàn vẹn. / "
+                   "The signer's public key; without it only integrity is checked.")
 def verify(folder: str, key: str | None) -> None:
-    """Check the signature of a signed run or dossier FOLDER and name every file changed,
-    added or removed (exit 0 intact, 1 tampered, 2 unsigned or unreadable)."""
+    """Kiểm tra chữ ký của THƯ MỤC kết quả hoặc hồ sơ đã ký và nêu mọi tệp bị sửa, thêm hoặc
+    xóa (thoát 0 nguyên vẹn, 1 bị sửa đổi, 2 chưa ký hoặc không đọc được). / Check the
+    signature of a signed run or dossier FOLDER and name every file changed, added or removed
+    (exit 0 intact, 1 tampered, 2 unsigned or unreadable)."""
     res = signing.verify_folder(folder, key)
     for problem in res.problems:
-        echo(f"PROBLEM  {problem}")
+        echo(T("PROBLEM  {problem}", problem=problem))
     if not res.signature_ok:
-        echo("BAD SIGNATURE  manifest.json is not signed by "
-                   + (f"the given key {res.expected_fingerprint}" if key else "its own key"))
+        echo(T("BAD SIGNATURE  manifest.json is not signed by the given key {fingerprint}",
+               fingerprint=res.expected_fingerprint) if key
+             else T("BAD SIGNATURE  manifest.json is not signed by its own key"))
     if not res.key_ok:
-        echo(f"OTHER KEY  signed by {res.key_fingerprint}, expected "
-                   f"{res.expected_fingerprint}")
-    for label, names in (("CHANGED", res.changed), ("REMOVED", res.removed),
-                         ("ADDED", res.added)):
+        echo(T("OTHER KEY  signed by {signer}, expected {expected}",
+               signer=res.key_fingerprint, expected=res.expected_fingerprint))
+    for label, names in ((T("CHANGED"), res.changed), (T("REMOVED"), res.removed),
+                         (T("ADDED"), res.added)):
         for rel in names:
-            echo(f"{label:<8} {rel}")
+            echo(f"{text(label):<8} {rel}")
     if res.ok:
-        echo(f"OK  {res.files} files intact, signed by {res.key_fingerprint}")
+        echo(T("OK  {count} files intact, signed by {fingerprint}", count=res.files,
+               fingerprint=res.key_fingerprint))
         if not key:
-            echo("note: no --key given: integrity checked, not who signed it",
-                       err=True)
+            echo(T("note: no --key given: integrity checked, not who signed it"), err=True)
         sys.exit(0)
-    echo(f"TAMPERED  {folder}")
+    echo(T("TAMPERED  {folder}", folder=folder))
     sys.exit(int(ExitStatus.NON_COMPLIANT))

@@ -13,10 +13,11 @@ import click
 from ..errors import AtttError, ExitStatus, InputError
 from ..evidence import load_evidence
 from ..inventory_loader import bundled_inventory, load_inventory
+from ..messages import Msg, T
 from ..profile_loader import bundled_profiles, load_profile, load_tailoring
 from ..waivers import load_waivers
 from ..yamlio import load_file
-from ._output import echo
+from ._output import cli_lang, echo
 
 
 def _kind_of(data: Any) -> str:
@@ -35,6 +36,15 @@ def _kind_of(data: Any) -> str:
     return ""
 
 
+# What each kind of file is called in the lines validate prints.
+KIND_NAMES: dict[str, Msg] = {
+    "profile": T("profile"),
+    "inventory": T("inventory"),
+    "tailoring": T("tailoring"),
+    "waivers": T("waivers"),
+    "evidence": T("evidence"),
+}
+
 VALIDATORS: dict[str, Callable[[str], object]] = {
     "profile": load_profile,
     "inventory": load_inventory,
@@ -50,10 +60,13 @@ VALIDATORS: dict[str, Callable[[str], object]] = {
     "--kind",
     type=click.Choice(sorted(VALIDATORS)),
     default=None,
-    help="File kind (default: guessed from the top-level keys).",
+    help="Loại tệp (mặc định: đoán theo các khóa cấp cao nhất). / "
+         "File kind (default: guessed from the top-level keys).",
 )
 def validate(files: tuple[str, ...], kind: str | None) -> None:
-    """Lint profiles, inventories, tailoring and waiver files (default: everything bundled)."""
+    """Kiểm tra cú pháp hồ sơ yêu cầu, tệp kiểm kê, tệp điều chỉnh, miễn trừ và bằng chứng (mặc
+    định: mọi tệp đi kèm). / Lint profiles, inventories, tailoring, waiver and evidence files
+    (default: everything bundled)."""
     bundled_inventories = sorted(glob.glob(os.path.join(os.path.dirname(bundled_inventory()),
                                                         "*.yaml")))
     targets = list(files) or [*bundled_profiles().values(), *bundled_inventories]
@@ -62,11 +75,11 @@ def validate(files: tuple[str, ...], kind: str | None) -> None:
         try:
             which = kind or _kind_of(load_file(path))
             if not which:
-                raise InputError(path, "", "cannot tell the kind of file (use --kind)")
+                raise InputError(path, "", T("cannot tell the kind of file (use --kind)"))
             VALIDATORS[which](path)
         except AtttError as exc:
             bad += 1
-            echo(f"FAIL {exc}")
+            echo(T("FAIL {message}", message=exc.render(cli_lang())))
             continue
-        echo(f"ok   {path} ({which})")
+        echo(T("ok   {path} ({kind})", path=path, kind=KIND_NAMES[which]))
     sys.exit(ExitStatus.USAGE if bad else 0)
