@@ -96,6 +96,7 @@ def test_final_form_has_no_working_notes_and_check_form_keeps_them(tmp_path: Pat
                      "MISSING marker", "YAML key path", "tool provenance"):
             assert name in kept, (name, kept)
         assert "Hình thức đáp ứng" in text  # the catalogue's form-of-compliance note
+        assert "Bản làm việc" in text and "không dùng để nộp" in text
 
 
 def _inventory_with_dir_host(tmp_path: Path, root_login: str) -> Path:

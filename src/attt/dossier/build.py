@@ -140,6 +140,8 @@ def _cover(c: Ctx, system: System, p: Particulars, w: Wording, profile: Profile)
     owner = p.owner.name or system.owner
     notes: list[str] = []
     if not c.final:
+        notes.append(_("Working copy (attt dossier --check), not for filing: the final "
+                       "document is written by attt dossier without --check."))
         notes.append(_("Contains private information (IP plan, architecture): keep it "
                        "restricted and send it over a secure channel."))
         if profile.caveat:
