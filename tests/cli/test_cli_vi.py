@@ -160,3 +160,55 @@ def test_top_level_help_and_version_option_are_bilingual() -> None:
         assert isinstance(param, click.Option)
         assert _bilingual(" ".join((param.help or "").split())), (param.name, param.help)
     assert _bilingual(" ".join((main.help or "").replace("\n\n", " / ", 1).split()))
+
+
+def _vi(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_other_commands_print_vietnamese(tmp_path: Path) -> None:
+    res = _vi("level", "suggest", "--users", "100")
+    assert res.exit_code == 0 and "=> cấp độ 1:" in res.stdout and "=> level" not in res.stdout
+    assert res.stdout.startswith("Nghị định 85/2016/NĐ-CP (nd85-tt12): đề xuất cấp độ 1")
+    res = _vi("checks", "list")
+    assert "nguồn dữ liệu: " in res.stdout and "probes:" not in res.stdout
+    db = str(tmp_path / "history.sqlite3")
+    rootfs = make_rootfs(tmp_path / "recorded")
+    for name in ("h1", "h2"):
+        assert _vi("scan", "-t", f"dir:{rootfs}", "-o", str(tmp_path / name), "-f", "json",
+                   "-q", "--no-network", "--db", db).exit_code == 1
+    res = _vi("history", "--db", db)
+    assert res.exit_code == 0, res.output
+    assert "mã lần quét" in res.stdout and "hệ thống / tệp kiểm kê" in res.stdout
+    assert "run id" not in res.stdout and "0,0%" in res.stdout
+    res = _vi("diff", "previous", "latest", "--db", db)
+    assert res.exit_code == 0, res.output
+    assert "Mục mới không đạt: 0" in res.stdout and "Đã khắc phục: 0" in res.stdout
+    assert "New failures" not in res.stdout
+    res = _vi("keys", "generate", "-o", str(tmp_path / "k"), "--no-passphrase")
+    assert res.exit_code == 0, res.output
+    assert "khóa bí mật: " in res.stdout and "(quyền 0600, không mã hóa)" in res.stdout
+    assert "dấu vân tay: SHA256:" in res.stdout
+    assert scan(tmp_path, "--sign", str(tmp_path / "k/attt-signing.key")).exit_code == 1
+    res = _vi("verify", str(tmp_path / "run"))
+    assert res.exit_code == 0 and res.stdout.startswith("HỢP LỆ  ")
+    assert "lưu ý: không có --key" in res.stderr
+    (tmp_path / "run/results.json").write_text("{}")
+    res = _vi("verify", str(tmp_path / "run"))
+    assert res.exit_code == 1
+    assert "ĐÃ SỬA   results.json" in res.stdout and "BỊ SỬA ĐỔI  " in res.stdout
+    for english in ("TAMPERED", "CHANGED", "OK  ", "files intact"):
+        assert english not in res.output
+
+
+@pytest.mark.parametrize("gate", [
+    ["--fail-on", "high"], ["--fail-under", "100"], ["--fail-on", "critical", "--max-errors", "0"],
+    ["--fail-on", "critical"], ["--fail-on", "critical", "--max-errors", "100000"],
+])
+def test_gate_reasons_in_vietnamese(tmp_path: Path, gate: list[str]) -> None:
+    res = scan(tmp_path, *gate)
+    line = next(ln for ln in res.stdout.splitlines() if ln.startswith("Cổng CI: "))
+    assert line.endswith(f"→ mã thoát {res.exit_code}")
+    # Every reason attt.gates records is said in Vietnamese: none of its English words.
+    for english in ("tripped", "passed", "errors (", "failed requirements", "→ exit"):
+        assert english not in line, line
