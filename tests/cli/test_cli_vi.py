@@ -212,3 +212,18 @@ def test_gate_reasons_in_vietnamese(tmp_path: Path, gate: list[str]) -> None:
     # Every reason attt.gates records is said in Vietnamese: none of its English words.
     for english in ("tripped", "passed", "errors (", "failed requirements", "→ exit"):
         assert english not in line, line
+
+
+def test_a_real_scan_with_an_unreachable_host_says_incomplete(tmp_path: Path) -> None:
+    root = make_rootfs(tmp_path / "root")
+    inventory = tmp_path / "inv.yaml"
+    inventory.write_text(
+        "systems:\n  - name: anh\n    level: 2\n    hosts:\n"
+        f"      - {{name: h0, transport: dir, path: {root}}}\n"
+        f"      - {{name: h1, transport: dir, path: {tmp_path / 'gone'}}}\n")
+    res = _vi("scan", "-i", str(inventory), "-o", str(tmp_path / "run"), "-f", "json",
+              "--no-network", "--no-history")
+    assert res.exit_code in (1, 3), res.output
+    assert "Hệ thống anh (nd85-tt12-2): Chưa hoàn tất" in res.stdout
+    assert re.search(r"Điểm theo yêu cầu: Chưa hoàn tất; \d+/\d+ kiểm tra đạt", res.stdout)
+    assert "(hạng " not in res.stdout and "Số máy gặp lỗi: 1" in res.stdout
