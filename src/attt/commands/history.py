@@ -32,7 +32,7 @@ def _pct(value: float | None) -> str:
 @click.option("--system", default="",
               help="Chỉ các lần quét có hệ thống này. / Only runs that scanned this system.")
 @click.option("--inventory", default="",
-              help="Chỉ các lần quét theo tệp kiểm kê này (như đã ghi). / "
+              help="Chỉ các lần quét theo tệp khai báo này (như đã ghi). / "
                    "Only runs of this inventory (as recorded).")
 @click.option("-n", "--limit", type=click.IntRange(1, 100000), default=20, show_default=True,
               help="Số lần quét tối đa được liệt kê. / Most runs listed.")

@@ -22,7 +22,7 @@ def network() -> None:
 
 @network.command("zones")
 @click.option("-i", "--inventory", required=True, type=click.Path(dir_okay=False),
-              help="Tệp kiểm kê hệ thống. / Inventory file.")
+              help="Tệp khai báo hệ thống. / Inventory file.")
 def zones(inventory: str) -> None:
     """Các vùng mạng của từng hệ thống so với số vùng tối thiểu của cấp độ (Thông tư 12
     II.1.a). / Each system's zones against the minimum zones of its level (Circular 12
@@ -50,7 +50,7 @@ def zones(inventory: str) -> None:
 
 @network.command("plan")
 @click.option("-i", "--inventory", required=True, type=click.Path(dir_okay=False),
-              help="Tệp kiểm kê hệ thống. / Inventory file.")
+              help="Tệp khai báo hệ thống. / Inventory file.")
 @click.option("--from-zone", required=True,
               help="Vùng mạng nơi chạy lệnh quét. / The vantage zone the scan would run from.")
 @click.option("--system", "systems", multiple=True,

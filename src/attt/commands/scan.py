@@ -133,7 +133,7 @@ def _print_exit(doc: dict[str, Any], code: int) -> None:
     "--inventory",
     type=click.Path(dir_okay=False),
     default="",
-    help="Tệp kiểm kê hệ thống YAML (mặc định: inventory/localhost.yaml đi kèm). / "
+    help="Tệp khai báo hệ thống YAML (mặc định: inventory/localhost.yaml đi kèm). / "
          "Inventory YAML (default: the bundled inventory/localhost.yaml).",
 )
 @click.option(
@@ -164,7 +164,7 @@ def _print_exit(doc: dict[str, Any], code: int) -> None:
     "--tailoring",
     type=click.Path(exists=True, dir_okay=False),
     default=None,
-    help="Tệp điều chỉnh yêu cầu. / Tailoring file.",
+    help="Tệp tùy chỉnh. / Tailoring file.",
 )
 @click.option(
     "--evidence",
@@ -172,7 +172,7 @@ def _print_exit(doc: dict[str, Any], code: int) -> None:
     multiple=True,
     type=click.Path(exists=True, dir_okay=False),
     help="Tệp bằng chứng của một hệ thống (lặp lại được; mặc định: khóa evidence: của tệp "
-         "kiểm kê). / Evidence file of a system (repeatable; default: the inventory's "
+         "khai báo). / Evidence file of a system (repeatable; default: the inventory's "
          "evidence: key).",
 )
 @click.option(
@@ -256,7 +256,7 @@ def _print_exit(doc: dict[str, Any], code: int) -> None:
     "--network/--no-network",
     default=True,
     show_default=True,
-    help="Kiểm tra mạng: sơ đồ vùng mạng theo tệp kiểm kê; chỉ quét nmap khi có "
+    help="Kiểm tra mạng: sơ đồ vùng mạng theo tệp khai báo; chỉ quét nmap khi có "
          "--from-zone. / Network checks: zone plan from the inventory; nmap scans only with "
          "--from-zone.",
 )
@@ -273,7 +273,7 @@ def _print_exit(doc: dict[str, Any], code: int) -> None:
 )
 @click.option("-q", "--quiet", is_flag=True, help="Không in tiến độ. / No progress output.")
 def scan(**params: Any) -> None:
-    """Quét theo tệp kiểm kê (hoặc một --target) và ghi báo cáo đánh giá. / Scan an
+    """Quét theo tệp khai báo (hoặc một --target) và ghi báo cáo đánh giá. / Scan an
     inventory (or one --target) and write the graded report."""
     opts = scan_options(params)
     dry_run, exit_zero, quiet = params["dry_run"], params["exit_zero"], params["quiet"]

@@ -64,7 +64,7 @@ VALIDATORS: dict[str, Callable[[str], object]] = {
          "File kind (default: guessed from the top-level keys).",
 )
 def validate(files: tuple[str, ...], kind: str | None) -> None:
-    """Kiểm tra cú pháp hồ sơ yêu cầu, tệp kiểm kê, tệp điều chỉnh, miễn trừ và bằng chứng (mặc
+    """Kiểm tra cú pháp hồ sơ yêu cầu, tệp khai báo, tệp tùy chỉnh, miễn trừ và bằng chứng (mặc
     định: mọi tệp đi kèm). / Lint profiles, inventories, tailoring, waiver and evidence files
     (default: everything bundled)."""
     bundled_inventories = sorted(glob.glob(os.path.join(os.path.dirname(bundled_inventory()),
