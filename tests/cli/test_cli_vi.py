@@ -59,7 +59,7 @@ def test_scan_summary_is_vietnamese_by_default(tmp_path: Path) -> None:
     total = sum(1 for r in system["requirements"] for f in r["findings"]
                 if f["status"] != "not_applicable")
     assert f"{passed}/{total} kiểm tra đạt" in res.stdout
-    assert "Điểm theo yêu cầu: 0,0% (hạng F)" in res.stdout
+    assert "Mức tuân thủ theo yêu cầu: 0,0% (hạng F)" in res.stdout
     assert "Không đạt 3" in res.stdout or "Không đạt" in res.stdout
     # The blocking requirements with their Vietnamese titles, the rest counted in words.
     blocking = system["verdict"]["blocking"]
@@ -70,7 +70,7 @@ def test_scan_summary_is_vietnamese_by_default(tmp_path: Path) -> None:
     assert len(shown) == BLOCKING_SHOWN and status[shown[0]] == "fail"  # worst first
     for rid in shown:
         assert f"{titles[rid]}" in res.stdout
-    assert f"... và {len(blocking) - BLOCKING_SHOWN} yêu cầu khác" in res.stdout
+    assert f"... và {len(blocking) - BLOCKING_SHOWN} yêu cầu chưa đáp ứng khác" in res.stdout
     assert "Đã ghi báo cáo vào" in res.stdout and "Mã thoát: 1" in res.stdout
     # The progress line on stderr (not a terminal: one plain line per host).
     assert re.search(r"\[1/1\] adhoc/rootfs: Đã quét \(Không đạt \d+", res.stderr), res.stderr
@@ -98,7 +98,7 @@ def test_an_unfinished_system_shows_incomplete_not_a_grade(tmp_path: Path) -> No
     system["hosts"][0]["state"] = "unreachable"
     lines = [render(m, "vi") for m in system_lines(system, doc["run"], "vi")]  # type: ignore[index]
     assert lines[0].endswith(": Chưa hoàn tất")
-    assert lines[1].startswith("Điểm theo yêu cầu: Chưa hoàn tất;")
+    assert lines[1].startswith("Mức tuân thủ theo yêu cầu: Chưa hoàn tất;")
     assert "hạng" not in lines[1] and "kiểm tra đạt" in lines[1]
     english = [render(m, "en") for m in system_lines(system, doc["run"], "en")]  # type: ignore[index]
     assert english[0].endswith(": Incomplete scan") and "(F)" not in english[1]
@@ -223,5 +223,5 @@ def test_a_real_scan_with_an_unreachable_host_says_incomplete(tmp_path: Path) ->
               "--no-network", "--no-history")
     assert res.exit_code in (1, 3), res.output
     assert "Hệ thống anh (nd85-tt12-2): Chưa hoàn tất" in res.stdout
-    assert re.search(r"Điểm theo yêu cầu: Chưa hoàn tất; \d+/\d+ kiểm tra đạt", res.stdout)
+    assert re.search(r"Mức tuân thủ theo yêu cầu: Chưa hoàn tất; \d+/\d+ kiểm tra đạt", res.stdout)
     assert "(hạng " not in res.stdout and "Số máy gặp lỗi: 1" in res.stdout
