@@ -16,7 +16,7 @@ from typing import IO, Any, cast
 import click
 
 from . import __version__
-from .commands._output import cli_lang, echo
+from .commands._output import cli_lang, echo, env_lang
 from .commands.checks import checks
 from .commands.content import evidence, profiles
 from .commands.dossier import dossier
@@ -82,6 +82,11 @@ class _Group(click.Group):
         try:
             code = super().main(args, prog_name, complete_var, False, **extra)
         except click.ClickException as exc:
+            # click words its usage errors in English only: say what happened in Vietnamese
+            # first, click's precise message (the option, the value) follows.
+            if env_lang() != "en":
+                echo(T("attt: error: the command line is not valid (details below; see "
+                       "--help)."), err=True)
             exc.show(file=cast(IO[str], EscapingWriter(sys.stderr)))
             sys.exit(exc.exit_code)
         except click.Abort as exc:

@@ -225,3 +225,13 @@ def test_a_real_scan_with_an_unreachable_host_says_incomplete(tmp_path: Path) ->
     assert "Hệ thống anh (nd85-tt12-2): Chưa hoàn tất" in res.stdout
     assert re.search(r"Mức tuân thủ theo yêu cầu: Chưa hoàn tất; \d+/\d+ kiểm tra đạt", res.stdout)
     assert "(hạng " not in res.stdout and "Số máy gặp lỗi: 1" in res.stdout
+
+
+def test_click_usage_errors_are_introduced_in_vietnamese() -> None:
+    res = CliRunner().invoke(main, ["scan", "--bogus"])
+    assert res.exit_code == 2
+    lines = res.stderr.splitlines()
+    assert lines[0].startswith("attt: lỗi: câu lệnh không hợp lệ")
+    assert "No such option '--bogus'" in res.stderr  # click's own precise words follow
+    english = CliRunner(env={"ATTT_LANG": "en"}).invoke(main, ["scan", "--bogus"])
+    assert english.exit_code == 2 and not VI_LETTERS.search(english.stderr)

@@ -56,8 +56,9 @@ def profiles_show(regime: str, level: int, lang: str) -> None:
     prof = _resolve(str(level), regime)
     echo(f"{prof.id}: {prof.title_vi if lang == 'vi' else prof.title_en}")
     echo("  " + "; ".join(prof.instruments))
-    if prof.caveat:
-        echo(f"  ! {prof.caveat}")
+    caveat = (prof.caveat_vi if lang == "vi" else prof.caveat_en) or prof.caveat_en
+    if caveat:
+        echo(f"  ! {caveat}")
     # One template for the aligned header: a translation keeps the columns.
     echo(T("id                   L sev    k group                 title / checks"))
     for r in prof.requirements:
