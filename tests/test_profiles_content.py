@@ -69,8 +69,9 @@ def test_every_named_check_and_parameter_exists() -> None:
 def test_newer_regime_carries_its_provenance_caveat() -> None:
     prof = load_profile("law116-nd331-3")
     assert "TCVN 14423:2026" in prof.instruments
-    assert "not verified" in prof.caveat
-    assert load_profile("nd85-tt12-3").caveat == ""
+    assert "not verified" in prof.caveat_en
+    assert "chưa đối chiếu" in prof.caveat_vi and "not verified" not in prof.caveat_vi
+    assert load_profile("nd85-tt12-3").caveat_vi == load_profile("nd85-tt12-3").caveat_en == ""
 
 
 def test_level_parameters_rise_with_level() -> None:

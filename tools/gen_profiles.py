@@ -43,7 +43,8 @@ REGIMES: dict[str, dict[str, Any]] = {
         "mapping": "nd85-tt12-checks.yaml",
         "instruments": ["Nghị định 85/2016/NĐ-CP", "Thông tư 12/2022/TT-BTTTT",
                         "TCVN 11930:2017"],
-        "caveat": "",
+        "caveat_vi": "",
+        "caveat_en": "",
         "title_vi": "Yêu cầu bảo đảm an toàn hệ thống thông tin cấp độ {n} "
                     "(Phụ lục {roman}, Thông tư 12/2022/TT-BTTTT)",
         "title_en": "Security level {n} requirements (Circular 12/2022 Appendix {roman})",
@@ -53,12 +54,14 @@ REGIMES: dict[str, dict[str, Any]] = {
         "mapping": "law116-nd331-checks.yaml",
         "instruments": ["Luật An ninh mạng 116/2025/QH15", "Nghị định 331/2026/NĐ-CP",
                         "TCVN 14423:2026"],
-        "caveat": (
+        "caveat_vi": (
             "Nội dung yêu cầu theo TCVN 14423:2026 được tổng hợp từ một bộ công cụ công khai "
             "(ldphuong-vn/vn-cyber-compliance), chưa đối chiếu với văn bản chính thức; cần tra "
-            "cứu tiêu chuẩn gốc khi lập hồ sơ. / Requirement content as reported by one public "
-            "toolkit, not verified against the official standard; consult the standard itself "
-            "when preparing a dossier."
+            "cứu tiêu chuẩn gốc khi lập hồ sơ."
+        ),
+        "caveat_en": (
+            "Requirement content as reported by one public toolkit, not verified against the "
+            "official standard; consult the standard itself when preparing a dossier."
         ),
         "title_vi": "Yêu cầu bảo vệ an ninh mạng hệ thống thông tin cấp độ {n} "
                     "(TCVN 14423:2026, Nghị định 331/2026/NĐ-CP)",
@@ -450,8 +453,10 @@ def profile(regime: str, level: int, items: list[dict[str, Any]],
         "title_en": meta["title_en"].format(n=level, roman=roman),
         "instruments": meta["instruments"],
     }
-    if meta["caveat"]:
-        doc["caveat"] = meta["caveat"]
+    # One field per language: a report shows only its own language's text.
+    for lang in ("vi", "en"):
+        if meta[f"caveat_{lang}"]:
+            doc[f"caveat_{lang}"] = meta[f"caveat_{lang}"]
     if level > 1:
         doc["extends"] = f"{regime}-{level - 1}"
         below = {i["id"] for i in items if level - 1 in i["levels"]}

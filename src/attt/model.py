@@ -180,7 +180,9 @@ class Profile:
     sources: tuple[str, ...]
     provenance: tuple[ParamProvenance, ...] = ()
     exclusions: tuple[Exclusion, ...] = ()
-    caveat: str = ""
+    # Where the requirement content comes from, when it is not the official text.
+    caveat_vi: str = ""
+    caveat_en: str = ""
 
     def requirement(self, req_id: str) -> Requirement:
         """The requirement with this id (KeyError if the profile has none)."""

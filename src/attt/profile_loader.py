@@ -39,7 +39,8 @@ PROFILE_KEYS = (
     "title_vi",
     "title_en",
     "instruments",
-    "caveat",
+    "caveat_vi",
+    "caveat_en",
     "parameters",
     "requirements",
     "description",
@@ -94,7 +95,8 @@ class _Raw:
     title_vi: str
     title_en: str
     instruments: tuple[str, ...]
-    caveat: str
+    caveat_vi: str
+    caveat_en: str
     parameters: dict[str, dict[str, Any]]
     requirements: list[Requirement]
     removes: tuple[str, ...] = ()
@@ -264,7 +266,8 @@ def _read(path: str, chain: tuple[str, ...] = ()) -> _Raw:
         title_vi=title_vi,
         title_en=node.text("title_en", title_vi),
         instruments=node.texts("instruments") or (parent.instruments if parent else ()),
-        caveat=node.text("caveat", parent.caveat if parent else ""),
+        caveat_vi=node.text("caveat_vi", parent.caveat_vi if parent else ""),
+        caveat_en=node.text("caveat_en", parent.caveat_en if parent else ""),
         parameters=_params_map(node, "parameters"),
         requirements=reqs,
         removes=node.texts("removes"),
@@ -408,5 +411,6 @@ def load_profile(ref: str, tailoring_path: str | None = None) -> Profile:
         sources=tuple(r.path for r in chain) + ((tailoring.source,) if tailoring else ()),
         provenance=tuple(provenance),
         exclusions=exclusions,
-        caveat=raw.caveat,
+        caveat_vi=raw.caveat_vi,
+        caveat_en=raw.caveat_en,
     )

@@ -185,6 +185,7 @@ class ProfileInfo(TypedDict):
     title_en: NotRequired[str]
     instruments: NotRequired[list[str]]
     caveat: NotRequired[str]
+    caveat_vi: NotRequired[str]
     sources: NotRequired[list[str]]
 
 

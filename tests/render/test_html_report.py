@@ -188,7 +188,7 @@ def test_header_and_profile(failing: dict, failing_vi: str) -> None:
         assert text in head
     body = " ".join(e.text for e in find(els, "main"))
     system = failing["systems"][0]
-    for text in (system["owner"], system["operating_unit"], system["profile"]["caveat"],
+    for text in (system["owner"], system["operating_unit"], system["profile"]["caveat_vi"],
                  *system["profile"]["instruments"]):
         assert text in body
 

@@ -144,8 +144,9 @@ def _cover(c: Ctx, system: System, p: Particulars, w: Wording, profile: Profile)
                        "document is written by attt dossier without --check."))
         notes.append(_("Contains private information (IP plan, architecture): keep it "
                        "restricted and send it over a secure channel."))
-        if profile.caveat:
-            notes.append(profile.caveat)
+        caveat = profile.caveat_vi if c.vi else profile.caveat_en
+        if caveat:
+            notes.append(caveat)
     when = None
     if doc.get("date"):
         try:

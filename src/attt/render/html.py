@@ -472,7 +472,7 @@ def _system(
             "id": _text(profile.get("id")),
             "title": _pick(profile, "title", lang),
             "instruments": [str(x) for x in profile.get("instruments") or []],
-            "caveat": _text(profile.get("caveat")),
+            "caveat": _text(pick_text(profile, "caveat", lang)),
             "sources": [str(x) for x in profile.get("sources") or []],
         },
         "verdict_ok": bool(verdict.get("ok")),
