@@ -237,16 +237,16 @@ def _judge(spec: EvidenceSpec, doc: Document, ev: EvidenceSet, today: dt.date) -
                                               file=doc.file), doc)
     if doc.issued > today:
         return DocResult(spec, Status.FAIL, T("'{label}' is dated in the future ({date}).",
-                                              label=label, date=doc.issued.isoformat()), doc)
+                                              label=label, date=doc.issued), doc)
     if doc.valid_until and doc.valid_until < today:
         return DocResult(spec, Status.FAIL, T("'{label}' expired on {date}.", label=label,
-                                              date=doc.valid_until.isoformat()), doc)
+                                              date=doc.valid_until), doc)
     if spec.before_approval and ev.approval_date and doc.issued > ev.approval_date:
         return DocResult(spec, Status.FAIL,
                          T("'{label}' was issued on {issued}, after the level approval of "
                            "{approval}; it must come first.", label=label,
-                           issued=doc.issued.isoformat(),
-                           approval=ev.approval_date.isoformat()), doc)
+                           issued=doc.issued,
+                           approval=ev.approval_date), doc)
     limit = spec.max_age_months
     if doc.review_months and (limit is None or doc.review_months < limit):
         limit = doc.review_months  # the document's own review period, if stricter
@@ -256,10 +256,10 @@ def _judge(spec: EvidenceSpec, doc: Document, ev: EvidenceSet, today: dt.date) -
             return DocResult(spec, Status.FAIL,
                              T("'{label}' was last issued or reviewed on {date}, {age} months "
                                "ago; the level requires at most {limit}.", label=label,
-                               date=doc.last_reviewed.isoformat(), age=round(age),
+                               date=doc.last_reviewed, age=round(age),
                                limit=limit), doc)
     return DocResult(spec, Status.PASS, T("Attested by '{label}' ({date}).", label=label,
-                                          date=doc.issued.isoformat()), doc)
+                                          date=doc.issued), doc)
 
 
 def evaluate(req: Requirement, ev: EvidenceSet | None, today: dt.date) -> list[DocResult]:

@@ -17,13 +17,16 @@ checks that every translation keeps the template's placeholders.
 
 from __future__ import annotations
 
+import datetime as dt
 import string
 from collections.abc import Mapping, Sequence
 from typing import Any, Union
 
 from .i18n import LANGUAGES, translations
 
-Arg = Union[str, int, float, None, "Msg", Sequence[Any]]
+Arg = Union[str, int, float, None, dt.date, "Msg", Sequence[Any]]
+# Dates as each language writes them in administrative documents (Decree 30/2020: dd/mm/yyyy).
+DATE_FORMATS = {"vi": "%d/%m/%Y", "en": "%Y-%m-%d"}
 
 
 class Msg:
@@ -84,6 +87,8 @@ def render_arg(value: Arg, lang: str) -> str:
         return ", ".join(render_arg(v, lang) for v in value)
     if value is None:
         return "-"
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value.strftime(DATE_FORMATS.get(lang, "%Y-%m-%d"))
     return str(value)
 
 

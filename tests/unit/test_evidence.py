@@ -158,11 +158,11 @@ documents:
 
 def test_every_document_verdict_is_written_in_vietnamese_and_english(tmp_path: Path) -> None:
     got = _verdicts_in_both_languages(tmp_path)
-    expected_vi = ["Đã chứng minh bởi '12/BC-STTTT Báo cáo' (2026-06-01).",
+    expected_vi = ["Đã chứng minh bởi '12/BC-STTTT Báo cáo' (01/06/2026).",
                    "cách đây 46 tháng; cấp độ yêu cầu không quá 12 tháng.",
                    "không tìm thấy tệp", "không phải tệp thông thường",
-                   "đã hết hiệu lực từ ngày 2026-01-01.", "trong tương lai (2027-01-01).",
-                   "sau ngày phê duyệt cấp độ 2026-03-01"]
+                   "đã hết hiệu lực từ ngày 01/01/2026.", "trong tương lai (01/01/2027).",
+                   "sau ngày phê duyệt cấp độ 01/03/2026"]
     expected_en = ["Attested by '12/BC-STTTT Báo cáo' (2026-06-01).", "46 months ago",
                    "not found", "not a regular file", "expired on 2026-01-01.",
                    "dated in the future", "after the level approval of 2026-03-01"]

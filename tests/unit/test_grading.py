@@ -233,7 +233,7 @@ def test_attested_document_requirement_says_by_what_not_no_result() -> None:
     assert r.status is Status.PASS
     assert r.reason == ("Attested by '01/QĐ Quy chế' (2026-06-01). "
                         "Attested by '01/QĐ Quy chế' (2026-07-01).")
-    assert r.reason_vi.startswith("Đã chứng minh bởi '01/QĐ Quy chế' (2026-06-01).")
+    assert r.reason_vi.startswith("Đã chứng minh bởi '01/QĐ Quy chế' (01/06/2026).")
 
 
 def test_not_applicable_reason_joins_finding_texts_per_language() -> None:

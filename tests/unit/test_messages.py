@@ -44,3 +44,11 @@ def test_placeholders() -> None:
 def test_equality_is_by_template_and_parameters() -> None:
     assert T("x {a}", a=1) == T("x {a}", a=1)
     assert T("x {a}", a=1) != T("x {a}", a=2)
+
+
+def test_dates_are_written_the_way_each_language_writes_them() -> None:
+    import datetime as dt
+
+    msg = T("Attested by '{label}' ({date}).", label="QĐ 12", date=dt.date(2025, 3, 10))
+    assert msg.render("en") == "Attested by 'QĐ 12' (2025-03-10)."
+    assert "10/03/2025" in msg.render("vi")
