@@ -32,6 +32,9 @@ BIG = {
     # The twelve ssh.* checks: the brief wants one module per prefix, and about a third of it
     # is their bilingual titles and remediations; the sshd reading is in attt.probes.sshd.
     "checks/ssh.py": 850,
+    # Issue 10: each password-aging outcome is one whole sentence template (no English
+    # fragments glued together), which costs a few lines over the limit.
+    "checks/accounts.py": 470,
 }
 
 load_all()

@@ -109,6 +109,7 @@ def update() -> None:
         path = po_path(lang)
         catalog = read(path, lang) if path.exists() else _new_catalog(lang)
         catalog.update(template, no_fuzzy_matching=True, update_header_comment=False)
+        catalog.obsolete.clear()  # messages no longer in the sources: nothing reads them
         catalog.language_team = "Vietnamese"
         path.write_bytes(_strip_dates(_po_bytes(catalog)))
 
@@ -130,7 +131,8 @@ def read_lang(lang: str) -> Catalog:
                 have = catalog.get(msg.id, msg.context)
                 if have is None:
                     catalog.add(msg.id, msg.string, msg.locations, context=msg.context)
-                elif not have.string or have.fuzzy:
+                elif have.fuzzy or not all(
+                        have.string if isinstance(have.string, tuple) else (have.string,)):
                     have.string, have.flags = msg.string, set()
     return catalog
 
