@@ -130,6 +130,22 @@ STATE_REASONS: Mapping[SectionState, Msg] = {
 }
 
 
+class FactParseError(ValueError):
+    """Probe output a parser cannot read; ``msg`` says why in every report language (the
+    exception text is its English form), so the fact's "unavailable" reason is translated."""
+
+    def __init__(self, msg: Msg) -> None:
+        super().__init__(str(msg))
+        self.msg = msg
+
+
+def parse_reason(exc: BaseException) -> str | Msg:
+    """Why parsing failed: the probe's message when it said one, else the exception's own
+    words (a library's text, kept as data)."""
+
+    return exc.msg if isinstance(exc, FactParseError) else str(exc)
+
+
 def described(exc: BaseException) -> str:
     """An unexpected exception as data for a message: its type and its own words."""
 
@@ -173,7 +189,7 @@ class Facts:
             try:
                 value = PROBES[name].parser(section)
             except ValueError as exc:
-                reason = T("unparsable output ({error})", error=str(exc))
+                reason = T("unparsable output ({error})", error=parse_reason(exc))
             except Exception as exc:  # any parser failure is this fact's error, not the host's
                 reason = T("unparsable output ({error})", error=described(exc))
             else:

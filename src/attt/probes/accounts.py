@@ -16,7 +16,8 @@ import posixpath
 import re
 from dataclasses import dataclass
 
-from attt.registry import Section, probe
+from attt.messages import T
+from attt.registry import FactParseError, Section, probe
 
 PASSWD = "/etc/passwd"
 SHADOW = "/etc/shadow"
@@ -62,13 +63,15 @@ def parse_passwd(section: Section) -> tuple[Account, ...] | None:
             continue  # NIS compat entries and stray comments
         fields = line.split(":")
         if len(fields) != 7 or not _NAME.fullmatch(fields[0]):
-            raise ValueError(f"{PASSWD}:{lineno}: not a passwd entry: {line[:60]!r}")
+            raise FactParseError(T("{file}:{lineno}: not a passwd entry: {line}",
+                                   file=PASSWD, lineno=lineno, line=repr(line[:60])))
         if not fields[2].isdigit() or not fields[3].isdigit():
-            raise ValueError(f"{PASSWD}:{lineno}: non-numeric UID/GID")
+            raise FactParseError(T("{file}:{lineno}: non-numeric UID/GID",
+                                   file=PASSWD, lineno=lineno))
         out.append(Account(fields[0], int(fields[2]), int(fields[3]), fields[5], fields[6],
                            lineno))
     if not out:
-        raise ValueError(f"{PASSWD} has no entries")
+        raise FactParseError(T("{file} has no entries", file=PASSWD))
     return tuple(out)
 
 
@@ -107,7 +110,8 @@ def _day(value: str, where: str) -> int | None:
     if value == "":
         return None
     if not re.fullmatch(r"-?\d+", value):
-        raise ValueError(f"{where}: {value!r} is not a number of days")
+        raise FactParseError(T("{where}: {value} is not a number of days",
+                               where=where, value=repr(value)))
     return int(value)
 
 
@@ -145,12 +149,12 @@ def parse_shadow_state(section: Section) -> dict[str, ShadowEntry] | None:
             where = f"{SHADOW}:{lineno}"
             if len(fields) < 8 or not _NAME.fullmatch(fields[0]):
                 # Never echo the line: it holds a hash.
-                raise ValueError(f"{where}: not a shadow entry")
+                raise FactParseError(T("{where}: not a shadow entry", where=where))
             state = password_state(fields[1])
             fields[1] = ""  # drop the hash at once
             out[fields[0]] = ShadowEntry(fields[0], state, *(_day(f, where) for f in fields[2:8]))
         if not out:
-            raise ValueError(f"{SHADOW} has no entries")
+            raise FactParseError(T("{file} has no entries", file=SHADOW))
         return out
     for lineno, raw in enumerate(section.text.splitlines(), 1):
         if not raw.strip():
@@ -158,7 +162,8 @@ def parse_shadow_state(section: Section) -> dict[str, ShadowEntry] | None:
         fields = raw.split(":")
         where = f"shadow_state line {lineno}"
         if len(fields) != 8 or fields[1] not in STATES or not _NAME.fullmatch(fields[0]):
-            raise ValueError(f"{where}: not a name:state:aging line: {raw[:40]!r}")
+            raise FactParseError(T("{where}: not a name:state:aging line: {line}",
+                                   where=where, line=repr(raw[:40])))
         out[fields[0]] = ShadowEntry(fields[0], fields[1],
                                      *(_day(f, where) for f in fields[2:8]))
     return out
@@ -178,6 +183,7 @@ def parse_useradd_defaults(section: Section) -> dict[str, tuple[str, str]]:
             continue
         key, sep, value = line.partition("=")
         if not sep or not re.fullmatch(r"[A-Z_][A-Z0-9_]*", key.strip()):
-            raise ValueError(f"{USERADD}:{lineno}: not a KEY=value line: {line[:60]!r}")
+            raise FactParseError(T("{file}:{lineno}: not a KEY=value line: {line}",
+                                   file=USERADD, lineno=lineno, line=repr(line[:60])))
         out[key.strip()] = (value.strip().strip('"'), f"{USERADD}:{lineno}")
     return out

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from attt.messages import Msg, T
-from attt.registry import ScopedFacts
+from attt.registry import FactParseError, ScopedFacts
 
 from .packages import Packages
 from .processes import ProcessTable
@@ -20,13 +20,13 @@ from .systemd import EnabledUnits
 # ------------------------------------------------- agents and products declared by the agency
 
 
-class ParamError(ValueError):
+class ParamError(FactParseError):
     """A profile parameter that is not valid; ``message`` says why in every report language
     (the finding that reports it is read in Vietnamese)."""
 
     def __init__(self, message: Msg) -> None:
-        super().__init__(str(message))
-        self.message = message
+        super().__init__(message)
+        self.message = message  # the name the checks read
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from attt.messages import Msg, T
-from attt.registry import Section, probe
+from attt.registry import FactParseError, Section, probe
+
+from .text import split_error
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,8 @@ def _field(expr: str, where: str) -> tuple[str, str, str]:
         name, sep, value = expr.partition(op)
         if sep and name:
             return name, op, value
-    raise ValueError(f"{where}: not an audit field expression: {expr[:60]!r}")
+    raise FactParseError(T("{where}: not an audit field expression: {expr}",
+                           where=where, expr=repr(expr[:60])))
 
 
 # Time-setting syscalls of each audit ABI (libaudit lib/*_table.h): no 64-bit table has stime
@@ -118,12 +121,12 @@ def parse_rule(line: str, where: str, loaded: bool = False) -> AuditRule | None:
     try:
         words = shlex.split(line, comments=True)
     except ValueError as exc:
-        raise ValueError(f"{where}: {exc}") from None
+        raise FactParseError(split_error(exc, where)) from None
     if not words:
         return None
     if words[0] == "-w":
         if len(words) < 2:
-            raise ValueError(f"{where}: -w without a path")
+            raise FactParseError(T("{where}: -w without a path", where=where))
         perms = "rwxa"
         for i, w in enumerate(words):
             if w == "-p" and i + 1 < len(words):
@@ -133,10 +136,11 @@ def parse_rule(line: str, where: str, loaded: bool = False) -> AuditRule | None:
     if words[0] not in ("-a", "-A"):
         # Control lines (-D, -b, -f, -e, --backlog_wait_time, -W removal ...) record nothing.
         if not words[0].startswith("-"):
-            raise ValueError(f"{where}: not an audit rule: {line[:60]!r}")
+            raise FactParseError(T("{where}: not an audit rule: {line}",
+                                   where=where, line=repr(line[:60])))
         return None
     if len(words) < 2:
-        raise ValueError(f"{where}: -a without list,action")
+        raise FactParseError(T("{where}: -a without list,action", where=where))
     action = words[1]
     syscalls: list[str] = []
     fields: list[tuple[str, str, str]] = []
@@ -156,7 +160,8 @@ def parse_rule(line: str, where: str, loaded: bool = False) -> AuditRule | None:
             fields.append(("key", "=", nxt))
             i += 2
         else:
-            raise ValueError(f"{where}: unexpected token {w!r} in audit rule")
+            raise FactParseError(T("{where}: unexpected token {token} in audit rule",
+                                   where=where, token=repr(w)))
     watch = None
     perms = "rwxa"
     recursive = False
@@ -219,7 +224,7 @@ def parse_audit_rules(section: Section) -> AuditRules:
         if raw.strip():
             rule = parse_rule(raw, f"auditctl -l:{lineno}", loaded=True)  # like file:line
             if rule is None:
-                raise ValueError(f"not an auditctl -l rule: {raw[:60]!r}")
+                raise FactParseError(T("not an auditctl -l rule: {line}", line=repr(raw[:60])))
             rules.append(rule)
     return AuditRules(tuple(rules), "auditctl -l")
 
@@ -239,7 +244,7 @@ def parse_audit_status(section: Section) -> dict[str, str]:
         if len(words) >= 2 and words[0].replace("_", "").isalpha():
             out[words[0]] = " ".join(words[1:])
     if "enabled" not in out:
-        raise ValueError("auditctl -s did not report 'enabled'")
+        raise FactParseError(T("auditctl -s did not report 'enabled'"))
     return out
 
 
@@ -259,7 +264,8 @@ def parse_auditd_conf(section: Section) -> dict[str, str] | None:
             continue
         key, sep, value = line.partition("=")
         if not sep:
-            raise ValueError(f"{AUDITD_CONF}:{lineno}: not a key = value line: {line[:60]!r}")
+            raise FactParseError(T("{file}:{lineno}: not a key = value line: {line}",
+                                   file=AUDITD_CONF, lineno=lineno, line=repr(line[:60])))
         out[key.strip().lower()] = value.strip()
     return out
 

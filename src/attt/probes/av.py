@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from attt.messages import Msg, T
-from attt.registry import Section, probe
+from attt.registry import FactParseError, Section, probe
 
 from .agents import agents_param
 
@@ -134,9 +134,10 @@ def parse_av_signatures(section: Section) -> list[Signatures]:
                                       T("definitions updated {minutes} minutes ago",
                                         minutes=value), int(value)))
             elif value:
-                raise ValueError(f"unexpected mdatp health output: {value[:60]!r}")
+                raise FactParseError(T("unexpected mdatp health output: {value}",
+                                       value=repr(value[:60])))
         else:
-            raise ValueError(f"not a signature line: {line[:60]!r}")
+            raise FactParseError(T("not a signature line: {line}", line=repr(line[:60])))
     if clam:
         _, (when, how) = max(clam.items(), key=lambda kv: kv[1][0])
         out.insert(0, Signatures("ClamAV", when, how))
@@ -194,5 +195,5 @@ def parse_av_management(section: Section) -> ManagementStatus:
         elif tag == "klnagent_installed":
             kl = True
         else:
-            raise ValueError(f"not a management status line: {line[:60]!r}")
+            raise FactParseError(T("not a management status line: {line}", line=repr(line[:60])))
     return ManagementStatus(org, ds, sophos, kl)

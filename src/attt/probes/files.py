@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from attt.registry import OfflineTree, Section, probe
+from attt.messages import T
+from attt.registry import FactParseError, OfflineTree, Section, probe
 
 # path -> (maximum mode bits, accepted owners, accepted groups)
 SENSITIVE: dict[str, tuple[int, tuple[str, ...], tuple[str, ...]]] = {
@@ -69,11 +70,12 @@ def parse_sensitive_file_modes(section: Section) -> dict[str, FileMeta]:
             continue
         m = _STAT_LINE.match(line.strip())
         if m is None:
-            raise ValueError(f"not a 'stat -c %n %a %U %G' line: {line[:60]!r}")
+            raise FactParseError(T("not a 'stat -c %n %a %U %G' line: {line}",
+                                   line=repr(line[:60])))
         out[m.group("path")] = FileMeta(m.group("path"), int(m.group("mode"), 8),
                                         m.group("owner"), m.group("group"))
     if not out:
-        raise ValueError("stat printed nothing")
+        raise FactParseError(T("stat printed nothing"))
     return out
 
 
@@ -120,12 +122,12 @@ def parse_world_writable(section: Section) -> tuple[list[str], bool]:
 
     lines = [ln for ln in section.text.splitlines() if ln.strip()]
     if not lines or lines[-1] != "end":
-        raise ValueError("world_writable output lacks its end marker")
+        raise FactParseError(T("world_writable output lacks its end marker"))
     out: list[str] = []
     for line in lines[:-1]:
         kind, _, path = line.partition(" ")
         if kind not in ("file", "dir") or not path.startswith("/"):
-            raise ValueError(f"not a world_writable line: {line[:60]!r}")
+            raise FactParseError(T("not a world_writable line: {line}", line=repr(line[:60])))
         shown = f"{path}/" if kind == "dir" else path
         if shown not in out:
             out.append(shown)

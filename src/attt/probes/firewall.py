@@ -19,7 +19,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from attt.registry import Section, probe
+from attt.messages import T
+from attt.registry import FactParseError, Section, probe
 
 from .text import glob_regex
 
@@ -72,7 +73,7 @@ def parse_nft(text: str, ruleset: NftRuleset | None = None) -> NftRuleset:
         if c == '"':
             end = text.find('"', i + 1)
             if end < 0:
-                raise ValueError("unterminated string in nftables text")
+                raise FactParseError(T("unterminated string in nftables text"))
             stmt.append(text[i : end + 1])
             i = end + 1
             continue
@@ -102,7 +103,7 @@ def parse_nft(text: str, ruleset: NftRuleset | None = None) -> NftRuleset:
                         break
                     j += 1
                 if j >= n:
-                    raise ValueError("unbalanced braces in nftables text")
+                    raise FactParseError(T("unbalanced braces in nftables text"))
                 stmt.append(" " + " ".join(text[i : j + 1].split()) + " ")
                 i = j + 1
                 continue
@@ -111,14 +112,14 @@ def parse_nft(text: str, ruleset: NftRuleset | None = None) -> NftRuleset:
         elif c == "}":
             flush()
             if len(stack) == 1:
-                raise ValueError("unbalanced '}' in nftables text")
+                raise FactParseError(T("unbalanced {brace} in nftables text", brace="'}'"))
             stack.pop()
         else:
             stmt.append(c)
         i += 1
     flush()
     if len(stack) != 1:
-        raise ValueError("unterminated block in nftables text")
+        raise FactParseError(T("unterminated block in nftables text"))
     return rs
 
 
@@ -129,7 +130,7 @@ def _open(rs: NftRuleset, ctx: tuple[str, Any], words: list[str]) -> tuple[str, 
         if len(words) == 2:
             return ("table", ("ip", words[1]))
         if len(words) != 3:
-            raise ValueError(f"bad table header: {' '.join(words)!r}")
+            raise FactParseError(T("bad table header: {words}", words=repr(' '.join(words))))
         return ("table", (words[1], words[2]))
     if ctx[0] == "top" and words[:1] == ["chain"] and len(words) == 4:
         return ("chain", rs.chain(words[1], words[2], words[3]))
@@ -163,7 +164,8 @@ def _statement(rs: NftRuleset, ctx: tuple[str, Any], s: str) -> None:
                 target.rules.insert(0, rule)
         elif words[0] not in ("define", "table", "add", "create", "delete", "destroy", "flush",
                               "insert", "replace", "list", "redefine", "undefine"):
-            raise ValueError(f"unexpected nftables statement: {s[:60]!r}")
+            raise FactParseError(T("unexpected nftables statement: {statement}",
+                                   statement=repr(s[:60])))
 
 
 @probe(
@@ -196,9 +198,9 @@ def parse_iptables(text: str) -> tuple[str, list[str]]:
         elif line.startswith("-A INPUT "):
             rules.append(line[len("-A INPUT ") :])
         elif not re.match(r"^(-[PAN] \S+|:\S+ \S+)", line):
-            raise ValueError(f"not an iptables rule line: {line[:60]!r}")
+            raise FactParseError(T("not an iptables rule line: {line}", line=repr(line[:60])))
     if not policy:
-        raise ValueError("no INPUT chain policy in iptables output")
+        raise FactParseError(T("no INPUT chain policy in iptables output"))
     return policy.upper(), rules
 
 
@@ -245,12 +247,12 @@ def parse_ufw_status(section: Section) -> UfwStatus:
 
     m = re.search(r"^Status: (active|inactive)$", section.text, re.MULTILINE)
     if m is None:
-        raise ValueError("no 'Status:' line in ufw output")
+        raise FactParseError(T("no 'Status:' line in ufw output"))
     if m.group(1) == "inactive":
         return UfwStatus(False, "")
     d = re.search(r"^Default: (\w+) \(incoming\)", section.text, re.MULTILINE)
     if d is None:
-        raise ValueError("no 'Default: ... (incoming)' line in ufw output")
+        raise FactParseError(T("no 'Default: ... (incoming)' line in ufw output"))
     return UfwStatus(True, d.group(1))
 
 
@@ -278,13 +280,13 @@ def parse_firewalld_state(section: Section) -> FirewalldState:
 
     lines = section.text.splitlines()
     if not lines or lines[0].strip() not in ("running", "not running"):
-        raise ValueError("firewall-cmd --state printed neither 'running' nor 'not running'")
+        raise FactParseError(T("firewall-cmd --state printed neither 'running' nor 'not running'"))
     if lines[0].strip() == "not running":
         return FirewalldState(False)
     zone = re.search(r"^default-zone: (\S+)$", section.text, re.MULTILINE)
     target = re.search(r"^\s+target: (\S+)$", section.text, re.MULTILINE)
     if zone is None or target is None:
-        raise ValueError("firewalld is running but its default zone target is missing")
+        raise FactParseError(T("firewalld is running but its default zone target is missing"))
     return FirewalldState(True, zone.group(1), target.group(1))
 
 
@@ -313,7 +315,7 @@ def parse_nftables_conf(section: Section) -> dict[str, NftRuleset]:
 
 def _load_nft(path: str, files: Mapping[str, str], rs: NftRuleset, depth: int) -> None:
     if depth > 8:
-        raise ValueError("nftables include loop")
+        raise FactParseError(T("nftables include loop"))
     before = len(rs.includes)
     parse_nft(files[path], rs)
     for inc in rs.includes[before:]:
@@ -376,7 +378,7 @@ def parse_firewalld_conf(section: Section) -> FirewalldConf:
         if path in section.files:
             xml = section.files[path]
             if "<zone" not in xml:
-                raise ValueError(f"{path} is not a firewalld zone file")
+                raise FactParseError(T("{path} is not a firewalld zone file", path=path))
             m = re.search(r"<zone\b[^>]*\btarget=\"([^\"]+)\"", xml)
             return FirewalldConf(True, zone, m.group(1) if m else "default", path)
     return FirewalldConf(True, zone, "", "")

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from attt.messages import Msg, T
-from attt.registry import Section, probe
+from attt.registry import FactParseError, Section, probe
 
 from .text import glob_regex
 
@@ -37,7 +37,8 @@ def _vsftpd(path: str, text: str) -> FtpConfig:
             continue
         key, sep, value = line.partition("=")
         if not sep or not re.fullmatch(r"[a-z0-9_]+", key):
-            raise ValueError(f"{path}:{lineno}: not a vsftpd option: {line[:60]!r}")
+            raise FactParseError(T("{path}:{lineno}: not a vsftpd option: {line}",
+                                   path=path, lineno=lineno, line=repr(line[:60])))
         opts[key] = value.strip().upper()
     ssl = opts.get("ssl_enable", "NO") == "YES"
     # vsftpd defaults: force_local_logins_ssl and force_local_data_ssl are YES once SSL is on.

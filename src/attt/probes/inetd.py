@@ -9,7 +9,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from attt.registry import Section, probe
+from attt.messages import T
+from attt.registry import FactParseError, Section, probe
 
 # ---------------------------------------------------------------------------- inetd / xinetd
 
@@ -45,7 +46,8 @@ def _xinetd_blocks(path: str, text: str) -> list[tuple[str, dict[str, str], int]
             elif line.startswith("includedir ") or line.startswith("include "):
                 continue
             else:
-                raise ValueError(f"{path}:{lineno}: not xinetd syntax: {line[:60]!r}")
+                raise FactParseError(T("{path}:{lineno}: not xinetd syntax: {line}",
+                                       path=path, lineno=lineno, line=repr(line[:60])))
             continue
         if line == "}":
             blocks.append((name or "", attrs, start))
@@ -53,10 +55,11 @@ def _xinetd_blocks(path: str, text: str) -> list[tuple[str, dict[str, str], int]
             continue
         m = re.match(r"^(\w+)\s*([+-]?=)\s*(.*)$", line)
         if m is None:
-            raise ValueError(f"{path}:{lineno}: not an xinetd attribute: {line[:60]!r}")
+            raise FactParseError(T("{path}:{lineno}: not an xinetd attribute: {line}",
+                                   path=path, lineno=lineno, line=repr(line[:60])))
         attrs[m.group(1).lower()] = m.group(3).strip()
     if inside:
-        raise ValueError(f"{path}: unterminated xinetd block")
+        raise FactParseError(T("{path}: unterminated xinetd block", path=path))
     return blocks
 
 
@@ -80,7 +83,8 @@ def parse_inetd_services(section: Section) -> InetdServices:
                     continue
                 words = line.split()
                 if len(words) < 6:
-                    raise ValueError(f"{path}:{lineno}: not an inetd.conf entry: {line[:60]!r}")
+                    raise FactParseError(T("{path}:{lineno}: not an inetd.conf entry: {line}",
+                                           path=path, lineno=lineno, line=repr(line[:60])))
                 enabled.setdefault(words[0].split(":")[-1], f"{path}:{lineno}")
             continue
         if posixpath.basename(path).endswith(("~", ".dpkg-old", ".dpkg-dist", ".rpmsave",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from attt.registry import Section, probe
+from attt.messages import T
+from attt.registry import FactParseError, Section, probe
 
 
 @probe("login_defs", files=("/etc/login.defs",), description="shadow-utils defaults")
@@ -21,6 +22,7 @@ def parse_login_defs(section: Section) -> dict[str, str] | None:
             continue
         parts = line.split(None, 1)
         if not re.fullmatch(r"[A-Z][A-Z0-9_]*", parts[0]):
-            raise ValueError(f"/etc/login.defs:{lineno}: not a setting: {line[:60]!r}")
+            raise FactParseError(T("/etc/login.defs:{lineno}: not a setting: {line}",
+                                   lineno=lineno, line=repr(line[:60])))
         out[parts[0]] = parts[1].strip().strip('"') if len(parts) > 1 else ""
     return out

@@ -35,9 +35,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from attt.messages import Msg, T
-from attt.registry import OfflineTree, Section, probe
+from attt.registry import FactParseError, OfflineTree, Section, probe
 
-from .text import glob_regex
+from .text import glob_regex, split_error
 
 JOURNALD_MAIN = "/etc/systemd/journald.conf"
 _DROPIN_DIRS = ("/etc/systemd/journald.conf.d", "/run/systemd/journald.conf.d",
@@ -101,7 +101,8 @@ def parse_journald_conf(section: Section) -> JournaldConf:
                 continue
             key, sep, value = line.partition("=")
             if not sep:
-                raise ValueError(f"{path}:{lineno}: not a key=value line: {line[:60]!r}")
+                raise FactParseError(T("{path}:{lineno}: not a key=value line: {line}",
+                                       path=path, lineno=lineno, line=repr(line[:60])))
             if group == "Journal":
                 settings[key.strip()] = value.strip()
                 where[key.strip()] = f"{path}:{lineno}"
@@ -125,7 +126,7 @@ def parse_journal_dir(section: Section) -> bool:
 
     text = section.text.strip()
     if text not in ("present", "absent"):
-        raise ValueError(f"unexpected journal_dir output: {text[:40]!r}")
+        raise FactParseError(T("unexpected journal_dir output: {text}", text=repr(text[:40])))
     return text == "present"
 
 
@@ -190,16 +191,12 @@ class _Reader:
         key = words[0].lower()
         if key in _PERIOD_MONTHS:
             state["period"] = key
-        elif key == "rotate" and len(words) > 1:
+        elif key in ("rotate", "maxage") and len(words) > 1:
             try:
-                state["rotate"] = int(words[1])
+                state[key] = int(words[1])
             except ValueError:
-                raise ValueError(f"{where}: rotate needs a number") from None
-        elif key == "maxage" and len(words) > 1:
-            try:
-                state["maxage"] = int(words[1])
-            except ValueError:
-                raise ValueError(f"{where}: maxage needs a number") from None
+                raise FactParseError(T("{where}: {key} needs a number", where=where,
+                                       key=key)) from None
         elif key in ("size", "maxsize") and len(words) > 1:
             state["size"] = words[1]
 
@@ -225,7 +222,7 @@ class _Reader:
             try:
                 words = shlex.split(line, comments=True)
             except ValueError as exc:
-                raise ValueError(f"{where}: {exc}") from None
+                raise FactParseError(split_error(exc, where)) from None
             if not words:
                 continue
             if words[0].lower() in _SKIP_BLOCKS:
@@ -257,7 +254,8 @@ class _Reader:
                 continue
             self.apply(block, words, where)
         if block is not None:
-            raise ValueError(f"{path}:{start}: unterminated logrotate block")
+            raise FactParseError(T("{path}:{start}: unterminated logrotate block",
+                                   path=path, start=start))
 
     def include(self, target: str) -> None:
         inside = sorted(p for p in self.files if posixpath.dirname(p) == target.rstrip("/"))

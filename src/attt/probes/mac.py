@@ -16,7 +16,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from attt.registry import Section, probe
+from attt.messages import T
+from attt.registry import FactParseError, Section, probe
 
 SELINUX_CONFIG = "/etc/selinux/config"
 AA_DIR = "/etc/apparmor.d"
@@ -42,7 +43,7 @@ def parse_mac_status(section: Section) -> dict[str, Any]:
 
     lines = [ln.rstrip() for ln in section.text.splitlines() if ln.strip()]
     if not lines or lines[-1] != "end":
-        raise ValueError("mac_status output lacks its end marker")
+        raise FactParseError(T("mac_status output lacks its end marker"))
     out: dict[str, Any] = {"apparmor_enabled": None, "profiles": {}, "profiles_readable": True,
                            "selinux_enforce": None, "selinux_config": None}
     for line in lines[:-1]:
@@ -52,18 +53,19 @@ def parse_mac_status(section: Section) -> dict[str, Any]:
         elif key == "apparmor.profile":
             m = re.fullmatch(r"(.+) \((\w+)\)", value.strip())
             if m is None or m.group(2) not in MAC_MODES:
-                raise ValueError(f"not an AppArmor profile line: {value[:60]!r}")
+                raise FactParseError(T("not an AppArmor profile line: {value}",
+                                       value=repr(value[:60])))
             out["profiles"][m.group(1)] = m.group(2)
         elif key == "apparmor.profiles":
             out["profiles_readable"] = False
         elif key == "selinux.enforce":
             if value.strip() not in ("0", "1"):
-                raise ValueError(f"selinux enforce is {value!r}")
+                raise FactParseError(T("selinux enforce is {value}", value=repr(value)))
             out["selinux_enforce"] = value.strip() == "1"
         elif key == "selinux.config":
             out["selinux_config"] = value.strip().strip('"').lower()
         else:
-            raise ValueError(f"not a mac_status line: {line[:60]!r}")
+            raise FactParseError(T("not a mac_status line: {line}", line=repr(line[:60])))
     return out
 
 
@@ -81,7 +83,8 @@ def parse_selinux_config(section: Section) -> dict[str, str] | None:
             continue
         key, sep, value = line.partition("=")
         if not sep or not re.fullmatch(r"[A-Z_]+", key.strip()):
-            raise ValueError(f"{SELINUX_CONFIG}:{lineno}: not a KEY=value line: {line[:60]!r}")
+            raise FactParseError(T("{file}:{lineno}: not a KEY=value line: {line}",
+                                   file=SELINUX_CONFIG, lineno=lineno, line=repr(line[:60])))
         out[key.strip()] = value.strip().strip('"').lower()
     return out
 

@@ -15,7 +15,8 @@ import ipaddress
 import re
 from dataclasses import dataclass
 
-from attt.registry import Section, probe
+from attt.messages import T
+from attt.registry import FactParseError, Section, probe
 
 # ---------------------------------------------------------------------------- listening sockets
 
@@ -45,10 +46,19 @@ class Listeners:
     owners_shown: bool  # at least one socket names its process (root sees them all)
 
 
+def _check_ipv6(text: str) -> None:
+    """FactParseError unless ``text`` is an IPv6 address (ipaddress's own words are English)."""
+
+    try:
+        ipaddress.IPv6Address(text)
+    except ValueError:
+        raise FactParseError(T("not an IPv6 address: {value}", value=repr(text[:60]))) from None
+
+
 def _split_addr(text: str) -> tuple[str, int]:
     addr, sep, port = text.rpartition(":")
     if not sep or not port.isdigit():
-        raise ValueError(f"not an address:port: {text[:60]!r}")
+        raise FactParseError(T("not an address:port: {text}", text=repr(text[:60])))
     return addr.strip("[]").split("%")[0] or "*", int(port)
 
 
@@ -62,7 +72,7 @@ def _parse_ss(lines: list[str]) -> list[Listener]:
             continue
         parts = line.split()
         if len(parts) < 6 or parts[0] not in ("tcp", "udp"):
-            raise ValueError(f"not an ss line: {line[:60]!r}")
+            raise FactParseError(T("not an ss line: {line}", line=repr(line[:60])))
         if parts[0] == "tcp" and parts[1] != "LISTEN":
             continue
         addr, port = _split_addr(parts[4])
@@ -79,7 +89,7 @@ def _parse_netstat(lines: list[str]) -> list[Listener]:
             continue
         proto = parts[0].rstrip("6")
         if proto not in ("tcp", "udp") or len(parts) < 5:
-            raise ValueError(f"not a netstat line: {line[:60]!r}")
+            raise FactParseError(T("not a netstat line: {line}", line=repr(line[:60])))
         if proto == "tcp" and (len(parts) < 6 or parts[5] != "LISTEN"):
             continue
         addr, port = _split_addr(parts[3])
@@ -103,7 +113,7 @@ def parse_listening_sockets(section: Section) -> Listeners:
 
     lines = section.text.splitlines()
     if not lines or lines[0] not in ("tool ss", "tool netstat"):
-        raise ValueError("socket listing without its 'tool' header")
+        raise FactParseError(T("socket listing without its 'tool' header"))
     tool = lines[0].split()[1]
     sockets = _parse_ss(lines[1:]) if tool == "ss" else _parse_netstat(lines[1:])
     return Listeners(tool, tuple(sockets), any(s.programs for s in sockets))
@@ -133,9 +143,9 @@ def parse_ip6_global(section: Section) -> list[Addr6]:
             continue
         m = pattern.match(line)
         if m is None:
-            raise ValueError(f"not an 'ip -o addr' line: {line[:60]!r}")
+            raise FactParseError(T("not an 'ip -o addr' line: {line}", line=repr(line[:60])))
         addr = m.group(2).split("/")[0]
-        ipaddress.IPv6Address(addr)  # raises ValueError on garbage
+        _check_ipv6(addr)
         rest = m.group(3).split("\\")[0].split()
         flags = tuple(t for t in rest if t not in ("scope", "global"))
         out.append(Addr6(m.group(1).split("@")[0], addr, flags))
@@ -176,13 +186,14 @@ def parse_ip6_default_route(section: Section) -> list[Route6]:
         if words[0] in _ROUTE_TYPES_UNUSABLE:
             continue
         if words[0] != "default":
-            raise ValueError(f"not an 'ip -6 route' default line: {line[:60]!r}")
+            raise FactParseError(T("not an 'ip -6 route' default line: {line}",
+                                   line=repr(line[:60])))
         if "via" not in words and "dev" not in words:
             continue  # a multipath head; its nexthop lines follow
         gw = words[words.index("via") + 1] if "via" in words else ""
         dev = words[words.index("dev") + 1] if "dev" in words else ""
         if gw:
-            ipaddress.IPv6Address(gw.split("%")[0])
+            _check_ipv6(gw.split("%")[0])
         out.append(Route6(gw, dev, line.strip()))
     return out
 
@@ -265,6 +276,6 @@ def parse_resolvectl_dns(section: Section) -> tuple[str, ...]:
             continue
         head, sep, rest = line.partition(":")
         if not sep or not re.match(r"^(Global|Link \d+ \(.*\))$", head.strip()):
-            raise ValueError(f"not a 'resolvectl dns' line: {line[:60]!r}")
+            raise FactParseError(T("not a 'resolvectl dns' line: {line}", line=repr(line[:60])))
         out += rest.split()
     return tuple(out)

@@ -9,7 +9,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from attt.registry import Section, probe
+from attt.messages import T
+from attt.registry import FactParseError, Section, probe
 
 
 @dataclass(frozen=True)
@@ -38,12 +39,12 @@ def _parse_dpkg_status(text: str, source: str) -> Packages:
                 continue
             key, sep, value = line.partition(":")
             if not sep:
-                raise ValueError(f"not a dpkg status line: {line[:60]!r}")
+                raise FactParseError(T("not a dpkg status line: {line}", line=repr(line[:60])))
             fields[key.strip().lower()] = value.strip()
         if not fields:
             continue
         if "package" not in fields:
-            raise ValueError("dpkg status stanza without a Package field")
+            raise FactParseError(T("dpkg status stanza without a Package field"))
         status = fields.get("status", "").split()
         if len(status) == 3 and status[2] in _DPKG_INSTALLED:
             installed[fields["package"]] = fields.get("version", "")
@@ -73,17 +74,17 @@ def parse_packages(section: Section) -> Packages:
         return Packages("none", {}, "no /var/lib/dpkg/status (RPM databases are not read offline)")
     lines = section.text.splitlines()
     if not lines or not lines[0].startswith("manager "):
-        raise ValueError("package listing without its 'manager' header")
+        raise FactParseError(T("package listing without its 'manager' header"))
     manager = lines[0].split()[1]
     if manager not in ("dpkg", "rpm"):
-        raise ValueError(f"unknown package manager {manager!r}")
+        raise FactParseError(T("unknown package manager {manager}", manager=repr(manager)))
     installed: dict[str, str] = {}
     for line in lines[1:]:
         if not line.strip():
             continue
         parts = line.split("\t")
         if len(parts) != 3 or len(parts[0]) != 3:
-            raise ValueError(f"not a package line: {line[:60]!r}")
+            raise FactParseError(T("not a package line: {line}", line=repr(line[:60])))
         # db:Status-Abbrev: desired, status, error flag; status 'i' means installed.
         if parts[0][1] == "i":
             installed[parts[1]] = parts[2]

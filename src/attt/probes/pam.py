@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from attt.messages import Msg, T
-from attt.registry import Section, probe
+from attt.registry import FactParseError, Section, parse_reason, probe
 
 from .text import logical_lines
 
@@ -48,7 +48,7 @@ def _split_pam(line: str) -> list[str]:
             while j < n and not (line[j] == "]" and line[j - 1] != "\\"):
                 j += 1
             if j == n:
-                raise ValueError("unterminated [ in PAM line")
+                raise PamError(T("unterminated [ in PAM line"))
             tokens.append(line[i + 1 : j].replace("\\]", "]"))
             i = j + 1
             continue
@@ -71,15 +71,16 @@ def parse_pam_file(path: str, text: str) -> list[PamLine]:
         if line.startswith("@include"):
             parts = line.split()
             if len(parts) != 2:
-                raise ValueError(f"{where}: bad @include")
+                raise PamError(T("{where}: bad @include", where=where))
             out.append(PamLine("@include", "include", parts[1], (), where))
             continue
         tokens = _split_pam(line)
         if len(tokens) < 3:
-            raise ValueError(f"{where}: not a PAM rule: {line[:60]!r}")
+            raise PamError(T("{where}: not a PAM rule: {line}", where=where, line=repr(line[:60])))
         ptype = tokens[0].lstrip("-").lower()
         if ptype not in ("auth", "account", "password", "session"):
-            raise ValueError(f"{where}: unknown PAM type {tokens[0]!r}")
+            raise PamError(T("{where}: unknown PAM type {type}",
+                             where=where, type=repr(tokens[0])))
         control = tokens[1]
         module = tokens[2]
         if control not in ("include", "substack"):
@@ -111,7 +112,8 @@ def parse_kv_conf(path: str, text: str) -> dict[str, tuple[str, str]]:
         key, sep, value = line.partition("=")
         key = key.strip()
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
-            raise ValueError(f"{path}:{lineno}: not a setting: {line[:60]!r}")
+            raise PamError(T("{path}:{lineno}: not a setting: {line}",
+                             path=path, lineno=lineno, line=repr(line[:60])))
         # A bare flag (e.g. enforce_for_root) is a setting without a value.
         out[key.lower()] = (value.strip() if sep else "", f"{path}:{lineno}")
     return out
@@ -153,19 +155,15 @@ def pam_enforcing(control: str) -> bool:
     return control.lower() not in ("optional", "sufficient")
 
 
-class PamError(ValueError):
+class PamError(FactParseError):
     """A stack or setting the checks cannot evaluate; ``msg`` says why in every report
     language (the exception text is its English form)."""
-
-    def __init__(self, msg: Msg) -> None:
-        super().__init__(str(msg))
-        self.msg = msg
 
 
 def reason(exc: ValueError) -> Msg | str:
     """Why evaluating a stack failed, translated when the probe said it as a message."""
 
-    return exc.msg if isinstance(exc, PamError) else str(exc)
+    return parse_reason(exc)
 
 
 class PamIncludeLoop(PamError):

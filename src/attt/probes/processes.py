@@ -10,7 +10,8 @@ import posixpath
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from attt.registry import Section, probe
+from attt.messages import T
+from attt.registry import FactParseError, Section, probe
 
 # procps pads the comm column to 15 characters (TASK_COMM_LEN - 1) before the args column.
 _COMM_WIDTH = 15
@@ -77,9 +78,9 @@ def parse_processes(section: Section) -> ProcessTable:
             parts = line.split(None, 1)
             comm, args = parts[0], parts[1].strip() if len(parts) > 1 else ""
         if not comm or "\x00" in line:
-            raise ValueError(f"not a ps line: {line[:60]!r}")
+            raise FactParseError(T("not a ps line: {line}", line=repr(line[:60])))
         procs.append(Process(comm, args))
     if not procs:
         # Every system has at least init and the collector's own shell.
-        raise ValueError("empty process list")
+        raise FactParseError(T("empty process list"))
     return ProcessTable(tuple(procs))

@@ -21,7 +21,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from attt.registry import Section, probe
+from attt.messages import T
+from attt.registry import FactParseError, Section, probe
 
 PROFILE, BASH_BASHRC, BASHRC, PROFILE_D = ("/etc/profile", "/etc/bash.bashrc", "/etc/bashrc",
                                            "/etc/profile.d/")
@@ -155,7 +156,7 @@ def parse_shell_profiles(section: Section) -> list[TmoutEvent]:
 
     for path, text in section.files.items():
         if "\x00" in text:
-            raise ValueError(f"{path}: binary content")
+            raise FactParseError(T("{path}: binary content", path=path))
     order, unsourced = startup_order(section.files)
     events: list[TmoutEvent] = []
     for seg in order:

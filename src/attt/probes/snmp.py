@@ -5,7 +5,10 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 
-from attt.registry import Section, probe
+from attt.messages import T
+from attt.registry import FactParseError, Section, probe
+
+from .text import split_error
 
 # ---------------------------------------------------------------------------- SNMP
 
@@ -46,7 +49,7 @@ def _words(path: str, lineno: int, line: str) -> list[str]:
     try:
         return shlex.split(line, comments=True)
     except ValueError as exc:
-        raise ValueError(f"{path}:{lineno}: {exc}") from None
+        raise FactParseError(split_error(exc, f"{path}:{lineno}")) from None
 
 
 def _operands(words: list[str]) -> list[str]:
@@ -85,12 +88,14 @@ def parse_snmpd_conf(section: Section) -> SnmpConfig:
             if key in _COMMUNITY:
                 ops = _operands(words[1:])
                 if not ops:
-                    raise ValueError(f"{where}: {key} without a community")
+                    raise FactParseError(T("{where}: {key} without a community",
+                                           where=where, key=key))
                 communities.append((key, ops[0], where))
             elif key in _COM2SEC:
                 ops = _operands(words[1:])
                 if len(ops) < 3:
-                    raise ValueError(f"{where}: {key} needs NAME SOURCE COMMUNITY")
+                    raise FactParseError(T("{where}: {key} needs NAME SOURCE COMMUNITY",
+                                           where=where, key=key))
                 communities.append((key, ops[2], where))
             elif key in _V3 and len(words) > 1:
                 ops = [w for w in words[1:] if not w.startswith("-")]

@@ -14,7 +14,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from attt.registry import OfflineTree, Section, probe
+from attt.messages import T
+from attt.registry import FactParseError, OfflineTree, Section, probe
 
 from .sshd import MAIN_CONFIG, SshdConfigReader
 
@@ -115,14 +116,14 @@ def parse_ssh_banner_file(section: Section) -> BannerFiles:
     first, _, rest = section.text.partition("\n")
     m = re.fullmatch(r"(@@ATTT-[0-9a-f]+@@) BANNER-FILES", first)
     if m is None:
-        raise ValueError(f"not a banner probe output: {first[:60]!r}")
+        raise FactParseError(T("not a banner probe output: {line}", line=repr(first[:60])))
     b = re.escape(m.group(1))
     files: dict[str, str] = {}
     missing: set[str] = set()
     marker = re.compile(rf"^{b} (FILE|MISSING) (.+)$", re.MULTILINE)
     matches = list(marker.finditer(rest))
     if rest.strip() and (not matches or matches[0].start() != 0):
-        raise ValueError("banner probe output does not start with a record")
+        raise FactParseError(T("banner probe output does not start with a record"))
     for i, mm in enumerate(matches):
         path = mm.group(2)
         if mm.group(1) == "MISSING":

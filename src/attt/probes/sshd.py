@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from attt.messages import Msg, T
 from attt.model import Result, Status
-from attt.registry import ScopedFacts, Section, probe
+from attt.registry import FactParseError, ScopedFacts, Section, probe
 
 from .text import glob_regex
 
@@ -98,11 +98,11 @@ def parse_sshd_effective(section: Section) -> dict[str, list[str]]:
             continue
         keyword, _, value = line.strip().partition(" ")
         if not _KEYWORD.fullmatch(keyword) or keyword != keyword.lower():
-            raise ValueError(f"not an sshd -T line: {line[:60]!r}")
+            raise FactParseError(T("not an sshd -T line: {line}", line=repr(line[:60])))
         keyword = _ALIASES.get(keyword, keyword)
         values.setdefault(keyword, []).append(_canon_value(keyword, value))
     if "permitrootlogin" not in values or "passwordauthentication" not in values:
-        raise ValueError("sshd -T output lacks permitrootlogin/passwordauthentication")
+        raise FactParseError(T("sshd -T output lacks permitrootlogin/passwordauthentication"))
     return values
 
 
@@ -140,7 +140,7 @@ def argv_split(rest: str) -> list[str]:
             quote = rest[i]
             end = rest.find(quote, i + 1)
             if end < 0:
-                raise ValueError("unterminated quoted string")
+                raise FactParseError(T("unterminated quoted string"))
             out.append(rest[i + 1 : end])
             i = end + 1
             continue
@@ -191,7 +191,7 @@ class SshdConfigReader:
         """Read one configuration file; the first value of a keyword wins."""
 
         if depth > _MAX_DEPTH:
-            raise ValueError("too many nested Include levels")
+            raise FactParseError(T("too many nested Include levels"))
         self.read.append(path)
         for lineno, raw in enumerate(self.files[path].splitlines(), 1):
             line = raw.strip()
@@ -199,7 +199,8 @@ class SshdConfigReader:
                 continue
             m = CONFIG_LINE.match(line)
             if m is None or not _KEYWORD.fullmatch(m.group("kw")):
-                raise ValueError(f"{path}:{lineno}: not an sshd_config line: {line[:60]!r}")
+                raise FactParseError(T("{path}:{lineno}: not an sshd_config line: {line}",
+                                       path=path, lineno=lineno, line=repr(line[:60])))
             keyword = m.group("kw").lower()
             keyword = _ALIASES.get(keyword, keyword)
             args = argv_split(m.group("rest"))
@@ -211,7 +212,7 @@ class SshdConfigReader:
                 active = not never and [a.lower() for a in args] == ["all"]
             elif keyword == "include":
                 if not args:
-                    raise ValueError(f"{where}: Include without a file name")
+                    raise FactParseError(T("{where}: Include without a file name", where=where))
                 for pattern in args:
                     self.include(pattern, active, never or not active, where, depth)
             elif active and keyword not in self.settings:
@@ -338,7 +339,7 @@ def sshd_seconds(value: str) -> int:
         return int(value)
     parts = re.findall(r"(\d+)([smhdw]?)", value)
     if not parts or "".join(n + u for n, u in parts) != value:
-        raise ValueError(f"not an sshd time value: {value!r}")
+        raise FactParseError(T("not an sshd time value: {value}", value=repr(value)))
     mult = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
     return sum(int(n) * mult[u] for n, u in parts)
 

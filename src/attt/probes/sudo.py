@@ -18,18 +18,15 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from attt.messages import Msg, T
-from attt.registry import Section, probe
+from attt.messages import T
+from attt.registry import FactParseError, Section, probe
 
 from .text import logical_lines
 
 
-class SudoersError(ValueError):
+class SudoersError(FactParseError):
     """A sudoers line sudo would reject; ``msg`` says which in every report language."""
 
-    def __init__(self, msg: Msg) -> None:
-        super().__init__(str(msg))
-        self.msg = msg
 
 SUDOERS = "/etc/sudoers"
 SUDOERS_D = "/etc/sudoers.d"
@@ -55,12 +52,12 @@ def parse_sudo_installed(section: Section) -> dict[str, str]:
 
     lines = [ln.strip() for ln in section.text.splitlines() if ln.strip()]
     if not lines or not re.fullmatch(r"sudoers (readable|unreadable|absent)", lines[0]):
-        raise ValueError("sudo_installed output lacks the sudoers line")
+        raise SudoersError(T("sudo_installed output lacks the sudoers line"))
     out = {"sudoers": lines[0].split()[1], "version": ""}
     if len(lines) > 1:
         m = re.match(r"^Sudo version (\S+)$", lines[1])
         if m is None:
-            raise ValueError(f"not a sudo -V line: {lines[1][:60]!r}")
+            raise SudoersError(T("not a sudo -V line: {line}", line=repr(lines[1][:60])))
         out["version"] = m.group(1)
     return out
 
@@ -109,7 +106,7 @@ class _Reader:
 
     def parse(self, path: str, depth: int) -> None:
         if depth > 8:
-            raise ValueError(f"{path}: include nesting too deep")
+            raise SudoersError(T("{path}: include nesting too deep", path=path))
         self.read.append(path)
         for lineno, raw in logical_lines(self.files[path]):
             where = f"{path}:{lineno}"
@@ -137,7 +134,8 @@ class _Reader:
                 kind = "alias"
             else:
                 if "=" not in line:
-                    raise ValueError(f"{where}: not a sudoers rule: {line[:60]!r}")
+                    raise SudoersError(T("{where}: not a sudoers rule: {line}",
+                                         where=where, line=repr(line[:60])))
                 kind = "spec"
             self.entries.append(Entry(kind, line, where))
 

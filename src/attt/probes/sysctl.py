@@ -35,7 +35,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from attt.messages import Msg, T
-from attt.registry import ScopedFacts, Section, probe
+from attt.registry import FactParseError, ScopedFacts, Section, probe
+
+from .text import split_error
 
 _KEYS = ("net.ipv6.conf.all.disable_ipv6", "net.ipv6.conf.default.disable_ipv6")
 # CONF_PATHS("sysctl.d") of systemd; /lib/sysctl.d only on split-usr builds (Debian 12's), where
@@ -75,10 +77,10 @@ def parse_ipv6_sysctl(section: Section) -> dict[str, str]:
             continue
         key, sep, value = line.partition("=")
         if not sep or not re.fullmatch(r"[a-z0-9_.]+", key.strip()):
-            raise ValueError(f"not a sysctl line: {line[:60]!r}")
+            raise FactParseError(T("not a sysctl line: {line}", line=repr(line[:60])))
         out[key.strip()] = value.strip()
     if out.get("net.ipv6") != "absent" and not all(k in out for k in _KEYS):
-        raise ValueError("sysctl output lacks the disable_ipv6 keys")
+        raise FactParseError(T("sysctl output lacks the disable_ipv6 keys"))
     return out
 
 
@@ -88,7 +90,7 @@ def parse_kernel_cmdline(section: Section) -> list[str]:
 
     text = section.text.strip()
     if not text or "\n" in text:
-        raise ValueError("expected one line of kernel parameters")
+        raise FactParseError(T("expected one line of kernel parameters"))
     return text.split()
 
 
@@ -126,12 +128,12 @@ def sysctl_files(section: Section) -> Mapping[str, str]:
     first, _, rest = section.text.partition("\n")
     m = re.fullmatch(r"(@@ATTT-[0-9a-f]+@@) SYSCTL-FILES", first)
     if m is None:
-        raise ValueError(f"not a sysctl files probe output: {first[:60]!r}")
+        raise FactParseError(T("not a sysctl files probe output: {line}", line=repr(first[:60])))
     b = re.escape(m.group(1))
     marker = re.compile(rf"^{b} (FILE|MASKED) (.+)$", re.MULTILINE)
     matches = list(marker.finditer(rest))
     if rest.strip() and (not matches or matches[0].start() != 0):
-        raise ValueError("sysctl files probe output does not start with a record")
+        raise FactParseError(T("sysctl files probe output does not start with a record"))
     files: dict[str, str] = {}
     for i, mm in enumerate(matches):
         end = matches[i + 1].start() if i + 1 < len(matches) else len(rest)
@@ -176,7 +178,8 @@ def parse_sysctl_conf(section: Section) -> dict[str, SysctlValue]:
             key, sep, value = line.partition("=")
             key = _sysctl_key(key)
             if not sep or not re.fullmatch(r"[A-Za-z0-9_.*?\[\]-]+", key):
-                raise ValueError(f"{path}:{lineno}: not a sysctl setting: {line[:60]!r}")
+                raise FactParseError(T("{path}:{lineno}: not a sysctl setting: {line}",
+                                       path=path, lineno=lineno, line=repr(line[:60])))
             where = sysctl_where(files, path, lineno)
             if any(c in key for c in "*?["):
                 # Globs apply to matching keys we care about (systemd-sysctl semantics).
@@ -199,7 +202,7 @@ def _shell_assignments(path: str, text: str, env: dict[str, str]) -> None:
         try:
             parts = shlex.split(m.group(2), comments=True)
         except ValueError as exc:
-            raise ValueError(f"{path}: {exc}") from None
+            raise FactParseError(split_error(exc, path)) from None
         value = " ".join(parts)
         value = re.sub(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?",
                        lambda v: env.get(v.group(1), ""), value)
@@ -309,10 +312,10 @@ def parse_kernel_sysctl(section: Section) -> dict[str, str]:
             continue
         key, sep, value = line.partition(" = ")
         if not sep or not _KEY_RE.fullmatch(key.strip()):
-            raise ValueError(f"not a sysctl line: {line[:60]!r}")
+            raise FactParseError(T("not a sysctl line: {line}", line=repr(line[:60])))
         out[key.strip()] = " ".join(value.split())
     if not any(k in out for k in SYSCTL_KEYS):
-        raise ValueError("sysctl printed none of the requested keys")
+        raise FactParseError(T("sysctl printed none of the requested keys"))
     return out
 
 

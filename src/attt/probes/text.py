@@ -1,10 +1,25 @@
 """Text helpers shared by parsers of configuration files (glob patterns of include
-directives).
+directives, continued lines, shlex's complaints as messages).
 """
 
 from __future__ import annotations
 
 import re
+
+from attt.messages import Msg, T
+
+
+def split_error(exc: ValueError, where: str) -> Msg:
+    """Why ``shlex.split`` refused the line at ``where``, as a message: its only two
+    complaints are translated (a parse error is read in Vietnamese too), their English text
+    kept as ``{where}: {exc}`` was."""
+
+    said = str(exc)
+    if said == "No closing quotation":
+        return T("{where}: No closing quotation", where=where)
+    if said == "No escaped character":
+        return T("{where}: No escaped character", where=where)
+    return T("{where}: cannot split the line into words ({error})", where=where, error=said)
 
 
 def glob_regex(pattern: str) -> re.Pattern[str]:

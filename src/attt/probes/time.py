@@ -24,7 +24,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from attt.registry import Section, probe
+from attt.messages import T
+from attt.registry import FactParseError, Section, probe
 
 from .text import glob_regex
 
@@ -37,7 +38,7 @@ def parse_clock_now(section: Section) -> int:
 
     text = section.text.strip()
     if not re.fullmatch(r"\d{9,11}", text):
-        raise ValueError(f"not an epoch timestamp: {text[:40]!r}")
+        raise FactParseError(T("not an epoch timestamp: {text}", text=repr(text[:40])))
     return int(text)
 
 
@@ -62,10 +63,10 @@ def parse_timedatectl(section: Section) -> dict[str, str]:
             continue
         key, sep, value = line.partition("=")
         if not sep or key not in ("NTP", "NTPSynchronized"):
-            raise ValueError(f"unexpected timedatectl line: {line[:60]!r}")
+            raise FactParseError(T("unexpected timedatectl line: {line}", line=repr(line[:60])))
         out[key] = value.strip()
     if "NTPSynchronized" not in out:
-        raise ValueError("timedatectl did not report NTPSynchronized")
+        raise FactParseError(T("timedatectl did not report NTPSynchronized"))
     return out
 
 
@@ -92,7 +93,7 @@ def parse_chrony_tracking(section: Section) -> ChronyTracking:
         if sep:
             fields[key.strip()] = value.strip()
     if "Leap status" not in fields or "Reference ID" not in fields:
-        raise ValueError("chronyc tracking output lacks Reference ID / Leap status")
+        raise FactParseError(T("chronyc tracking output lacks Reference ID / Leap status"))
     return ChronyTracking(fields["Reference ID"], fields["Leap status"], fields.get("Stratum", ""))
 
 
@@ -113,10 +114,10 @@ def parse_ntpq(section: Section) -> list[str]:
         if not line.strip() or line.startswith("="):
             continue
         if not header:
-            raise ValueError(f"ntpq output before its header: {line[:60]!r}")
+            raise FactParseError(T("ntpq output before its header: {line}", line=repr(line[:60])))
         rows.append(line.rstrip())
     if not header:
-        raise ValueError("no ntpq peer table header")
+        raise FactParseError(T("no ntpq peer table header"))
     return rows
 
 
@@ -202,14 +203,15 @@ def _chrony_records(text: str) -> dict[str, str]:
     first, _, rest = text.partition("\n")
     m = re.fullmatch(r"(@@ATTT-[0-9a-f]+@@) CHRONY-FILES", first)
     if m is None:
-        raise ValueError(f"not a chrony probe output: {first[:60]!r}")
+        raise FactParseError(T("not a chrony probe output: {line}", line=repr(first[:60])))
     b = re.escape(m.group(1))
     if re.search(rf"^{b} LIMIT$", rest, re.MULTILINE):
-        raise ValueError(f"chrony's directives name more than {_CHRONY_MAX_FILES} files")
+        raise FactParseError(T("chrony's directives name more than {count} files",
+                               count=_CHRONY_MAX_FILES))
     marker = re.compile(rf"^{b} FILE (.+)$", re.MULTILINE)
     matches = list(marker.finditer(rest))
     if rest.strip() and (not matches or matches[0].start() != 0):
-        raise ValueError("chrony probe output does not start with a record")
+        raise FactParseError(T("chrony probe output does not start with a record"))
     files: dict[str, str] = {}
     for i, mm in enumerate(matches):
         end = matches[i + 1].start() if i + 1 < len(matches) else len(rest)
@@ -352,7 +354,8 @@ def parse_timesyncd_conf(section: Section) -> dict[str, str] | None:
                 continue
             key, sep, value = line.partition("=")
             if not sep:
-                raise ValueError(f"{path}: not a setting: {line[:60]!r}")
+                raise FactParseError(T("{path}: not a setting: {line}",
+                                       path=path, line=repr(line[:60])))
             if key.strip() in ("NTP", "FallbackNTP"):
                 out[key.strip()] = value.strip()
     return out

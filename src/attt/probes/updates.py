@@ -17,7 +17,8 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from attt.registry import Section, probe
+from attt.messages import T
+from attt.registry import FactParseError, Section, probe
 
 # ---------------------------------------------------------------------------- pending updates
 
@@ -43,7 +44,7 @@ def _apt(lines: list[str]) -> tuple[list[str], int]:
     other = 0
     for line in lines:
         if line.startswith("E: "):
-            raise ValueError(f"apt-get failed: {line[:80]!r}")
+            raise FactParseError(T("apt-get failed: {line}", line=repr(line[:80])))
         listed = _APT_LIST.match(line)
         m = _APT_INST.match(line)
         if listed:
@@ -73,7 +74,7 @@ def _dnf(lines: list[str]) -> list[str]:
             out.append(f"{m.group(3)} ({m.group(1)}, {m.group(2)})")
         elif line.strip() and not line.startswith(("updateinfo list done", "Loaded plugins",
                                                    "Last metadata")):
-            raise ValueError(f"not an updateinfo line: {line[:80]!r}")
+            raise FactParseError(T("not an updateinfo line: {line}", line=repr(line[:80])))
     return out
 
 
@@ -103,10 +104,10 @@ def parse_pending_updates(section: Section) -> Pending:
 
     lines = section.text.splitlines()
     if not lines or not lines[0].startswith("manager "):
-        raise ValueError("update listing without its 'manager' header")
+        raise FactParseError(T("update listing without its 'manager' header"))
     manager = lines[0].split()[1]
     if manager not in ("apt", "dnf", "yum"):
-        raise ValueError(f"unknown package manager {manager!r}")
+        raise FactParseError(T("unknown package manager {manager}", manager=repr(manager)))
     index: list[int] = []
     body: list[str] = []
     status: int | None = None
@@ -118,14 +119,15 @@ def parse_pending_updates(section: Section) -> Pending:
         else:
             body.append(line)
     if status is None:
-        raise ValueError("update listing without its exit status (cut short?)")
+        raise FactParseError(T("update listing without its exit status (cut short?)"))
     if manager == "apt":
         # The status is grep's: 0 some line, 1 none; apt-get's own errors show as 'E: ' lines.
         security, other = _apt(body)
     else:
         if status != 0:
             first = next((b for b in body if b.strip()), "no message")
-            raise ValueError(f"{manager} updateinfo exited {status}: {first[:120]}")
+            raise FactParseError(T("{manager} updateinfo exited {status}: {line}",
+                                   manager=manager, status=status, line=first[:120]))
         security, other = _dnf(body), 0
     return Pending(manager, tuple(security), other, max(index) if index else None, len(index))
 
@@ -203,9 +205,10 @@ def parse_package_history(section: Section) -> list[UpdateEvent]:
         tag, _, rest = line.partition(" ")
         source, _, entry = rest.partition(" ")
         if tag != "event" or not source:
-            raise ValueError(f"not a package history line: {line[:60]!r}")
+            raise FactParseError(T("not a package history line: {line}", line=repr(line[:60])))
         ev = _event(source, entry)
         if ev is None:
-            raise ValueError(f"unrecognised package event in {source}: {entry[:60]!r}")
+            raise FactParseError(T("unrecognised package event in {source}: {entry}",
+                                   source=source, entry=repr(entry[:60])))
         events.append(ev)
     return events
