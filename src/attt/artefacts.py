@@ -21,6 +21,7 @@ from typing import Any
 
 from . import safe_io
 from .errors import InputError
+from .messages import Msg, T
 
 RESULTS_SCHEMA = "attt.results-1.schema.json"
 MAX_RESULTS_BYTES = 256 * 1024 * 1024
@@ -32,14 +33,22 @@ MAX_JSON_DEPTH = 64
 Schema = Mapping[str, Any]
 
 
+class _BadNumber(ValueError):
+    """A number json would take but attt refuses; carries its message to parse_json."""
+
+    def __init__(self, message: Msg) -> None:
+        super().__init__(str(message))
+        self.message = message
+
+
 def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
+    raise _BadNumber(T("{name} is not a JSON number", name=name))
 
 
 def _finite_float(text: str) -> float:
     value = float(text)
     if not math.isfinite(value):
-        raise ValueError(f"{text[:20]} is out of range")
+        raise _BadNumber(T("{number} is out of range", number=text[:20]))
     return value
 
 
@@ -71,18 +80,24 @@ def parse_json(text: str, source: str, where: str = "") -> Any:
     """Strict JSON: no NaN/Infinity (Python's json takes them), bounded nesting."""
 
     if not _depth_ok(text):
-        raise InputError(source, where, f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+        raise InputError(source, where, T("JSON nested deeper than {depth} levels",
+                                          depth=MAX_JSON_DEPTH))
     try:
         return json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
     except json.JSONDecodeError as exc:
-        raise InputError(
-            source, where, f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
-        ) from None
+        # exc.msg is the decoder's own English wording ("Expecting value"): kept as data.
+        raise InputError(source, where, T(
+            "not valid JSON at line {line}, column {column}: {problem}",
+            line=exc.lineno, column=exc.colno, problem=exc.msg)) from None
+    except _BadNumber as exc:
+        raise InputError(source, where, T("not valid JSON: {problem}",
+                                          problem=exc.message)) from None
     except (ValueError, RecursionError) as exc:
-        raise InputError(source, where, f"not valid JSON: {exc}") from None
+        raise InputError(source, where, T("not valid JSON: {problem}",
+                                          problem=str(exc))) from None
 
 
-def read_json(path: str, limit: int, what: str) -> Any:
+def read_json(path: str, limit: int, what: str | Msg) -> Any:
     """A JSON file read within ``limit`` bytes; ``what`` names it in errors."""
 
     return parse_json(safe_io.read_text(path, limit, what), path)
@@ -97,12 +112,25 @@ def _join(path: str, key: str | int) -> str:
     return f"{path}.{key}" if path else key
 
 
-def _shown(value: Any) -> str:
+def _shown(value: Any) -> str | Msg:
     if isinstance(value, Mapping):
-        return "a mapping"
+        return T("a mapping")
     if isinstance(value, list):
-        return "a list"
+        return T("a list")
     return json.dumps(value, ensure_ascii=True)[:60]
+
+
+def _either(names: list[str]) -> str | Msg:
+    """JSON type names (technical tokens) joined with a translated "or"."""
+
+    shown: str | Msg = names[-1]
+    for name in reversed(names[:-1]):
+        shown = T("{first} or {second}", first=name, second=shown)
+    return shown
+
+
+def _expected(wanted: str | Msg, value: Any) -> Msg:
+    return T("expected {expected}, got {value}", expected=wanted, value=_shown(value))
 
 
 _TYPES: dict[str, Callable[[Any], bool]] = {
@@ -121,7 +149,7 @@ class _Checker:
         self.root = root
         self.source = source
 
-    def fail(self, path: str, problem: str) -> InputError:
+    def fail(self, path: str, problem: str | Msg) -> InputError:
         return InputError(self.source, path or "(top level)", problem)
 
     def ref(self, schema: Schema) -> Schema:
@@ -157,30 +185,36 @@ class _Checker:
         if kinds is not None:
             names = [kinds] if isinstance(kinds, str) else list(kinds)
             if not any(_TYPES[k](value) for k in names):
-                raise self.fail(path, f"expected {' or '.join(names)}, got {_shown(value)}")
+                raise self.fail(path, _expected(_either(names), value))
         if "const" in schema and value != schema["const"]:
-            raise self.fail(path, f"expected {_shown(schema['const'])}, got {_shown(value)}")
+            raise self.fail(path, _expected(_shown(schema["const"]), value))
         if "enum" in schema and not any(
             value == e and type(value) is type(e) for e in schema["enum"]
         ):
-            choices = ", ".join(_shown(e) for e in schema["enum"])
-            raise self.fail(path, f"expected one of {choices}, got {_shown(value)}")
+            choices = [_shown(e) for e in schema["enum"]]
+            raise self.fail(path, T("expected one of {choices}, got {value}", choices=choices,
+                                    value=_shown(value)))
         if _TYPES["number"](value):
-            if "minimum" in schema and value < schema["minimum"]:
-                raise self.fail(path, f"expected at least {schema['minimum']}, got {value}")
-            if "exclusiveMinimum" in schema and value <= schema["exclusiveMinimum"]:
-                raise self.fail(
-                    path, f"expected more than {schema['exclusiveMinimum']}, got {value}"
-                )
-            if "maximum" in schema and value > schema["maximum"]:
-                raise self.fail(path, f"expected at most {schema['maximum']}, got {value}")
+            self._bounds(schema, value, path)
         if isinstance(value, str) and len(value) < schema.get("minLength", 0):
-            raise self.fail(path, f"expected at least {schema['minLength']} characters")
+            raise self.fail(path, T("expected at least {count} characters",
+                                    count=schema["minLength"]))
+
+    def _bounds(self, schema: Schema, value: float, path: str) -> None:
+        if "minimum" in schema and value < schema["minimum"]:
+            raise self.fail(path, T("expected at least {minimum}, got {value}",
+                                    minimum=schema["minimum"], value=value))
+        if "exclusiveMinimum" in schema and value <= schema["exclusiveMinimum"]:
+            raise self.fail(path, T("expected more than {minimum}, got {value}",
+                                    minimum=schema["exclusiveMinimum"], value=value))
+        if "maximum" in schema and value > schema["maximum"]:
+            raise self.fail(path, T("expected at most {maximum}, got {value}",
+                                    maximum=schema["maximum"], value=value))
 
     def _object(self, schema: Schema, value: dict[str, Any], path: str) -> None:
         for key in schema.get("required", ()):
             if key not in value:
-                raise self.fail(_join(path, key), "required key missing")
+                raise self.fail(_join(path, key), T("required key missing"))
         props: Mapping[str, Any] = schema.get("properties", {})
         extra = schema.get("additionalProperties", True)
         names = schema.get("propertyNames")
@@ -188,11 +222,12 @@ class _Checker:
             if names is not None:
                 bad = self.problem(names, key, _join(path, "(key)"))
                 if bad is not None:
-                    raise self.fail(path, f"key {_shown(key)} not allowed: {bad.problem}")
+                    raise self.fail(path, T("key {key} not allowed: {problem}", key=_shown(key),
+                                            problem=bad.problem))
             if key in props:
                 self.check(props[key], item, _join(path, key))
             elif extra is False:
-                raise self.fail(path, f"unknown key {_shown(key)}")
+                raise self.fail(path, T("unknown key {key}", key=_shown(key)))
             elif isinstance(extra, Mapping):
                 self.check(extra, item, _join(path, key))
 
@@ -210,7 +245,7 @@ def check_results(doc: Any, source: str) -> dict[str, Any]:
     """A results document that matches the published schema, or an InputError at the path."""
 
     if not isinstance(doc, dict) or not str(doc.get("schema", "")).startswith("attt.results/"):
-        raise InputError(source, "schema", "not an attt results document")
+        raise InputError(source, "schema", T("not an attt results document"))
     _Checker(results_schema(), source).check(results_schema(), doc, "")
     return doc
 
@@ -259,7 +294,7 @@ def read_results_for_dossier(path: str) -> dict[str, Any]:
 
     doc = read_json(path, MAX_RESULTS_BYTES, "results.json")
     if not isinstance(doc, dict) or not str(doc.get("schema", "")).startswith("attt.results/"):
-        raise InputError(path, "schema", "not an attt results document")
+        raise InputError(path, "schema", T("not an attt results document"))
     _Checker({**results_schema(), **_DOSSIER_VIEW}, path).check(_DOSSIER_VIEW, doc, "")
     return doc
 

@@ -12,6 +12,7 @@ import secrets
 from . import redact
 from .errors import InputError, OutputError
 from .i18n import VN_TZ
+from .messages import T
 from .render import RenderOptions, load_formats
 from .render.document import Document
 from .runner import remove_quietly
@@ -24,11 +25,11 @@ def make_folder(path: str) -> None:
     that cannot be created is the user's to fix, not a traceback."""
 
     if os.path.exists(path) and not os.path.isdir(path):
-        raise InputError("--out", path, "exists and is not a folder")
+        raise InputError("--out", path, T("exists and is not a folder"))
     try:
         os.makedirs(path, exist_ok=True)
     except OSError as exc:
-        problem = f"cannot create the folder: {exc.strerror or exc}"
+        problem = T("cannot create the folder: {problem}", problem=exc.strerror or str(exc))
         raise InputError("--out", path, problem) from None
 
 

@@ -14,40 +14,48 @@ import os
 import stat
 
 from .errors import InputError
+from .messages import Msg, T
 
 MiB = 1024 * 1024
+# What an unnamed file is called in errors.
+FILE = T("file")
 
 
-def _kind(mode: int) -> str:
+def _kind(mode: int) -> Msg:
     if stat.S_ISDIR(mode):
-        return "a folder"
+        return T("a folder")
     if stat.S_ISFIFO(mode):
-        return "a FIFO"
+        return T("a FIFO")
     if stat.S_ISCHR(mode):
-        return "a character device"
+        return T("a character device")
     if stat.S_ISBLK(mode):
-        return "a block device"
+        return T("a block device")
     if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a plain file"
+        return T("a socket")
+    return T("not a plain file")
 
 
-def _os_problem(exc: OSError, what: str) -> str:
+def _os_problem(exc: OSError, what: str | Msg) -> Msg:
+    # ``what`` names the file: a file name (data) or a message ("private key").
     if exc.errno == errno.ENOENT:
-        return f"{what} not found"
+        return T("{what} not found", what=what)
     if exc.errno == errno.ENXIO:
-        return "not a regular file (a socket or a device without a reader)"
-    return f"cannot read {what}: {exc.strerror or exc}"
+        return T("not a regular file (a socket or a device without a reader)")
+    return T("cannot read {what}: {problem}", what=what, problem=exc.strerror or str(exc))
+
+
+def _too_big(path: str, limit: int) -> InputError:
+    return InputError(path, "", T("file larger than {limit} bytes", limit=limit))
 
 
 def _require_regular(path: str, mode: int, size: int, limit: int) -> None:
     if not stat.S_ISREG(mode):
-        raise InputError(path, "", f"not a regular file ({_kind(mode)})")
+        raise InputError(path, "", T("not a regular file ({kind})", kind=_kind(mode)))
     if size > limit:
-        raise InputError(path, "", f"file larger than {limit} bytes")
+        raise _too_big(path, limit)
 
 
-def check_regular(path: str, limit: int, what: str = "file") -> None:
+def check_regular(path: str, limit: int, what: str | Msg = FILE) -> None:
     """For files a library opens itself (keys, known_hosts): refuse what would hang or flood."""
 
     try:
@@ -57,7 +65,7 @@ def check_regular(path: str, limit: int, what: str = "file") -> None:
     _require_regular(path, st.st_mode, st.st_size, limit)
 
 
-def read_bytes(path: str, limit: int, what: str = "file") -> bytes:
+def read_bytes(path: str, limit: int, what: str | Msg = FILE) -> bytes:
     """A regular file's bytes, refused beyond ``limit`` or if not a regular file."""
 
     flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
@@ -82,20 +90,24 @@ def read_bytes(path: str, limit: int, what: str = "file") -> bytes:
     finally:
         os.close(fd)
     if got > limit:
-        raise InputError(path, "", f"file larger than {limit} bytes")
+        raise _too_big(path, limit)
     return b"".join(chunks)
 
 
-def read_text(path: str, limit: int, what: str = "file") -> str:
+def read_text(path: str, limit: int, what: str | Msg = FILE) -> str:
     """A regular file's UTF-8 text, bounded as read_bytes."""
 
     data = read_bytes(path, limit, what)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError(
-            path, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})"
-        ) from None
+        raise InputError(path, "", not_utf8(exc)) from None
+
+
+def not_utf8(exc: UnicodeDecodeError) -> Msg:
+    """Why bytes are not UTF-8 text (the decoder's reason is a technical token)."""
+
+    return T("not UTF-8 text ({reason} at byte {offset})", reason=exc.reason, offset=exc.start)
 
 
 def digest(path: str, limit: int) -> tuple[str, int] | None:

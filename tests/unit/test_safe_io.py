@@ -38,7 +38,7 @@ def test_refuses_what_is_not_a_regular_file(tmp_path: Path, kind: str) -> None:
         read_bytes(str(path), 1024, "thing")
     assert info.value.source == str(path)
     expected = "thing not found" if kind == "missing" else "not a regular file"
-    assert expected in info.value.problem
+    assert expected in str(info.value.problem)
     with pytest.raises(InputError):
         check_regular(str(path), 1024, "thing")
     if keep is not None:

@@ -81,4 +81,4 @@ def test_load_file_refuses_a_fifo(tmp_path: Path) -> None:
     os.mkfifo(fifo)
     with pytest.raises(InputError) as info:
         load_file(str(fifo))
-    assert "not a regular file" in info.value.problem
+    assert "not a regular file" in str(info.value.problem)
