@@ -248,4 +248,4 @@ def test_manifest_naming_files_outside_the_folder_is_a_problem(
     (folder / "manifest.sig").write_text(json.dumps(sig))
     result = signing.verify_folder(str(folder), str(keys[1]))
     assert result.signature_ok and not result.ok
-    assert any("outside the folder" in p for p in result.problems)
+    assert any("outside the folder" in str(p) for p in result.problems)

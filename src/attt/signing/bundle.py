@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from .. import artefacts
 from ..errors import InputError
 from ..evidence import MAX_DOCUMENT_BYTES, document_problem
+from ..messages import T
 from .keys import load_private_key
 from .manifest import EVIDENCE_DIR, MANIFEST, SIGNATURE, build_manifest, canonical_bytes
 
@@ -154,7 +155,7 @@ def sign_folder(
     """
 
     if not os.path.isdir(folder):
-        raise InputError(folder, "", "not a folder")
+        raise InputError(folder, "", T("not a folder"))
     private = key if isinstance(key, Ed25519PrivateKey) else load_private_key(key, passphrase)
     if evidence is None:
         wanted, hashes = _evidence_from_results(folder)

@@ -11,11 +11,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from .. import safe_io
 from ..errors import InputError
+from ..messages import T
 
 PRIVATE_NAME = "attt-signing.key"
 PUBLIC_NAME = "attt-signing.pub"
 # A PEM key is a few hundred bytes; the bound only stops a device or a huge file.
 MAX_KEY_BYTES = 64 * 1024
+PRIVATE_KEY = T("private key")  # names the file in read errors
 
 
 def fingerprint(public_key: Ed25519PublicKey) -> str:
@@ -40,7 +42,7 @@ def _write_new(path: str, data: bytes, mode: int, overwrite: bool) -> None:
     try:
         fd = os.open(path, flags, mode)
     except FileExistsError:
-        raise InputError(path, "", "exists already (use --force to replace it)") from None
+        raise InputError(path, "", T("exists already (use --force to replace it)")) from None
     with os.fdopen(fd, "wb") as fh:
         fh.write(data)
     os.chmod(path, mode)  # the umask or an existing file must not widen it
@@ -61,8 +63,8 @@ def _check_key_name(name: str) -> None:
     )
     if bad:
         raise InputError("--name", repr(name) if name else "''",
-                         "expected a plain file name (no folder, no leading dot, no control "
-                         "character)")
+                         T("expected a plain file name (no folder, no leading dot, no control "
+                           "character)"))
 
 
 
@@ -84,7 +86,8 @@ def generate_keys(
 
     _check_key_name(name)
     if passphrase is not None and not passphrase:
-        raise InputError("passphrase", "", "empty passphrase (use --no-passphrase on purpose)")
+        raise InputError("passphrase", "", T("empty passphrase (use --no-passphrase on "
+                                             "purpose)"))
     os.makedirs(out_dir, exist_ok=True)
     key = Ed25519PrivateKey.generate()
     encryption: serialization.KeySerializationEncryption = (
@@ -100,7 +103,7 @@ def generate_keys(
     if not force:
         for path in (priv_path, pub_path):
             if os.path.exists(path):
-                raise InputError(path, "", "exists already (use --force to replace it)")
+                raise InputError(path, "", T("exists already (use --force to replace it)"))
     _write_new(priv_path, private, 0o600, force)
     _write_new(pub_path, public_pem(key.public_key()).encode("ascii"), 0o644, force)
     return KeyPair(priv_path, pub_path, fingerprint(key.public_key()))
@@ -110,7 +113,7 @@ def generate_keys(
 def private_key_encrypted(path: str) -> bool:
     """True when the PEM at ``path`` needs a passphrase (so the CLI knows to ask for one)."""
 
-    head = safe_io.read_bytes(path, MAX_KEY_BYTES, "private key")[:4096]
+    head = safe_io.read_bytes(path, MAX_KEY_BYTES, PRIVATE_KEY)[:4096]
     return b"ENCRYPTED" in head
 
 
@@ -118,19 +121,20 @@ def private_key_encrypted(path: str) -> bool:
 def load_private_key(path: str, passphrase: bytes | None) -> Ed25519PrivateKey:
     """An Ed25519 private key from a PEM file (passphrase if encrypted)."""
 
-    data = safe_io.read_bytes(path, MAX_KEY_BYTES, "private key")
+    data = safe_io.read_bytes(path, MAX_KEY_BYTES, PRIVATE_KEY)
     try:
         key = serialization.load_pem_private_key(data, password=passphrase or None)
     except TypeError:
         # cryptography: a passphrase for a plain key, or none for an encrypted one.
-        need = "needs a passphrase (ATTT_KEY_PASSPHRASE)" if not passphrase else "is not encrypted"
-        raise InputError(path, "", f"the private key {need}") from None
+        problem = (T("the private key needs a passphrase (ATTT_KEY_PASSPHRASE)")
+                   if not passphrase else T("the private key is not encrypted"))
+        raise InputError(path, "", problem) from None
     except ValueError:
         raise InputError(
-            path, "", "cannot load the private key: wrong passphrase or not a PEM key"
+            path, "", T("cannot load the private key: wrong passphrase or not a PEM key")
         ) from None
     if not isinstance(key, Ed25519PrivateKey):
-        raise InputError(path, "", "not an Ed25519 private key")
+        raise InputError(path, "", T("not an Ed25519 private key"))
     return key
 
 
@@ -139,18 +143,18 @@ def load_public_key(path: str) -> Ed25519PublicKey:
     """An Ed25519 public key from a PEM file; a private key file is accepted too (its
     public half is used) as long as it is not encrypted."""
 
-    data = safe_io.read_bytes(path, MAX_KEY_BYTES, "public key")
+    data = safe_io.read_bytes(path, MAX_KEY_BYTES, T("public key"))
     try:
         key = serialization.load_pem_public_key(data)
     except ValueError:
         try:
             priv = serialization.load_pem_private_key(data, password=None)
         except (TypeError, ValueError):
-            raise InputError(path, "", "not a PEM public key") from None
+            raise InputError(path, "", T("not a PEM public key")) from None
         if not isinstance(priv, Ed25519PrivateKey):
-            raise InputError(path, "", "not an Ed25519 key") from None
+            raise InputError(path, "", T("not an Ed25519 key")) from None
         return priv.public_key()
     if not isinstance(key, Ed25519PublicKey):
-        raise InputError(path, "", "not an Ed25519 public key")
+        raise InputError(path, "", T("not an Ed25519 public key"))
     return key
 

@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from .. import __version__, safe_io
 from ..errors import InputError
+from ..messages import T
 from .keys import fingerprint, public_pem
 
 MANIFEST = "manifest.json"
@@ -69,7 +70,7 @@ def build_manifest(folder: str, public_key: Ed25519PublicKey) -> dict[str, Any]:
     for rel, st in walk_files(folder):
         if not stat.S_ISREG(st.st_mode):
             raise InputError(
-                os.path.join(folder, rel), "", "not a regular file (a bundle holds files only)"
+                os.path.join(folder, rel), "", T("not a regular file (a bundle holds files only)")
             )
         digest, size = file_sha256(os.path.join(folder, rel))
         files[rel] = {"sha256": digest, "size": size}

@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from .. import artefacts, safe_io
 from ..errors import InputError
+from ..messages import Msg, T
 from .keys import fingerprint, load_public_key
 from .manifest import MANIFEST, SIGNATURE, file_sha256, walk_files
 
@@ -31,7 +32,7 @@ class VerifyResult:
     changed: list[str] = field(default_factory=list)
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+    problems: list[Msg] = field(default_factory=list)  # printed in the CLI language
     files: int = 0
 
     @property
@@ -48,15 +49,15 @@ class VerifyResult:
 
 def _read_json(path: str) -> tuple[bytes, dict[str, Any]]:
     if not os.path.lexists(path):
-        raise InputError(path, "", "missing: the folder is not signed")
+        raise InputError(path, "", T("missing: the folder is not signed"))
     raw = safe_io.read_bytes(path, artefacts.MAX_MANIFEST_BYTES, os.path.basename(path))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError(path, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        raise InputError(path, "", safe_io.not_utf8(exc)) from None
     data = artefacts.parse_json(text, path)
     if not isinstance(data, dict):
-        raise InputError(path, "", "not a JSON object")
+        raise InputError(path, "", T("not a JSON object"))
     return raw, data
 
 
@@ -72,7 +73,7 @@ def verify_folder(
     """
 
     if not os.path.isdir(folder):
-        raise InputError(folder, "", "not a folder")
+        raise InputError(folder, "", T("not a folder"))
     trusted: Ed25519PublicKey | None
     trusted = load_public_key(public_key) if isinstance(public_key, str) else public_key
     result = VerifyResult(folder)
@@ -82,14 +83,16 @@ def verify_folder(
         embedded = serialization.load_pem_public_key(str(manifest["public_key"]).encode())
         signature = base64.b64decode(str(sig_doc["signature"]), validate=True)
     except (KeyError, ValueError) as exc:
-        result.problems.append(f"malformed manifest or signature: {exc}")
+        # The exception text is a key name or the decoder's wording: data.
+        result.problems.append(T("malformed manifest or signature: {problem}",
+                                 problem=str(exc)))
         return result
     if not isinstance(embedded, Ed25519PublicKey):
-        result.problems.append("the manifest's key is not an Ed25519 key")
+        result.problems.append(T("the manifest's key is not an Ed25519 key"))
         return result
     result.key_fingerprint = fingerprint(embedded)
     if manifest.get("key_fingerprint") != result.key_fingerprint:
-        result.problems.append("the manifest's key fingerprint does not match its key")
+        result.problems.append(T("the manifest's key fingerprint does not match its key"))
     if trusted is not None:
         result.expected_fingerprint = fingerprint(trusted)
         result.key_ok = result.expected_fingerprint == result.key_fingerprint
@@ -102,14 +105,15 @@ def verify_folder(
         result.signature_ok = False
     listed = manifest.get("files")
     if not isinstance(listed, dict):
-        result.problems.append("the manifest lists no files")
+        result.problems.append(T("the manifest lists no files"))
         return result
     result.files = len(listed)
     present = dict(walk_files(folder))
     for rel in sorted(listed):
         entry = listed[rel]
         if rel.startswith("/") or ".." in rel.split("/"):
-            result.problems.append(f"the manifest names a file outside the folder: {rel}")
+            result.problems.append(T("the manifest names a file outside the folder: {file}",
+                                     file=rel))
             continue
         st = present.get(rel)
         if st is None:
