@@ -42,7 +42,7 @@ def history_cmd(db: str, system: str, inventory: str, limit: int, as_json: bool)
     try:
         runs = hist.list_runs(db, system=system, inventory=inventory, limit=limit)
     except hist.HistoryError as exc:
-        raise InputError("--db", "", str(exc)) from exc
+        raise InputError("--db", "", exc.message) from exc
     if as_json:
         echo_json([r.to_json() for r in runs])
         return
@@ -92,7 +92,7 @@ def diff_cmd(run_a: str, run_b: str, db: str, as_json: bool) -> None:
     try:
         diff = hist.diff_runs(run_a, run_b, db)
     except hist.HistoryError as exc:
-        raise InputError("--db", "", str(exc)) from exc
+        raise InputError("--db", "", exc.message) from exc
     if as_json:
         echo_json(diff.to_json())
         sys.exit(0)

@@ -12,6 +12,7 @@ from typing import Any
 
 from ..artefacts import read_run_meta
 from ..errors import InputError
+from ..messages import T
 from .store import (
     APPLICABLE_NOT,
     HistoryError,
@@ -122,9 +123,9 @@ def resolve(conn: sqlite3.Connection, ref: str) -> RunRow:
         if len(rows) == 1:
             row = rows[0]
         elif rows:
-            raise InputError("RUN", ref, "matches more than one run; give more of the id")
+            raise InputError("RUN", ref, T("matches more than one run; give more of the id"))
     if row is None:
-        raise InputError("RUN", ref, "no such run in the history (see `attt history`)")
+        raise InputError("RUN", ref, T("no such run in the history (see `attt history`)"))
     return _run_row(conn, row)
 
 

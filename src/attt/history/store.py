@@ -17,6 +17,7 @@ from typing import Any
 from .. import redact
 from ..artefacts import parse_json
 from ..errors import AtttError, InputError
+from ..messages import Msg, T
 
 log = logging.getLogger("attt.history")
 
@@ -90,6 +91,30 @@ class HistoryError(AtttError):
     """The database could not be opened or written (never fatal for a scan)."""
 
 
+# SQLite's own wording ("file is not a database") is English: the common causes are said in
+# the report language; any other error keeps SQLite's text as data.
+_SQLITE_PROBLEMS = {
+    sqlite3.SQLITE_NOTADB: T("the file is not an SQLite database"),
+    sqlite3.SQLITE_CORRUPT: T("the database file is damaged"),
+    sqlite3.SQLITE_CANTOPEN: T("the file cannot be opened"),
+    sqlite3.SQLITE_READONLY: T("the database is read-only"),
+    sqlite3.SQLITE_BUSY: T("the database is locked by another process"),
+    sqlite3.SQLITE_LOCKED: T("the database is locked by another process"),
+    sqlite3.SQLITE_FULL: T("the disk is full"),
+}
+
+
+def _db_error(db: str, exc: OSError | sqlite3.Error) -> HistoryError:
+    problem: str | Msg
+    if isinstance(exc, OSError):
+        problem = exc.strerror or str(exc)
+    else:
+        code = getattr(exc, "sqlite_errorcode", None)
+        problem = _SQLITE_PROBLEMS.get((code or 0) & 0xFF) or str(exc)
+    return HistoryError(T("{path}: the history database cannot be used: {problem}", path=db,
+                          problem=problem))
+
+
 def default_path() -> str:
     """The history database path: $ATTT_DB, else under $XDG_DATA_HOME or ~/.local/share."""
 
@@ -123,12 +148,13 @@ def check_path(path: str = "") -> str:
         st = os.stat(db)
     except FileNotFoundError:
         if os.path.islink(db):
-            raise InputError(db, "", "a symlink to nothing: not a regular file") from None
+            raise InputError(db, "", T("a symlink to nothing: not a regular file")) from None
         return db
     except OSError:
         return db  # unreachable folder: a database problem, logged, never fatal to a scan
     if not stat.S_ISREG(st.st_mode):
-        raise InputError(db, "", "not a regular file (the history database must be a file)")
+        raise InputError(db, "", T("not a regular file (the history database must be a "
+                                   "file)"))
     return db
 
 
@@ -138,25 +164,26 @@ def connect(path: str = "", create: bool = True) -> Iterator[sqlite3.Connection]
 
     db = check_path(path)
     if not create and not os.path.isfile(db):
-        raise InputError(db, "", "no history database here (scan first, or --db)")
+        raise InputError(db, "", T("no history database here (scan first, or --db)"))
     try:
         if create:
             os.makedirs(os.path.dirname(os.path.abspath(db)), exist_ok=True)
         conn = sqlite3.connect(db, timeout=15)
     except (OSError, sqlite3.Error) as exc:
-        raise HistoryError(f"{db}: {exc}") from exc
+        raise _db_error(db, exc) from exc
     try:
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA foreign_keys = ON")
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
-            raise HistoryError(f"{db}: written by a newer attt (schema {version})")
+            raise HistoryError(T("{path}: written by a newer attt (schema {version})",
+                                 path=db, version=version))
         conn.executescript(_SCHEMA)
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         with conn:
             yield conn
     except sqlite3.Error as exc:
-        raise HistoryError(f"{db}: {exc}") from exc
+        raise _db_error(db, exc) from exc
     finally:
         conn.close()
 
@@ -340,7 +367,8 @@ def _check_finding_row(conn: sqlite3.Connection, row: sqlite3.Row) -> None:
 
 def _row_error(conn: sqlite3.Connection, key: str, value: object) -> InputError:
     db = conn.execute("PRAGMA database_list").fetchone()[2]
-    return InputError(db, key, f"unexpected value {str(value)[:40]!r} in the history database")
+    return InputError(db, key, T("unexpected value {value} in the history database",
+                                 value=repr(str(value)[:40])))
 
 
 def safe_record(doc: Mapping[str, Any], out_dir: str, path: str = "") -> int | None:
