@@ -23,6 +23,7 @@ from .errors import InputError, OutputError
 from .evidence import EvidenceSet, check_requirements, load_evidence
 from .i18n import VN_TZ
 from .inventory_loader import adhoc_inventory, bundled_inventory, load_inventory
+from .messages import Msg, T
 from .model import Exclusion, Finding, Host, Inventory, Profile, Requirement, System, Waiver
 from .network.run import NetworkJob, dry_run_lines
 from .network.run import prepare as prepare_network
@@ -114,11 +115,10 @@ def normalise(opts: ScanOptions) -> ScanOptions:
     formats = load_formats()
     for name in opts.formats:
         if name not in formats:
-            raise InputError(
-                "--format", name, f"unknown format (known: {', '.join(sorted(formats))})"
-            )
+            raise InputError("--format", name, T("unknown format (known: {formats})",
+                                                 formats=sorted(formats)))
     if opts.lang not in ("vi", "en"):
-        raise InputError("--lang", opts.lang, "expected vi or en")
+        raise InputError("--lang", opts.lang, T("expected vi or en"))
     inventory = opts.inventory
     if not inventory and not opts.target:
         inventory = bundled_inventory()
@@ -151,11 +151,8 @@ def load_scope(opts: ScanOptions) -> tuple[Inventory, list[tuple[System, Profile
         names = {s.name for s in systems}
         for wanted in opts.systems:
             if wanted not in names:
-                raise InputError(
-                    inv.source,
-                    "systems",
-                    f"no system {wanted!r} (have: {', '.join(sorted(names))})",
-                )
+                raise InputError(inv.source, "systems", T(
+                    "no system {name} (have: {names})", name=repr(wanted), names=sorted(names)))
         systems = [s for s in systems if s.name in opts.systems]
     cache: dict[str, Profile] = {}
     pairs: list[tuple[System, Profile]] = []
@@ -175,7 +172,7 @@ def load_scope(opts: ScanOptions) -> tuple[Inventory, list[tuple[System, Profile
                 continue
             hosts.append(host)
     if opts.hosts and not hosts:
-        raise InputError("--hosts", opts.hosts, "matches no host of the inventory")
+        raise InputError("--hosts", opts.hosts, T("matches no host of the inventory"))
     if opts.network_only:
         return inv, [(s, network_only_profile(p)) for s, p in pairs], []
     return inv, pairs, hosts
@@ -208,9 +205,9 @@ def _check_dir_target(target: str) -> None:
         return
     path = os.path.abspath(target[4:])
     if not os.path.exists(path):
-        raise InputError("--target", target, f"no such directory: {path}")
+        raise InputError("--target", target, T("no such directory: {path}", path=path))
     if not os.path.isdir(path):
-        raise InputError("--target", target, f"not a directory: {path}")
+        raise InputError("--target", target, T("not a directory: {path}", path=path))
 
 
 def _host_rows(records: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -307,8 +304,8 @@ def run_scan(
             with open(store.path, "ab"):
                 pass
         except OSError as exc:
-            raise InputError("--out", out_dir,
-                             f"cannot write here: {exc.strerror or exc}") from None
+            raise InputError("--out", out_dir, T("cannot write here: {problem}",
+                                                 problem=exc.strerror or str(exc))) from None
         todo = [h for h in hosts if h.key not in done_records]
         net_todo = [j for j in net_jobs if f"{j.system.name}/{j.name}" not in done_records]
         units = len(hosts) + len(net_jobs)
@@ -375,28 +372,38 @@ def network_jobs(opts: ScanOptions, pairs: list[tuple[System, Profile]]) -> list
     ``--no-network``."""
 
     if opts.network_only and (not opts.network or opts.target):
-        raise InputError("--network-only", "",
-                         "needs an inventory and network checks (not --target, --no-network)")
+        raise InputError("--network-only", "", T(
+            "needs an inventory and network checks (not --target, --no-network)"))
     if not opts.network or opts.target:
         if opts.from_zone:
             raise InputError("--from-zone", opts.from_zone,
-                             "needs an inventory with zones and network checks enabled")
+                             T("needs an inventory with zones and network checks enabled"))
         return []
     return prepare_network(pairs, opts.from_zone)
 
 
-def dry_run(opts: ScanOptions) -> list[str]:
-    """The nmap commands a scan with these options would run (nothing is scanned)."""
+def dry_run(opts: ScanOptions) -> list[str | Msg]:
+    """The nmap commands a scan with these options would run (nothing is scanned): comment
+    lines are messages (printed in the command's language), commands stay as they are."""
 
     opts = normalise(opts)
     _, pairs, hosts = load_scope(opts)
+    lines: list[str | Msg]
     if opts.network_only:
-        lines = ["# --network-only: no host is collected"]
+        lines = [T("# --network-only: no host is collected")]
     else:
-        lines = [f"# {len(hosts)} host(s) would be collected over their transports"]
-        lines += [f"# host {h.key}: {h.address or '-'} via {h.transport}"
-                  + (f" port {h.port}" if h.transport == "ssh" else "") for h in hosts]
-    return lines + dry_run_lines(network_jobs(opts, pairs))
+        lines = [T("# {count} host(s) would be collected over their transports",
+                   count=len(hosts))]
+        lines += [_dry_host(h) for h in hosts]
+    return lines + list(dry_run_lines(network_jobs(opts, pairs)))
+
+
+def _dry_host(host: Host) -> Msg:
+    if host.transport == "ssh":
+        return T("# host {key}: {address} via {transport} port {port}", key=host.key,
+                 address=host.address or "-", transport=host.transport, port=host.port)
+    return T("# host {key}: {address} via {transport}", key=host.key,
+             address=host.address or "-", transport=host.transport)
 
 
 def load_system_evidence(
@@ -411,18 +418,17 @@ def load_system_evidence(
         ev = load_evidence(path, opts.evidence_root)
         name = ev.system or (names[0] if len(names) == 1 else "")
         if name not in names:
-            raise InputError(path, "system", f"names no scanned system (have: {', '.join(names)})")
+            raise InputError(path, "system", T("names no scanned system (have: {names})",
+                                               names=names))
         out[name] = ev
     for system, profile in pairs:
         if system.name not in out and system.evidence:
             ev = load_evidence(system.evidence, opts.evidence_root)
             # Same rule as --evidence: another system's documents must not attest this one.
             if ev.system and ev.system != system.name:
-                raise InputError(
-                    system.evidence, "system",
-                    f"names system {ev.system!r}, but the inventory gives this file as the "
-                    f"evidence of {system.name!r}",
-                )
+                raise InputError(system.evidence, "system", T(
+                    "names system {named}, but the inventory gives this file as the "
+                    "evidence of {system}", named=repr(ev.system), system=repr(system.name)))
             out[system.name] = ev
         if system.name in out:
             check_requirements(out[system.name], [r.id for r in profile.requirements])

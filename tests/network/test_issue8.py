@@ -255,7 +255,7 @@ def test_dry_run_lists_the_hosts_it_would_collect(
     proc = attt("scan", "--dry-run", "--network-only", "-i", str(_inv(tmp_path, WITH_HOST)),
                 "-p", PROFILE, "--from-zone", "users", env=env)
     assert proc.returncode == 0, proc.stderr
-    assert "web01" not in proc.stdout and "no host is collected" in proc.stdout
+    assert "web01" not in proc.stdout and "không thu thập dữ liệu máy chủ nào" in proc.stdout
 
 
 def test_network_only_collects_no_host(tmp_path: Path) -> None:
