@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .messages import Msg, T
 from .yamlio import Node
 
 SYSTEM_TYPES = ("internal", "citizen_business", "infrastructure", "industrial_control")
@@ -116,12 +117,28 @@ class Criterion:
 
     regime: str
     level: int
-    ref: str  # "Điều 9 khoản 2 điểm c Nghị định 85/2016/NĐ-CP"
+    citation: Msg  # "Article 9(2)(c) of Decree 85/2016/ND-CP" / "Điều 9 khoản 2 điểm c ..."
     short: str  # "nd85:9.2.c"
     meaning_vi: str
     meaning_en: str
     confidence: str  # research-note | unconfirmed | reported | toolkit
     applies: Callable[[Answers], bool] = field(repr=False, compare=False)
+
+    @property
+    def ref(self) -> str:
+        """The citation in Vietnamese, as the legal basis is written in a dossier."""
+
+        return self.citation.render("vi")
+
+    def reference(self, lang: str) -> str:
+        """The citation in ``lang``."""
+
+        return self.citation.render(lang)
+
+    def meaning(self, lang: str) -> str:
+        """Our paraphrase of the criterion in ``lang``."""
+
+        return self.meaning_vi if lang == "vi" else self.meaning_en
 
 
 @dataclass(frozen=True)
@@ -153,18 +170,39 @@ class Suggestion:
         return self.nd85 if regime == "nd85-tt12" else self.nd331
 
 
-ND85 = "Nghị định 85/2016/NĐ-CP"
-ND331 = "Nghị định 331/2026/NĐ-CP"
+ND85 = T("Decree 85/2016/ND-CP")
+ND331 = T("Decree 331/2026/ND-CP")
 
 
-def _c85(level: int, ref: str, short: str, vi: str, en: str, conf: str,
+def citation(decree: Msg, article: str, clause: str = "", point: str = "") -> Msg:
+    """"Article 9(2)(c) of Decree 85/2016/ND-CP", in Vietnamese "Điều 9 khoản 2 điểm c Nghị
+    định 85/2016/NĐ-CP": the order of the parts differs between the languages."""
+
+    if point:
+        return T("Article {article}({clause})({point}) of {decree}", article=article,
+                 clause=clause, point=point, decree=decree)
+    if clause:
+        return T("Article {article}({clause}) of {decree}", article=article, clause=clause,
+                 decree=decree)
+    return T("Article {article} of {decree}", article=article, decree=decree)
+
+
+def _c85(level: int, ref: str, vi: str, en: str, conf: str,
          applies: Callable[[Answers], bool]) -> Criterion:
-    return Criterion("nd85-tt12", level, f"{ref} {ND85}", short, vi, en, conf, applies)
+    """A Decree 85 criterion; ``ref`` is "article[.clause[.point]]", e.g. "9.2.c"."""
+
+    return Criterion("nd85-tt12", level, citation(ND85, *ref.split(".")), f"nd85:{ref}", vi,
+                     en, conf, applies)
 
 
-def _c331(level: int, ref: str, short: str, vi: str, en: str,
+def _c331(level: int, ref: str, vi: str, en: str,
           applies: Callable[[Answers], bool]) -> Criterion:
-    return Criterion("law116-nd331", level, f"{ref} {ND331}", short, vi, en, "reported", applies)
+    """A Decree 331 criterion; ``ref`` is "article[.name]" (clauses not traced, so the
+    name after the dot only tells criteria of one article apart)."""
+
+    article = ref.split(".")[0]
+    return Criterion("law116-nd331", level, citation(ND331, article), f"nd331:{ref}", vi, en,
+                     "reported", applies)
 
 
 def _ics(*grades: str) -> Callable[[Answers], bool]:
@@ -173,149 +211,149 @@ def _ics(*grades: str) -> Callable[[Answers], bool]:
 
 RULES: tuple[Criterion, ...] = (
     # ------------------------------------------------------------------ Decree 85/2016
-    _c85(1, "Điều 7", "nd85:7",
+    _c85(1, "7",
          "Hệ thống phục vụ hoạt động nội bộ, chỉ xử lý thông tin công cộng",
          "Internal system processing public information only", "unconfirmed",
          lambda a: True),
-    _c85(2, "Điều 8 khoản 1", "nd85:8.1",
+    _c85(2, "8.1",
          "Hệ thống phục vụ hoạt động nội bộ, có xử lý thông tin riêng, thông tin cá nhân, "
          "không xử lý thông tin bí mật nhà nước",
          "Internal system processing private or personal information, no state secrets",
          "unconfirmed", lambda a: a.private and not a.serves_public),
-    _c85(2, "Điều 8 khoản 2", "nd85:8.2",
+    _c85(2, "8.2",
          "Hệ thống phục vụ người dân, doanh nghiệp: dịch vụ công trực tuyến mức độ 2 trở xuống, "
          "hoặc dịch vụ trực tuyến xử lý thông tin cá nhân của dưới 10.000 người sử dụng",
          "Serves citizens or businesses: online public services up to level 2, or other online "
          f"services with personal data of fewer than {ND85_PERSONAL_THRESHOLD:,} users",
          "research-note", lambda a: a.serves_public),
-    _c85(2, "Điều 8 khoản 3", "nd85:8.3",
+    _c85(2, "8.3",
          "Hệ thống cơ sở hạ tầng thông tin phục vụ hoạt động của một cơ quan, tổ chức",
          "Information infrastructure serving one organisation", "unconfirmed",
          lambda a: a.system_type == "infrastructure"),
-    _c85(3, "Điều 9 khoản 1", "nd85:9.1",
+    _c85(3, "9.1",
          "Hệ thống xử lý thông tin bí mật nhà nước",
          "Processes state-secret information", "unconfirmed", lambda a: a.secret),
-    _c85(3, "Điều 9 khoản 2 điểm a", "nd85:9.2.a",
+    _c85(3, "9.2.a",
          "Hệ thống cung cấp dịch vụ công trực tuyến mức độ 3, 4",
          "Provides online public services at level 3 or 4", "unconfirmed",
          lambda a: a.public_service_level >= 3),
-    _c85(3, "Điều 9 khoản 2 điểm b", "nd85:9.2.b",
+    _c85(3, "9.2.b",
          "Hệ thống cung cấp dịch vụ trực tuyến thuộc danh mục ngành, nghề kinh doanh có điều kiện",
          "Online service in a conditional business line", "unconfirmed",
          lambda a: a.conditional_business),
-    _c85(3, "Điều 9 khoản 2 điểm c", "nd85:9.2.c",
+    _c85(3, "9.2.c",
          "Hệ thống cung cấp dịch vụ trực tuyến khác có xử lý thông tin riêng, thông tin cá nhân "
          "của từ 10.000 người sử dụng trở lên",
          f"Other online service processing personal data of {ND85_PERSONAL_THRESHOLD:,} users "
          "or more", "unconfirmed",
          lambda a: a.subjects >= ND85_PERSONAL_THRESHOLD),
-    _c85(3, "Điều 9 khoản 3", "nd85:9.3",
+    _c85(3, "9.3",
          "Hệ thống cơ sở hạ tầng thông tin dùng chung phục vụ các cơ quan, tổ chức trong phạm vi "
          "một ngành, một tỉnh hoặc một số tỉnh",
          "Shared information infrastructure for one sector, one province or several provinces",
          "unconfirmed",
          lambda a: a.system_type == "infrastructure" and a.scope != "unit"),
-    _c85(3, "Điều 9 khoản 4", "nd85:9.4",
+    _c85(3, "9.4",
          "Hệ thống điều khiển công nghiệp của công trình cấp II, III, IV",
          "Industrial control system of a grade II-IV works", "unconfirmed",
          _ics("II", "III", "IV")),
-    _c85(4, "Điều 10 khoản 1", "nd85:10.1",
+    _c85(4, "10.1",
          "Hệ thống khi bị phá hoại gây tổn hại nghiêm trọng tới quốc phòng, an ninh quốc gia",
          "Compromise would seriously harm national defence and security", "unconfirmed",
          lambda a: a.harm == "serious"),
-    _c85(4, "Điều 10 khoản 2", "nd85:10.2",
+    _c85(4, "10.2",
          "Hệ thống thông tin quốc gia phục vụ phát triển Chính phủ điện tử, yêu cầu vận hành 24/7 "
          "và không chấp nhận ngừng vận hành mà không có kế hoạch trước",
          "National e-Government system that must run 24/7 without unplanned downtime",
          "unconfirmed", lambda a: a.national_egov and a.operation_24x7),
-    _c85(4, "Điều 10 khoản 3", "nd85:10.3",
+    _c85(4, "10.3",
          "Hệ thống cơ sở hạ tầng thông tin dùng chung phục vụ các cơ quan, tổ chức trên phạm vi "
          "toàn quốc, yêu cầu vận hành 24/7",
          "Shared information infrastructure serving organisations nationwide, 24/7",
          "unconfirmed",
          lambda a: a.system_type == "infrastructure" and a.scope in ("nationwide", "international")
          and a.operation_24x7),
-    _c85(4, "Điều 10 khoản 4", "nd85:10.4",
+    _c85(4, "10.4",
          "Hệ thống điều khiển công nghiệp của công trình cấp I",
          "Industrial control system of a grade I works", "unconfirmed", _ics("I")),
-    _c85(5, "Điều 11 khoản 1", "nd85:11.1",
+    _c85(5, "11.1",
          "Hệ thống khi bị phá hoại gây tổn hại đặc biệt nghiêm trọng tới quốc phòng, "
          "an ninh quốc gia",
          "Compromise would especially seriously harm national defence and security",
          "unconfirmed", lambda a: a.harm == "especially_serious"),
-    _c85(5, "Điều 11 khoản 2", "nd85:11.2",
+    _c85(5, "11.2",
          "Hệ thống thông tin quốc gia / lưu trữ tập trung dữ liệu đặc biệt quan trọng của quốc gia",
          "National system with centralised storage of especially important national data",
          "unconfirmed", lambda a: a.national_data),
-    _c85(5, "Điều 11 khoản 3", "nd85:11.3",
+    _c85(5, "11.3",
          "Hệ thống cơ sở hạ tầng thông tin quốc gia kết nối liên thông Việt Nam với quốc tế",
          "National information infrastructure connecting Vietnam with international networks",
          "unconfirmed",
          lambda a: a.system_type == "infrastructure" and a.scope == "international"),
-    _c85(5, "Điều 11 khoản 4", "nd85:11.4",
+    _c85(5, "11.4",
          "Hệ thống điều khiển công nghiệp của công trình cấp đặc biệt",
          "Industrial control system of a special-grade works", "unconfirmed", _ics("special")),
     # ------------------------------------------------------------ Decree 331/2026 (reported)
-    _c331(1, "Điều 11", "nd331:11",
+    _c331(1, "11",
           "Hệ thống phục vụ hoạt động nội bộ, chỉ xử lý thông tin công cộng",
           "Internal system processing public information only", lambda a: True),
-    _c331(2, "Điều 12", "nd331:12.private",
+    _c331(2, "12.private",
           "Hệ thống có xử lý thông tin riêng hoặc thông tin cá nhân dưới ngưỡng cấp độ 3 "
           "(dưới 100.000 chủ thể dữ liệu cơ bản và dưới 10.000 chủ thể dữ liệu nhạy cảm)",
           "Processes private or personal data below the level-3 thresholds (fewer than 100,000 "
           "basic and fewer than 10,000 sensitive data subjects)",
           lambda a: a.private or a.serves_public),
-    _c331(2, "Điều 12", "nd331:12.infra",
+    _c331(2, "12.infra",
           "Hạ tầng thông tin phục vụ hoạt động của một cơ quan, tổ chức",
           "Infrastructure serving one organisation",
           lambda a: a.system_type == "infrastructure"),
-    _c331(3, "Điều 13", "nd331:13.secret",
+    _c331(3, "13.secret",
           "Hệ thống xử lý thông tin bí mật nhà nước", "Processes state-secret information",
           lambda a: a.secret),
-    _c331(3, "Điều 13", "nd331:13.conditional",
+    _c331(3, "13.conditional",
           "Hệ thống phục vụ ngành, nghề kinh doanh có điều kiện",
           "Serves a conditional business line", lambda a: a.conditional_business),
-    _c331(3, "Điều 13", "nd331:13.procedures",
+    _c331(3, "13.procedures",
           "Hệ thống giải quyết thủ tục hành chính",
           "Handles administrative procedures", lambda a: a.handles_procedures),
-    _c331(3, "Điều 13", "nd331:13.subjects",
+    _c331(3, "13.subjects",
           "Xử lý dữ liệu cá nhân của từ 100.000 chủ thể (cơ bản) hoặc 10.000 chủ thể "
           "(nhạy cảm) trở lên",
           "Personal data of 100,000+ basic or 10,000+ sensitive data subjects",
           lambda a: a.subjects >= ND331_BASIC_THRESHOLD
           or a.sensitive_data_subjects >= ND331_SENSITIVE_THRESHOLD),
-    _c331(3, "Điều 13", "nd331:13.infra",
+    _c331(3, "13.infra",
           "Hạ tầng thông tin dùng chung của một ngành, một tỉnh hoặc một số tỉnh",
           "Shared infrastructure of one sector, one province or several provinces",
           lambda a: a.system_type == "infrastructure" and a.scope != "unit"),
-    _c331(3, "Điều 13", "nd331:13.ics",
+    _c331(3, "13.ics",
           "Hệ thống điều khiển công nghiệp của công trình cấp II, III, IV",
           "Industrial control system of a grade II-IV works", _ics("II", "III", "IV")),
-    _c331(4, "Điều 14", "nd331:14.harm",
+    _c331(4, "14.harm",
           "Khi bị tấn công gây tổn hại nghiêm trọng tới an ninh quốc gia",
           "An attack would seriously harm national security", lambda a: a.harm == "serious"),
-    _c331(4, "Điều 14", "nd331:14.24x7",
+    _c331(4, "14.24x7",
           "Hệ thống Chính phủ điện tử quốc gia hoặc hạ tầng dùng chung toàn quốc, "
           "yêu cầu vận hành 24/7",
           "National e-Government system or nationwide shared infrastructure needing 24/7",
           lambda a: a.operation_24x7 and (a.national_egov or (
               a.system_type == "infrastructure" and a.scope in ("nationwide", "international")))),
-    _c331(4, "Điều 14", "nd331:14.ics",
+    _c331(4, "14.ics",
           "Hệ thống điều khiển công nghiệp của công trình cấp I",
           "Industrial control system of a grade I works", _ics("I")),
-    _c331(5, "Điều 15", "nd331:15.harm",
+    _c331(5, "15.harm",
           "Khi bị tấn công gây tổn hại đặc biệt nghiêm trọng tới an ninh quốc gia",
           "An attack would especially seriously harm national security",
           lambda a: a.harm == "especially_serious"),
-    _c331(5, "Điều 15", "nd331:15.data",
+    _c331(5, "15.data",
           "Lưu trữ tập trung dữ liệu đặc biệt quan trọng của quốc gia",
           "Centralised storage of especially important national data",
           lambda a: a.national_data),
-    _c331(5, "Điều 15", "nd331:15.international",
+    _c331(5, "15.international",
           "Hạ tầng kết nối liên thông Việt Nam với quốc tế",
           "Infrastructure connecting Vietnam with international networks",
           lambda a: a.system_type == "infrastructure" and a.scope == "international"),
-    _c331(5, "Điều 15", "nd331:15.ics",
+    _c331(5, "15.ics",
           "Hệ thống điều khiển công nghiệp của công trình cấp đặc biệt",
           "Industrial control system of a special-grade works", _ics("special")),
 )
@@ -339,7 +377,8 @@ def suggest(answers: Answers) -> Suggestion:
 def _choice(node: Node, key: str, choices: tuple[str, ...], default: str) -> str:
     value = node.text(key, default)
     if value not in choices:
-        raise node.error(key, f"expected one of {', '.join(choices)}, got {value!r}")
+        raise node.error(key, T("expected one of {choices}, got {value}", choices=list(choices),
+                                value=repr(value)))
     return value
 
 
@@ -351,8 +390,9 @@ def parse_answers(node: Node) -> Answers:
     info = node.texts("information") or ("public",)
     for i, item in enumerate(info):
         if item not in INFORMATION_TYPES:
-            raise node.error(f"information[{i}]",
-                             f"expected one of {', '.join(INFORMATION_TYPES)}, got {item!r}")
+            raise node.error(f"information[{i}]", T("expected one of {choices}, got {value}",
+                                                    choices=list(INFORMATION_TYPES),
+                                                    value=repr(item)))
     subjects = node.integer("personal_data_subjects", -1, lo=0) if node.has(
         "personal_data_subjects") else None
     admin = node.boolean("admin_procedures", False) if node.has("admin_procedures") else None

@@ -92,6 +92,6 @@ def level_suggest(answers: str | None, lang: str, **flags: object) -> None:
             meaning = cr.meaning_vi if lang == "vi" else cr.meaning_en
             lead = "=>" if cr.level == rs.level else "  "
             echo(T("  {lead} level {level}: {ref}{mark} - {meaning}", lead=lead, level=cr.level,
-                   ref=cr.ref, mark=mark, meaning=meaning))
+                   ref=cr.citation, mark=mark, meaning=meaning))
     echo(T("The level is the highest level whose criterion is met. (*) wording not yet "
            "checked against the official text."))
