@@ -150,7 +150,7 @@ def test_a_broken_mapping_is_refused_naming_file_and_key(
         gen.load_mappings(regs)
     assert Path(exc.value.source) == regs / name
     assert exc.value.key == key
-    assert problem in exc.value.problem
+    assert problem in str(exc.value.problem)
     out = tmp_path / "out"
     out.mkdir()
     with pytest.raises(InputError):

@@ -125,7 +125,7 @@ class DocResult:
 def _date(node: Node, key: str, required: bool) -> dt.date | None:
     value = node.date(key)
     if value is None and required:
-        raise node.error(key, "required (YYYY-MM-DD)")
+        raise node.error(key, T("required (YYYY-MM-DD)"))
     return value
 
 
@@ -218,7 +218,8 @@ def check_requirements(ev: EvidenceSet, known: Sequence[str]) -> None:
     for i, doc in enumerate(ev.documents):
         if doc.requirement not in ids:
             raise InputError(ev.source, f"documents[{i}].requirement",
-                             f"{doc.requirement} is not a requirement of this system's profile")
+                             T("{id} is not a requirement of this system's profile",
+                               id=doc.requirement))
 
 
 def _months_between(earlier: dt.date, later: dt.date) -> float:

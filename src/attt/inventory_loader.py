@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .errors import InputError
+from .messages import T
 from .model import Host, Inventory, System, Zone
 from .network.inventory import ZONE_NETWORK_KEYS, check_overlaps, system_extras, zone_extras
 from .particulars import PARTICULAR_KEYS, ZONE_DETAIL_KEYS
@@ -98,10 +99,11 @@ def _check_options(node: Node) -> dict[str, Any]:
         if opts.has(key):
             value = opts.raw(key)
             if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-                raise opts.error(key, f"expected a positive number of seconds, got {value!r}")
+                raise opts.error(key, T("expected a positive number of seconds, got {value}",
+                                        value=repr(value)))
     for key in ("password_env", "sudo_password_env"):
         if opts.has(key) and not opts.text(key).replace("_", "").isalnum():
-            raise opts.error(key, "expected the NAME of an environment variable")
+            raise opts.error(key, T("expected the NAME of an environment variable"))
     return dict(opts.data)
 
 
@@ -116,32 +118,34 @@ def _host(
     node.allow(*HOST_KEYS)
     group = node.text("group", "")
     if group and group not in groups:
-        raise node.error("group", f"no group {group!r} in groups: ({', '.join(groups) or 'none'})")
+        raise node.error("group", T("no group {group} in groups: ({known})", group=repr(group),
+                                    known=list(groups) or T("none")))
     merged = Node(_merge(defaults, groups.get(group, {}), node.data), node.source, node.path)
     name = merged.text("name")
     transport = merged.text("transport", "ssh")
     if transport not in TRANSPORT_NAMES:
-        raise node.error(
-            "transport", f"expected one of {', '.join(TRANSPORT_NAMES)}, got {transport!r}"
-        )
+        raise node.error("transport", T("expected one of {choices}, got {value}",
+                                        choices=TRANSPORT_NAMES, value=repr(transport)))
     address = merged.text("address", "")
     if transport == "dir":
         path = merged.text("path", address)
         if not path:
-            raise node.error("path", "a dir: host needs path: (the root of the tree)")
+            raise node.error("path", T("a dir: host needs path: (the root of the tree)"))
         address = path if os.path.isabs(path) else os.path.normpath(os.path.join(base_dir, path))
     elif transport == "ssh":
         if not address:
-            raise node.error("address", "required for ssh hosts")
+            raise node.error("address", T("required for ssh hosts"))
         if not valid_address(address):
-            raise node.error("address", f"not an IP address or host name: {address!r}")
+            raise node.error("address", T("not an IP address or host name: {value}",
+                                          value=repr(address)))
     roles = merged.texts("roles") or ("server",)
     for i, role in enumerate(roles):
         if role not in ROLES:
-            raise node.error(f"roles[{i}]", f"unknown role {role!r} (known: {', '.join(ROLES)})")
+            raise node.error(f"roles[{i}]", T("unknown role {role} (known: {known})",
+                                              role=repr(role), known=ROLES))
     zone = merged.text("zone", "")
     if zone and zones and zone not in zones:
-        raise node.error("zone", f"no zone {zone!r} in this system's zones")
+        raise node.error("zone", T("no zone {zone} in this system's zones", zone=repr(zone)))
     options = _check_options(merged)
     if "key_file" in options:
         options["key_file"] = os.path.expanduser(str(options["key_file"]))
@@ -151,7 +155,8 @@ def _host(
         jump = str(options["jump"])
         host_part = jump.rsplit("@", 1)[-1].rsplit(":", 1)[0].strip("[]")
         if not valid_address(host_part):
-            raise merged.mapping("options").error("jump", f"not a valid jump host: {jump!r}")
+            raise merged.mapping("options").error("jump", T("not a valid jump host: {value}",
+                                                            value=repr(jump)))
     return Host(
         name=name,
         system=system,
@@ -174,7 +179,8 @@ def _zone(node: Node) -> Zone:
         try:
             ipaddress.ip_network(net, strict=False)
         except ValueError:
-            raise node.error(f"networks[{i}]", f"not an IP network: {net!r}") from None
+            raise node.error(f"networks[{i}]", T("not an IP network: {value}",
+                                                 value=repr(net))) from None
     return zone_extras(node, Zone(node.text("name"), node.text("role", node.text("name")), nets))
 
 
@@ -201,7 +207,8 @@ def load_inventory(path: str) -> Inventory:
         sname = snode.text("name")
         regime = snode.text("regime", "nd85-tt12")
         if regime not in REGIMES:
-            raise snode.error("regime", f"expected one of {', '.join(REGIMES)}, got {regime!r}")
+            raise snode.error("regime", T("expected one of {choices}, got {value}",
+                                          choices=REGIMES, value=repr(regime)))
         zones = tuple(_zone(z) for z in snode.items("zones"))
         check_overlaps(snode, zones)
         network_keys = system_extras(snode, zones, base_dir)
@@ -210,11 +217,11 @@ def load_inventory(path: str) -> Inventory:
         for hnode in snode.items("hosts"):
             host = _host(hnode, sname, defaults_node.data, groups, base_dir, zone_names)
             if host.key in seen_hosts:
-                raise hnode.error("name", f"duplicate host {host.key}")
+                raise hnode.error("name", T("duplicate host {host}", host=host.key))
             seen_hosts.add(host.key)
             hosts.append(host)
         if any(s.name == sname for s in systems):
-            raise snode.error("name", f"duplicate system {sname!r}")
+            raise snode.error("name", T("duplicate system {system}", system=repr(sname)))
         systems.append(
             System(
                 name=sname,
@@ -231,7 +238,7 @@ def load_inventory(path: str) -> Inventory:
             )
         )
     if not systems:
-        raise node.error("systems", "an inventory needs at least one system")
+        raise node.error("systems", T("an inventory needs at least one system"))
     known = node.text("known_hosts", "")
     if known:
         known = os.path.normpath(os.path.join(base_dir, os.path.expanduser(known)))
@@ -247,7 +254,7 @@ def adhoc_inventory(target: str, level: int, regime: str = "nd85-tt12") -> Inven
     elif target.startswith("dir:"):
         path = os.path.abspath(target[4:])
         if not target[4:]:
-            raise InputError(source, "", "dir: needs a path, e.g. dir:/srv/golden-image")
+            raise InputError(source, "", T("dir: needs a path, e.g. dir:/srv/golden-image"))
         host = Host(
             name=os.path.basename(path.rstrip("/")) or "root",
             system="adhoc",
@@ -259,14 +266,17 @@ def adhoc_inventory(target: str, level: int, regime: str = "nd85-tt12") -> Inven
             # urlsplit itself raises on an unbalanced IPv6 bracket ("ssh://h[x").
             parts = urlsplit(target)
         except ValueError as exc:
-            raise InputError(source, "", f"not a valid ssh:// address: {exc}") from None
+            # urllib's own wording is data: it has no translation.
+            raise InputError(source, "", T("not a valid ssh:// address: {problem}",
+                                           problem=str(exc))) from None
         try:
             port = parts.port or 22
         except ValueError:
-            raise InputError(source, "", "invalid port") from None
+            raise InputError(source, "", T("invalid port")) from None
         address = parts.hostname or ""
         if not valid_address(address):
-            raise InputError(source, "", f"not an IP address or host name: {address!r}")
+            raise InputError(source, "", T("not an IP address or host name: {value}",
+                                           value=repr(address)))
         host = Host(
             name=address,
             system="adhoc",
@@ -276,7 +286,8 @@ def adhoc_inventory(target: str, level: int, regime: str = "nd85-tt12") -> Inven
             user=parts.username or getpass.getuser(),
         )
     else:
-        raise InputError(source, "", "expected local, dir:PATH or ssh://[user@]host[:port]")
+        raise InputError(source, "", T("expected local, dir:PATH or ssh://[user@]host[:port]"))
+
     system = System(
         name="adhoc",
         owner="",

@@ -12,6 +12,7 @@ import ipaddress
 from collections.abc import Mapping
 
 from .level_suggest import parse_answers
+from .messages import T
 from .model import Host, Zone
 from .particulars import (
     HOSTINGS,
@@ -97,7 +98,8 @@ def _docref(node: Node, key: str) -> DocRef:
 def _choice(node: Node, key: str, choices: tuple[str, ...], default: str) -> str:
     value = node.text(key, default)
     if value and value not in choices:
-        raise node.error(key, f"expected one of {', '.join(choices)}, got {value!r}")
+        raise node.error(key, T("expected one of {choices}, got {value}", choices=choices,
+                                value=repr(value)))
     return value
 
 
@@ -109,12 +111,12 @@ def _devices(node: Node, hosts: tuple[Host, ...], zone_names: set[str]) -> tuple
         item.allow(*DEVICE_KEYS)
         name = item.text("name")
         if name in seen:
-            raise item.error("name", f"duplicate device {name!r}")
+            raise item.error("name", T("duplicate device {device}", device=repr(name)))
         seen.add(name)
         zone = item.text("zone", "")
         host = by_host.get(name)
         if zone and zone not in zone_names:
-            raise item.error("zone", f"no zone {zone!r} in this system's zones")
+            raise item.error("zone", T("no zone {zone} in this system's zones", zone=repr(zone)))
         out.append(Device(
             name=name, type=item.text("type", ""), model=item.text("model", ""),
             qty=item.integer("qty", 1, lo=1, hi=100_000), location=item.text("location", ""),
@@ -137,7 +139,8 @@ def _services(node: Node, device_names: set[str]) -> tuple[Service, ...]:
         hosts = item.texts("hosts")
         for i, h in enumerate(hosts):
             if h not in device_names:
-                raise item.error(f"hosts[{i}]", f"no host or device {h!r} in this system")
+                raise item.error(f"hosts[{i}]", T("no host or device {name} in this system",
+                                                  name=repr(h)))
         exposure = _choice(item, "exposure", ("public", "internal"), "")
         ports = item.raw("ports")
         port_text = ", ".join(map(str, ports)) if isinstance(ports, list) else item.text(
@@ -156,8 +159,9 @@ def _zones(node: Node, zones: tuple[Zone, ...]) -> tuple[ZoneDetail, ...]:
             try:
                 ipaddress.ip_network(ip, strict=False)
             except ValueError:
-                raise item.error(f"public_ips[{i}]", f"not an IP address or network: {ip!r}")\
-                    from None
+                raise item.error(f"public_ips[{i}]", T("not an IP address or network: {value}",
+                                                       value=repr(ip))) from None
+
         out.append(ZoneDetail(z.name, z.role, z.networks, item.text("description", ""),
                               item.text("vlan", ""), public))
     return tuple(out)

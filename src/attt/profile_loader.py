@@ -19,6 +19,7 @@ from typing import Any
 
 from .errors import InputError
 from .library import load_all
+from .messages import Msg, T
 from .model import (
     CheckRef,
     EvidenceSpec,
@@ -112,12 +113,13 @@ def _params_map(node: Node, name: str) -> dict[str, dict[str, Any]]:
     for check_id in table.data:
         spec = CHECKS.get(str(check_id))
         if spec is None:
-            raise table.error(str(check_id), "unknown check id")
+            raise table.error(str(check_id), T("unknown check id"))
         values = table.mapping(str(check_id))
         for param in values.data:
             if param not in spec.params:
-                allowed = ", ".join(sorted(spec.params)) or "none"
-                raise values.error(str(param), f"unknown parameter of {check_id} (has: {allowed})")
+                raise values.error(str(param), T("unknown parameter of {check} (has: {allowed})",
+                                                 check=str(check_id),
+                                                 allowed=sorted(spec.params) or T("none")))
             _check_param_value(values, str(param), spec.params[param])
         out[str(check_id)] = dict(values.data)
     return out
@@ -130,32 +132,38 @@ def _check_param_value(node: Node, name: str, default: Any) -> None:
     value = node.raw(name)
     if isinstance(default, bool):
         if not isinstance(value, bool):
-            raise node.error(name, f"expected true or false, got {_shown(value)}")
+            raise node.error(name, T("expected true or false, got {value}", value=_shown(value)))
     elif isinstance(default, int):
         # Every integer parameter is a count, a size or a duration: never negative.
         if isinstance(value, bool) or not isinstance(value, int):
-            raise node.error(name, f"expected a whole number, got {_shown(value)}")
+            raise node.error(name, T("expected a whole number, got {value}",
+                                     value=_shown(value)))
         if value < 0:
-            raise node.error(name, f"expected a whole number 0 or more, got {value}")
+            raise node.error(name, T("expected a whole number 0 or more, got {value}",
+                                     value=value))
     elif isinstance(default, float):
         if isinstance(value, bool) or not isinstance(value, int | float) \
                 or not math.isfinite(value) or value < 0:
-            raise node.error(name, f"expected a finite number 0 or more, got {_shown(value)}")
+            raise node.error(name, T("expected a finite number 0 or more, got {value}",
+                                     value=_shown(value)))
     elif isinstance(default, list | tuple):
         if not isinstance(value, list) or not all(
             isinstance(v, str) or (isinstance(v, int) and not isinstance(v, bool)) for v in value
         ):
-            raise node.error(name, f"expected a list of text, got {_shown(value)}")
+            raise node.error(name, T("expected a list of text, got {kind}", kind=_shown(value)))
     elif isinstance(default, str) and not isinstance(value, str):
-        raise node.error(name, f"expected text, got {_shown(value)}")
+        raise node.error(name, T("expected text, got {kind}", kind=_shown(value)))
 
 
-def _shown(value: Any) -> str:
+def _shown(value: Any) -> str | Msg:
+    # A container's kind is a phrase (translated); a scalar's repr is data.
     if isinstance(value, list):
-        return "a list"
+        return T("a list")
     if isinstance(value, dict):
-        return "a mapping"
-    return "nothing" if value is None else repr(value)[:60]
+        return T("a mapping")
+    return T("nothing") if value is None else repr(value)[:60]
+
+
 
 
 def _check_ref(node: Node) -> CheckRef:
@@ -163,12 +171,14 @@ def _check_ref(node: Node) -> CheckRef:
     check_id = node.text("id")
     spec = CHECKS.get(check_id)
     if spec is None:
-        raise node.error("id", f"unknown check {check_id!r} (see `attt checks list`)")
+        raise node.error("id", T("unknown check {check} (see `attt checks list`)",
+                                 check=repr(check_id)))
     params = node.mapping("params")
     for param in params.data:
         if param not in spec.params:
-            allowed = ", ".join(sorted(spec.params)) or "none"
-            raise params.error(str(param), f"unknown parameter of {check_id} (has: {allowed})")
+            raise params.error(str(param), T("unknown parameter of {check} (has: {allowed})",
+                                             check=check_id,
+                                             allowed=sorted(spec.params) or T("none")))
         _check_param_value(params, str(param), spec.params[param])
     return CheckRef(check_id, dict(params.data))
 
@@ -193,14 +203,14 @@ def _requirement(node: Node) -> Requirement:
     try:
         severity = Severity(node.text("severity", "medium"))
     except ValueError:
-        raise node.error("severity", "expected low, medium, high or critical") from None
+        raise node.error("severity", T("expected low, medium, high or critical")) from None
     checks = tuple(_check_ref(n) for n in node.items("checks"))
     raw_evidence = node.raw("evidence") or []
     if not isinstance(raw_evidence, list):
-        raise node.error("evidence", "expected a list")
+        raise node.error("evidence", T("expected a list"))
     evidence = tuple(_evidence(node, i, v) for i, v in enumerate(raw_evidence))
     if not checks and not evidence:
-        raise node.error("checks", "a requirement needs checks, evidence, or both")
+        raise node.error("checks", T("a requirement needs checks, evidence, or both"))
     clause = node.mapping("clause")
     title_vi = node.text("title_vi")
     return Requirement(
@@ -229,32 +239,37 @@ def _resolve_extends(ref: str, from_path: str) -> str:
     bundled = bundled_profiles()
     if ref in bundled:
         return bundled[ref]
-    raise InputError(from_path, "extends", f"no profile {ref!r} (bundled: {', '.join(bundled)})")
+    raise InputError(from_path, "extends", T("no profile {ref} (bundled: {bundled})",
+                                             ref=repr(ref), bundled=list(bundled)))
 
 
 def _read(path: str, chain: tuple[str, ...] = ()) -> _Raw:
     real = os.path.realpath(path)
     if real in chain:
-        raise InputError(path, "extends", "inheritance cycle: " + " -> ".join((*chain, real)))
+        raise InputError(path, "extends", T("inheritance cycle: {chain}",
+                                            chain=" -> ".join((*chain, real))))
     node = Node(load_file(path), path)
     node.allow(*PROFILE_KEYS)
     regime = node.text("regime")
     if regime not in REGIMES:
-        raise node.error("regime", f"expected one of {', '.join(REGIMES)}, got {regime!r}")
+        raise node.error("regime", T("expected one of {choices}, got {value}",
+                                     choices=REGIMES, value=repr(regime)))
     level = node.integer("level", lo=1, hi=5)
     parent = None
     if node.has("extends"):
         parent = _read(_resolve_extends(node.text("extends"), path), (*chain, real))
         if parent.regime != regime:
-            raise node.error("extends", f"extends a {parent.regime} profile from {regime}")
+            raise node.error("extends", T("extends a {parent} profile from {regime}",
+                                          parent=parent.regime, regime=regime))
         if parent.level >= level:
-            raise node.error("extends", f"must extend a lower level than {level}")
+            raise node.error("extends", T("must extend a lower level than {level}",
+                                          level=level))
     reqs: list[Requirement] = []
     seen: set[str] = set()
     for item in node.items("requirements"):
         req = _requirement(item)
         if req.id in seen:
-            raise item.error("id", f"duplicate requirement id {req.id}")
+            raise item.error("id", T("duplicate requirement id {id}", id=req.id))
         seen.add(req.id)
         reqs.append(req)
     title_vi = node.text("title_vi")
@@ -305,7 +320,7 @@ def load_tailoring(path: str) -> Tailoring:
         item.allow("requirement", "reason")
         reason = item.text("reason", "")
         if not reason.strip():
-            raise item.error("reason", "an exclusion needs a reason")
+            raise item.error("reason", T("an exclusion needs a reason"))
         exclusions.append(Exclusion(item.text("requirement"), reason))
     return Tailoring(
         path, node.text("profile", ""), _params_map(node, "parameters"), tuple(exclusions)
@@ -366,9 +381,8 @@ def load_profile(ref: str, tailoring_path: str | None = None) -> Profile:
     elif ref in bundled:
         path = bundled[ref]
     else:
-        raise InputError(
-            ref, "", f"no such profile file or bundled id (bundled: {', '.join(bundled)})"
-        )
+        raise InputError(ref, "", T("no such profile file or bundled id (bundled: {bundled})",
+                                    bundled=list(bundled)))
     raw = _read(path)
     chain = _chain(raw)
     merged: dict[str, Requirement] = {}
@@ -377,7 +391,8 @@ def load_profile(ref: str, tailoring_path: str | None = None) -> Profile:
         # does not simply accumulate levels).
         for i, rid in enumerate(level_raw.removes):
             if rid not in merged:
-                raise InputError(level_raw.path, f"removes[{i}]", f"{rid} is not inherited")
+                raise InputError(level_raw.path, f"removes[{i}]",
+                                 T("{id} is not inherited", id=rid))
             del merged[rid]
         for req in level_raw.requirements:
             merged[req.id] = req  # a higher level may redefine a requirement
@@ -389,14 +404,17 @@ def load_profile(ref: str, tailoring_path: str | None = None) -> Profile:
             raise InputError(
                 tailoring.source,
                 "profile",
-                f"tailors {tailoring.profile}, but the profile in use is {raw.id}",
+                T("tailors {tailored}, but the profile in use is {profile}",
+                  tailored=tailoring.profile, profile=raw.id),
             )
         for i, exc in enumerate(tailoring.exclusions):
             if exc.requirement_id not in merged:
                 raise InputError(
                     tailoring.source,
                     f"exclusions[{i}].requirement",
-                    f"{exc.requirement_id} is not a requirement of {raw.id}",
+                    T("{id} is not a requirement of {profile}", id=exc.requirement_id,
+                      profile=raw.id),
+
                 )
         exclusions = tailoring.exclusions
     reqs, provenance = _apply_params(reqs, chain, tailoring)

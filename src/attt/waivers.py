@@ -6,6 +6,7 @@ fails again, and the report lists it loudly.
 
 from __future__ import annotations
 
+from .messages import T
 from .model import Waiver
 from .yamlio import Node, load_file
 
@@ -20,14 +21,15 @@ def load_waivers(path: str) -> list[Waiver]:
         item.allow("target", "requirement", "check", "hosts", "reason", "approver", "expires")
         target = item.text("target", "") or item.text("requirement", "") or item.text("check", "")
         if not target:
-            raise item.error("target", "required: a requirement id or a check id")
+            raise item.error("target", T("required: a requirement id or a check id"))
         expiry = item.date("expires")
         if expiry is None:
-            raise item.error("expires", "required (YYYY-MM-DD)")
+            raise item.error("expires", T("required (YYYY-MM-DD)"))
         expires = expiry.isoformat()
         for key in ("reason", "approver"):
             if not item.text(key, "").strip():
-                raise item.error(key, "required")
+                raise item.error(key, T("required"))
+
         out.append(
             Waiver(
                 target,

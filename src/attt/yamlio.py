@@ -15,6 +15,7 @@ import yaml
 
 from . import safe_io
 from .errors import InputError
+from .messages import Msg, T
 
 MAX_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 40
@@ -34,7 +35,7 @@ def _check_nodes(node: yaml.Node, source: str) -> None:
         current, path = stack.pop()
         seen += 1
         if seen > MAX_NODES:
-            raise InputError(source, "", f"more than {MAX_NODES} YAML nodes")
+            raise InputError(source, "", T("more than {count} YAML nodes", count=MAX_NODES))
         if isinstance(current, yaml.MappingNode):
             first: dict[tuple[str, str], int] = {}
             for k, v in current.value:
@@ -46,7 +47,8 @@ def _check_nodes(node: yaml.Node, source: str) -> None:
                 if (k.tag, name) in first:
                     raise InputError(
                         source, child,
-                        f"line {line}: duplicate key (first given at line {first[k.tag, name]})",
+                        T("line {line}: duplicate key (first given at line {first})",
+                          line=line, first=first[k.tag, name]),
                     )
                 first[k.tag, name] = line
                 stack.append((k, child))
@@ -69,8 +71,8 @@ class _Loader(yaml.SafeLoader):
             raise InputError(
                 self._attt_source,
                 "",
-                f"line {event.start_mark.line + 1}: YAML aliases (*{event.anchor}) are not "
-                "supported; use defaults:/groups:",
+                T("line {line}: YAML aliases (*{anchor}) are not supported; use "
+                  "defaults:/groups:", line=event.start_mark.line + 1, anchor=event.anchor),
             )
         self._attt_depth += 1
         try:
@@ -78,7 +80,8 @@ class _Loader(yaml.SafeLoader):
                 event = self.peek_event()  # type: ignore[no-untyped-call]
                 raise InputError(
                     self._attt_source, "",
-                    f"line {event.start_mark.line + 1}: nesting deeper than {MAX_DEPTH} levels",
+                    T("line {line}: nesting deeper than {depth} levels",
+                      line=event.start_mark.line + 1, depth=MAX_DEPTH),
                 )
             return super().compose_node(parent, index)
         finally:
@@ -98,7 +101,7 @@ def load_text(text: str, source: str) -> Any:
     """Parse YAML safely with size, depth and duplicate-key checks."""
 
     if len(text.encode("utf-8", errors="replace")) > MAX_BYTES:
-        raise InputError(source, "", f"file larger than {MAX_BYTES} bytes")
+        raise InputError(source, "", T("file larger than {limit} bytes", limit=MAX_BYTES))
     loader: _Loader | None = None
     try:
         # The reader checks for unprintable characters (NUL...) in the constructor already.
@@ -110,13 +113,17 @@ def load_text(text: str, source: str) -> Any:
         _check_nodes(node, source)
         return loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
+        # PyYAML's own wording of the problem is data: it has no translation.
         mark = exc.problem_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise InputError(source, "", f"invalid YAML at {where}: {exc.problem}") from None
+        where = T("line {line}, column {column}", line=mark.line + 1,
+                  column=mark.column + 1) if mark else ""
+        raise InputError(source, "", T("invalid YAML at {where}: {problem}", where=where,
+                                       problem=exc.problem)) from None
     except yaml.YAMLError as exc:
-        raise InputError(source, "", f"invalid YAML: {exc}") from None
+        raise InputError(source, "", T("invalid YAML: {problem}", problem=str(exc))) from None
     except RecursionError:
-        raise InputError(source, "", f"nesting deeper than {MAX_DEPTH} levels") from None
+        raise InputError(source, "", T("nesting deeper than {depth} levels",
+                                       depth=MAX_DEPTH)) from None
     finally:
         if loader is not None:
             loader.dispose()
@@ -134,7 +141,8 @@ class Node:
     def __init__(self, data: Any, source: str, path: str = "") -> None:
         if not isinstance(data, Mapping):
             raise InputError(
-                source, path or "(top level)", f"expected a mapping, got {_kind(data)}"
+                source, path or "(top level)", T("expected a mapping, got {kind}",
+                                                 kind=_kind(data))
             )
         self.data: Mapping[str, Any] = data
         self.source = source
@@ -145,7 +153,7 @@ class Node:
 
         return f"{self.path}.{name}" if self.path else name
 
-    def error(self, name: str, problem: str) -> InputError:
+    def error(self, name: str, problem: str | Msg) -> InputError:
         """An InputError naming the file and the child's key path."""
 
         return InputError(self.source, self.key(name), problem)
@@ -155,7 +163,8 @@ class Node:
 
         unknown = sorted(set(map(str, self.data)) - set(names))
         if unknown:
-            raise self.error(unknown[0], f"unknown key (allowed: {', '.join(sorted(names))})")
+            raise self.error(unknown[0], T("unknown key (allowed: {allowed})",
+                                           allowed=sorted(names)))
 
     def has(self, name: str) -> bool:
         """Whether the key is present and not null."""
@@ -173,10 +182,10 @@ class Node:
         value = self.data.get(name)
         if value is None:
             if default is None:
-                raise self.error(name, "required")
+                raise self.error(name, T("required"))
             return default
         if isinstance(value, bool) or not isinstance(value, str | int | float):
-            raise self.error(name, f"expected text, got {_kind(value)}")
+            raise self.error(name, T("expected text, got {kind}", kind=_kind(value)))
         return str(value)
 
     def integer(
@@ -187,12 +196,13 @@ class Node:
         value = self.data.get(name)
         if value is None:
             if default is None:
-                raise self.error(name, "required")
+                raise self.error(name, T("required"))
             return default
         if isinstance(value, bool) or not isinstance(value, int):
-            raise self.error(name, f"expected an integer, got {value!r}")
+            raise self.error(name, T("expected an integer, got {value}", value=repr(value)))
         if (lo is not None and value < lo) or (hi is not None and value > hi):
-            raise self.error(name, f"expected an integer {lo}-{hi}, got {value}")
+            raise self.error(name, T("expected an integer {lo}-{hi}, got {value}",
+                                     lo=lo, hi=hi, value=value))
         return value
 
     def date(self, name: str) -> dt.date | None:
@@ -210,7 +220,8 @@ class Node:
                 else dt.datetime.fromisoformat(text)
         except ValueError:
             shown = text[:40] if text and text.isprintable() else repr(value)[:40]
-            raise self.error(name, f"{shown} is not a valid date (expected YYYY-MM-DD)") from None
+            raise self.error(name, T("{value} is not a valid date (expected YYYY-MM-DD)",
+                                     value=shown)) from None
         return parsed.date()
 
     def boolean(self, name: str, default: bool) -> bool:
@@ -220,7 +231,7 @@ class Node:
         if value is None:
             return default
         if not isinstance(value, bool):
-            raise self.error(name, f"expected true or false, got {value!r}")
+            raise self.error(name, T("expected true or false, got {value}", value=repr(value)))
         return value
 
     def texts(self, name: str) -> tuple[str, ...]:
@@ -232,7 +243,7 @@ class Node:
         if isinstance(value, str):
             return (value,)
         if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
-            raise self.error(name, f"expected a list of text, got {_kind(value)}")
+            raise self.error(name, T("expected a list of text, got {kind}", kind=_kind(value)))
         return tuple(str(v) for v in value)
 
     def mapping(self, name: str) -> Node:
@@ -248,16 +259,20 @@ class Node:
         if value is None:
             return
         if not isinstance(value, list):
-            raise self.error(name, f"expected a list, got {_kind(value)}")
+            raise self.error(name, T("expected a list, got {kind}", kind=_kind(value)))
         for i, item in enumerate(value):
             yield Node(item, self.source, f"{self.key(name)}[{i}]")
 
 
-def _kind(value: Any) -> str:
+def _kind(value: Any) -> str | Msg:
+    """What was found instead, for "expected X, got ...": a phrase of its own, translated; a
+    scalar is shown as its type and value (data)."""
+
     if value is None:
-        return "nothing"
+        return T("nothing")
     if isinstance(value, Mapping):
-        return "a mapping"
+        return T("a mapping")
     if isinstance(value, list):
-        return "a list"
+        return T("a list")
     return f"{type(value).__name__} {value!r}"[:80]
+

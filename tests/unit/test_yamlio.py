@@ -25,8 +25,8 @@ def _error(text: str) -> InputError:
 ], ids=["flow-seq", "flow-map", "block-seq", "block-map"])
 def test_deep_nesting_is_refused_before_recursion(text: str) -> None:
     err = _error(text)
-    assert "nesting deeper than" in err.problem
-    assert "line " in err.problem
+    assert "nesting deeper than" in str(err.problem)
+    assert "line " in str(err.problem)
 
 
 def test_nesting_at_the_limit_loads() -> None:
@@ -38,7 +38,7 @@ def test_nesting_at_the_limit_loads() -> None:
 def test_unprintable_characters_are_input_errors(text: str) -> None:
     err = _error(text)
     assert err.source == "f.yaml"
-    assert "invalid YAML" in err.problem
+    assert "invalid YAML" in str(err.problem)
 
 
 def test_unquoted_timestamps_stay_text() -> None:
@@ -55,7 +55,7 @@ def test_unquoted_timestamps_stay_text() -> None:
 def test_duplicate_keys_name_the_key_path_and_line(text: str, key: str, line: str) -> None:
     err = _error(text)
     assert err.key == key
-    assert "duplicate key" in err.problem and line in err.problem
+    assert "duplicate key" in str(err.problem) and line in str(err.problem)
 
 
 @pytest.mark.parametrize(("value", "ok"), [
@@ -71,7 +71,7 @@ def test_node_date(value: str, ok: bool) -> None:
         with pytest.raises(InputError) as info:
             node.date("d")
         assert info.value.key == "x[0].d"
-        assert "not a valid date" in info.value.problem
+        assert "not a valid date" in str(info.value.problem)
 
 
 def test_load_file_refuses_a_fifo(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 
 from ..errors import InputError
+from ..messages import T
 from ..model import System, VantagePoint
 from ..targets import is_ip
 from .dnsq import Resolver
@@ -107,15 +108,17 @@ def vantage_for(system: System, zone: str) -> VantagePoint:
     names = {z.name for z in system.zones}
     if zone not in names:
         raise InputError("--from-zone", zone,
-                         f"system {system.name!r} has no zone {zone!r} "
-                         f"(zones: {', '.join(sorted(names)) or 'none'})")
+                         T("system {system} has no zone {zone} (zones: {zones})",
+                           system=repr(system.name), zone=repr(zone),
+                           zones=sorted(names) or T("none")))
     for vp in system.vantage_points:
         if vp.zone == zone:
             return vp
-    declared = ", ".join(v.zone for v in system.vantage_points) or "none"
+    declared = [v.zone for v in system.vantage_points]
     raise InputError("--from-zone", zone,
-                     f"zone {zone!r} of system {system.name!r} is not a declared vantage point "
-                     f"(vantage_points: {declared})")
+                     T("zone {zone} of system {system} is not a declared vantage point "
+                       "(vantage_points: {declared})", zone=repr(zone),
+                       system=repr(system.name), declared=declared or T("none")))
 
 
 def _port_list(system: System, vp: VantagePoint) -> tuple[list[int], list[int]]:
@@ -185,7 +188,9 @@ def build(system: System, zone: str, root: bool | None = None) -> ScanPlan:
         for name in svc.all_hosts:
             resolve(name, "public", svc.name)
     if len(targets) > MAX_TARGETS:
-        raise InputError("inventory", system.name, f"more than {MAX_TARGETS} scan targets")
+        raise InputError("inventory", system.name,
+                         T("more than {count} scan targets", count=MAX_TARGETS))
+
     tcp, udp = _port_list(system, vp)
     is_root = os.geteuid() == 0 if root is None else root
     if not is_root:

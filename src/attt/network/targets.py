@@ -12,6 +12,7 @@ import ipaddress
 import re
 
 from ..errors import InputError
+from ..messages import T
 from ..targets import is_hostname, is_ip
 
 # Zone networks larger than this are not swept address by address: only the zone's named
@@ -42,18 +43,23 @@ def check_target(value: str, source: str = "target", key: str = "") -> str:
     """``value`` if it is an IP address, CIDR network or host name; else TargetError."""
 
     if not isinstance(value, str) or not value:
-        raise TargetError(source, key, f"empty or non-text target {value!r}")
+        raise TargetError(source, key, T("empty or non-text target {value}", value=repr(value)))
     if value.lstrip().startswith("-"):
-        raise TargetError(source, key, f"target looks like an nmap option, refused: {value!r}")
+        raise TargetError(source, key, T("target looks like an nmap option, refused: {value}",
+                                         value=repr(value)))
     if value != value.strip() or any(c.isspace() for c in value):
-        raise TargetError(source, key, f"target contains white space: {value!r}")
+        raise TargetError(source, key, T("target contains white space: {value}",
+                                         value=repr(value)))
     if "/" in value:
         if not is_network(value):
-            raise TargetError(source, key, f"not a valid CIDR network: {value!r}")
+            raise TargetError(source, key, T("not a valid CIDR network: {value}",
+                                             value=repr(value)))
         return value
     if is_ip(value) or is_hostname(value):
         return value
-    raise TargetError(source, key, f"not an IP address, network or host name: {value!r}")
+    raise TargetError(source, key, T("not an IP address, network or host name: {value}",
+                                     value=repr(value)))
+
 
 
 def network_of(value: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
