@@ -69,8 +69,8 @@ def check_vantage(system: System, zone: str, addresses: Sequence[str]) -> None:
     if nets and not any(addresses_in(a, nets) for a in addresses):
         raise InputError(
             "--from-zone", zone,
-            f"this machine has no address in zone {zone!r} ({', '.join(nets)}); run attt on a "
-            "machine inside that zone",
+            T("this machine has no address in zone {zone} ({networks}); run attt on a machine "
+              "inside that zone", zone=repr(zone), networks=nets),
         )
 
 
@@ -114,7 +114,7 @@ def prepare(
 
     jobs = []
     if from_zone and not any(from_zone in {z.name for z in s.zones} for s, _ in pairs):
-        raise InputError("--from-zone", from_zone, "no system in scope has this zone")
+        raise InputError("--from-zone", from_zone, T("no system in scope has this zone"))
     if from_zone:
         nmap_path()  # a missing binary is a clear error before any host is scanned
     addrs = local_addresses() if from_zone and check_local else []
@@ -262,7 +262,8 @@ def run_job(job: NetworkJob) -> HostOutcome:
         try:
             plan = job.plan
             if plan is None:  # pragma: no cover - job.zone set means a plan is built
-                raise InputError("--from-zone", job.zone, "no scan plan")
+                raise InputError("--from-zone", job.zone, T("no scan plan"))
+
             # IPv4/IPv6 and TCP/UDP are separate nmap runs that mostly wait on timeouts, so
             # they run side by side.
             with ThreadPoolExecutor(max_workers=4, thread_name_prefix="attt-nmap") as pool:

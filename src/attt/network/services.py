@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from ..messages import T
+
 Port = tuple[str, int]  # ("tcp" | "udp", number)
 
 # A rule naming a service matches these ports: firewalls filter ports, not protocols, so a
@@ -78,14 +80,15 @@ def parse_service(spec: str) -> tuple[tuple[str, int, int], ...] | None:
         spec = f"tcp/{spec}"
     m = _SPEC.fullmatch(spec)
     if not m:
-        raise ValueError(
-            f"expected tcp/PORT, udp/PORT, tcp/LOW-HIGH, a port number, 'any' or one of: "
-            f"{', '.join(sorted(NAMED))}; got {spec!r}"
-        )
+        # The message is a T: zone-plan loading passes it on, translated, as the problem.
+        raise ValueError(T("expected tcp/PORT, udp/PORT, tcp/LOW-HIGH, a port number, 'any' "
+                           "or one of: {names}; got {value}", names=sorted(NAMED),
+                           value=repr(spec)))
     lo = int(m.group(2))
     hi = int(m.group(3) or lo)
     if not 1 <= lo <= hi <= 65535:
-        raise ValueError(f"port range out of 1-65535: {spec!r}")
+        raise ValueError(T("port range out of 1-65535: {value}", value=repr(spec)))
+
     return ((m.group(1), lo, hi),)
 
 
