@@ -143,7 +143,10 @@ def test_validate_reports_file_and_key(tmp_path: Path) -> None:
     result = run("validate", str(good), str(bad))
     assert result.exit_code == 2
     assert f"hợp lệ   {good} (tệp khai báo)" in result.output
-    assert f"LỖI {bad}: systems[0].hosts[0].port: expected an integer" in result.output
+    # The officer's line in Vietnamese, then the English one (as every error).
+    assert (f"LỖI {bad}: systems[0].hosts[0].port: giá trị phải là số nguyên, nhưng nhận được "
+            f"'x'\nFAIL {bad}: systems[0].hosts[0].port: expected an integer, got 'x'\n"
+            ) in result.output
     english = CliRunner(env={"ATTT_LANG": "en"}).invoke(main, ["validate", str(good), str(bad)])
     assert english.exit_code == 2
     assert f"ok   {good} (inventory)" in english.output

@@ -80,6 +80,11 @@ def validate(files: tuple[str, ...], kind: str | None) -> None:
         except AtttError as exc:
             bad += 1
             echo(T("FAIL {message}", message=exc.render(cli_lang())))
+            # Then in English when that differs, as every error (cli.error_lines): a CI
+            # engineer and a log grep read the second line.
+            if exc.render(cli_lang()) != str(exc):
+                echo(T("FAIL {message}", message=str(exc)).render("en"))
             continue
+
         echo(T("ok   {path} ({kind})", path=path, kind=KIND_NAMES[which]))
     sys.exit(ExitStatus.USAGE if bad else 0)
