@@ -274,5 +274,16 @@ def _kind(value: Any) -> str | Msg:
         return T("a mapping")
     if isinstance(value, list):
         return T("a list")
-    return f"{type(value).__name__} {value!r}"[:80]
+    shown = repr(value)[:80 - len(type(value).__name__) - 1]
+    # The English text names the Python type ("str 'abc'"); Vietnamese names the kind.
+    if isinstance(value, bool):
+        return T("bool {value}", value=shown)
+    if isinstance(value, str):
+        return T("str {value}", value=shown)
+    if isinstance(value, int):
+        return T("int {value}", value=shown)
+    if isinstance(value, float):
+        return T("float {value}", value=shown)
+    return f"{type(value).__name__} {shown}"
+
 

@@ -25,7 +25,7 @@ from attt.messages import untranslated
 from attt.network.targets import check_target
 from attt.profile_loader import load_profile, load_tailoring
 from attt.waivers import load_waivers
-from attt.yamlio import load_text
+from attt.yamlio import Node, load_text
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "attt"
 MODULES = ("yamlio.py", "inventory_loader.py", "profile_loader.py", "particulars_loader.py",
@@ -171,7 +171,25 @@ def test_vietnamese_error_has_no_english_phrase(tmp_path: Path) -> None:
         load_waivers(_file(tmp_path, "w.yaml", "waivers: {a: 1}\n"))
     vietnamese = caught.value.render("vi")
     assert "a mapping" not in vietnamese and "expected" not in vietnamese
-    assert "waivers: giá trị phải là danh sách, nhưng nhận được một ánh xạ" in vietnamese
+    assert "waivers: giá trị phải là danh sách, nhưng nhận được một tập hợp" in vietnamese
+
+
+@pytest.mark.parametrize(("value", "english", "vietnamese"), [
+    ("abc", "got str 'abc'", "nhận được văn bản 'abc'"),
+    (7, "got int 7", "nhận được số nguyên 7"),
+    (True, "got bool True", "nhận được giá trị logic True"),
+    (1.5, "got float 1.5", "nhận được số thực 1.5"),
+])
+def test_what_was_found_is_named_in_vietnamese(value: object, english: str,
+                                               vietnamese: str) -> None:
+    """A scalar where a mapping belongs: English names the Python type as before, the
+    Vietnamese line names the kind of value."""
+
+    with pytest.raises(InputError) as caught:
+        Node({"a": value}, "f.yaml").mapping("a")
+    assert str(caught.value) == f"f.yaml: a: expected a mapping, {english}"
+    assert caught.value.render("vi") == ("f.yaml: a: giá trị phải là một tập hợp các cặp khóa "
+                                         f"và giá trị, nhưng {vietnamese}")
 
 
 def _problem(call: ast.Call) -> ast.expr | None:
