@@ -126,10 +126,13 @@ def test_only_main_imports_cli() -> None:
 
 
 def test_the_registry_is_a_leaf() -> None:
-    """The registry imports the model only; the check library is loaded by attt.library."""
+    """The registry imports the model and the message templates only (both leaves); the
+    check library is loaded by attt.library."""
 
     graph = import_graph()
-    assert graph["attt.registry"] <= {"attt.model"}
+    assert graph["attt.registry"] <= {"attt.model", "attt.messages"}
+    assert graph["attt.messages"] <= {"attt.i18n"}
+    assert graph["attt.model"] <= {"attt.messages", "attt.particulars"}
     assert "attt.network.checks" in graph["attt.library"]
 
 

@@ -18,6 +18,7 @@ checks that every translation keeps the template's placeholders.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import string
 from collections.abc import Mapping, Sequence
 from typing import Any, Union
@@ -111,7 +112,17 @@ def untranslated(value: str | Msg, lang: str = "vi") -> list[str]:
     if not isinstance(value, Msg):
         return [value]
     catalog = translations(lang)
-    return [i for i in value.ids() if catalog.gettext(i) == i]
+    return [i for i in value.ids() if catalog.gettext(i) == i and has_words(i)]
+
+
+def has_words(template: str) -> bool:
+    """Whether a template has text of its own to translate: "{where}: {problem}" has none,
+    its translation is the same string, and that is not a missing translation."""
+
+    return any(ch.isalpha() for ch in _PLACEHOLDER.sub("", template))
+
+
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 
 
 def pick(record: Mapping[str, Any], key: str, lang: str) -> str:

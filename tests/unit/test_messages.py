@@ -52,3 +52,10 @@ def test_dates_are_written_the_way_each_language_writes_them() -> None:
     msg = T("Attested by '{label}' ({date}).", label="QĐ 12", date=dt.date(2025, 3, 10))
     assert msg.render("en") == "Attested by 'QĐ 12' (2025-03-10)."
     assert "10/03/2025" in msg.render("vi")
+
+
+def test_a_template_without_words_is_not_untranslated() -> None:
+    msg = T("{where}: {problem}", where="inv.yaml: level",
+            problem=T("Compliant with level {level}", level=2))
+    assert untranslated(msg) == []
+    assert untranslated(T("{a} zzz-not-in-catalog", a=1)) == ["{a} zzz-not-in-catalog"]
