@@ -150,7 +150,7 @@ class _Checker:
         self.source = source
 
     def fail(self, path: str, problem: str | Msg) -> InputError:
-        return InputError(self.source, path or "(top level)", problem)
+        return InputError(self.source, path or T("(top level)"), problem)
 
     def ref(self, schema: Schema) -> Schema:
         target: Any = self.root

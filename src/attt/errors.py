@@ -51,12 +51,13 @@ class InputError(AtttError):
     ``inventory.yaml: systems[0].hosts[2].port: expected an integer 1-65535, got 'ssh'``.
     """
 
-    def __init__(self, source: str, key: str, problem: str | Msg) -> None:
+    def __init__(self, source: str, key: str | Msg, problem: str | Msg) -> None:
         self.source = source
-        self.key = key
+        self.key = render(key, "en")
         self.problem = problem
-        # The file and key path are data: only the problem is translated.
-        where = f"{source}: {key}" if key else source
+        # The file and key path are data, translated only when attt words them itself
+        # ("(top level)"); the problem is translated.
+        where: str | Msg = T("{source}: {key}", source=source, key=key) if key else source
         super().__init__(T("{where}: {problem}", where=where, problem=problem))
 
 

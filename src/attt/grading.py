@@ -110,7 +110,7 @@ class Report:
     expired_waivers: tuple[Waiver, ...]
     score: Score
     host_errors: int
-    notes: tuple[str, ...] = field(default_factory=tuple)
+    notes: tuple[str | Msg, ...] = field(default_factory=tuple)
 
 
 def today_vn() -> dt.date:
@@ -255,15 +255,16 @@ def _network_checks_without_result(req: Requirement, findings: list[Finding]) ->
 def _requirement_result(
     req: Requirement,
     findings: list[Finding],
-    excluded: Mapping[str, str],
+    excluded: Mapping[str, str | Msg],
     ev: EvidenceSet | None,
     today: dt.date,
 ) -> RequirementResult:
     if req.id in excluded:
-        # The tailoring's own words, written once by the agency: the same in both languages.
+        # The tailoring's own words, written once by the agency, are the same in both
+        # languages; attt's own reasons are messages.
         why = excluded[req.id]
-        return RequirementResult(req, Status.NOT_APPLICABLE, tuple(findings), why,
-                                 reason_vi=why)
+        return RequirementResult(req, Status.NOT_APPLICABLE, tuple(findings),
+                                 render(why, "en"), reason_vi=render(why, "vi"))
     docs = tuple(evaluate(req, ev, today)) if req.evidence else ()
     auto = _checks_status(findings) if req.checks else None
     unjudged = _network_checks_without_result(req, findings)
@@ -364,7 +365,7 @@ def grade(
     waivers: Sequence[Waiver],
     host_errors: int = 0,
     today: dt.date | None = None,
-    notes: Sequence[str] = (),
+    notes: Sequence[str | Msg] = (),
     evidence: Mapping[str, EvidenceSet] | None = None,
 ) -> Report:
     """Grade a run: waivers applied, then every system against its profile."""

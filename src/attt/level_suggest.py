@@ -117,7 +117,7 @@ class Criterion:
 
     regime: str
     level: int
-    citation: Msg  # "Article 9(2)(c) of Decree 85/2016/ND-CP" / "Điều 9 khoản 2 điểm c ..."
+    citation: Msg  # "Article 9(2)(c) of Decree 85/2016/ND-CP" / "điểm c khoản 2 Điều 9 ..."
     short: str  # "nd85:9.2.c"
     meaning_vi: str
     meaning_en: str
@@ -175,7 +175,7 @@ ND331 = T("Decree 331/2026/ND-CP")
 
 
 def citation(decree: Msg, article: str, clause: str = "", point: str = "") -> Msg:
-    """"Article 9(2)(c) of Decree 85/2016/ND-CP", in Vietnamese "Điều 9 khoản 2 điểm c Nghị
+    """"Article 9(2)(c) of Decree 85/2016/ND-CP", in Vietnamese "điểm c khoản 2 Điều 9 Nghị
     định 85/2016/NĐ-CP": the order of the parts differs between the languages."""
 
     if point:

@@ -137,11 +137,24 @@ def pick(record: Mapping[str, Any], key: str, lang: str) -> str:
     return "" if value is None else str(value)
 
 
+def plain(value: Any) -> Any:
+    """``value`` with every message in it replaced by its English text: observed data and
+    other JSON written by attt stay serialisable if a message slips into them."""
+
+    if isinstance(value, Msg):
+        return value.render("en")
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return value
+
+
 def placeholders(template: str) -> set[str]:
     """The ``{name}`` placeholders of a template (for the catalog check)."""
 
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
-__all__ = ["Arg", "Msg", "T", "both", "pick", "placeholders", "render", "render_arg",
-           "untranslated"]
+__all__ = ["Arg", "Msg", "T", "both", "has_words", "pick", "placeholders", "plain", "render",
+           "render_arg", "untranslated"]

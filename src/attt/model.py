@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from .messages import Msg
+from .messages import Msg, plain
 from .particulars import Particulars
 
 JSONValue = Any  # evidence values are JSON-serialisable by contract
@@ -151,7 +151,7 @@ class Exclusion:
     """A requirement the tailoring declares not applicable, with the reason."""
 
     requirement_id: str
-    reason: str
+    reason: str | Msg  # the tailoring's own words, or attt's (a message) for --network-only
 
 
 @dataclass(frozen=True)
@@ -335,7 +335,7 @@ class Finding:
             "params": dict(self.params),
             "status": self.status.value,
             "message": self.message,
-            "evidence": dict(self.evidence),
+            "evidence": plain(dict(self.evidence)),
             "waiver": dict(self.waiver) if self.waiver else None,
         }
         if self.message_vi:

@@ -213,6 +213,7 @@ class Exclusion(TypedDict):
 
     requirement: str
     reason: str
+    reason_vi: NotRequired[str]
 
 
 class System(TypedDict):
@@ -268,6 +269,7 @@ class ResultsDocument(TypedDict):
     summary: Summary
     expired_waivers: list[ExpiredWaiver]
     notes: list[str]
+    notes_vi: NotRequired[list[str]]
     systems: list[System]
     trend: NotRequired[dict[str, Trend]]  # per system name
 

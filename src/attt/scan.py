@@ -178,7 +178,7 @@ def load_scope(opts: ScanOptions) -> tuple[Inventory, list[tuple[System, Profile
     return inv, pairs, hosts
 
 
-NETWORK_ONLY_REASON = "hosts not collected (--network-only)"
+NETWORK_ONLY_REASON = T("hosts not collected (--network-only)")
 
 
 def network_only_profile(profile: Profile) -> Profile:
@@ -450,17 +450,19 @@ def finish(
 ) -> Document:
     """Grade, gate, render and record a run from its findings."""
 
-    notes = []
+    notes: list[str | Msg] = []
     if opts.network_only:
-        notes.append("Network checks only (--network-only): no host was collected; "
-                     "requirements judged by host checks are not applicable here, so the "
-                     "level verdict covers the network requirements only.")
+        notes.append(T("Network checks only (--network-only): no host was collected; "
+                       "requirements judged by host checks are not applicable here, so the "
+                       "level verdict covers the network requirements only."))
     for rec in records.values():
         if rec.get("recorded_key"):
-            notes.append(f"Recorded a new host key for {rec['key']}: {rec['recorded_key']}")
+            notes.append(T("Recorded a new host key for {host}: {key}", host=rec["key"],
+                           key=rec["recorded_key"]))
     host_errors = sum(1 for r in records.values() if r.get("state") != "ok")
     if interrupted:
-        notes.append(f"Interrupted: {len(records)} of {hosts_total} hosts were scanned.")
+        notes.append(T("Interrupted: {done} of {total} hosts were scanned.", done=len(records),
+                       total=hosts_total))
     report = grading.grade(pairs, findings, waivers, host_errors, notes=notes, evidence=evidence)
     code = grading.exit_code(report)
     if interrupted or len(records) < hosts_total:

@@ -141,7 +141,7 @@ class Node:
     def __init__(self, data: Any, source: str, path: str = "") -> None:
         if not isinstance(data, Mapping):
             raise InputError(
-                source, path or "(top level)", T("expected a mapping, got {kind}",
+                source, path or T("(top level)"), T("expected a mapping, got {kind}",
                                                  kind=_kind(data))
             )
         self.data: Mapping[str, Any] = data

@@ -67,7 +67,7 @@ def test_docx_has_three_parts_and_every_requirement(demo_out: Path) -> None:
     # Owner details, a main network device, the IP plan, the legal basis, an attested document.
     assert "Nguyễn Văn A" in cells and "fw-core" in cells
     assert any("198.51.100.64/27" in c for c in cells)
-    assert any("Điều 9 khoản 2" in c for c in cells)
+    assert any("khoản 2 Điều 9" in c for c in cells)
     assert any("30/QĐ-SKHCN" in c for c in cells)
     assert any(c == "Chưa quét" for c in cells)
 
@@ -156,7 +156,7 @@ def test_law116_variant(tmp_path: Path) -> None:
     doc = Document(str(_docx(out)))
     heads = [p.text for p in doc.paragraphs if p.style is not None
              and p.style.name.startswith("Heading")]
-    assert any("Điều 22 khoản 3 NĐ 331/2026" in h for h in heads)
+    assert any("khoản 3 Điều 22 Nghị định số 331/2026/NĐ-CP" in h for h in heads)
     assert any(h.startswith("C.3. Các nội dung của phương án") for h in heads)
     assert any(h.startswith("B.3. Nhận diện rủi ro sơ bộ") for h in heads)
     assert any("BẢO VỆ AN NINH MẠNG" in p.text for p in doc.paragraphs)
@@ -210,12 +210,12 @@ def test_level_suggest_cli(tmp_path: Path) -> None:
     code, output = _run("level", "suggest", "--system-type", "citizen_business",
                         "--information", "personal", "--users", "10000")
     assert code == 0, output
-    assert "đề xuất cấp độ 3" in output and "Điều 9 khoản 2 điểm c" in output
+    assert "đề xuất cấp độ 3" in output and "điểm c khoản 2 Điều 9" in output
     answers = tmp_path / "a.yaml"
     answers.write_text("system_type: infrastructure\nscope: nationwide\noperation_24x7: true\n",
                        encoding="utf-8")
     code, output = _run("level", "suggest", "--answers", str(answers))
-    assert code == 0 and "Điều 10 khoản 3" in output
+    assert code == 0 and "khoản 3 Điều 10" in output
     answers.write_text("scope: planet\n", encoding="utf-8")
     code, output = _run("level", "suggest", "--answers", str(answers))
     assert code == 2 and f"{answers}: scope" in output

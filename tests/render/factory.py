@@ -147,7 +147,8 @@ def make_profile(
                             8 if weakened else 14, "tailoring quyche-attt.yaml", weakened),
         ),
         exclusions=tuple(exclusions),
-        caveat_vi="Ánh xạ yêu cầu sang lớp của mô hình 4 lớp là của công cụ, không phải chính thức.",
+        caveat_vi=("Ánh xạ yêu cầu sang lớp của mô hình 4 lớp là của công cụ, "
+                   "không phải chính thức."),
     )
 
 

@@ -59,3 +59,13 @@ def test_a_template_without_words_is_not_untranslated() -> None:
             problem=T("Compliant with level {level}", level=2))
     assert untranslated(msg) == []
     assert untranslated(T("{a} zzz-not-in-catalog", a=1)) == ["{a} zzz-not-in-catalog"]
+
+
+def test_plain_replaces_messages_anywhere_in_json_data() -> None:
+    import json
+
+    from attt.messages import plain
+
+    data = {"a": [T("Compliant with level {level}", level=1), 2], "b": {"c": T("x {n}", n=3)}}
+    assert json.loads(json.dumps(plain(data))) == {"a": ["Compliant with level 1", 2],
+                                                   "b": {"c": "x 3"}}

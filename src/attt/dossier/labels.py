@@ -128,9 +128,9 @@ class Wording:
 
 DECREE_331 = Wording(
     decree331=True,
-    part_a="Điều 22 khoản 3 NĐ 331/2026",
-    part_b="Điều 22 khoản 4-5 NĐ 331/2026",
-    part_c="Điều 22 khoản 6, Điều 29-30 NĐ 331/2026",
+    part_a=N_("Article 22(3) of Decree 331/2026/ND-CP"),
+    part_b=N_("Article 22(4) and (5) of Decree 331/2026/ND-CP"),
+    part_c=N_("Article 22(6) and Articles 29 and 30 of Decree 331/2026/ND-CP"),
     heading=N_("EXPLANATORY DOCUMENT OF THE LEVEL PROPOSAL FOR CYBER-SECURITY PROTECTION "
                "OF AN INFORMATION SYSTEM"),
     basis=(
@@ -145,9 +145,9 @@ DECREE_331 = Wording(
 )
 CIRCULAR_12 = Wording(
     decree331=False,
-    part_a="Điều 8 khoản 3 TT 12/2022",
-    part_b="Điều 8 khoản 4-5 TT 12/2022",
-    part_c="Điều 8 khoản 6 TT 12/2022",
+    part_a=N_("Article 8(3) of Circular 12/2022/TT-BTTTT"),
+    part_b=N_("Article 8(4) and (5) of Circular 12/2022/TT-BTTTT"),
+    part_c=N_("Article 8(6) of Circular 12/2022/TT-BTTTT"),
     heading=N_("EXPLANATORY DOCUMENT OF THE SECURITY-LEVEL PROPOSAL FOR AN INFORMATION "
                "SYSTEM"),
     basis=(

@@ -46,7 +46,7 @@ def part_a(c: Ctx, system: System, p: Particulars, w: Wording) -> list[Section]:
     # The inventory name helps the officer find the system; the authority has no use for it.
     intro = (_("System: {title}.").format(title=title) if c.final else
              _("System: {title} (inventory name: {name}).").format(title=title, name=system.name))
-    out = [Section("A", _("Part A. Overview of the information system") + f" ({w.part_a})", 1,
+    out = [Section("A", _("Part A. Overview of the information system") + f" ({_(w.part_a)})", 1,
                    (Para(intro),))]
     out.append(Section("A.1", _("System owner"), 2,
                        (_party_fields(c, p.owner, "A.1", "owner", True),)))

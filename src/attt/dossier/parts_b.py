@@ -20,7 +20,7 @@ def _criteria_table(c: Ctx, crits: Sequence[Criterion]) -> Table:
         # "(*)": paraphrase not yet checked against the official text, a working note.
         mark = "" if cr.confidence == "research-note" or c.final else " (*)"
         meaning = cr.meaning_vi if c.vi else cr.meaning_en
-        rows.append((str(cr.level), cr.ref + mark, meaning))
+        rows.append((str(cr.level), cr.reference(c.lang) + mark, meaning))
     return Table((_("Level"), _("Legal basis"), _("Criterion met")), tuple(rows), (8, 32, 60))
 
 
@@ -30,9 +30,9 @@ def part_b(c: Ctx, system: System, p: Particulars, sug: Suggestion | None,
     """Part B: the proposed level and its explanation."""
 
     _ = c._
-    out = [Section("B", _("Part B. Proposed level") + f" ({w.part_b})", 1)]
+    out = [Section("B", _("Part B. Proposed level") + f" ({_(w.part_b)})", 1)]
     rs = sug.for_regime(system.regime) if sug else None
-    basis = "; ".join(cr.ref for cr in rs.basis) if rs else ""
+    basis = "; ".join(cr.reference(c.lang) for cr in rs.basis) if rs else ""
     if not basis:
         c.gap("B.1", _("legal basis of the proposed level (classification answers)"),
               "classification")

@@ -41,7 +41,7 @@ def part_c(c: Ctx, system: System, profile: Profile, p: Particulars, rows: Seque
 
     _ = c._
     reqs = {r.id: r for r in profile.requirements}
-    out = [Section("C", f"{_(w.plan_title)} ({w.part_c})", 1)]
+    out = [Section("C", f"{_(w.plan_title)} ({_(w.part_c)})", 1)]
     std = _(w.standard).format(n=system.level + w.clause_offset)
     principles: list[Block] = [
         Fields(((_("Requirements applied"), f"{profile.title_vi} ({profile.id})"),

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 
 from ..errors import InputError
-from ..messages import T
+from ..messages import Msg, T
 from ..model import System, VantagePoint
 from ..targets import is_ip
 from .dnsq import Resolver
@@ -76,7 +76,7 @@ class ScanPlan:
     udp_ports: list[int]
     udp: bool
     resolver: Resolver
-    notes: list[str] = field(default_factory=list)
+    notes: list[Msg] = field(default_factory=list)
 
     def zone_of(self, address: str) -> str:
         """The zone an address belongs to (``public`` outside every zone)."""
@@ -156,7 +156,7 @@ def build(system: System, zone: str, root: bool | None = None) -> ScanPlan:
     resolver = Resolver(vp.resolver)
     targets: list[Target] = []
     seen: set[str] = set()
-    notes: list[str] = []
+    notes: list[Msg] = []
 
     def resolve(name: str, zone_name: str, service: str = "", host: str = "") -> None:
         if is_ip(name):
@@ -164,7 +164,7 @@ def build(system: System, zone: str, root: bool | None = None) -> ScanPlan:
             return
         a, aaaa = resolver.addresses(name)
         if not a and not aaaa:
-            notes.append(f"{name}: no A or AAAA record; not scanned")
+            notes.append(T("{name}: no A or AAAA record; not scanned", name=name))
         for addr in a + aaaa:
             z = next((zz.name for zz in system.zones if addresses_in(addr, zz.networks)),
                      zone_name)
@@ -177,8 +177,9 @@ def build(system: System, zone: str, root: bool | None = None) -> ScanPlan:
             if sweepable(net):
                 _add(targets, seen, Target(str(network_of(net)), z.name))
             else:
-                notes.append(f"zone {z.name}: network {net} has more than 256 addresses; "
-                             "only its targets and hosts are scanned")
+                notes.append(T("zone {zone}: network {network} has more than 256 addresses; "
+                               "only its targets and hosts are scanned", zone=z.name,
+                               network=str(net)))
         for t in z.targets:
             resolve(t, z.name)
         for h in system.hosts:
@@ -194,7 +195,7 @@ def build(system: System, zone: str, root: bool | None = None) -> ScanPlan:
     tcp, udp = _port_list(system, vp)
     is_root = os.geteuid() == 0 if root is None else root
     if not is_root:
-        notes.append("not root: TCP connect scan and no UDP scan (tftp, SNMP not verified)")
+        notes.append(T("not root: TCP connect scan and no UDP scan (tftp, SNMP not verified)"))
         udp = []
     commands = []
     nets = [network_of(t.address) for t in targets if "/" in t.address]

@@ -215,7 +215,7 @@ def scan_facts(plan: ScanPlan, results: Sequence[RunResult]) -> dict[str, Any]:
         "closed": [{k: v for k, v in _obs(p, plan).items()
                     if k in ("address", "zone", "name", "host", "port", "proto", "state",
                              "service")} for p in closed_ports],
-        "notes": plan.notes,
+        "notes": [str(n) for n in plan.notes],  # observed data: English
         "commands": [r.command for r in results],
     }
     tls = _tls(open_ports, plan)
@@ -290,16 +290,19 @@ def run_job(job: NetworkJob) -> HostOutcome:
     return HostOutcome(job.host(), findings, state, message, 0, time.monotonic() - started)
 
 
-def dry_run_lines(jobs: Sequence[NetworkJob]) -> list[str]:
-    """What ``--dry-run`` prints for the network units: the nmap commands."""
+def dry_run_lines(jobs: Sequence[NetworkJob]) -> list[str | Msg]:
+    """What ``--dry-run`` prints for the network units: comment lines (messages, in the
+    command's language) and the nmap commands (as they are)."""
 
-    lines = []
+    lines: list[str | Msg] = []
     for job in jobs:
         plan = job.plan
         if plan is None:
-            lines.append(f"# {job.system.name}: not scanned: {job.why_not}")
+            lines.append(T("# {system}: not scanned: {reason}", system=job.system.name,
+                           reason=job.why_not))
             continue
-        lines.append(f"# {job.system.name}: from zone {job.zone} ({len(plan.targets)} targets)")
-        lines.extend(f"# note: {n}" for n in plan.notes)
+        lines.append(T("# {system}: from zone {zone} ({count} targets)",
+                       system=job.system.name, zone=job.zone, count=len(plan.targets)))
+        lines.extend(T("# note: {note}", note=n) for n in plan.notes)
         lines.extend(c.shell(os.path.basename(nmap_path())) for c in plan.commands)
     return lines

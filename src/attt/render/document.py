@@ -14,6 +14,7 @@ from typing import Any, Literal, cast
 from .. import __version__
 from .. import results_types as rt
 from ..grading import GRADE_BANDS, GRADE_CAPS, Report, Score, SystemReport
+from ..messages import render
 from ..model import SEVERITY_WEIGHTS, Finding, ParamProvenance
 from ..registry import CHECKS
 
@@ -83,7 +84,8 @@ def _system(sr: SystemReport, hosts: Mapping[str, Mapping[str, Any]]) -> rt.Syst
         "evidence": {"source": sr.evidence_source, "approval_date": sr.approval_date},
         "params": [_provenance(p) for p in prof.provenance],
         "exclusions": [
-            {"requirement": e.requirement_id, "reason": e.reason} for e in prof.exclusions
+            {"requirement": e.requirement_id, "reason": render(e.reason, "en"),
+             "reason_vi": render(e.reason, "vi")} for e in prof.exclusions
         ],
         # Inventory hosts first, then the units that are not hosts (network scans: net:<zone>).
         "hosts": [dict(hosts[h.key]) for h in sys_.hosts if h.key in hosts]
@@ -161,7 +163,8 @@ def build(
              "expires": w.expires, "source": w.source}
             for w in report.expired_waivers
         ],
-        "notes": list(report.notes),
+        "notes": [render(n, "en") for n in report.notes],
+        "notes_vi": [render(n, "vi") for n in report.notes],
         "systems": [_system(s, hosts) for s in report.systems],
     }
     return cast(Document, doc)

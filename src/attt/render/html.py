@@ -491,7 +491,7 @@ def _system(
             {
                 "requirement": _text(e.get("requirement")),
                 "anchor": anchors.get(str(e.get("requirement")), ""),
-                "reason": _text(e.get("reason")),
+                "reason": _text(pick_text(e, "reason", lang)),
             }
             for e in system.get("exclusions") or []
         ],
@@ -602,7 +602,7 @@ def build_view(doc: Document, options: RenderOptions) -> View:
                                           "source")}
             for w in doc.get("expired_waivers") or []
         ],
-        "notes": [_text(n) for n in doc.get("notes") or []],
+        "notes": [_text(n) for n in _notes(doc, lang)],
         "systems": systems,
         "grading": _grading(doc.get("grading") or {}, lang),
         "evidence_limit": options.evidence_limit,
@@ -622,3 +622,10 @@ def render_html(doc: Document, options: RenderOptions) -> str:
         raise ValueError(f"unsupported report language {options.lang!r}")
     template = environment(options.lang).get_template(TEMPLATE)
     return template.render(v=build_view(doc, options), css=Markup(_stylesheet()))
+
+
+def _notes(doc: Mapping[str, Any], lang: str) -> list[Any]:
+    """The run's notes in ``lang``; English in documents written before notes_vi."""
+
+    localised = doc.get(f"notes_{lang}") if lang != "en" else None
+    return list(localised if isinstance(localised, list) else doc.get("notes") or [])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from ..messages import plain
 from .base import RenderOptions, register
 from .document import Document
 
@@ -12,4 +13,4 @@ from .document import Document
 def render_json(doc: Document, options: RenderOptions) -> str:
     """The results document as JSON."""
 
-    return json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
+    return json.dumps(plain(doc), ensure_ascii=False, indent=1, sort_keys=False) + "\n"

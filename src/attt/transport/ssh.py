@@ -246,7 +246,7 @@ class SSHTransport(LiveTransport):
                 continue
             try:
                 # paramiko reads the whole file: a FIFO would hang, /dev/zero never end.
-                safe_io.check_regular(path, MAX_KNOWN_HOSTS_BYTES, "known_hosts file")
+                safe_io.check_regular(path, MAX_KNOWN_HOSTS_BYTES, T("known_hosts file"))
                 client.load_system_host_keys(path)
             except InputError as exc:
                 raise HostKeyError(T("cannot read known_hosts file {path}: {error}.", path=path,
@@ -260,7 +260,7 @@ class SSHTransport(LiveTransport):
             if not os.path.exists(path):
                 continue
             try:
-                safe_io.check_regular(path, MAX_KNOWN_HOSTS_BYTES, "known_hosts file")
+                safe_io.check_regular(path, MAX_KNOWN_HOSTS_BYTES, T("known_hosts file"))
                 if paramiko.HostKeys(path).lookup(endpoint.known_hosts_name) is not None:
                     return path
             except (OSError, paramiko.SSHException, ValueError, InputError):
