@@ -27,6 +27,10 @@ INFORMATION_TYPES = ("public", "internal", "personal", "state_secret")
 SCOPES = ("unit", "sector_or_province", "nationwide", "international")
 HARM = ("none", "serious", "especially_serious")
 ICS_GRADES = ("none", "IV", "III", "II", "I", "special")
+# Decree 42/2022/NĐ-CP replaced the levels 1-4 of online public services (Decree 43/2011)
+# by "một phần" (partial: level 3's criterion) and "toàn trình" (full: level 4's); levels 1
+# and 2 (information and forms only) are no longer online public services.
+PUBLIC_SERVICE = {"none": 0, "partial": 3, "full": 4}
 ANSWER_KEYS = (
     "system_type",
     "information",
@@ -36,6 +40,7 @@ ANSWER_KEYS = (
     "state_secret",
     "operation_24x7",
     "scope",
+    "public_service",
     "public_service_level",
     "conditional_business",
     "admin_procedures",
@@ -382,6 +387,21 @@ def _choice(node: Node, key: str, choices: tuple[str, ...], default: str) -> str
     return value
 
 
+def _public_service_level(node: Node) -> int:
+    """The old-scale level (0-4) from ``public_service`` (Decree 42/2022 terms) or
+    ``public_service_level``; both given must agree."""
+
+    old = node.integer("public_service_level", 0, lo=0, hi=4)
+    if not node.has("public_service"):
+        return old
+    new = PUBLIC_SERVICE[_choice(node, "public_service", tuple(PUBLIC_SERVICE), "none")]
+    if node.has("public_service_level") and old != new:
+        raise node.error("public_service", T(
+            "{value} means level {new} of the old scale, but public_service_level is {old}",
+            value=node.text("public_service", ""), new=new, old=old))
+    return new
+
+
 def parse_answers(node: Node) -> Answers:
     """Answers from a YAML mapping (the ``--answers`` file or an inventory's
     ``classification:``); errors name the file and key."""
@@ -405,7 +425,7 @@ def parse_answers(node: Node) -> Answers:
         state_secret=node.boolean("state_secret", False),
         operation_24x7=node.boolean("operation_24x7", False),
         scope=_choice(node, "scope", SCOPES, "unit"),
-        public_service_level=node.integer("public_service_level", 0, lo=0, hi=4),
+        public_service_level=_public_service_level(node),
         conditional_business=node.boolean("conditional_business", False),
         admin_procedures=admin,
         national_egov=node.boolean("national_egov", False),
@@ -417,6 +437,7 @@ def parse_answers(node: Node) -> Answers:
 
 __all__ = [
     "ANSWER_KEYS",
+    "PUBLIC_SERVICE",
     "RULES",
     "Answers",
     "Criterion",

@@ -81,3 +81,38 @@ def test_only_level_8_2_is_confirmed_others_are_marked() -> None:
     assert confidences["nd85:8.2"] == "research-note"
     assert confidences["nd85:9.2.c"] == "unconfirmed"
     assert all(c.confidence == "reported" for c in result.nd331.matched)
+
+
+@pytest.mark.parametrize(("value", "level"), [("none", 0), ("partial", 3), ("full", 4)])
+def test_public_service_in_decree_42_terms(value: str, level: int) -> None:
+    from attt.level_suggest import parse_answers
+    from attt.yamlio import Node
+
+    answers = parse_answers(Node({"public_service": value}, "a.yaml"))
+    assert answers.public_service_level == level
+    # Given both ways, they must agree.
+    same = parse_answers(Node({"public_service": value, "public_service_level": level},
+                              "a.yaml"))
+    assert same.public_service_level == level
+
+
+def test_public_service_disagreeing_with_the_old_scale_names_file_and_key() -> None:
+    from attt.errors import InputError
+    from attt.level_suggest import parse_answers
+    from attt.yamlio import Node
+
+    with pytest.raises(InputError) as exc:
+        parse_answers(Node({"public_service": "full", "public_service_level": 2}, "a.yaml"))
+    assert "a.yaml: public_service" in str(exc.value)
+    assert "old scale" in str(exc.value)
+    assert "thang cũ" in exc.value.render("vi")
+
+
+def test_full_online_public_service_suggests_the_level_of_old_level_4() -> None:
+    from attt.level_suggest import parse_answers
+    from attt.yamlio import Node
+
+    new = suggest(parse_answers(Node({"system_type": "citizen_business",
+                                      "public_service": "full"}, "a.yaml")))
+    old = suggest(Answers(system_type="citizen_business", public_service_level=4))
+    assert new.nd85.level == old.nd85.level >= 2

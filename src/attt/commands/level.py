@@ -8,6 +8,7 @@ from ..level_suggest import (
     HARM,
     ICS_GRADES,
     INFORMATION_TYPES,
+    PUBLIC_SERVICE,
     SCOPES,
     SYSTEM_TYPES,
     parse_answers,
@@ -49,9 +50,15 @@ def level() -> None:
               help="Hệ thống phải vận hành 24/7. / Must run 24/7.")
 @click.option("--scope", type=click.Choice(SCOPES), default=None,
               help="Phạm vi hạ tầng. / Infrastructure scope.")
+@click.option("--public-service", type=click.Choice(tuple(PUBLIC_SERVICE)), default=None,
+              help="Dịch vụ công trực tuyến theo Nghị định 42/2022/NĐ-CP: none (không có), "
+                   "partial (một phần, tương đương mức 3 cũ), full (toàn trình, tương đương "
+                   "mức 4 cũ). / Online public service as Decree 42/2022 names it: none, "
+                   "partial (old level 3), full (old level 4).")
 @click.option("--public-service-level", type=click.IntRange(0, 4), default=None,
-              help="Mức dịch vụ công trực tuyến 1-4 (0: không có). / "
-                   "Online public-service level 1-4 (0: none).")
+              help="Mức dịch vụ công trực tuyến theo thang cũ 1-4 của Nghị định 43/2011/NĐ-CP "
+                   "(0: không có); nên dùng --public-service. / Online public-service level on "
+                   "the old 1-4 scale of Decree 43/2011 (0: none); prefer --public-service.")
 @click.option("--conditional-business/--no-conditional-business", default=None,
               help="Phục vụ ngành, nghề kinh doanh có điều kiện. / "
                    "Serves a conditional business line.")
