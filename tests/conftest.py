@@ -9,10 +9,13 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -64,3 +67,32 @@ def _every_results_json_validates(tmp_path_factory: pytest.TempPathFactory) -> I
         checked += 1
         bad += [f"{path}: {e}" for e in schema_errors(doc)[:5]]
     assert not bad, f"results.json not valid against {SCHEMA_PATH.name}:\n" + "\n".join(bad)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """The headless Chromium the browser tests drive (required in CI)."""
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent / "browser"))
+    from chromium import find_chromium
+
+    exe: str | None = find_chromium()
+    if exe is None:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is required in CI (install chromium or set ATTT_CHROMIUM)")
+        pytest.skip("Chromium not installed")
+    return exe
+
+
+@pytest.fixture(scope="session")
+def gen() -> ModuleType:
+    """tools/gen_profiles.py loaded as a module (the profile generator's own functions)."""
+
+    path = Path(__file__).resolve().parents[1] / "tools" / "gen_profiles.py"
+    spec = importlib.util.spec_from_file_location("gen_profiles", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while being built
+    spec.loader.exec_module(module)
+    return module
+

@@ -7,9 +7,7 @@ seen to fail when the rule is broken."""
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
-import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -31,14 +29,6 @@ TCVN = "law116-nd331-checks.yaml"
 Edit = tuple[str, str, str] | None
 
 
-@pytest.fixture(scope="module")
-def gen() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("gen_profiles", ROOT / "tools/gen_profiles.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while being built
-    spec.loader.exec_module(module)
-    return module
 
 
 def regulation(tmp_path: Path, edit: Edit) -> Path:

@@ -7,7 +7,6 @@ Skipped when Chromium is missing, unless CI is set: then it fails.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "render"))
 
-from chromium import ConsoleResult, find_chromium, open_page
+from chromium import ConsoleResult, open_page
 from factory import failing_document, large_document
 
 from attt.render.base import RenderOptions
@@ -28,14 +27,6 @@ CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 pytestmark = pytest.mark.timeout(300)
 
 
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    exe = find_chromium()
-    if exe is None:
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is required in CI (install chromium or set ATTT_CHROMIUM)")
-        pytest.skip("Chromium not installed")
-    return exe
 
 
 def _page(tmp_path: Path, name: str, head: str, body: str) -> Path:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import re
 import sys
 from pathlib import Path
@@ -32,7 +31,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "browser"))
 
-from chromium import find_chromium, open_page
+from chromium import open_page
 from factory import failing_document
 
 from attt.render.base import RenderOptions
@@ -133,14 +132,6 @@ frame.addEventListener('load', function () { measure(frame.contentWindow); });
 _VERDICT = re.compile(r'<pre id="layout-verdict">(.*?)</pre>', re.S)
 
 
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    exe = find_chromium()
-    if exe is None:
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is required in CI (install chromium or set ATTT_CHROMIUM)")
-        pytest.skip("Chromium not installed")
-    return exe
 
 
 def wrap(page: str, width: int, height: int) -> str:
