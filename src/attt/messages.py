@@ -90,6 +90,8 @@ def render_arg(value: Arg, lang: str) -> str:
         return "-"
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value.strftime(DATE_FORMATS.get(lang, "%Y-%m-%d"))
+    if isinstance(value, float) and lang == "vi":
+        return str(value).replace(".", ",")  # Vietnamese writes a decimal comma: 0,9 tháng
     return str(value)
 
 

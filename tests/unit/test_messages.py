@@ -69,3 +69,9 @@ def test_plain_replaces_messages_anywhere_in_json_data() -> None:
     data = {"a": [T("Compliant with level {level}", level=1), 2], "b": {"c": T("x {n}", n=3)}}
     assert json.loads(json.dumps(plain(data))) == {"a": ["Compliant with level 1", 2],
                                                    "b": {"c": "x 3"}}
+
+
+def test_decimal_numbers_use_the_decimal_comma_in_vietnamese() -> None:
+    msg = T("{n} zzz", n=0.9)
+    assert msg.render("en") == "0.9 zzz"
+    assert msg.render("vi") == "0,9 zzz"
