@@ -16,7 +16,7 @@ from typing import Any
 from .. import gates
 from ..i18n import N_, STATUS_DISPLAY_ORDER, STATUS_LABELS
 from ..messages import Msg, T
-from ..render.document import pick
+from ..render.document import check_counts, pick, system_incomplete
 
 BLOCKING_SHOWN = 8
 # Failed and errored requirements first: they are what an officer acts on today.
@@ -33,21 +33,12 @@ def status_counts(counts: Mapping[str, int], keep_zero: bool = True) -> list[Msg
     ]
 
 
-def incomplete(system: Mapping[str, Any], run: Mapping[str, Any]) -> bool:
-    """True when a host of the system was not scanned in full, or the run was interrupted."""
-
-    hosts = system.get("hosts") or []
-    return bool(run.get("interrupted")) or any(h.get("state") != "ok" for h in hosts)
-
-
 def check_progress(system: Mapping[str, Any]) -> tuple[int, int]:
-    """(passed, applicable) over the system's findings: one per check, host and requirement;
-    not-applicable findings are not counted."""
+    """(passed, applicable) over the system's findings (document.check_counts)."""
 
-    statuses = [f.get("status") for r in system.get("requirements") or []
-                for f in r.get("findings") or []]
-    applicable = [s for s in statuses if s != "not_applicable"]
-    return sum(1 for s in applicable if s == "pass"), len(applicable)
+    counts = check_counts([f for r in system.get("requirements") or []
+                           for f in r.get("findings") or []])
+    return counts["passed"], counts["total"]
 
 
 def percent(value: float | None, lang: str) -> str:
@@ -103,7 +94,7 @@ def blocking_lines(system: Mapping[str, Any], lang: str,
 def system_lines(system: Mapping[str, Any], run: Mapping[str, Any], lang: str) -> list[Msg]:
     """What the command line says about one system after a scan."""
 
-    unfinished = incomplete(system, run)
+    unfinished = system_incomplete(system, run)
     name = f"{system['name']} ({system['profile']['id']})"
     lines = [
         T("System {name}: {verdict}", name=name, verdict=_verdict(system, unfinished)),

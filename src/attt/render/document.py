@@ -8,6 +8,7 @@ readers take it as ``Document``, the plain JSON mapping a loaded results.json al
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, cast
 
@@ -185,11 +186,30 @@ def score_line(score: Mapping[str, Any]) -> str:
     return f"{shown} ({score.get('grade', '-')})"
 
 
+def check_counts(findings: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+    """Check-level progress: one check on one host is one result.  Not-applicable results are
+    left out of the total, as they are of the score.  The report and the command line both
+    show it beside the requirement score."""
+
+    counts = Counter(str(f.get("status")) for f in findings)
+    return {"passed": counts["pass"],
+            "total": sum(n for status, n in counts.items() if status != "not_applicable"),
+            "failed": counts["fail"], "errors": counts["error"]}
+
+
+def system_incomplete(system: Mapping[str, Any], run: Mapping[str, Any]) -> bool:
+    """A host of the system was not scanned in full, or the run was interrupted: a grade over
+    part of the hosts would mislead, so readers show "incomplete" instead."""
+
+    hosts = system.get("hosts") or []
+    return bool(run.get("interrupted")) or any(h.get("state") != "ok" for h in hosts)
+
+
 def all_findings(doc: Document) -> Sequence[Mapping[str, Any]]:
     """Every finding of every requirement of every system."""
 
     return [f for s in doc["systems"] for r in s["requirements"] for f in r["findings"]]
 
 
-__all__ = ["SCHEMA", "Document", "Score", "all_findings", "build", "grading_rules", "pick",
-           "score_line"]
+__all__ = ["SCHEMA", "Document", "Score", "all_findings", "build", "check_counts",
+           "grading_rules", "pick", "score_line", "system_incomplete"]

@@ -30,7 +30,7 @@ from markupsafe import Markup, escape
 from .. import clauses, gates, i18n
 from ..messages import pick as pick_text
 from .base import RenderOptions, register
-from .document import Document
+from .document import Document, check_counts, system_incomplete
 from .document import pick as _pick
 
 TEMPLATE = "report.html"
@@ -331,19 +331,11 @@ def _param_source(source: str) -> View:
 
 
 def _checks(findings: Sequence[Mapping[str, Any]]) -> View:
-    """Check-level progress: one check on one host is one result.  Not-applicable results are
-    left out of the total, as they are of the score."""
+    """Check-level progress (document.check_counts) with its percentage for the meter."""
 
-    counts = Counter(str(f.get("status")) for f in findings)
-    total = sum(n for status, n in counts.items() if status != "not_applicable")
-    passed = counts["pass"]
-    return {
-        "passed": passed,
-        "total": total,
-        "failed": counts["fail"],
-        "errors": counts["error"],
-        "percent": round(100 * passed / total, 1) if total else 0.0,
-    }
+    counts = check_counts(findings)
+    total = counts["total"]
+    return {**counts, "percent": round(100 * counts["passed"] / total, 1) if total else 0.0}
 
 
 def _findings_of(system: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -566,10 +558,10 @@ def build_view(doc: Document, options: RenderOptions) -> View:
     verdict = str(summary.get("verdict", ""))
     systems = [_system(i, s, lang, options) for i, s in enumerate(doc.get("systems") or [])]
     trends = doc.get("trend") or {}
-    for view in systems:
+    for view, raw in zip(systems, doc.get("systems") or [], strict=True):
         view["trend"] = _trend(trends.get(view["name"]), lang)
         # Not fully scanned: the grade letter of what was scanned would mislead.
-        view["incomplete"] = bool(run.get("interrupted")) or view["hosts_down"] > 0
+        view["incomplete"] = system_incomplete(raw, run)
     return {
         "lang": lang,
         "tool": {
