@@ -110,7 +110,7 @@ CASES: dict[str, tuple[Case, str]] = {
         "x.yaml: line 2: YAML aliases (*x) are not supported; use defaults:/groups:"),
     "zone plan: bad service": (
         lambda p: _inventory(p, extra="    zones: [{name: lan, role: internal, "
-                                      "networks: [10.0.0.0/24]}]\n"
+                                      "networks: [192.0.2.0/24]}]\n"
                                       "    rules: {flows: [{from: lan, to: lan, action: deny, "
                                       "services: [tcp/0]}]}\n"),
         "systems[0].rules.flows[0].services[0]: port range out of 1-65535: 'tcp/0'"),
