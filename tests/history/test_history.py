@@ -195,3 +195,36 @@ def test_three_scans_of_the_local_machine(tmp_path: Path) -> None:
     diff = history.diff_runs("1", "3", str(db))
     assert not diff.new_failures and not diff.fixed
     assert diff.a is not None and diff.b is not None
+
+
+def test_diff_prints_finding_messages_in_the_cli_language(tmp_path: Path) -> None:
+    db = tmp_path / "h.sqlite3"
+    rootfs = make_rootfs(tmp_path / "rootfs")
+    scan(rootfs, tmp_path / "r1", db)
+    set_root_login(rootfs, "yes")
+    second = scan(rootfs, tmp_path / "r2", db)
+    finding = next(f for r in second["systems"][0]["requirements"]  # type: ignore[index]
+                   for f in r["findings"] if f["check"] == "ssh.root_login_disabled")
+    vi = run("diff", "1", "2", "--db", str(db)).output
+    assert finding["message_vi"][:60] in vi and finding["message"][:60] not in vi
+    en = CliRunner(env={"ATTT_LANG": "en"}).invoke(main, ["diff", "1", "2", "--db", str(db)])
+    assert finding["message"][:60] in en.output
+
+
+def test_a_schema_1_database_gains_the_vietnamese_column(tmp_path: Path) -> None:
+    """A database written before messages were translated keeps its runs and records new ones."""
+
+    db = tmp_path / "h.sqlite3"
+    rootfs = make_rootfs(tmp_path / "rootfs")
+    scan(rootfs, tmp_path / "r1", db)
+    with sqlite3.connect(db) as conn:  # make it what attt 0.1 with schema 1 wrote
+        conn.execute("ALTER TABLE findings DROP COLUMN message_vi")
+        conn.execute("PRAGMA user_version = 1")
+    set_root_login(rootfs, "yes")
+    scan(rootfs, tmp_path / "r2", db)
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == history.SCHEMA_VERSION
+        rows = conn.execute("SELECT run, message_vi FROM findings WHERE check_id = "
+                            "'ssh.root_login_disabled' ORDER BY run").fetchall()
+    assert rows[0][1] is None and rows[1][1]  # the old run as it was, the new one translated
+    assert "Không đạt" in run("diff", "1", "2", "--db", str(db)).output

@@ -112,6 +112,7 @@ def diff_cmd(run_a: str, run_b: str, db: str, as_json: bool) -> None:
             i = c.item
             states = f"{_status(c.before)} -> {_status(c.after)}"
             echo(f"  {i.system}/{i.host}  {i.requirement}  {i.check}  {states}")
-            if i.message:
-                echo(f"      {i.message[:160]}")
+            shown = i.message_vi if cli_lang() == "vi" and i.message_vi else i.message
+            if shown:
+                echo(f"      {shown[:160]}")
     sys.exit(0)

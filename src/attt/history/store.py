@@ -22,7 +22,9 @@ from ..messages import Msg, T
 log = logging.getLogger("attt.history")
 
 DB_ENV = "ATTT_DB"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Columns added since schema 1, added in place to an older database (its rows keep NULL).
+_MIGRATIONS = {2: ("ALTER TABLE findings ADD COLUMN message_vi TEXT",)}
 APPLICABLE_NOT = "not_applicable"
 
 _SCHEMA = """
@@ -81,6 +83,7 @@ CREATE TABLE IF NOT EXISTS findings (
     status        TEXT NOT NULL,
     message       TEXT,
     evidence_hash TEXT NOT NULL,
+    message_vi    TEXT,
     PRIMARY KEY (run, system, host, requirement, check_id, params_hash)
 );
 CREATE INDEX IF NOT EXISTS runs_inventory ON runs(inventory, started);
@@ -179,6 +182,9 @@ def connect(path: str = "", create: bool = True) -> Iterator[sqlite3.Connection]
             raise HistoryError(T("{path}: written by a newer attt (schema {version})",
                                  path=db, version=version))
         conn.executescript(_SCHEMA)
+        for step in range(max(version, 1) + 1, SCHEMA_VERSION + 1) if version else ():
+            for sql in _MIGRATIONS[step]:
+                conn.execute(sql)
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         with conn:
             yield conn
@@ -204,6 +210,7 @@ class Item:
     evidence_hash: str
     message: str = ""
     params: str = "{}"
+    message_vi: str = ""  # empty for findings recorded before schema 2
 
     @property
     def key(self) -> tuple[str, str, str, str, str]:
@@ -222,6 +229,7 @@ class Item:
             "params": json.loads(self.params),
             "status": self.status,
             "message": self.message,
+            "message_vi": self.message_vi,
         }
 
 
@@ -245,6 +253,7 @@ def items_of(doc: Mapping[str, Any], system: str | None = None) -> dict[tuple[st
                     evidence_hash=canonical_hash(f.get("evidence")),
                     message=str(f.get("message", "")),
                     params=json.dumps(params, sort_keys=True, ensure_ascii=False, default=str),
+                    message_vi=str(f.get("message_vi") or ""),
                 )
                 out[item.key] = item
     return out
@@ -265,7 +274,7 @@ def items_of_run(
         _check_finding_row(conn, row)
         item = Item(row["system"], row["host"], row["requirement"], row["check_id"],
                     row["params_hash"], row["status"], row["evidence_hash"],
-                    row["message"] or "", row["params"])
+                    row["message"] or "", row["params"], row["message_vi"] or "")
         out[item.key] = item
     return out
 
@@ -325,9 +334,12 @@ def record(doc: Mapping[str, Any], out_dir: str = "", path: str = "") -> int:
                   r.get("severity"), r.get("layer")) for r in sys_.get("requirements") or []],
             )
         conn.executemany(
-            "INSERT OR REPLACE INTO findings VALUES (?,?,?,?,?,?,?,?,?,?)",
+            "INSERT OR REPLACE INTO findings (run, system, host, requirement, check_id, "
+            "params_hash, params, status, message, evidence_hash, message_vi) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             [(rid, i.system, i.host, i.requirement, i.check, i.params_hash, i.params,
-              i.status, i.message, i.evidence_hash) for i in items_of(doc).values()],
+              i.status, i.message, i.evidence_hash, i.message_vi)
+             for i in items_of(doc).values()],
         )
     return rid
 
@@ -355,8 +367,9 @@ def _check_finding_row(conn: sqlite3.Connection, row: sqlite3.Row) -> None:
                  "evidence_hash", "params"):
         if not isinstance(row[name], str):
             raise _row_error(conn, f"{where}.{name}", row[name])
-    if not isinstance(row["message"], str | None):
-        raise _row_error(conn, f"{where}.message", row["message"])
+    for name in ("message", "message_vi"):
+        if not isinstance(row[name], str | None):
+            raise _row_error(conn, f"{where}.{name}", row[name])
     try:
         params = parse_json(row["params"], "", "")
     except InputError:
