@@ -73,6 +73,29 @@ class Msg:
         return hash(self.id)
 
 
+class Joined(Msg):
+    """Messages (or data) one after another, separated by ``sep``: each rendered in the
+    reader's language, then joined, so a list of phrases never mixes languages."""
+
+    def __init__(self, items: Sequence[Arg], sep: str = "; ") -> None:
+        super().__init__("{items}", items=list(items))
+        self.sep = sep
+
+    def render(self, lang: str) -> str:
+        """The items in ``lang``, separated."""
+
+        items = self.args["items"]
+        assert isinstance(items, list)
+        return self.sep.join(render_arg(v, lang) for v in items)
+
+    def ids(self) -> list[str]:
+        """The msgids of the items that are messages (the separator is no text)."""
+
+        items = self.args["items"]
+        assert isinstance(items, list)
+        return [i for v in items if isinstance(v, Msg) for i in v.ids()]
+
+
 def T(msgid: str, /, **args: Arg) -> Msg:
     """A message from the template ``msgid`` and its parameters."""
 
@@ -158,5 +181,5 @@ def placeholders(template: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
-__all__ = ["Arg", "Msg", "T", "both", "has_words", "pick", "placeholders", "plain", "render",
-           "render_arg", "untranslated"]
+__all__ = ["Arg", "Joined", "Msg", "T", "both", "has_words", "pick", "placeholders", "plain",
+           "render", "render_arg", "untranslated"]

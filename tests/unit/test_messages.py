@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from attt.messages import T, both, pick, placeholders, render, untranslated
 
 
@@ -75,3 +77,28 @@ def test_decimal_numbers_use_the_decimal_comma_in_vietnamese() -> None:
     msg = T("{n} zzz", n=0.9)
     assert msg.render("en") == "0.9 zzz"
     assert msg.render("vi") == "0,9 zzz"
+
+
+def test_joined_renders_each_part_in_the_language_then_joins() -> None:
+    from attt.messages import Joined
+
+    msg = Joined([T("Compliant with level {level}", level=2), "tcp/22"], ": ")
+    assert msg.render("en") == "Compliant with level 2: tcp/22"
+    assert msg.render("vi").endswith(": tcp/22") and "Compliant" not in msg.render("vi")
+    # The separator is no text of its own: only the inner template is a msgid.
+    assert msg.ids() == ["Compliant with level {level}"]
+    assert untranslated(msg) == []
+
+
+def test_a_translation_that_breaks_a_placeholder_falls_back_to_english(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import gettext
+
+    import attt.messages
+
+    class Broken(gettext.NullTranslations):
+        def gettext(self, message: str) -> str:
+            return "Tuân thủ cấp độ {muc}"  # a translator renamed the placeholder
+
+    monkeypatch.setattr(attt.messages, "translations", lambda lang: Broken())
+    assert T("Compliant with level {level}", level=3).render("vi") == "Compliant with level 3"

@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..messages import Arg, Msg, T, render, render_arg
+from ..messages import Arg, Joined, Msg, T, render
 from ..model import Result, Status
 from ..registry import ScopedFacts, check
 from . import facts as F
@@ -37,29 +37,6 @@ ZONE_TITLES: dict[str, tuple[str, str, Msg]] = {
     "device_management": ("Có vùng quản trị thiết bị", "Device management zone declared",
                           T("management interfaces of network devices, storage, hypervisors")),
 }
-
-
-class Joined(Msg):
-    """Messages (or data) one after another, separated by ``sep``: each rendered in the
-    reader's language, then joined, so a list of phrases never mixes languages."""
-
-    def __init__(self, items: Sequence[Arg], sep: str = "; ") -> None:
-        super().__init__("{items}", items=list(items))
-        self.sep = sep
-
-    def render(self, lang: str) -> str:
-        """The items in ``lang``, separated."""
-
-        items = self.args["items"]
-        assert isinstance(items, list)
-        return self.sep.join(render_arg(v, lang) for v in items)
-
-    def ids(self) -> list[str]:
-        """The msgids of the items that are messages (the separator is no text)."""
-
-        items = self.args["items"]
-        assert isinstance(items, list)
-        return [i for v in items if isinstance(v, Msg) for i in v.ids()]
 
 
 def _more(shown: Sequence[Arg], total: int, limit: int) -> Msg:

@@ -178,14 +178,6 @@ def pick(item: Mapping[str, Any], stem: str, lang: str) -> str:
     return str(item.get(f"{stem}_{lang}") or item.get(f"{stem}_{other}") or "")
 
 
-def score_line(score: Mapping[str, Any]) -> str:
-    """A score as ``87.5% (B)``."""
-
-    pct = score.get("percent")
-    shown = "n/a" if pct is None else f"{pct:.1f}%"
-    return f"{shown} ({score.get('grade', '-')})"
-
-
 def check_counts(findings: Sequence[Mapping[str, Any]]) -> dict[str, int]:
     """Check-level progress: one check on one host is one result.  Not-applicable results are
     left out of the total, as they are of the score.  The report and the command line both
@@ -212,4 +204,4 @@ def all_findings(doc: Document) -> Sequence[Mapping[str, Any]]:
 
 
 __all__ = ["SCHEMA", "Document", "Score", "all_findings", "build", "check_counts",
-           "grading_rules", "pick", "score_line", "system_incomplete"]
+           "grading_rules", "pick", "system_incomplete"]
