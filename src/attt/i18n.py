@@ -59,24 +59,6 @@ def ngettext_for(lang: str) -> Callable[[str, str, int], str]:
     return translations(lang).ngettext
 
 
-# Short summary printed by the command line (cli.py) after a scan.
-CLI_MESSAGES: tuple[str, ...] = (
-    N_("Verdict"),
-    N_("Score"),
-    N_("Grade"),
-    N_("Compliant with level {level}"),
-    N_("Not compliant"),
-    N_("Blocking requirements: {ids}"),
-    N_("Report written to {path}"),
-    N_("Results written to {path}"),
-    N_("Hosts scanned: {done}/{total}"),
-    N_("Hosts with errors: {count}"),
-    N_("Expired waivers ignored: {count}"),
-    N_("Scan interrupted; results are incomplete"),
-    N_("Waived: {waived}, not applicable: {na}, awaiting evidence: {manual}"),
-    N_("System {name}: {verdict}"),
-)
-
 STATUS_LABELS: Mapping[str, str] = {
     "pass": N_("Pass"),
     "fail": N_("Fail"),
@@ -165,7 +147,6 @@ def label(table: Mapping[Any, str], key: object, lang: str) -> str:
 
 
 __all__ = [
-    "CLI_MESSAGES",
     "DEFAULT_LANG",
     "DOMAIN",
     "GROUP_LABELS",
