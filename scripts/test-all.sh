@@ -10,7 +10,7 @@ $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends \
   python3 python3-venv python3-pip ca-certificates \
   openssh-server openssh-client nmap chromium iproute2 nftables iptables procps \
-  debootstrap util-linux \
+  debootstrap util-linux rabbitmq-server socat \
   libreoffice-writer-nogui poppler-utils fonts-liberation
 /usr/bin/python3 -m venv .venv
 .venv/bin/pip install -q --upgrade pip

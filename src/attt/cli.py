@@ -27,6 +27,7 @@ from .commands.level import level
 from .commands.network import network
 from .commands.scan import report, scan
 from .commands.validate import validate
+from .commands.worker import worker
 from .errors import AtttError
 from .messages import T
 from .termsafe import EscapingFormatter, EscapingWriter
@@ -136,7 +137,7 @@ def bilingual_help_option(command: click.Command) -> None:
 
 
 for _command in (scan, report, validate, checks, requirements, profiles, evidence, dossier,
-                 history_cmd, diff_cmd, keys, verify, level, network):
+                 history_cmd, diff_cmd, keys, verify, level, network, worker):
     main.add_command(_command)
 bilingual_help_option(main)
 

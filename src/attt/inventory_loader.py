@@ -11,13 +11,14 @@ import getpass
 import ipaddress
 import os
 from collections.abc import Mapping
+from dataclasses import replace
 from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
 
 from .errors import InputError
 from .messages import T
-from .model import Host, Inventory, System, Zone
+from .model import Host, Inventory, System, Zone, ZoneWorker
 from .network.inventory import ZONE_NETWORK_KEYS, check_overlaps, system_extras, zone_extras
 from .particulars import PARTICULAR_KEYS, ZONE_DETAIL_KEYS
 from .particulars_loader import load_particulars, party_name
@@ -171,9 +172,35 @@ def _host(
     )
 
 
-def _zone(node: Node) -> Zone:
-    node.allow("name", "role", "networks", "description", "targets", *ZONE_DETAIL_KEYS,
-               *ZONE_NETWORK_KEYS)
+def _zone_workers(node: Node, base_dir: str) -> tuple[ZoneWorker, ...]:
+    """``workers:`` of a zone: who may return its results (attt.distributed), each with the
+    Ed25519 public key (``attt keys generate``) its results must be signed with."""
+
+    from .signing import load_public_key
+
+    out: list[ZoneWorker] = []
+    for i, wnode in enumerate(node.items("workers")):
+        wnode.allow("id", "public_key")
+        wid = wnode.text("id")
+        if not wid or not all(c.isalnum() or c in "-_." for c in wid):
+            raise wnode.error("id", T("expected letters, digits, '-', '_' or '.', got {value}",
+                                      value=repr(wid)))
+        if any(w.id == wid for w in out):
+            raise wnode.error("id", T("duplicate worker {id}", id=repr(wid)))
+        path = _resolve(base_dir, wnode.text("public_key"))
+        if not os.path.isfile(path):
+            raise node.error(f"workers[{i}].public_key", T("no such file: {path}", path=path))
+        try:
+            load_public_key(path)
+        except InputError as exc:
+            raise node.error(f"workers[{i}].public_key", exc.problem) from None
+        out.append(ZoneWorker(wid, path))
+    return tuple(out)
+
+
+def _zone(node: Node, base_dir: str) -> Zone:
+    node.allow("name", "role", "networks", "description", "targets", "workers",
+               *ZONE_DETAIL_KEYS, *ZONE_NETWORK_KEYS)
     nets = node.texts("networks")
     for i, net in enumerate(nets):
         try:
@@ -181,7 +208,8 @@ def _zone(node: Node) -> Zone:
         except ValueError:
             raise node.error(f"networks[{i}]", T("not an IP network: {value}",
                                                  value=repr(net))) from None
-    return zone_extras(node, Zone(node.text("name"), node.text("role", node.text("name")), nets))
+    zone = zone_extras(node, Zone(node.text("name"), node.text("role", node.text("name")), nets))
+    return replace(zone, workers=_zone_workers(node, base_dir))
 
 
 def load_inventory(path: str) -> Inventory:
@@ -209,7 +237,7 @@ def load_inventory(path: str) -> Inventory:
         if regime not in REGIMES:
             raise snode.error("regime", T("expected one of {choices}, got {value}",
                                           choices=REGIMES, value=repr(regime)))
-        zones = tuple(_zone(z) for z in snode.items("zones"))
+        zones = tuple(_zone(z, base_dir) for z in snode.items("zones"))
         check_overlaps(snode, zones)
         network_keys = system_extras(snode, zones, base_dir)
         zone_names = {z.name for z in zones}

@@ -194,6 +194,15 @@ class Profile:
 
 
 @dataclass(frozen=True)
+class ZoneWorker:
+    """A zone worker allowed to return results for its zone (``attt worker``): its id and
+    the Ed25519 public key (PEM file, resolved path) its results must be signed with."""
+
+    id: str
+    public_key: str
+
+
+@dataclass(frozen=True)
 class Zone:
     """A network zone of a system (internal, DMZ, perimeter ...)."""
 
@@ -206,6 +215,8 @@ class Zone:
     # Why the zone has no IPv6 by decision (inventory ``ipv6: false``); "" = none declared.
     # Such a zone is shown in the IPv6 readiness finding but not scored as missing.
     ipv6_exempt: str = ""
+    # Zone workers whose signed results are accepted for the zone's hosts (attt.distributed).
+    workers: tuple[ZoneWorker, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -92,6 +92,8 @@ class HostOutcome:
     duration: float = 0.0
     recorded_key: str | None = None
     sections: Mapping[str, str] = field(default_factory=dict)
+    # The zone worker that produced this outcome (attt.distributed); "" = this machine.
+    worker: str = ""
 
     def record(self) -> dict[str, Any]:
         """The host record written to findings.jsonl after its findings."""
@@ -99,7 +101,7 @@ class HostOutcome:
         counts: dict[str, int] = {}
         for f in self.findings:
             counts[f.status.value] = counts.get(f.status.value, 0) + 1
-        return {
+        rec: dict[str, Any] = {
             "type": "host",
             "system": self.host.system,
             "name": self.host.name,
@@ -117,6 +119,9 @@ class HostOutcome:
             "recorded_key": self.recorded_key,
             "counts": counts,
         }
+        if self.worker:
+            rec["worker"] = self.worker
+        return rec
 
 
 def _finding(host: Host, b: Binding, result: Result) -> Finding:

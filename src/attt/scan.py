@@ -19,7 +19,7 @@ from typing import Any
 
 from . import gates, grading, history, redact
 from .artefacts import read_run_meta
-from .errors import InputError, OutputError
+from .errors import AtttError, InputError, OutputError
 from .evidence import EvidenceSet, check_requirements, load_evidence
 from .i18n import VN_TZ
 from .inventory_loader import adhoc_inventory, bundled_inventory, load_inventory
@@ -77,6 +77,14 @@ class ScanOptions:
     fail_under: float | None = None
     fail_on: str = ""
     max_errors: int | None = None
+    # Zone workers (attt.distributed): the broker URL (never with its password, which comes
+    # from the environment variable named here), its TLS files, and how long to wait.
+    broker: str = ""
+    broker_password_env: str = "ATTT_BROKER_PASSWORD"
+    broker_ca: str = ""
+    broker_cert: str = ""
+    broker_key: str = ""
+    deadline: float = 3600.0
 
     def to_json(self) -> dict[str, Any]:
         """The options as run.json stores them."""
@@ -135,6 +143,9 @@ def normalise(opts: ScanOptions) -> ScanOptions:
         evidence_root=_abs(opts.evidence_root),
         db=_abs(opts.db),
         workers=max(1, min(opts.workers, 256)),
+        broker_ca=_abs(opts.broker_ca),
+        broker_cert=_abs(opts.broker_cert),
+        broker_key=_abs(opts.broker_key),
     )
 
 
@@ -285,6 +296,7 @@ def run_scan(
     net_jobs = network_jobs(opts, pairs)
     evidence = load_system_evidence(opts, pairs)
     waivers = load_waivers(opts.waivers) if opts.waivers else []
+    broker = _broker(opts, inv, hosts, net_jobs)
     # Installed before the run folder exists: a Ctrl-C from here on always leaves a report.
     with _SigintGuard() as guard:
         make_folder(out_dir)
@@ -319,18 +331,27 @@ def run_scan(
             sudo=opts.sudo,
         )
         failure: OutputError | None = None
+        lost: AtttError | None = None
         try:
             # The outer handler also catches a Ctrl-C that lands just as scanning ends.
             try:
                 if guard.start_scanning():
-                    _scan_units(todo, net_todo, profiles, settings, store, opts.workers,
-                                on_host_done)
+                    if broker is None:
+                        _scan_units(todo, net_todo, profiles, settings, store, opts.workers,
+                                    on_host_done)
+                    else:
+                        _scan_distributed(broker, opts, inv, run_id, todo, net_todo,
+                                          profiles, settings, store, on_host_done)
             finally:
                 guard.stop_scanning()
         except KeyboardInterrupt:
             pass
         except OutputError as exc:
             failure = exc  # findings could not be saved: stop, keep what is on disk
+        except AtttError as exc:
+            if broker is None:
+                raise
+            lost = exc  # the broker went away: what came back is on disk, resumable
         interrupted = guard.count > 0
         findings, records = store.read()
         doc = finish(opts, inv, pairs, findings, records, run_id, started, interrupted, units,
@@ -347,6 +368,8 @@ def run_scan(
                               tuple(os.path.basename(p) for p in files))
         if opts.history:
             history.safe_record(doc, out_dir, opts.db)  # a DB problem never loses the report
+    if lost is not None:
+        raise lost
     code = 130 if interrupted else int(doc["summary"]["exit_code"])
     return ScanResult(out_dir, doc, code, files, interrupted)
 
@@ -367,6 +390,60 @@ def _scan_units(
         on_host_done(outcome)
 
 
+def _broker(opts: ScanOptions, inv: Inventory, hosts: list[Host],
+            net_jobs: list[NetworkJob]) -> Any:
+    """With ``--broker``: the checked broker, reachable now (else exit 3 before a run folder
+    is made), every host routed to a zone that lists worker keys (else exit 2)."""
+
+    if not opts.broker:
+        return None
+    from .distributed.app import broker_from
+    from .distributed.coordinator import check_routes, connect
+
+    broker = broker_from(opts.broker, opts.broker_password_env, opts.broker_ca,
+                         opts.broker_cert, opts.broker_key)
+    check_routes(inv, hosts, [(j.system, j.zone) for j in net_jobs if j.zone])
+    if opts.deadline <= 0:
+        raise InputError("--deadline", str(opts.deadline), T("expected a positive number of "
+                                                              "seconds"))
+    _, conn = connect(broker)
+    conn.release()
+    return broker
+
+
+def _scan_distributed(
+    broker: Any,
+    opts: ScanOptions,
+    inv: Inventory,
+    run_id: str,
+    todo: list[Host],
+    net_todo: list[NetworkJob],
+    profiles: dict[str, Profile],
+    settings: TransportSettings,
+    store: FindingsLog,
+    on_host_done: Callable[[HostOutcome], None],
+) -> None:
+    """Hosts and vantage units to the zone workers; a system's plan-only unit (no vantage)
+    is judged here, as it needs no scan."""
+
+    import time
+
+    from .distributed import coordinator
+    from .runner import bind
+
+    for job in [j for j in net_todo if not j.zone]:
+        outcome = run_network_job(job)
+        store.append(outcome)
+        on_host_done(outcome)
+    remote = [h for h in todo if bind(profiles[h.system], "host", h.roles)]
+    local = [(h, profiles[h.system]) for h in todo
+             if not bind(profiles[h.system], "host", h.roles)]
+    units = coordinator.plan_units(inv, remote, [j for j in net_todo if j.zone], profiles,
+                                   settings, run_id, time.time() + opts.deadline)
+    coordinator.run(broker, run_id, units, local, settings, store, on_host_done,
+                    opts.deadline)
+
+
 def network_jobs(opts: ScanOptions, pairs: list[tuple[System, Profile]]) -> list[NetworkJob]:
     """Network units of this run; none for ad-hoc targets (one host, no zone plan) or with
     ``--no-network``."""
@@ -379,6 +456,10 @@ def network_jobs(opts: ScanOptions, pairs: list[tuple[System, Profile]]) -> list
             raise InputError("--from-zone", opts.from_zone,
                              T("needs an inventory with zones and network checks enabled"))
         return []
+    if opts.broker:
+        from .distributed.coordinator import network_jobs as distributed_jobs
+
+        return distributed_jobs(pairs, opts.from_zone)
     return prepare_network(pairs, opts.from_zone)
 
 

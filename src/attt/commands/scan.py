@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import fields
+from dataclasses import fields, replace
 from typing import Any
 
 import click
@@ -21,6 +21,7 @@ from ..runner import HostOutcome
 from ..scan import ScanOptions, run_scan
 from ..scan import dry_run as plan_scan
 from ..termsafe import escape
+from ._broker import broker_options
 from ._ci import FiniteFloat, db_option, gate_options, lang_option
 from ._output import cli_lang, echo, split_list
 from ._summary import gate_line, status_counts, system_lines
@@ -47,6 +48,23 @@ def scan_options(params: Mapping[str, Any]) -> ScanOptions:
             value = params[f.name]
             values[f.name] = "" if value is None and f.default == "" else value
     return ScanOptions(**values)
+
+
+def _without_broker_password(opts: ScanOptions) -> ScanOptions:
+    """A password in --broker is moved to the environment variable the run reads it from,
+    so run.json never holds it."""
+
+    if not opts.broker:
+        return opts
+    from ..distributed.app import split_password
+
+    url, password = split_password(opts.broker)
+    if password:
+        from .. import redact
+
+        redact.register(password, opts.broker_password_env)
+        os.environ.setdefault(opts.broker_password_env, password)
+    return replace(opts, broker=url)
 
 
 class _Progress:
@@ -271,11 +289,18 @@ def _print_exit(doc: dict[str, Any], code: int) -> None:
     help="In các máy chủ sẽ thu thập và các lệnh nmap dự kiến; không quét gì. / "
          "Print the hosts it would collect and the planned nmap commands; scan nothing.",
 )
+@broker_options(required=False)
+@click.option(
+    "--deadline", type=FiniteFloat(0, 7 * 86400, min_open=True), default=3600.0,
+    show_default=True,
+    help="Với --broker: số giây chờ kết quả của các worker; máy chủ chưa có kết quả là "
+         "\"chưa đánh giá\" (lỗi). / With --broker: seconds to wait for the workers' results; "
+         "a host without one is \"not assessed\" (error).")
 @click.option("-q", "--quiet", is_flag=True, help="Không in tiến độ. / No progress output.")
 def scan(**params: Any) -> None:
     """Quét theo tệp khai báo (hoặc một --target) và ghi báo cáo đánh giá. / Scan an
     inventory (or one --target) and write the graded report."""
-    opts = scan_options(params)
+    opts = _without_broker_password(scan_options(params))
     dry_run, exit_zero, quiet = params["dry_run"], params["exit_zero"], params["quiet"]
     resume: str | None = params["resume"]
     sign: str | None = params["sign"]
