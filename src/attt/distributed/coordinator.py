@@ -193,9 +193,13 @@ def outcome_from(unit: Unit, worker: str, payload: Mapping[str, Any]) -> HostOut
     if rec["key"] != unit.key or any(
             (r["system"], r["host"]) != (unit.host.system, unit.host.name) for r in checked):
         raise Refused("findings of another host", worker, unit.key)
-    if bindings_key([[r["requirement"], r["check"], r.get("params") or {}] for r in checked]
-                    ) != bindings_key(unit.body["bindings"]):
-        raise Refused("findings do not match the task's checks", worker, unit.key)
+    got = bindings_key([[r["requirement"], r["check"], r.get("params") or {}] for r in checked])
+    want = bindings_key(unit.body["bindings"])
+    if got != want:
+        missing = sorted(set(want) - set(got))[:3]
+        extra = sorted(set(got) - set(want))[:3]
+        raise Refused(f"findings do not match the task's checks (missing {missing}, "
+                      f"unexpected {extra})", worker, unit.key)
     state = rec["state"]
     if state not in HOST_STATES:
         raise Refused(f"unknown host state {state!r}", worker, unit.key)

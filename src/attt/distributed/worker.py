@@ -107,6 +107,9 @@ def run_unit(body: Any, me: WorkerIdentity) -> dict[str, Any] | None:
 def build_worker_app(broker: Broker, me: WorkerIdentity) -> Any:
     """The Celery app of a zone worker with its one task registered."""
 
+    from ..library import load_all
+
+    load_all()  # the check registry: bindings name checks by id
     app = make_app(broker, me.zone, name=f"attt-worker-{me.zone}")
 
     def unit(body: Any) -> None:
