@@ -191,12 +191,9 @@ class Workers:
         self.keys = keys
         self.folder = folder
         self.started: list[WorkerProc] = []
-        self.users: dict[str, tuple[str, str]] = {}
 
     def user(self, zone: str) -> tuple[str, str]:
-        if zone not in self.users:
-            self.users[zone] = self.rabbit.zone_user(zone)
-        return self.users[zone]
+        return self.rabbit.zone_user(zone)
 
     def start(self, zone: str, worker_id: str, *, pool: str = "threads", concurrency: int = 2,
               netns: str = "", url: str = "", extra: tuple[str, ...] = (),

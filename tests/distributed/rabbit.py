@@ -98,6 +98,7 @@ class Rabbit:
     admin_password: str
     env: dict[str, str]
     procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    users: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def url(self, user: str = "", tls: bool = False) -> str:
         user = user or self.admin
@@ -117,8 +118,11 @@ class Rabbit:
         """A broker user limited to its zone's queue (and publishing results): the exact
         permissions the README documents."""
 
+        if zone in self.users:
+            return self.users[zone]
         user, password = f"zone-{zone}", secrets.token_hex(12)
         self.ctl("add_user", user, password)
+        self.users[zone] = (user, password)
         q = zone.replace(".", r"\.")
         self.ctl("set_permissions", "-p", "/", user,
                  f"^zone\\.{q}$", f"^(zone\\.{q}|amq\\.default)$", f"^zone\\.{q}$")
