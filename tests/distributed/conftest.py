@@ -241,5 +241,7 @@ def attt(*args: str, env: dict[str, str] | None = None, timeout: float = 180,
 
 
 def admin_env(rabbit: rabbit_helper.Rabbit, tls: bool = False) -> dict[str, str]:
-    return {"ATTT_BROKER_URL": rabbit.url(tls=tls), "ATTT_BROKER_PASSWORD":
-            rabbit.admin_password}
+    """The coordinator's environment: its own broker user, with the README's permissions."""
+
+    user, password = rabbit.coordinator_user()
+    return {"ATTT_BROKER_URL": rabbit.url(user, tls=tls), "ATTT_BROKER_PASSWORD": password}

@@ -99,6 +99,12 @@ class Rabbit:
     env: dict[str, str]
     procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
     users: dict[str, tuple[str, str]] = field(default_factory=dict)
+    dist_port: int = 0
+    epmd_port: int = 0
+
+    @property
+    def ports(self) -> tuple[int, int, int, int]:
+        return self.port, self.tls_port, self.dist_port, self.epmd_port
 
     def url(self, user: str = "", tls: bool = False) -> str:
         user = user or self.admin
@@ -127,6 +133,20 @@ class Rabbit:
         self.ctl("set_permissions", "-p", "/", user,
                  f"^zone\\.{q}$", f"^(zone\\.{q}|amq\\.default)$", f"^zone\\.{q}$")
         return user, password
+
+    def coordinator_user(self) -> tuple[str, str]:
+        """The coordinator's broker user with the README's permissions: declare and publish
+        to zone queues, own the results queues (binding a queue needs read on its
+        exchange)."""
+
+        if "*coordinator" not in self.users:
+            password = secrets.token_hex(12)
+            self.ctl("add_user", "attt-coordinator", password)
+            self.ctl("set_permissions", "-p", "/", "attt-coordinator",
+                     r"^(zone\..*|results\..*)$", r"^(zone\..*|results\..*|amq\.default)$",
+                     r"^(zone\..*|results\..*)$")
+            self.users["*coordinator"] = ("attt-coordinator", password)
+        return self.users["*coordinator"]
 
     def log_text(self) -> str:
         try:
@@ -175,13 +195,22 @@ def _alive(pid: int) -> bool:
         return False
 
 
-def start_rabbit(folder: Path, ready_timeout: float = 90) -> Rabbit:
+def start_rabbit(folder: Path, ready_timeout: float = 90,
+                 ports: tuple[int, int, int, int] | None = None) -> Rabbit:
+    """Start a broker in ``folder``; with the ``ports`` of a stopped one (amqp, amqps,
+    distribution, epmd) in the same folder, start it again with its data (restart)."""
+
     folder.mkdir(parents=True, exist_ok=True)
-    port, tls_port, dist_port, epmd_port = free_port(), free_port(), free_port(), free_port()
+    port, tls_port, dist_port, epmd_port = ports or (free_port(), free_port(), free_port(),
+                                                     free_port())
     ca, ca_key, ca_cert = make_ca(folder)
     cert, key = make_server_cert(folder, ca_key, ca_cert)
     admin, password = "attt-admin", secrets.token_hex(16)
-    node = f"attt{os.getpid()}@localhost"
+    node = f"attt{os.getpid()}x{secrets.token_hex(3)}@localhost"
+    if ports is not None:
+        # Same node, same data: the users made on the first start are still there.
+        node, admin, password = (folder / "node").read_text().split()
+    (folder / "node").write_text(f"{node} {admin} {password}")
     (folder / "rabbitmq.conf").write_text(f"""listeners.tcp.default = 127.0.0.1:{port}
 listeners.ssl.default = 127.0.0.1:{tls_port}
 ssl_options.cacertfile = {ca}
@@ -215,6 +244,8 @@ log.console = false
         "RABBITMQ_SERVER_ERL_ARGS": "-kernel inet_dist_use_interface {127,0,0,1}",
     }
     rabbit = Rabbit(folder, node, port, tls_port, ca, admin, password, env)
+    rabbit.dist_port, rabbit.epmd_port = dist_port, epmd_port
+    seen = len(rabbit.log_text())  # a restart appends to the same log
     out = open(folder / "stdout.log", "ab")  # noqa: SIM115 - the child keeps it
     try:
         rabbit.procs.append(subprocess.Popen(
@@ -227,7 +258,7 @@ log.console = false
         while True:
             if rabbit.procs[1].poll() is not None:
                 raise RuntimeError(f"rabbitmq-server exited: {rabbit.log_text()[-3000:]}")
-            if "Server startup complete" in rabbit.log_text():
+            if "Server startup complete" in rabbit.log_text()[seen:]:
                 break
             if time.monotonic() > deadline:
                 raise RuntimeError(f"rabbitmq not ready after {ready_timeout} s")

@@ -11,7 +11,7 @@ import signal
 from pathlib import Path
 
 from .conftest import Fleet, WorkerKeys, Workers, admin_env, attt, write_inventory
-from .rabbit import Rabbit, free_port
+from .rabbit import Rabbit, free_port, start_rabbit
 from .test_routing import host_records, lines
 from .test_security import start_scan, wait_for
 
@@ -42,13 +42,13 @@ def test_sigkill_of_the_prefork_pool_child_mid_task_reruns_the_host_exactly_once
     _, pub = worker_keys.pair("ws")
     inv = write_inventory(tmp_path, fleet, {"slow": [str(pub)]}, {"slow": SLOW[:1]})
     w = workers.start("slow", "ws", pool="prefork", concurrency=1)
-    proc = start_scan(inv, tmp_path, admin_env(rabbit), "--deadline", "120")
+    proc = start_scan(inv, tmp_path, admin_env(rabbit), "--deadline", "60")
     try:
         log = w.wait_log(f"unit started: {key(SLOW[0])}", timeout=60)
         child = started_pid(log, key(SLOW[0]))
         assert child != w.proc.pid and child in w.children()
         os.kill(child, signal.SIGKILL)
-        _, err = proc.communicate(timeout=120)
+        _, err = proc.communicate(timeout=150)
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -68,14 +68,14 @@ def test_sigkill_of_the_whole_worker_then_a_restart_redelivers_each_host_exactly
     hosts = SLOW[:2]
     inv = write_inventory(tmp_path, fleet, {"slow": [str(pub)]}, {"slow": hosts})
     first = workers.start("slow", "ws", concurrency=2)
-    proc = start_scan(inv, tmp_path, admin_env(rabbit), "--deadline", "120")
+    proc = start_scan(inv, tmp_path, admin_env(rabbit), "--deadline", "60")
     try:
         for a in hosts:
             first.wait_log(f"unit started: {key(a)}", timeout=60)
         first.stop(signal.SIGKILL)
         assert "unit done" not in first.log_text()
         second = workers.start("slow", "ws", concurrency=2)
-        _, err = proc.communicate(timeout=120)
+        _, err = proc.communicate(timeout=150)
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -92,7 +92,7 @@ def test_a_coordinator_killed_mid_run_is_finished_by_resume_without_duplicates(
     _, pub = worker_keys.pair("ws")
     inv = write_inventory(tmp_path, fleet, {"slow": [str(pub)]}, {"slow": SLOW})
     w = workers.start("slow", "ws", concurrency=1)
-    proc = start_scan(inv, tmp_path, admin_env(rabbit), "--deadline", "120")
+    proc = start_scan(inv, tmp_path, admin_env(rabbit), "--deadline", "60")
     try:
         wait_for(lambda: len(host_records(tmp_path / "run")) >= 1
                  if (tmp_path / "run" / "findings.jsonl").exists() else False, 60,
@@ -150,3 +150,45 @@ def test_a_host_without_a_zone_is_an_input_error_naming_the_host_and_key(
     assert r.returncode == 2, r.stderr
     assert "systems[0].hosts[1].zone" in r.stderr and "lab/nozone" in r.stderr
     assert not (tmp_path / "run").exists()
+
+
+def test_broker_lost_mid_run_keeps_the_received_hosts_and_the_run_resumes(
+    fleet: Fleet, worker_keys: WorkerKeys, tmp_path: Path,
+) -> None:
+    # A broker of its own: this test stops it.
+    rb = start_rabbit(tmp_path / "broker")
+    ws = Workers(rb, worker_keys, tmp_path)
+    try:
+        _, pub = worker_keys.pair("ws")
+        inv = write_inventory(tmp_path, fleet, {"slow": [str(pub)]}, {"slow": SLOW})
+        ws.start("slow", "ws", concurrency=1)
+        proc = start_scan(inv, tmp_path, admin_env(rb), "--deadline", "60")
+        try:
+            wait_for(lambda: len(host_records(tmp_path / "run")) >= 1
+                     if (tmp_path / "run" / "findings.jsonl").exists() else False, 60,
+                     "a first host record")
+            rb.stop()
+            _, err = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(timeout=10)
+        assert proc.returncode == 3, err
+        assert "lost the broker" in err and "--resume" in err and "Traceback" not in err
+        kept = host_records(tmp_path / "run")
+        assert 1 <= len(kept) < len(SLOW)
+        assert all(r["state"] == "ok" for r in kept)  # none marked "not assessed"
+        assert (tmp_path / "run" / "results.json").exists()
+        # The broker comes back with its data; the run finishes from what is missing.
+        users = dict(rb.users)
+        rb = start_rabbit(tmp_path / "broker", ports=rb.ports)
+        rb.users.update(users)
+        ws.rabbit = rb
+        ws.stop_all()
+        ws.start("slow", "ws", concurrency=2)
+        r = attt("scan", "--resume", str(tmp_path / "run"), "-q", env=admin_env(rb))
+        assert r.returncode in (0, 1), r.stderr
+        assert_exactly_once(tmp_path / "run", SLOW)
+    finally:
+        ws.stop_all()
+        rb.stop()

@@ -66,5 +66,6 @@ def test_each_zone_worker_runs_only_its_own_zone_and_the_run_equals_a_local_scan
                                         )["summary"]
     # The broker URL is saved for --resume, never its password.
     saved = (tmp_path / "dist" / "run.json").read_text()
-    assert rabbit.admin_password not in saved
-    assert json.loads(saved)["options"]["broker"] == rabbit.url()
+    user, password = rabbit.coordinator_user()
+    assert password not in saved
+    assert json.loads(saved)["options"]["broker"] == rabbit.url(user)

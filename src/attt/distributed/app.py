@@ -117,7 +117,9 @@ def base_config(broker: Broker, zone: str = "") -> dict[str, Any]:
     conf: dict[str, Any] = {
         "broker_url": broker.full_url(),
         "broker_connection_retry_on_startup": False,
-        "broker_connection_max_retries": 3,
+        # A worker keeps reconnecting after a broker restart (the coordinator bounds its own
+        # attempts in coordinator.connect).
+        "broker_connection_max_retries": None,
         "broker_heartbeat": 30,
         "task_serializer": "json",
         "result_serializer": "json",

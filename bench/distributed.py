@@ -1,0 +1,145 @@
+"""Distributed benchmark: N loopback SSH hosts (bench/fleet.py's sshd setup) scanned at level 2
+by two zone workers through a real RabbitMQ, against a local scan of the same hosts in the
+same run.  Prints both wall times, the distributed overhead per host and the ratio.
+
+    python bench/distributed.py [--hosts 200] [--workers 8] [--rounds 2]
+
+The local scan runs with 2 x --workers threads, the same concurrency as the two workers
+together.  Only loopback addresses are used (127.0.1.x for zone a, 127.0.2.x for zone b) and
+the broker listens on 127.0.0.1.  Needs root (sshd), /usr/sbin/sshd and Debian's
+rabbitmq-server.  No assertions: figures only (targets: overhead <= 15 ms/host, total <=
+1.15x local).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "distributed"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import sshd as sshd_helper
+from fleet import write_inventory as fleet_inventory
+from rabbit import start_rabbit
+
+from attt.signing import generate_keys
+
+
+def start_hosts(tmp: Path, n: int, pub: str) -> tuple[list[sshd_helper.SshdHandle],
+                                                       list[tuple[str, int]]]:
+    half = (n + 1) // 2
+    endpoints = [(f"127.0.1.{i + 1}", 22023) for i in range(half)]
+    endpoints += [(f"127.0.2.{i + 1}", 22023) for i in range(n - half)]
+    daemons = []
+    for start in range(0, n, sshd_helper.MAX_LISTEN):
+        chunk = endpoints[start:start + sshd_helper.MAX_LISTEN]
+        daemons.append(sshd_helper.start_sshd(tmp / f"sshd{start}", chunk, pub,
+                                              log_level="ERROR"))
+    return daemons, endpoints
+
+
+def write_inventory(tmp: Path, key: str, endpoints: list[tuple[str, int]],
+                    daemons: list[sshd_helper.SshdHandle]) -> Path:
+    inv = fleet_inventory(tmp, key, endpoints, daemons)
+    text = inv.read_text()
+    zones = "\n".join(
+        f"      - {{name: {z}, role: internal_server, workers: "
+        f"[{{id: w{z}, public_key: {tmp / f'w{z}.pub'}}}]}}" for z in ("a", "b"))
+    text = text.replace("    level: 2\n", f"    level: 2\n    zones:\n{zones}\n", 1)
+    lines = []
+    for line in text.splitlines():
+        if "address: 127.0.1." in line:
+            line = line.replace("}", ", zone: a}")
+        elif "address: 127.0.2." in line:
+            line = line.replace("}", ", zone: b}")
+        lines.append(line)
+    inv.write_text("\n".join(lines) + "\n")
+    return inv
+
+
+def timed(cmd: list[str], env: dict[str, str]) -> float:
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                          env=env, timeout=1800, check=False)
+    seconds = time.perf_counter() - t0
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(cmd[:4])}... exit {proc.returncode}:\n{proc.stderr[-3000:]}")
+    return seconds
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--hosts", type=int, default=200)
+    ap.add_argument("--workers", type=int, default=8, help="threads per zone worker")
+    ap.add_argument("--rounds", type=int, default=2)
+    args = ap.parse_args()
+    n = max(2, min(args.hosts, 500))
+    attt = [sys.executable, "-m", "attt"]
+    with tempfile.TemporaryDirectory(prefix="attt-bench-dist-") as d:
+        tmp = Path(d)
+        key, pub = sshd_helper.make_client_key(tmp)
+        for z in ("a", "b"):
+            generate_keys(str(tmp), None, name=f"w{z}")
+        rabbit = start_rabbit(tmp / "rabbit")
+        daemons: list[sshd_helper.SshdHandle] = []
+        workers: list[subprocess.Popen[bytes]] = []
+        try:
+            daemons, endpoints = start_hosts(tmp, n, pub)
+            inv = write_inventory(tmp, key, endpoints, daemons)
+            base = {**os.environ, "ATTT_LANG": "en"}
+            for z in ("a", "b"):
+                user, password = rabbit.zone_user(z)
+                log = open(tmp / f"w{z}.log", "ab")  # noqa: SIM115 - closed below
+                workers.append(subprocess.Popen(
+                    [*attt, "worker", "--zone", z, "--key", str(tmp / f"w{z}.key"),
+                     "-w", str(args.workers)], stdin=subprocess.DEVNULL, stdout=log,
+                    stderr=log, start_new_session=True,
+                    env={**base, "ATTT_BROKER_URL": rabbit.url(user),
+                         "ATTT_BROKER_PASSWORD": password}))
+                log.close()
+            deadline = time.monotonic() + 60
+            while not all(" ready." in (tmp / f"w{z}.log").read_text(errors="replace")
+                          for z in ("a", "b")):
+                if time.monotonic() > deadline:
+                    raise SystemExit("workers not ready after 60 s")
+                time.sleep(0.2)
+            user, password = rabbit.coordinator_user()
+            dist_env = {**base, "ATTT_BROKER_URL": rabbit.url(user),
+                        "ATTT_BROKER_PASSWORD": password}
+            common = ["scan", "-i", str(inv), "-q", "--no-history", "--no-network"]
+            local_t, dist_t = [], []
+            for r in range(max(1, args.rounds)):
+                local_t.append(timed([*attt, *common, "-w", str(2 * args.workers), "-o",
+                                      str(tmp / f"local{r}")], base))
+                dist_t.append(timed([*attt, *common, "-o", str(tmp / f"dist{r}"),
+                                     "--deadline", "900"], dist_env))
+        finally:
+            for w in workers:
+                w.send_signal(signal.SIGTERM)
+                try:
+                    w.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    w.kill()
+                    w.wait(timeout=10)
+            for daemon in daemons:
+                daemon.stop()
+            rabbit.stop()
+    local, dist = min(local_t), min(dist_t)
+    print(f"distributed scan: {n} SSH hosts, level 2, 2 zone workers x {args.workers} threads "
+          f"vs local -w {2 * args.workers}; best of {len(local_t)}")
+    print("  local        " + ", ".join(f"{t:.2f} s" for t in local_t))
+    print("  distributed  " + ", ".join(f"{t:.2f} s" for t in dist_t))
+    print(f"  overhead     {(dist - local) / n * 1000:+.1f} ms/host")
+    print(f"  ratio        {dist / local:.3f} x local")
+
+
+if __name__ == "__main__":
+    main()
