@@ -115,7 +115,7 @@ def network_jobs(pairs: Sequence[tuple[System, Profile]], from_zone: str) -> lis
     point keeps its plan-only unit, judged on the coordinator."""
 
     from ..network.plan import vantage_for
-    from ..network.run import NetworkJob, _why_not, bindings
+    from ..network.run import NetworkJob, bindings
 
     if from_zone and not any(from_zone in {z.name for z in s.zones} for s, _ in pairs):
         raise InputError("--from-zone", from_zone, T("no system in scope has this zone"))
@@ -129,7 +129,9 @@ def network_jobs(pairs: Sequence[tuple[System, Profile]], from_zone: str) -> lis
                 vantage_for(system, zone)  # an undeclared vantage zone is an input error
                 jobs.append(NetworkJob(system, profile, zone))
         elif system.zones or system.public_services or system.vantage_points:
-            jobs.append(NetworkJob(system, profile, "", _why_not(system, from_zone)))
+            why = (T("zone '{zone}' is not a zone of this system", zone=from_zone) if from_zone
+                   else T("the system declares no vantage_points"))
+            jobs.append(NetworkJob(system, profile, "", why))
     return jobs
 
 
