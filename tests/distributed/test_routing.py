@@ -69,3 +69,19 @@ def test_each_zone_worker_runs_only_its_own_zone_and_the_run_equals_a_local_scan
     user, password = rabbit.coordinator_user()
     assert password not in saved
     assert json.loads(saved)["options"]["broker"] == rabbit.url(user)
+
+
+def test_a_settled_run_removes_its_results_queue(
+    rabbit: Rabbit, fleet: Fleet, workers: Workers, worker_keys: WorkerKeys, tmp_path: Path,
+) -> None:
+    _, pub_a = worker_keys.pair("wa")
+    inv = write_inventory(tmp_path, fleet, {"a": [str(pub_a)]}, {"a": A[:1]})
+    workers.start("a", "wa")
+    r = attt("scan", "-i", str(inv), "-p", str(tmp_path / "profile.yaml"), "--no-network",
+             "--no-history", "-q", "-o", str(tmp_path / "run"), "--deadline", "60",
+             env=admin_env(rabbit))
+    assert r.returncode in (0, 1), r.stderr
+    run_id = json.loads((tmp_path / "run" / "run.json").read_text())["id"]
+    queues = rabbit.ctl("list_queues", "name")
+    assert "zone.a" in queues
+    assert f"results.{run_id}" not in queues

@@ -349,6 +349,9 @@ def run(
                     conn.drain_events(timeout=max(0.05, min(1.0, end - time.monotonic())))
                 except TimeoutError:
                     continue
+        # The run is settled (every unit in, or the deadline passed): its results queue goes;
+        # a late duplicate then has nowhere to land.
+        queue(channel).delete()
     except AtttError:
         raise
     except Exception as exc:
