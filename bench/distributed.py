@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -65,6 +66,35 @@ def write_inventory(tmp: Path, key: str, endpoints: list[tuple[str, int]],
     return inv
 
 
+def dir_inventory(tmp: Path, n: int) -> Path:
+    """N ``dir:`` hosts over the same tiny tree, half in zone a, half in zone b: per host
+    almost no work, so the distributed run shows the pipeline's own cost per host."""
+
+    tree = tmp / "tree"
+    (tree / "etc" / "ssh").mkdir(parents=True, exist_ok=True)
+    (tree / "etc" / "ssh" / "sshd_config").write_text("PermitRootLogin no\n"
+                                                      "PasswordAuthentication no\n")
+    zones = "\n".join(
+        f"      - {{name: {z}, role: internal_server, workers: "
+        f"[{{id: w{z}, public_key: {tmp / f'w{z}.pub'}}}]}}" for z in ("a", "b"))
+    hosts = "\n".join(f"      - {{name: d{i:03d}, transport: dir, path: {tree}, "
+                      f"zone: {'a' if i % 2 else 'b'}}}" for i in range(n))
+    inv = tmp / "dir-inventory.yaml"
+    inv.write_text(f"systems:\n  - name: tree\n    level: 2\n    zones:\n{zones}\n"
+                   f"    hosts:\n{hosts}\n")
+    return inv
+
+
+def report(title: str, n: int, local_t: list[float], dist_t: list[float]) -> None:
+    print(title)
+    print("  local        " + ", ".join(f"{t:.2f} s" for t in local_t))
+    print("  distributed  " + ", ".join(f"{t:.2f} s" for t in dist_t))
+    for name, pick in (("best", min), ("median", statistics.median)):
+        local, dist = pick(local_t), pick(dist_t)
+        print(f"  {name:<7}      overhead {(dist - local) / n * 1000:+.1f} ms/host, "
+              f"ratio {dist / local:.3f} x local")
+
+
 def timed(cmd: list[str], env: dict[str, str]) -> float:
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True,
@@ -80,6 +110,8 @@ def main() -> None:
     ap.add_argument("--hosts", type=int, default=200)
     ap.add_argument("--workers", type=int, default=8, help="threads per zone worker")
     ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--dir-hosts", type=int, default=200,
+                    help="also N dir: hosts (the pipeline's own cost); 0: skip")
     args = ap.parse_args()
     n = max(2, min(args.hosts, 500))
     attt = [sys.executable, "-m", "attt"]
@@ -121,6 +153,16 @@ def main() -> None:
                                       str(tmp / f"local{r}")], base))
                 dist_t.append(timed([*attt, *common, "-o", str(tmp / f"dist{r}"),
                                      "--deadline", "900"], dist_env))
+            dir_local, dir_dist = [], []
+            m = max(0, min(args.dir_hosts, 2000))
+            if m:
+                dcommon = ["scan", "-i", str(dir_inventory(tmp, m)), "-q", "--no-history",
+                           "--no-network"]
+                for r in range(max(1, args.rounds)):
+                    dir_local.append(timed([*attt, *dcommon, "-w", str(2 * args.workers),
+                                            "-o", str(tmp / f"dlocal{r}")], base))
+                    dir_dist.append(timed([*attt, *dcommon, "-o", str(tmp / f"ddist{r}"),
+                                           "--deadline", "900"], dist_env))
         finally:
             for w in workers:
                 w.send_signal(signal.SIGTERM)
@@ -132,13 +174,12 @@ def main() -> None:
             for daemon in daemons:
                 daemon.stop()
             rabbit.stop()
-    local, dist = min(local_t), min(dist_t)
-    print(f"distributed scan: {n} SSH hosts, level 2, 2 zone workers x {args.workers} threads "
-          f"vs local -w {2 * args.workers}; best of {len(local_t)}")
-    print("  local        " + ", ".join(f"{t:.2f} s" for t in local_t))
-    print("  distributed  " + ", ".join(f"{t:.2f} s" for t in dist_t))
-    print(f"  overhead     {(dist - local) / n * 1000:+.1f} ms/host")
-    print(f"  ratio        {dist / local:.3f} x local")
+    report(f"distributed scan: {n} SSH hosts, level 2, 2 zone workers x {args.workers} "
+           f"threads vs local -w {2 * args.workers}; {len(local_t)} rounds, interleaved, "
+           f"{os.cpu_count()} CPUs", n, local_t, dist_t)
+    if dir_local:
+        report(f"same with {m} dir: hosts (tiny tree): the "
+               "pipeline's own cost", m, dir_local, dir_dist)
 
 
 if __name__ == "__main__":

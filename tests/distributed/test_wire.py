@@ -134,3 +134,42 @@ def test_broker_settings_json_only_late_acks_no_remote_control_and_no_password_i
                                                                  "pw")
     with pytest.raises(InputError):
         broker_from("redis://198.51.100.1/", "PW_ENV")
+
+
+def test_the_sink_keeps_the_first_valid_result_and_refuses_malformed_ones(
+    tmp_path: Path,
+) -> None:
+    from attt.distributed.coordinator import REFUSED_FILE, Collector, Unit
+    from attt.distributed.wire import bindings_to_json, settings_to_json
+    from attt.distributed.worker import WorkerIdentity, run_unit
+    from attt.library import load_all
+    from attt.model import Host
+    from attt.runner import FindingsLog, bind
+    from attt.transport import TransportSettings
+
+    load_all()
+    rows = [["R.1", "ssh.root_login_disabled", {"allow_prohibit_password": False}]]
+    host = Host(name="h1", system="lab", transport="dir", address=str(tmp_path), zone="a")
+    bindings = bind(profile_from_bindings(rows), "host", host.roles)
+    body = {"v": 1, "run_id": "r1", "kind": "host", "key": host.key, "zone": "a",
+            "host": host_to_json(host), "bindings": bindings_to_json(bindings),
+            "settings": settings_to_json(TransportSettings()), "deadline": 4e9}
+    key = Ed25519PrivateKey.generate()
+    message = run_unit(body, WorkerIdentity("a", "w1", key))
+    assert message is not None
+    store = FindingsLog(str(tmp_path))
+    done: list[str] = []
+    sink = Collector("r1", [Unit(host.key, "a", host, bindings, body,
+                                 {"w1": key.public_key()})], store,
+                     lambda o: done.append(o.host.key))
+    bad = dict(message["payload"])
+    bad["record"] = {**bad["record"], "channels": "many"}
+    assert sink.accept(sign_result(bad, "w1", key)) is None
+    assert sink.accept(message) is not None
+    assert sink.accept(message) is None  # at-least-once delivery: the copy is dropped
+    assert (done, sink.duplicates, sink.refused) == ([host.key], 1, 1)
+    findings, records = store.read()
+    assert list(records) == [host.key] and records[host.key]["worker"] == "w1"
+    assert len(findings) == 1
+    refused = (tmp_path / REFUSED_FILE).read_text()
+    assert "record.channels" in refused and '"worker": "w1"' in refused

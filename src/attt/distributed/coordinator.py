@@ -24,7 +24,6 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from .. import redact
-from ..artefacts import check_record
 from ..errors import AtttError, InputError
 from ..messages import Msg, T
 from ..model import Finding, Host, Inventory, Profile, Status, System, Zone
@@ -177,21 +176,54 @@ def _error_findings(unit: Unit, message: Msg) -> list[Finding]:
             for b in unit.bindings]
 
 
+Kinds = type | tuple[type, ...]
+_FINDING_FIELDS: dict[str, Kinds] = {
+    "system": str, "host": str, "requirement": str, "check": str, "params": dict,
+    "status": str, "message": str, "evidence": dict}
+_RECORD_FIELDS: dict[str, Kinds] = {
+    "key": str, "state": str, "message": str, "message_vi": str, "channels": int,
+    "duration": (int, float)}
+
+
+def _malformed(rows: list[Any], rec: dict[str, Any]) -> str:
+    """What is wrong with a result's findings and host record ("" if nothing): the wire
+    form is ``Finding.to_json()`` with ``type: finding`` and ``HostOutcome.record()``."""
+
+    statuses = {s.value for s in Status}
+    for n, row in enumerate(rows):
+        if not isinstance(row, dict) or row.get("type") != "finding":
+            return f"findings[{n}]: not a finding"
+        for name, kind in _FINDING_FIELDS.items():
+            if not isinstance(row.get(name), kind):
+                return f"findings[{n}].{name}: missing or of the wrong type"
+        if row["status"] not in statuses:
+            return f"findings[{n}].status: unknown status"
+        if not isinstance(row.get("message_vi", ""), str):
+            return f"findings[{n}].message_vi: not text"
+    if rec.get("type") != "host":
+        return "record: not a host record"
+    for name, kind in _RECORD_FIELDS.items():
+        value = rec.get(name)
+        if not isinstance(value, kind) or isinstance(value, bool):
+            return f"record.{name}: missing or of the wrong type"
+    if rec["channels"] < 0 or rec["duration"] < 0:
+        return "record: negative channels or duration"
+    if not isinstance(rec.get("recorded_key"), str | None):
+        return "record.recorded_key: not text"
+    return ""
+
+
 def outcome_from(unit: Unit, worker: str, payload: Mapping[str, Any]) -> HostOutcome:
     """The unit's outcome from a verified payload; Refused if its data is not the unit's."""
 
-    source = f"result of {unit.key} from worker {worker}"
     rows = payload.get("findings")
-    record = payload.get("record")
-    if not isinstance(rows, list) or not isinstance(record, dict):
+    rec = payload.get("record")
+    if not isinstance(rows, list) or not isinstance(rec, dict):
         raise Refused("payload without findings and record", worker, unit.key)
-    try:
-        checked = [check_record(r, source, n) for n, r in enumerate(rows, 1)]
-        rec = check_record(record, source, len(rows) + 1)
-    except InputError as exc:
-        raise Refused(f"malformed: {exc}", worker, unit.key) from None
-    if any(r.get("type") != "finding" for r in checked) or rec.get("type") != "host":
-        raise Refused("records of the wrong type", worker, unit.key)
+    problem = _malformed(rows, rec)
+    if problem:
+        raise Refused(f"malformed: {problem}", worker, unit.key)
+    checked: list[dict[str, Any]] = rows
     if rec["key"] != unit.key or any(
             (r["system"], r["host"]) != (unit.host.system, unit.host.name) for r in checked):
         raise Refused("findings of another host", worker, unit.key)
@@ -205,16 +237,14 @@ def outcome_from(unit: Unit, worker: str, payload: Mapping[str, Any]) -> HostOut
     state = rec["state"]
     if state not in HOST_STATES:
         raise Refused(f"unknown host state {state!r}", worker, unit.key)
-    channels = rec.get("channels", 0)
-    duration = rec.get("duration", 0.0)
     return HostOutcome(
         unit.host,
         [Finding.from_json(r) for r in checked],
         state,
-        Rendered(str(rec.get("message") or ""), str(rec.get("message_vi") or "")),
-        channels if isinstance(channels, int) else 0,
-        float(duration) if isinstance(duration, (int, float)) else 0.0,
-        rec.get("recorded_key") if isinstance(rec.get("recorded_key"), str) else None,
+        Rendered(rec["message"], rec["message_vi"]),
+        rec["channels"],
+        float(rec["duration"]),
+        rec.get("recorded_key"),
         worker=worker,
     )
 
@@ -315,15 +345,16 @@ def run(
             store.append(outcome)
             on_done(outcome)
         queue = kombu.Queue(results_queue(run_id), exchange=kombu.Exchange(""),
-                      routing_key=results_queue(run_id), durable=True, auto_delete=False)
+                            routing_key=results_queue(run_id), durable=True,
+                            auto_delete=False)
         channel = conn.channel()
         queue(channel).declare()
 
         def on_message(body: Any, message: Any) -> None:
-            try:
-                collector.accept(body)
-            finally:
-                message.ack()
+            # Acknowledged once on disk (or refused): a result that could not be saved
+            # (OutputError) stays in the queue for --resume.
+            collector.accept(body)
+            message.ack()
 
         def on_decode_error(message: Any, exc: Exception) -> None:
             collector.refuse_undecodable(
