@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import signal
 import statistics
 import subprocess
@@ -95,11 +96,41 @@ def report(title: str, n: int, local_t: list[float], dist_t: list[float]) -> Non
               f"ratio {dist / local:.3f} x local")
 
 
-def timed(cmd: list[str], env: dict[str, str]) -> float:
+def cpu_of(pid: int | None) -> float:
+    """CPU seconds (user + system, its threads included) of a live process."""
+
+    if pid is None:
+        return 0.0
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+CPU: dict[str, list[float]] = {}
+
+
+def timed(cmd: list[str], env: dict[str, str], label: str = "",
+          others: tuple[int | None, ...] = ()) -> float:
+    """Wall seconds of one scan; with a label, the CPU seconds of the scan process and of
+    ``others`` (workers, broker) during it are recorded under that label."""
+
+    cpu0, others0 = children_cpu(), [cpu_of(p) for p in others]
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True,
                           env=env, timeout=1800, check=False)
     seconds = time.perf_counter() - t0
+    if label:
+        CPU.setdefault(label, []).append(
+            children_cpu() - cpu0 + sum(cpu_of(p) - c for p, c in zip(others, others0,
+                                                                      strict=True)))
     if proc.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(cmd[:4])}... exit {proc.returncode}:\n{proc.stderr[-3000:]}")
     return seconds
@@ -150,9 +181,10 @@ def main() -> None:
             local_t, dist_t = [], []
             for r in range(max(1, args.rounds)):
                 local_t.append(timed([*attt, *common, "-w", str(2 * args.workers), "-o",
-                                      str(tmp / f"local{r}")], base))
+                                      str(tmp / f"local{r}")], base, "local"))
                 dist_t.append(timed([*attt, *common, "-o", str(tmp / f"dist{r}"),
-                                     "--deadline", "900"], dist_env))
+                                     "--deadline", "900"], dist_env, "distributed",
+                                    (workers[0].pid, workers[1].pid, rabbit.beam_pid())))
             dir_local, dir_dist = [], []
             m = max(0, min(args.dir_hosts, 2000))
             if m:
@@ -177,6 +209,11 @@ def main() -> None:
     report(f"distributed scan: {n} SSH hosts, level 2, 2 zone workers x {args.workers} "
            f"threads vs local -w {2 * args.workers}; {len(local_t)} rounds, interleaved, "
            f"{os.cpu_count()} CPUs", n, local_t, dist_t)
+    if CPU:
+        lcpu, dcpu = statistics.median(CPU["local"]), statistics.median(CPU["distributed"])
+        print(f"  attt-side CPU per run (median): local scan {lcpu:.1f} s; coordinator + "
+              f"2 workers + broker {dcpu:.1f} s ({(dcpu - lcpu) / n * 1000:+.1f} ms/host) — "
+              "on this machine the hosts' sshd and collectors share the same 2 cores")
     if dir_local:
         report(f"same with {m} dir: hosts (tiny tree): the "
                "pipeline's own cost", m, dir_local, dir_dist)

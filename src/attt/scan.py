@@ -397,6 +397,9 @@ def _broker(opts: ScanOptions, inv: Inventory, hosts: list[Host],
 
     if not opts.broker:
         return None
+    if opts.target:
+        raise InputError("--broker", "", T("needs an inventory whose hosts have zones (not "
+                                           "--target)"))
     from .distributed.app import broker_from
     from .distributed.coordinator import check_routes, connect
 

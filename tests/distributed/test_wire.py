@@ -173,3 +173,13 @@ def test_the_sink_keeps_the_first_valid_result_and_refuses_malformed_ones(
     assert len(findings) == 1
     refused = (tmp_path / REFUSED_FILE).read_text()
     assert "record.channels" in refused and '"worker": "w1"' in refused
+
+
+def test_broker_with_an_ad_hoc_target_is_an_input_error(tmp_path: Path) -> None:
+    from .conftest import attt
+
+    r = attt("scan", "-t", "local", "--broker", "amqp://attt@127.0.0.1:9/", "--no-history",
+             "-o", str(tmp_path / "run"))
+    assert r.returncode == 2, r.stderr
+    assert "--broker" in r.stderr and "not --target" in r.stderr
+    assert not (tmp_path / "run").exists()
