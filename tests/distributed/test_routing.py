@@ -85,3 +85,23 @@ def test_a_settled_run_removes_its_results_queue(
     queues = rabbit.ctl("list_queues", "name")
     assert "zone.a" in queues
     assert f"results.{run_id}" not in queues
+
+
+def test_a_password_given_in_the_broker_url_never_reaches_run_json_or_the_output(
+    rabbit: Rabbit, fleet: Fleet, workers: Workers, worker_keys: WorkerKeys, tmp_path: Path,
+) -> None:
+    _, pub_a = worker_keys.pair("wa")
+    inv = write_inventory(tmp_path, fleet, {"a": [str(pub_a)]}, {"a": A[:1]})
+    workers.start("a", "wa")
+    user, password = rabbit.coordinator_user()
+    url = f"amqp://{user}:{password}@127.0.0.1:{rabbit.port}/"
+    r = attt("scan", "-i", str(inv), "-p", str(tmp_path / "profile.yaml"), "--no-network",
+             "--no-history", "-o", str(tmp_path / "run"), "--deadline", "60", "--broker", url,
+             env={"ATTT_BROKER_URL": "", "ATTT_BROKER_PASSWORD": ""})
+    assert r.returncode in (0, 1), r.stderr
+    assert host_records(tmp_path / "run")[0]["worker"] == "wa"
+    saved = json.loads((tmp_path / "run" / "run.json").read_text())["options"]["broker"]
+    assert saved == f"amqp://{user}@127.0.0.1:{rabbit.port}/"
+    for path in (tmp_path / "run").iterdir():
+        assert password not in path.read_text(errors="replace"), path
+    assert password not in r.stdout + r.stderr

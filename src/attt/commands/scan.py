@@ -63,7 +63,7 @@ def _without_broker_password(opts: ScanOptions) -> ScanOptions:
         from .. import redact
 
         redact.register(password, opts.broker_password_env)
-        os.environ.setdefault(opts.broker_password_env, password)
+        os.environ[opts.broker_password_env] = password  # what was typed wins
     return replace(opts, broker=url)
 
 
