@@ -192,8 +192,9 @@ def _zone_workers(node: Node, base_dir: str) -> tuple[ZoneWorker, ...]:
             raise node.error(f"workers[{i}].public_key", T("no such file: {path}", path=path))
         try:
             load_public_key(path)
-        except InputError as exc:
-            raise node.error(f"workers[{i}].public_key", exc.problem) from None
+        except InputError:
+            raise node.error(f"workers[{i}].public_key", T(
+                "not an Ed25519 public key in PEM form (attt keys generate writes one)")) from None
         out.append(ZoneWorker(wid, path))
     return tuple(out)
 

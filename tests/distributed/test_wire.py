@@ -72,7 +72,7 @@ def test_zone_workers_are_read_and_checked(tmp_path: Path) -> None:
         ("        workers: [{id: w1, public_key: nope.pub}]", "zones[0].workers[0].public_key",
          "no such file"),
         ("        workers: [{id: w1, public_key: inventory.yaml}]",
-         "zones[0].workers[0].public_key", "not a PEM public key"),
+         "zones[0].workers[0].public_key", "not an Ed25519 public key"),
         ("        workers: [{id: 'a b', public_key: w1.pub}]", "workers[0].id", "expected"),
         ("        workers: [{id: w1, public_key: w1.pub}, {id: w1, public_key: w1.pub}]",
          "workers[1].id", "duplicate worker"),
