@@ -133,3 +133,22 @@ def test_the_vantage_zone_worker_inside_its_namespace_runs_the_network_unit(
     assert got == [("db", "198.18.3.10", 1521, "closed"), ("db", "198.18.3.10", 5432, "open")]
     doc = json.loads((tmp_path / "run" / "results.json").read_text())
     assert doc["run"]["hosts_scanned"] == doc["run"]["hosts_total"] == 3
+
+
+def test_a_vantage_worker_outside_its_zone_reports_an_error_not_a_scan(
+    rabbit: Rabbit, fleet: Fleet, workers: Workers, worker_keys: WorkerKeys, topo: Topology,
+    tmp_path: Path,
+) -> None:
+    inv = inventory(topo, fleet, worker_keys, tmp_path)
+    # The users worker runs on this machine, which has no address in the users zone.
+    wu = workers.start("users", "wu")
+    r = attt("scan", "-i", str(inv), "-p", str(tmp_path / "profile.yaml"), "--network-only",
+             "--system", "lab", "--no-history", "-q", "-o", str(tmp_path / "run"),
+             "--deadline", "120", env=admin_env(rabbit), timeout=300)
+    assert r.returncode == 3, r.stderr
+    (net,) = host_records(tmp_path / "run")
+    assert net["key"] == "lab/net:users" and net["worker"] == "wu"
+    assert net["state"] == "error" and "no address in zone 'users'" in net["message"], net
+    assert "unit started: lab/net:users" in wu.log_text()
+    f = by_check(tmp_path / "run", "net:users")["net.rules_internal"]
+    assert f["status"] == "error"
