@@ -40,4 +40,6 @@ from . import (  # noqa: F401  (imported to register their probes)
     text,
     time,
     updates,
+    windows,
+    windows_policy,
 )

@@ -1,0 +1,121 @@
+"""The Windows collector document turned into registry sections, and the win_* parsers.
+
+Documents here are built in the test from the contract (docs/windows-collector.md); the
+fixtures under tests/fixtures/windows/ are read by test_windows_fixtures.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from attt.library import load_all
+from attt.messages import Msg
+from attt.probes.windows import AvProduct, sections_from_document
+from attt.registry import PROBES, Facts, MissingFact
+
+load_all()
+
+
+def _doc(sections: dict[str, Any], elevated: bool = True) -> dict[str, Any]:
+    return {
+        "schema": "attt.windows-collector/1", "collector_version": "1",
+        "host": {"name": "PC-KETOAN-01", "domain": "", "os_build": "10.0.19045",
+                 "product_type": 1, "ui_language": "vi-VN"},
+        "collected_at": "2026-11-30T09:15:02.1234567+07:00", "elevated": elevated,
+        "sections": sections,
+    }
+
+
+def test_every_win_section_has_a_registered_probe() -> None:
+    from attt.probes.windows import SECTIONS
+
+    assert all(f"win_{name}" in PROBES for name in SECTIONS)
+    assert "win_host" in PROBES
+
+
+def test_sections_from_document_names_states_and_host() -> None:
+    secs = sections_from_document(_doc({
+        "smb": {"status": "ok", "data": {"smb1_enabled": False}},
+        "password_policy": {"status": "denied", "reason": "0x80070005"},
+        "updates": {"status": "timeout", "reason": "wua search"},
+        "av_products": {"status": "not_applicable", "reason": "server"},
+        "bitlocker": {"status": "error", "reason": "cmdlet not found"},
+        "unknown_thing": {"status": "ok", "data": 1},
+    }))
+    assert set(secs) == {"win_host", "win_smb", "win_password_policy", "win_updates",
+                         "win_av_products", "win_bitlocker"}
+    assert secs["win_smb"].state == "ok"
+    assert secs["win_password_policy"].state == "failed"
+    assert isinstance(secs["win_password_policy"].reason, Msg)
+    assert "needs administrator rights" in str(secs["win_password_policy"].reason)
+    assert "0x80070005" in str(secs["win_password_policy"].reason)
+    assert secs["win_updates"].state == "timeout"
+    assert secs["win_av_products"].state == "unavailable"
+    assert secs["win_bitlocker"].state == "failed"
+    facts = Facts(secs, "live")
+    assert facts.get("win_smb") is False
+    host = facts.get("win_host")
+    assert host.name == "PC-KETOAN-01" and host.elevated and not host.server
+    assert host.collected_at is not None and host.collected_at.utcoffset() is not None
+
+
+def test_denied_section_is_missing_with_admin_reason_in_vietnamese() -> None:
+    facts = Facts(sections_from_document(_doc(
+        {"audit_policy": {"status": "denied", "reason": "UnauthorizedAccessException"}},
+        elevated=False)), "live")
+    with pytest.raises(MissingFact) as err:
+        facts.get("win_audit_policy")
+    reason = err.value.reason
+    assert isinstance(reason, Msg)
+    assert "cần quyền quản trị" in reason.render("vi")
+
+
+def test_posix_host_parses_win_host_to_none() -> None:
+    from attt.registry import Section
+
+    assert Facts({"win_host": Section("win_host", "")}, "live").get("win_host") is None
+
+
+@pytest.mark.parametrize(("state", "enabled", "fresh", "microsoft"), [
+    (397568, True, True, True),      # 0x061100 Defender on, up to date
+    (393472, False, True, True),     # 0x060100 Defender off
+    (266240, True, True, False),     # 0x041000 third-party on, up to date
+    (266256, True, False, False),    # 0x041010 third-party on, signatures out of date
+    (262144, False, True, False),    # 0x040000 third-party off
+    (270336, False, True, False),    # 0x042000 snoozed
+])
+def test_product_state_decoding(state: int, enabled: bool, fresh: bool, microsoft: bool) -> None:
+    p = AvProduct("x", state, "")
+    assert (p.enabled, p.up_to_date, p.microsoft) == (enabled, fresh, microsoft)
+
+
+def test_typed_parsers_reject_wrong_types() -> None:
+    secs = sections_from_document(_doc({
+        "defender": {"status": "ok", "data": {"am_service_enabled": "True"}},
+        "audit_policy": {"status": "ok", "data": [{"guid": "{x}", "setting": 7}]},
+    }))
+    facts = Facts(secs, "live")
+    for name in ("win_defender", "win_audit_policy"):
+        with pytest.raises(MissingFact) as err:
+            facts.get(name)
+        assert "unparsable" in str(err.value.reason)
+
+
+def test_parsers_give_typed_values() -> None:
+    facts = Facts(sections_from_document(_doc({
+        "audit_policy": {"status": "ok", "data": [
+            {"guid": "{0cce9215-69ae-11d9-bed3-505054503030}", "setting": 3}]},
+        "processes": {"status": "ok", "data": ["AVP", "klnagent"]},
+        "updates": {"status": "ok", "data": {"wsus_server": "http://192.0.2.10:8530",
+                                             "pending": 2, "last_installed": "2026-11-12"}},
+        "local_accounts": {"status": "ok", "data": {
+            "users": [{"name": "Guest", "sid": "S-1-5-21-1-2-3-501", "enabled": False}],
+            "administrators": [{"name": "PC\\Administrator", "sid": "S-1-5-21-1-2-3-500"}]}},
+    })), "live")
+    assert facts.get("win_audit_policy") == {"{0CCE9215-69AE-11D9-BED3-505054503030}": 3}
+    assert facts.get("win_processes") == frozenset({"avp", "klnagent"})
+    assert facts.get("win_updates").last_installed.isoformat() == "2026-11-12"
+    accounts = facts.get("win_local_accounts")
+    assert accounts.users[0].guest and not accounts.administrators[0].guest
