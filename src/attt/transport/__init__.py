@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .base import LiveTransport, RawRun, Transport, TransportFactory, TransportSettings
+from .collected import CollectedTransport
 from .directory import DirectoryTransport
 from .local import LocalTransport
 from .ssh import SSHTransport
@@ -11,10 +12,12 @@ TRANSPORTS: dict[str, TransportFactory] = {
     "local": LocalTransport,
     "ssh": SSHTransport,
     "dir": DirectoryTransport,
+    "collected": CollectedTransport,
 }
 
 __all__ = [
     "TRANSPORTS",
+    "CollectedTransport",
     "DirectoryTransport",
     "LiveTransport",
     "LocalTransport",
