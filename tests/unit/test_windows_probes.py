@@ -6,16 +6,29 @@ fixtures under tests/fixtures/windows/ are read by test_windows_fixtures.py.
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from attt.library import load_all
 from attt.messages import Msg
-from attt.probes.windows import AvProduct, sections_from_document
+from attt.probes.windows import SECTIONS, AvProduct, sections_from_document
 from attt.registry import PROBES, Facts, MissingFact
 
 load_all()
+
+
+def _tool() -> Any:
+    path = Path(__file__).resolve().parents[2] / "tools" / "windows_fixture.py"
+    spec = importlib.util.spec_from_file_location("windows_fixture", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def _doc(sections: dict[str, Any], elevated: bool = True) -> dict[str, Any]:
@@ -119,3 +132,47 @@ def test_parsers_give_typed_values() -> None:
     assert facts.get("win_updates").last_installed.isoformat() == "2026-11-12"
     accounts = facts.get("win_local_accounts")
     assert accounts.users[0].guest and not accounts.administrators[0].guest
+
+
+# ---------------------------------------------------------------------------- fixtures
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "windows"
+STATUSES = {"ok", "denied", "timeout", "error", "not_applicable"}
+ENVELOPE = {"schema", "collector_version", "host", "collected_at", "elevated", "body", "sha256"}
+
+
+def _fixtures() -> list[Path]:
+    return sorted(FIXTURES.glob("*.json"))
+
+
+def test_at_least_six_fixtures_each_with_a_provenance_entry() -> None:
+    names = [p.name for p in _fixtures()]
+    assert len(names) >= 6
+    provenance = (FIXTURES / "PROVENANCE.md").read_text(encoding="utf-8")
+    for name in names:
+        assert f"## {name}" in provenance, name
+
+
+def test_fixtures_are_built_from_their_sources() -> None:
+    assert _tool().main(["--check"]) == 0
+
+
+@pytest.mark.parametrize("path", _fixtures(), ids=lambda p: p.stem)
+def test_fixture_follows_the_contract_and_parses(path: Path) -> None:
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    assert set(doc) == ENVELOPE
+    assert doc["schema"] == "attt.windows-collector/1"
+    assert hashlib.sha256(doc["body"].encode("utf-8")).hexdigest() == doc["sha256"]
+    sections = json.loads(doc["body"])
+    assert set(sections) <= set(SECTIONS)
+    for name, sec in sections.items():
+        assert sec["status"] in STATUSES, name
+        assert ("data" in sec) == (sec["status"] == "ok"), name
+    doc["sections"] = sections
+    facts = Facts(sections_from_document(doc), "live")
+    for name, sec in sections.items():
+        if sec["status"] == "ok":
+            facts.get(f"win_{name}")  # raises MissingFact when a parser rejects the data
+        else:
+            assert not facts.has(f"win_{name}")
+    assert facts.get("win_host").name == doc["host"]["name"]
