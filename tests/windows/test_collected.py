@@ -30,6 +30,7 @@ from attt.windows.document import (
     StaleDocument,
     parse_document,
     read_document,
+    valid_computer_name,
 )
 
 
@@ -239,11 +240,13 @@ def test_scan_of_a_folder_stale_and_damaged_hosts_are_errors_the_rest_is_graded(
     bad = by_host["PC-BAD"]
     assert {f["status"] for f in bad} == {"error"}
     assert all(f"{docs / 'bad.json'} is damaged" in f["message"] for f in bad)
-    fresh = by_host["PC-FRESH"]
-    win_checks = {f["check"] for f in fresh if f["check"].startswith("win.")}
-    if win_checks:  # graded from the document, not refused
-        assert not any("days ago" in f["message"] or "damaged" in f["message"] for f in fresh)
-    assert any(c.startswith("win.") for c in CHECKS) == bool(win_checks)
+    fresh = by_host["PC-FRESH"]  # read and graded, never refused
+    assert fresh and not any("damaged" in f["message"] or "days ago" in f["message"]
+                             for f in fresh)
+    records = [json.loads(line) for line in
+               (tmp_path / "out" / "findings.jsonl").read_text().splitlines()]
+    states = {r["name"]: r["state"] for r in records if r["type"] == "host"}
+    assert states == {"PC-FRESH": "ok", "PC-OLD": "error", "PC-BAD": "error"}
 
 
 def test_planned_windows_probes_come_from_the_document(tmp_path: Path) -> None:
@@ -264,3 +267,14 @@ def test_the_document_time_is_read_with_its_offset() -> None:
     check_age(doc, "f", 30, now=datetime(2026, 11, 30, 2, 14, tzinfo=UTC))
     with pytest.raises(StaleDocument):
         check_age(doc, "f", 30, now=datetime(2026, 11, 30, 2, 16, tzinfo=UTC))
+
+
+def test_every_committed_fixture_document_verifies() -> None:
+    fixtures = sorted((Path(__file__).resolve().parents[1] / "fixtures" / "windows").glob(
+        "*.json"))
+    assert len(fixtures) >= 6
+    for path in fixtures:
+        doc = read_document(str(path))
+        assert valid_computer_name(doc["host"]["name"]), path
+        assert doc["sections"] and all(
+            isinstance(s, dict) and "status" in s for s in doc["sections"].values()), path

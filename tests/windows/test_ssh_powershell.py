@@ -39,6 +39,8 @@ from attt.transport import ssh as ssh_mod
 from attt.transport.ssh import POWERSHELL_COMMAND, SSHTransport
 from attt.windows.document import DocumentError
 
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "windows"
+
 STAND_IN = r"""#!/bin/sh
 # Stand-in for powershell.exe (NOT PowerShell): record what arrived, then act per $D/mode.
 D=__DIR__
@@ -124,17 +126,21 @@ def _collect(stand_in: StandIn, settings: TransportSettings, **options: Any) -> 
 
 
 def test_document_over_openssh_stand_in_for_powershell(stand_in: StandIn) -> None:
-    # PowerShell 5.1 with a UTF-8 console writes a BOM and ends lines with CRLF.
-    reply = b"\xef\xbb\xbf" + docbuilder.dumps(docbuilder.document()).encode() + b"\r\n"
-    stand_in.act("reply", reply)
+    # A committed fixture document, replayed as PowerShell 5.1 with a UTF-8 console would
+    # print it: a BOM first, CRLF last.
+    fixture = FIXTURES / "win10-kes-defender-off.json"
+    stand_in.act("reply", b"\xef\xbb\xbf" + fixture.read_bytes().strip() + b"\r\n")
+    body = json.loads(json.loads(fixture.read_text())["body"])
     got, transport = _collect(stand_in, _settings(stand_in))
     assert (stand_in.dir / "command").read_text() == POWERSHELL_COMMAND
     assert (stand_in.dir / "stdin").read_bytes() == SCRIPT + b"\r\n\r\n"
     assert transport.channels_opened == 1
     assert got.complete
-    assert json.loads(got.sections["win_smb"].text) == {"smb1_enabled": False}
-    assert got.sections["win_firewall"].state == "ok"
-    assert got.sections["win_bitlocker"].state == "unavailable"  # not in this document
+    for name in ("smb", "firewall", "bitlocker"):
+        section = got.sections[f"win_{name}"]
+        assert section.state == ("ok" if body[name]["status"] == "ok" else "failed")
+        if section.state == "ok":
+            assert json.loads(section.text) == body[name]["data"]
 
 
 def test_a_hung_collector_times_out_stand_in_for_powershell(stand_in: StandIn) -> None:
