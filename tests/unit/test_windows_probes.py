@@ -15,9 +15,10 @@ from typing import Any
 import pytest
 
 from attt.library import load_all
-from attt.messages import Msg
+from attt.messages import Msg, render
+from attt.model import Status
 from attt.probes.windows import SECTIONS, AvProduct, sections_from_document
-from attt.registry import PROBES, Facts, MissingFact
+from attt.registry import CHECKS, PROBES, Facts, MissingFact, Section
 
 load_all()
 
@@ -86,8 +87,6 @@ def test_denied_section_is_missing_with_admin_reason_in_vietnamese() -> None:
 
 
 def test_posix_host_parses_win_host_to_none() -> None:
-    from attt.registry import Section
-
     assert Facts({"win_host": Section("win_host", "")}, "live").get("win_host") is None
 
 
@@ -176,3 +175,53 @@ def test_fixture_follows_the_contract_and_parses(path: Path) -> None:
         else:
             assert not facts.has(f"win_{name}")
     assert facts.get("win_host").name == doc["host"]["name"]
+
+
+# ---------------------------------------------------------------------------- checks
+
+
+def _facts(stem: str) -> Facts:
+    doc = json.loads((FIXTURES / f"{stem}.json").read_text(encoding="utf-8"))
+    doc["sections"] = json.loads(doc["body"])
+    return Facts(sections_from_document(doc), "live")
+
+
+def _win_checks() -> list[str]:
+    return sorted(c for c in CHECKS if c.startswith("win."))
+
+
+def test_at_least_twenty_win_checks_with_both_languages() -> None:
+    ids = _win_checks()
+    assert len(ids) >= 20
+    for cid in ids:
+        spec = CHECKS[cid]
+        assert spec.title_vi and spec.title_en and spec.remediation_vi and spec.remediation_en
+
+
+def test_denied_sections_make_checks_error_in_both_languages_never_pass() -> None:
+    facts = _facts("win10-nonadmin")
+    denied = {"win_password_policy", "win_audit_policy", "win_bitlocker"}
+    readers = [cid for cid in _win_checks() if denied & set(CHECKS[cid].probes)]
+    assert len(readers) >= 8
+    for cid in readers:
+        result = CHECKS[cid].evaluate(facts, {})
+        assert result.status is Status.ERROR, cid
+        assert "needs administrator rights" in render(result.message, "en"), cid
+        assert "cần quyền quản trị" in render(result.message, "vi"), cid
+
+
+def test_every_win_check_is_not_applicable_on_a_posix_host() -> None:
+    facts = Facts({"win_host": Section("win_host", "")}, "live")
+    for cid in _win_checks():
+        assert CHECKS[cid].evaluate(facts, {}).status is Status.NOT_APPLICABLE, cid
+
+
+def test_vietnamese_ui_gives_the_same_verdicts_as_english_ui() -> None:
+    # The collector emits language-neutral values: the UI language alone changes nothing.
+    doc = json.loads((FIXTURES / "win10-vi-vn.json").read_text(encoding="utf-8"))
+    doc["sections"] = json.loads(doc["body"])
+    english = dict(doc, host=dict(doc["host"], ui_language="en-US"))
+    vi = Facts(sections_from_document(doc), "live")
+    en = Facts(sections_from_document(english), "live")
+    for cid in _win_checks():
+        assert CHECKS[cid].evaluate(vi, {}).status == CHECKS[cid].evaluate(en, {}).status, cid

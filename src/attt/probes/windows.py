@@ -299,6 +299,61 @@ def parse_win_defender(section: Section) -> Defender:
 
 
 @dataclass(frozen=True)
+class WinProduct:
+    """A Windows anti-malware product or management agent, shown by its services/processes.
+
+    Names come from vendor FAQs or public process lists (docs: windows-and-scale.md A2);
+    ``confirm`` marks names seen only in third-party lists (to confirm on a pilot host).
+    """
+
+    name: str
+    vendor: str  # matched (case-folded) against SecurityCenter2 names to avoid counting twice
+    services: tuple[str, ...]
+    processes: tuple[str, ...]
+    protects: bool = True  # False: a management agent, not a scanner
+    confirm: bool = False
+
+
+WIN_PRODUCTS: tuple[WinProduct, ...] = (
+    WinProduct("Kaspersky Endpoint Security for Windows", "kaspersky", ("avp",), ("avp",)),
+    WinProduct("Kaspersky Security for Windows Server", "kaspersky", ("kavfs",), ("kavfs",),
+               confirm=True),
+    WinProduct("Kaspersky Network Agent", "kaspersky", ("klnagent",), ("klnagent",),
+               protects=False),
+    WinProduct("Trend Micro Apex One", "trend micro", ("ntrtscan",), ("ntrtscan", "pccntmon")),
+    WinProduct("Trend Micro Apex One listener", "trend micro", ("tmlisten",), ("tmlisten",),
+               protects=False),
+    WinProduct("BKAV", "bkav", ("bkavservice",), ("bkavservice", "bka"), confirm=True),
+)
+
+
+def _service_named(services: Mapping[str, WinService], name: str) -> WinService | None:
+    # KES registers "AVP.KES.<version>": a declared name matches it and its dotted variants.
+    for key, svc in services.items():
+        if key == name or key.startswith(name + "."):
+            return svc
+    return None
+
+
+def running_products(table: tuple[WinProduct, ...], services: Mapping[str, WinService],
+                     processes: frozenset[str]) -> list[tuple[WinProduct, str]]:
+    """The products of ``table`` that run, with where it shows (service or process)."""
+
+    out = []
+    for product in table:
+        for name in product.services:
+            svc = _service_named(services, name)
+            if svc is not None and svc.state == "Running":
+                out.append((product, f"service {svc.name}"))
+                break
+        else:
+            procs = [p for p in product.processes if p in processes]
+            if procs:
+                out.append((product, f"process {procs[0]}"))
+    return out
+
+
+@dataclass(frozen=True)
 class WinService:
     """One Win32_Service: name, State, StartMode (non-localised CIM values)."""
 
