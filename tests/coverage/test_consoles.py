@@ -51,7 +51,7 @@ def test_ksc_xml_attributes_as_elements_or_attributes(tmp_path: Path) -> None:
     assert loaded.kind == "ksc"
     first, second = loaded.records
     assert first.names == ("PC-01",) and first.ips == ("192.0.2.11",)
-    assert [str(p) for p in first.problems] == ["real-time protection failure"]
+    assert [str(p) for p in first.problems] == ["real-time protection failed"]
     assert second.rtp is True and second.seen is None
 
 

@@ -39,11 +39,12 @@ from .sources import (
 )
 
 KSC_PREFIX = "KLHST_WKS_"
-# KLHST_WKS_RTP_STATE (KSC Open API, list of host attributes): 4-8 are "running" variants.
-RTP_STATES: Mapping[int, str] = {
-    0: "unknown", 1: "stopped", 2: "suspended", 3: "starting", 4: "running",
-    5: "running (maximum protection)", 6: "running (maximum speed)",
-    7: "running (recommended settings)", 8: "running (custom settings)", 9: "failure",
+# KLHST_WKS_RTP_STATE (KSC Open API, list of host attributes): 4-8 are "running" variants
+# (running, maximum protection, maximum speed, recommended settings, custom settings).
+RTP_STATES: Mapping[int, Msg] = {
+    0: T("real-time protection state unknown"), 1: T("real-time protection stopped"),
+    2: T("real-time protection suspended"), 3: T("real-time protection starting"),
+    9: T("real-time protection failed"),
 }
 RTP_RUNNING = frozenset(range(4, 9))
 # KLHST_WKS_STATUS bit: real-time protection installed.
@@ -178,8 +179,8 @@ def _ksc_record(source: str, where: str, get: Mapping[str, str],
                 "not an integer: {value}", value=repr(state_text))) from None
         rtp = state in RTP_RUNNING
         if not rtp:
-            problems.append(T("real-time protection {state}",
-                              state=RTP_STATES.get(state, str(state))))
+            problems.append(RTP_STATES.get(state, T("real-time protection state {state}",
+                                                    state=state)))
     status_text = get.get("KLHST_WKS_STATUS", "").strip()
     if status_text:
         try:

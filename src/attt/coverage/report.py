@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -77,8 +78,12 @@ def _ident(machine: Machine) -> str:
     return "  ".join(dict.fromkeys(parts))
 
 
-def _origin(record: Record) -> str:
-    return f"{os.path.basename(record.source)} {record.where}"
+def _origin(record: Record) -> Msg:
+    line = re.fullmatch(r"line (\d+)", record.where)
+    if line:
+        return T("{file} line {line}", file=os.path.basename(record.source),
+                 line=int(line.group(1)))
+    return T("{file} {where}", file=os.path.basename(record.source), where=record.where)
 
 
 def lines(cov: Coverage) -> list[str | Msg]:
