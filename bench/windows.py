@@ -1,18 +1,21 @@
 """Offline Windows benchmark: N collector documents graded with ``--target collected:DIR``.
 
-Writes N made-up collector documents (tests/windows/docbuilder.py: valid envelope, SHA-256
-of body correct, collected two hours ago; values typical of the contract, not captures) into
-a temporary folder, then times ``attt scan --target collected:DIR --no-network -f json`` as a
-subprocess and prints its wall time and peak RSS (``resource.getrusage(RUSAGE_CHILDREN)`` of
-a fresh wrapper process per size, so one size's peak never hides another's).  No assertions:
-figures only.  Target (issue 11): 5000 files in <= 60 s, memory flat in the number of files.
+Writes N collector documents into a temporary folder: the sections of the committed fixtures
+(tests/fixtures/windows, round-robin), padded by default with 250 services and 150 installed
+products to a real desktop's size, in a fresh envelope (host PC-00001..., collected two hours
+ago, SHA-256 of body recomputed by tests/windows/docbuilder.py).  Then times
+``attt scan --target collected:DIR --no-network -f json`` as a subprocess and prints its wall
+time and peak RSS (``resource.getrusage(RUSAGE_CHILDREN)`` of a fresh wrapper process per
+size, so one size's peak never hides another's).  No assertions: figures only.
+Target (issue 11): 5000 files in <= 60 s, memory flat in the number of files.
 
-    python bench/windows.py [--files 5000] [--also 500] [--workers 8]
+    python bench/windows.py [--files 5000] [--also 500] [--workers 8] [--no-pad]
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import os
 import subprocess
@@ -20,6 +23,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "windows"))
 
@@ -33,12 +37,45 @@ _WRAPPER = (
 )
 
 
-def write_documents(folder: Path, n: int) -> int:
-    """N documents PC-00001.json ... (one line each, as ConvertTo-Json -Compress prints)."""
+FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "windows"
 
+
+def _padded(sections: dict[str, Any]) -> dict[str, Any]:
+    """A fixture's sections grown to a real desktop's size: about 250 services and 150
+    installed products (the committed fixtures keep only the entries their checks need)."""
+
+    grown = copy.deepcopy(sections)
+    services = grown.get("services", {})
+    if services.get("status") == "ok":
+        services["data"] += [{"name": f"Svc{i:03d}", "state": "Stopped", "start_mode": "Manual"}
+                             for i in range(250)]
+    uninstall = grown.get("uninstall", {})
+    if uninstall.get("status") == "ok":
+        uninstall["data"] += [{"name": f"Product {i:03d} Runtime", "version": f"1.{i}.0",
+                               "publisher": "Example Vendor"} for i in range(150)]
+    return grown
+
+
+def templates(pad: bool) -> list[dict[str, Any]]:
+    """The committed fixture documents (body parsed), padded to a real size if ``pad``."""
+
+    out = []
+    for path in sorted(FIXTURES.glob("*.json")):
+        env = json.loads(path.read_text(encoding="utf-8"))
+        sections = json.loads(env["body"])
+        out.append(_padded(sections) if pad else sections)
+    return out
+
+
+def write_documents(folder: Path, n: int, pad: bool = True) -> int:
+    """N documents PC-00001.json ..., round-robin over the fixtures' sections, collected two
+    hours ago (one line each, as ConvertTo-Json -Compress prints)."""
+
+    bodies = templates(pad)
     total = 0
     for i in range(1, n + 1):
-        text = docbuilder.dumps(docbuilder.document(f"PC-{i:05d}"))
+        doc = docbuilder.document(f"PC-{i:05d}", sections=bodies[i % len(bodies)])
+        text = docbuilder.dumps(doc)
         (folder / f"PC-{i:05d}.json").write_text(text, encoding="utf-8")
         total += len(text)
     return total
@@ -62,13 +99,15 @@ def main() -> None:
     ap.add_argument("--files", type=int, default=5000)
     ap.add_argument("--also", type=int, default=500, help="a smaller size to compare RSS with")
     ap.add_argument("--workers", type=int, default=8)
+    ap.add_argument("--no-pad", action="store_true",
+                    help="the fixtures' sections as committed (about 4 KiB a document)")
     args = ap.parse_args()
     sizes = sorted({n for n in (args.also, args.files) if n > 0})
     for n in sizes:
         with tempfile.TemporaryDirectory(prefix="attt-bench-win-") as tmp:
             docs = Path(tmp) / "docs"
             docs.mkdir()
-            size = write_documents(docs, n)
+            size = write_documents(docs, n, pad=not args.no_pad)
             wall, rc, rss = scan(docs, Path(tmp) / "out", args.workers)
             results = json.loads((Path(tmp) / "out" / "results.json").read_text())
             findings = sum(len(r["findings"]) for s in results["systems"]

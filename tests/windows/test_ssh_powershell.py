@@ -10,8 +10,10 @@ they say nothing about the collector's PowerShell, which is never executed in CI
 
 from __future__ import annotations
 
+import base64
 import json
 import os
+import re
 import sys
 import time
 from collections.abc import Iterator
@@ -36,7 +38,7 @@ from attt.model import Host
 from attt.registry import PROBES
 from attt.transport import TransportSettings
 from attt.transport import ssh as ssh_mod
-from attt.transport.ssh import POWERSHELL_COMMAND, SSHTransport
+from attt.transport.ssh import POWERSHELL_COMMAND, SSHTransport, powershell_stdin, windows_collector
 from attt.windows.document import DocumentError
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "windows"
@@ -133,7 +135,13 @@ def test_document_over_openssh_stand_in_for_powershell(stand_in: StandIn) -> Non
     body = json.loads(json.loads(fixture.read_text())["body"])
     got, transport = _collect(stand_in, _settings(stand_in))
     assert (stand_in.dir / "command").read_text() == POWERSHELL_COMMAND
-    assert (stand_in.dir / "stdin").read_bytes() == SCRIPT + b"\r\n\r\n"
+    sent = (stand_in.dir / "stdin").read_bytes()
+    assert sent == powershell_stdin(SCRIPT)
+    # One line, then a blank line; the line carries the collector byte for byte.
+    line, rest = sent.split(b"\r\n", 1)
+    assert rest == b"\r\n" and b"\n" not in line
+    encoded = re.search(rb"FromBase64String\('([A-Za-z0-9+/=]+)'\)", line)
+    assert encoded is not None and base64.b64decode(encoded.group(1)) == SCRIPT
     assert transport.channels_opened == 1
     assert got.complete
     for name in ("smb", "firewall", "bitlocker"):
@@ -207,3 +215,14 @@ def test_scan_with_an_inventory_stand_in_for_powershell(stand_in: StandIn,
     host = [r for r in records if r["type"] == "host"]
     assert [(h["name"], h["state"], h["channels"]) for h in host] == [("PC-KETOAN-01", "ok", 1)]
     assert (stand_in.dir / "command").read_text() == POWERSHELL_COMMAND
+
+
+def test_the_shipped_collector_is_what_is_sent() -> None:
+    shipped = Path(ssh_mod.__file__).resolve().parents[1] / "windows" / "collector.ps1"
+    if not shipped.exists():
+        pytest.skip("src/attt/windows/collector.ps1 not written yet")
+    assert windows_collector() == shipped.read_bytes()
+    encoded = re.search(rb"'([A-Za-z0-9+/=]+)'", powershell_stdin(shipped.read_bytes()))
+    assert encoded is not None
+    assert base64.b64decode(encoded.group(1)) == shipped.read_bytes().removeprefix(
+        b"\xef\xbb\xbf")

@@ -10,6 +10,7 @@ records the key and logs it.  Every paramiko / socket exception is translated he
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import getpass
 import logging
@@ -53,6 +54,25 @@ MAX_KEY_FILE_BYTES = 1024 * 1024
 # ``shell: powershell`` (OpenSSH on Windows): the collector goes on stdin, like ``sh -s``.
 POWERSHELL_COMMAND = "powershell.exe -NoProfile -NonInteractive -Command -"
 SHELLS = ("sh", "powershell")
+
+
+def powershell_stdin(script: bytes) -> bytes:
+    """What ``powershell.exe -Command -`` reads: ONE line that decodes the whole collector
+    and runs it as one script block, then a blank line.
+
+    Reading a script on stdin, PowerShell runs it statement by statement as if typed: a
+    multi-line statement runs only once a blank line ends it, an ``else`` on its own line
+    is an error, a ``param()`` block is lost, and non-ASCII text is read in the console code
+    page.  One base64 line avoids all four.  Stdout is switched to UTF-8 without a BOM first,
+    so the document's bytes (and so its SHA-256 check) survive the console code page.
+    """
+
+    if script.startswith(b"\xef\xbb\xbf"):
+        script = script[3:]
+    encoded = base64.b64encode(script)
+    return (b"[Console]::OutputEncoding = New-Object System.Text.UTF8Encoding $false; "
+            b"& ([scriptblock]::Create([System.Text.Encoding]::UTF8.GetString("
+            b"[System.Convert]::FromBase64String('" + encoded + b"'))))\r\n\r\n")
 
 
 def windows_collector() -> bytes:
@@ -518,9 +538,7 @@ class SSHTransport(LiveTransport):
             raise ConnectError(T("sudo does not apply to shell: powershell on {host}; run the "
                                  "collector as an administrator account instead.",
                                  host=self.endpoint.label))
-        # PowerShell reading a script on stdin runs a multi-line statement only once a blank
-        # line ends it: the trailing blank lines make sure the last one runs.
-        raw = self.run_script(windows_collector() + b"\r\n\r\n")
+        raw = self.run_script(powershell_stdin(windows_collector()))
         source = f"ssh://{self.endpoint.label}"
         if raw.exit_status is None:
             raise ConnectError(T(
