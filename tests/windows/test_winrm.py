@@ -1,0 +1,259 @@
+"""The WinRM/PSRP transport against a loopback WS-Man STAND-IN (tests/windows/wsman_server.py).
+
+Real here: HTTPS with a certificate made by the test and validated by the client, NTLM and
+SPNEGO authentication checked by pyspnego on the server side (channel binding included),
+pypsrp's WS-Man and PSRP client code end to end.  Not real: PowerShell — the stand-in answers
+with a canned document instead of running the script.  Tests that use it say so in their names.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("pypsrp")
+pytest.importorskip("spnego")
+
+from wsman_server import ServerCert, WSManStandIn, make_cert
+
+from attt.errors import AuthError, ConnectError, TransportError
+from attt.model import Host
+from attt.transport import TransportSettings
+from attt.transport.winrm import WinRMTransport, winrm_options
+
+USER = "LAB\\auditor"
+PASSWORD = "S3cret-pass_x1"
+PASSWORD_ENV = "ATTT_TEST_WINRM_PASSWORD"
+SCRIPT = "# stand-in collector\r\n$ErrorActionPreference = 'Stop'\r\nWrite-Output '{}'\r\n"
+
+
+def _document() -> str:
+    body = json.dumps({"smb": {"status": "ok", "data": {"smb1_enabled": False}}})
+    envelope = {
+        "schema": "attt.windows-collector/1",
+        "collector_version": "1",
+        "host": {"name": "PC-KETOAN-01", "domain": "lab.example", "os_build": "10.0.19045",
+                 "product_type": 1, "ui_language": "vi-VN"},
+        "collected_at": "2026-11-30T09:15:02.1234567+07:00",
+        "elevated": True,
+        "body": body,
+        "sha256": hashlib.sha256(body.encode()).hexdigest(),
+    }
+    # Strings with characters CLIXML must escape (_x, CR, <, &) travel unchanged.
+    envelope["note"] = "Tiếng Việt _x000D_ <a&b>\r\n"
+    return json.dumps(envelope, ensure_ascii=False, indent=2) + "\r\n"
+
+
+DOCUMENT = _document()
+
+
+@pytest.fixture
+def cert(tmp_path: Path) -> ServerCert:
+    return make_cert(tmp_path / "tls")
+
+
+@pytest.fixture(autouse=True)
+def ntlm_accounts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    users = tmp_path / "ntlm-users"
+    users.write_text(f"LAB:auditor:{PASSWORD}\n")
+    monkeypatch.setenv("NTLM_USER_FILE", str(users))
+    monkeypatch.setenv(PASSWORD_ENV, PASSWORD)
+    for name in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.setenv(name, "http://192.0.2.1:9")  # never used: attt connects directly
+
+
+def _host(port: int, cert: ServerCert | None, **options: object) -> Host:
+    opts: dict[str, object] = {
+        "password_env": PASSWORD_ENV,
+        "auth": "ntlm",
+        "connect_timeout": 2,
+        "command_timeout": 4,
+        "operation_timeout": 1,
+    }
+    if cert is not None:
+        opts["ca_file"] = str(cert.cert_file)
+    opts.update(options)
+    return Host(name="pc-ketoan-01", system="s", transport="winrm", address="127.0.0.1",
+                port=port, user=USER, roles=("workstation",), options=opts)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def server(cert: ServerCert, request: pytest.FixtureRequest) -> Iterator[WSManStandIn]:
+    behaviour = getattr(request, "param", "ok")
+    with WSManStandIn(cert, DOCUMENT, behaviour=behaviour) as srv:
+        yield srv
+
+
+def _run(host: Host, script: str = SCRIPT) -> str:
+    transport = WinRMTransport(host, TransportSettings())
+    try:
+        return transport.run_collector(script)
+    finally:
+        transport.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+# -- success ---------------------------------------------------------------------------------------
+
+
+def test_ntlm_returns_the_document_stand_in_wsman_server(
+    server: WSManStandIn, cert: ServerCert
+) -> None:
+    text = _run(_host(server.port, cert))
+    assert text == DOCUMENT
+    assert server.record.scripts == [SCRIPT]
+    assert server.record.authenticated_users == [USER]
+    assert server.record.actions[:4] == ["Create", "Receive", "Command", "Receive"]
+    assert server.record.actions[-1] == "Delete"  # the runspace pool was closed
+
+
+def test_negotiate_returns_the_document_stand_in_wsman_server(
+    server: WSManStandIn, cert: ServerCert
+) -> None:
+    assert _run(_host(server.port, cert, auth="negotiate")) == DOCUMENT
+    assert server.record.authenticated_users == [USER]
+
+
+def test_cert_validation_false_warns_and_connects_stand_in_wsman_server(
+    server: WSManStandIn, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="attt.transport.winrm"):
+        assert _run(_host(server.port, None, cert_validation=False)) == DOCUMENT
+    assert any("certificate" in r.getMessage() and "NOT" in r.getMessage()
+               for r in caplog.records)
+
+
+# -- refusals and errors ---------------------------------------------------------------------------
+
+
+def test_wrong_password_is_an_auth_error_stand_in_wsman_server(
+    server: WSManStandIn, cert: ServerCert, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(PASSWORD_ENV, "not-the-password")
+    with pytest.raises(AuthError) as info:
+        _run(_host(server.port, cert))
+    assert "LAB\\auditor@127.0.0.1:" in str(info.value)
+    assert server.record.auth_failures >= 1
+    assert server.record.authenticated_users == []
+    assert server.record.scripts == []
+
+
+def test_untrusted_certificate_is_refused_stand_in_wsman_server(server: WSManStandIn) -> None:
+    # No ca_file and validation on (the default): the self-signed certificate is not trusted.
+    with pytest.raises(ConnectError) as info:
+        _run(_host(server.port, None))
+    assert "certificate" in str(info.value)
+    assert server.record.authenticated_users == []
+
+
+@pytest.mark.parametrize("server", ["fail"], indirect=True)
+def test_failed_pipeline_is_a_transport_error_stand_in_wsman_server(
+    server: WSManStandIn, cert: ServerCert
+) -> None:
+    with pytest.raises(TransportError) as info:
+        _run(_host(server.port, cert))
+    assert not isinstance(info.value, ConnectError | AuthError)
+    assert "Access is denied" in str(info.value)
+
+
+def test_missing_password_env_is_an_auth_error_without_contact(
+    server: WSManStandIn, cert: ServerCert, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(PASSWORD_ENV)
+    with pytest.raises(AuthError) as info:
+        _run(_host(server.port, cert))
+    assert PASSWORD_ENV in str(info.value)
+    assert server.record.connections == 0
+
+
+def test_refused_port_is_a_connect_error() -> None:
+    port = _free_port()  # closed again: nothing listens there
+    start = time.monotonic()
+    with pytest.raises(ConnectError) as info:
+        _run(_host(port, None))
+    assert time.monotonic() - start < 5
+    assert f"127.0.0.1:{port}" in str(info.value)
+
+
+# -- timeouts --------------------------------------------------------------------------------------
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("server", ["hang"], indirect=True)
+def test_server_that_never_answers_times_out_stand_in_wsman_server(
+    server: WSManStandIn, cert: ServerCert
+) -> None:
+    start = time.monotonic()
+    with pytest.raises(TransportError) as info:
+        _run(_host(server.port, cert))
+    elapsed = time.monotonic() - start
+    assert not isinstance(info.value, AuthError)
+    assert "did not answer" in str(info.value)
+    assert elapsed < 8  # operation_timeout 1 s + the 2 s HTTP margin, well under HANG_MAX_S
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("server", ["busy"], indirect=True)
+def test_script_that_never_finishes_hits_command_timeout_stand_in_wsman_server(
+    server: WSManStandIn, cert: ServerCert
+) -> None:
+    start = time.monotonic()
+    with pytest.raises(TransportError) as info:
+        _run(_host(server.port, cert, command_timeout=1.5))
+    elapsed = time.monotonic() - start
+    assert "1.5" in str(info.value)
+    assert 1.5 <= elapsed < 6
+    assert server.record.actions.count("Receive") >= 3  # it polled, the host said "still running"
+    assert "Signal" in server.record.actions  # and the pipeline was stopped
+
+
+def test_without_the_extra_is_a_transport_error(
+    cert: ServerCert, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pypsrp.powershell", None)  # as if not installed
+    with pytest.raises(TransportError) as info:
+        _run(_host(_free_port(), cert))
+    assert "attt[windows]" in str(info.value)
+
+
+# -- options ---------------------------------------------------------------------------------------
+
+
+def test_options_defaults_are_https_negotiate_and_validation() -> None:
+    host = Host(name="h", system="s", transport="winrm", address="192.0.2.10", port=5986,
+                user="LAB\\auditor", options={"password_env": PASSWORD_ENV})
+    opts = winrm_options(host, TransportSettings())
+    assert (opts.auth, opts.ssl, opts.cert_validation, opts.port) == (
+        "negotiate", True, True, 5986)
+
+
+@pytest.mark.parametrize(
+    ("options", "needle"),
+    [
+        ({"auth": "basic"}, "auth"),
+        ({"auth": "credssp"}, "auth"),
+        ({"cert_validation": "no"}, "cert_validation"),
+        ({"ssl": "yes"}, "ssl"),
+        ({"operation_timeout": 0}, "operation_timeout"),
+    ],
+)
+def test_bad_options_are_refused(options: dict[str, object], needle: str) -> None:
+    host = Host(name="h", system="s", transport="winrm", address="192.0.2.10", port=5986,
+                user="LAB\\auditor", options=options)  # type: ignore[arg-type]
+    with pytest.raises(ConnectError) as info:
+        winrm_options(host, TransportSettings())
+    assert needle in str(info.value)
