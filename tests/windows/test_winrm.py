@@ -145,6 +145,7 @@ def test_wrong_password_is_an_auth_error_stand_in_wsman_server(
     with pytest.raises(AuthError) as info:
         _run(_host(server.port, cert))
     assert "LAB\\auditor@127.0.0.1:" in str(info.value)
+    assert "xác thực (ntlm) bị từ chối" in info.value.render("vi")
     assert server.record.auth_failures >= 1
     assert server.record.authenticated_users == []
     assert server.record.scripts == []
@@ -201,6 +202,7 @@ def test_server_that_never_answers_times_out_stand_in_wsman_server(
     elapsed = time.monotonic() - start
     assert not isinstance(info.value, AuthError)
     assert "did not answer" in str(info.value)
+    assert "không trả lời trong 3 giây" in info.value.render("vi")
     assert elapsed < 8  # operation_timeout 1 s + the 2 s HTTP margin, well under HANG_MAX_S
 
 
