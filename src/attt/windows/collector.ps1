@@ -259,8 +259,11 @@ try {
 } catch {
     $script:HostInfo.os_build = [System.Environment]::OSVersion.Version.ToString(3)
     $kind = [string](Get-AtttRegValue 'HKLM' 'SYSTEM\CurrentControlSet\Control\ProductOptions' 'ProductType')
-    if ($kind -eq 'LanmanNT') { $script:HostInfo.product_type = 2 }
-    elseif ($kind -eq 'ServerNT') { $script:HostInfo.product_type = 3 }
+    if ($kind -eq 'LanmanNT') {
+        $script:HostInfo.product_type = 2
+    } elseif ($kind -eq 'ServerNT') {
+        $script:HostInfo.product_type = 3
+    }
 }
 try {
     $script:HostInfo.ui_language = [string](Get-UICulture).Name
