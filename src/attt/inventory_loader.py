@@ -23,7 +23,7 @@ from .particulars import PARTICULAR_KEYS, ZONE_DETAIL_KEYS
 from .particulars_loader import load_particulars, party_name
 from .profile_loader import REGIMES
 from .targets import valid_address
-from .windows.document import peek_host_name, valid_computer_name
+from .windows.document import peek_host, valid_computer_name
 from .yamlio import Node, load_file
 
 TRANSPORT_NAMES = ("local", "ssh", "dir", "collected")
@@ -328,7 +328,8 @@ def adhoc_inventory(target: str, level: int, regime: str = "nd85-tt12") -> Inven
 
 def collected_hosts(spec: str, source: str) -> tuple[Host, ...]:
     """``collected:FILE`` or ``collected:FOLDER`` (every ``*.json`` in it, not below): one
-    workstation per collector document, named by its envelope's ``host.name``.
+    host per collector document, named by its envelope's ``host.name``, a ``server`` if its
+    ``host.product_type`` is 2 or 3 (domain controller, server), else a ``workstation``.
 
     A file whose name cannot be read here is named after the file (its scan then says why
     the document is refused); a second file claiming a name already taken is named
@@ -351,13 +352,15 @@ def collected_hosts(spec: str, source: str) -> tuple[Host, ...]:
     hosts: list[Host] = []
     taken: set[str] = set()
     for file in files:
-        name = peek_host_name(file)
+        name, product_type = peek_host(file)
         stem = os.path.splitext(os.path.basename(file))[0]
         if name is None or not valid_computer_name(name):
             name = stem if valid_computer_name(stem) else f"file-{len(hosts) + 1}"
         if name.casefold() in taken:
             name = f"{name}~{os.path.basename(file)}"
         taken.add(name.casefold())
+        # Win32_OperatingSystem.ProductType: 1 workstation, 2 domain controller, 3 server.
+        role = "server" if product_type in (2, 3) else "workstation"
         hosts.append(Host(name=name, system="adhoc", transport="collected", address=file,
-                          roles=("workstation",)))
+                          roles=(role,)))
     return tuple(hosts)

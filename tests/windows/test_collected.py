@@ -152,7 +152,9 @@ def test_a_document_of_another_computer_is_refused(tmp_path: Path) -> None:
 def test_a_folder_target_is_one_workstation_per_json_named_by_its_envelope(
         tmp_path: Path) -> None:
     _write(tmp_path / "a.json", docbuilder.document("PC-A"))
-    _write(tmp_path / "b.json", docbuilder.document("PC-B"))
+    server = docbuilder.document("SRV-B")
+    server["host"]["product_type"] = 3
+    _write(tmp_path / "b.json", server)
     _write(tmp_path / "copy-of-a.json", docbuilder.document("pc-a"))
     _write(tmp_path / "BROKEN.json", "{")
     (tmp_path / "notes.txt").write_text("not a document")
@@ -160,12 +162,13 @@ def test_a_folder_target_is_one_workstation_per_json_named_by_its_envelope(
     _write(tmp_path / "sub" / "c.json", docbuilder.document("PC-C"))
     hosts = adhoc_inventory(f"collected:{tmp_path}", 3).systems[0].hosts
     assert [(h.name, os.path.basename(h.address)) for h in hosts] == [
-        ("BROKEN", "BROKEN.json"), ("PC-A", "a.json"), ("PC-B", "b.json"),
+        ("BROKEN", "BROKEN.json"), ("PC-A", "a.json"), ("SRV-B", "b.json"),
         ("pc-a~copy-of-a.json", "copy-of-a.json")]
     assert {h.transport for h in hosts} == {"collected"}
-    assert {h.roles for h in hosts} == {("workstation",)}
+    assert [h.roles for h in hosts] == [("workstation",), ("workstation",), ("server",),
+                                        ("workstation",)]
     one = adhoc_inventory(f"collected:{tmp_path / 'b.json'}", 3).systems[0].hosts
-    assert [h.name for h in one] == ["PC-B"]
+    assert [h.name for h in one] == ["SRV-B"]
 
 
 def test_a_missing_or_empty_collected_target_is_an_input_error(tmp_path: Path) -> None:

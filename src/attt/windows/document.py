@@ -129,18 +129,22 @@ def read_document(path: str) -> dict[str, Any]:
     return parse_document(data, path)
 
 
-def peek_host_name(path: str) -> str | None:
-    """The envelope's ``host.name`` of ``path`` if the file reads as JSON, else None (the
-    transport then reports why, naming the file).  Nothing is verified here."""
+def peek_host(path: str) -> tuple[str | None, int | None]:
+    """The envelope's ``host.name`` and ``host.product_type`` of ``path`` if the file reads
+    as JSON, else None (the transport then reports why, naming the file).  Nothing is
+    verified here."""
 
     try:
         data = safe_io.read_bytes(path, MAX_DOCUMENT_BYTES, _WHAT)
         env = json.loads(data[3:] if data.startswith(b"\xef\xbb\xbf") else data)
     except (InputError, ValueError, RecursionError):
-        return None
+        return None, None
     host = env.get("host") if isinstance(env, dict) else None
-    name = host.get("name") if isinstance(host, dict) else None
-    return name if isinstance(name, str) else None
+    if not isinstance(host, dict):
+        return None, None
+    name, kind = host.get("name"), host.get("product_type")
+    return (name if isinstance(name, str) else None,
+            kind if isinstance(kind, int) and not isinstance(kind, bool) else None)
 
 
 def _days(delta: timedelta) -> float:
