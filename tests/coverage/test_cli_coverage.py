@@ -165,3 +165,17 @@ def test_help_is_bilingual() -> None:
     assert result.exit_code == 0
     assert "Đối soát" in result.output and "Reconcile" in result.output
     assert "--max-bases-age" in result.output and "In hướng dẫn này" in result.output
+
+
+def test_max_account_age_leaves_old_ad_accounts_out(tmp_path: Path) -> None:
+    old = int((dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
+               - dt.datetime(1601, 1, 1, tzinfo=dt.UTC)).total_seconds()) * 10**7
+    ad = write(tmp_path, "ad.csv", f"Name,DNSHostName,Enabled,LastLogonTimestamp\n"
+                                   f"PC-LAB-03,,True,\nPC-GONE,,True,{old}\n")
+    args = ["coverage", "--assets", ad, "--console", sample("bkav-endpoint.csv"), "--mapping",
+            sample("bkav-mapping.yaml"), "--as-of", "2026-11-30T02:00:00Z"]
+    assert run(*args, lang="en").output.startswith("Protected computers: 1/2")
+    result = run(*args, "--max-account-age", "90", lang="en")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Protected computers: 1/1 (100.0 %)")
+    assert "ad.csv: 1 entries left out" in result.output

@@ -113,3 +113,33 @@ def test_nmap_discovery_hosts_up_only() -> None:
     assert loaded.records[0].macs == ("00:15:5d:01:00:01",)
     assert loaded.records[1].names == ("pc-khdt-002.so-khdt.local",)
     assert loaded.records[0].seen == AS_OF - dt.timedelta(days=1)
+
+
+def test_windows_dhcp_declined_and_inactive_reservations_left_out(tmp_path) -> None:
+    path = tmp_path / "dhcp.csv"
+    path.write_text(
+        "IPAddress,ClientId,HostName,AddressState,LeaseExpiryTime\n"
+        "192.0.2.1,aa-bb-cc-00-00-01,pc1,Active,\n"
+        "192.0.2.2,aa-bb-cc-00-00-02,pc2,ActiveReservation,\n"
+        "192.0.2.3,aa-bb-cc-00-00-03,pc3,InactiveReservation,\n"
+        "192.0.2.4,aa-bb-cc-00-00-04,,Declined,2026-11-30T01:00:00Z\n"
+        "192.0.2.5,aa-bb-cc-00-00-05,pc5,Expired,2026-11-29T01:00:00Z\n", encoding="utf-8")
+    loaded = load_assets(str(path), AS_OF, WINDOW)
+    assert [r.names[0] for r in loaded.records] == ["pc1", "pc2", "pc5"]
+    assert loaded.left_out == 2
+
+
+def test_ad_accounts_not_logged_on_for_long_are_left_out(tmp_path) -> None:
+    from attt.coverage.sources import FILETIME_EPOCH
+    old = int((AS_OF - dt.timedelta(days=120) - FILETIME_EPOCH).total_seconds()) * 10**7
+    recent = int((AS_OF - dt.timedelta(days=10) - FILETIME_EPOCH).total_seconds()) * 10**7
+    path = tmp_path / "ad.csv"
+    path.write_text("Name,DNSHostName,Enabled,LastLogonTimestamp\n"
+                    f"PC-OLD,pc-old.x.local,True,{old}\n"
+                    f"PC-NEW,pc-new.x.local,True,{recent}\n"
+                    "PC-NEVER,pc-never.x.local,True,\n", encoding="utf-8")
+    loaded = load_assets(str(path), AS_OF, WINDOW, max_account_age=dt.timedelta(days=90))
+    assert [r.names[0] for r in loaded.records] == ["PC-NEW", "PC-NEVER"]
+    assert loaded.left_out == 1
+    # Without the limit every enabled account counts.
+    assert len(load_assets(str(path), AS_OF, WINDOW).records) == 3

@@ -62,6 +62,10 @@ def _as_of(value: str | None) -> dt.datetime:
 @click.option("--ip-window", type=click.IntRange(0), default=7, show_default=True,
               help="Chỉ ghép theo địa chỉ IP khi hai lần ghi nhận cách nhau tối đa N ngày. / "
                    "Match by IP only when both observations are at most N days apart.")
+@click.option("--max-account-age", type=click.IntRange(0), default=0, show_default=True,
+              help="Bỏ qua tài khoản máy tính AD không đăng nhập quá N ngày (0: không bỏ "
+                   "qua). / Leave out AD computer accounts not logged on for more than N days "
+                   "(0: keep all).")
 @click.option("--as-of", default=None,
               help="Thời điểm đánh giá (ISO 8601; mặc định: bây giờ). / Time of the assessment "
                    "(ISO 8601; default: now).")
@@ -73,8 +77,8 @@ def _as_of(value: str | None) -> dt.datetime:
 @lang_option
 def coverage(inventory: str | None, system: str | None, assets: tuple[str, ...],
              consoles: tuple[str, ...], mappings: tuple[str, ...], max_bases_age: int,
-             max_unseen: int, ip_window: int, as_of: str | None, as_json: bool, out: str,
-             lang: str) -> None:
+             max_unseen: int, ip_window: int, max_account_age: int, as_of: str | None,
+             as_json: bool, out: str, lang: str) -> None:
     """Đối soát "100% máy tính được cài phần mềm phòng chống mã độc": nguồn tài sản so với tệp
     xuất của máy chủ quản trị. Mã thoát 0 khi mọi máy được bảo vệ và cập nhật, 1 nếu không, 2
     khi tệp đầu vào lỗi. / Reconcile "100% of computers protected": asset sources against
@@ -89,7 +93,9 @@ def coverage(inventory: str | None, system: str | None, assets: tuple[str, ...],
     if inventory is not None:
         loaded.append(Loaded(inventory, "inventory",
                              tuple(from_inventory(inventory, system))))
-    loaded += [load_assets(path, params.as_of, params.ip_window) for path in assets]
+    account_age = dt.timedelta(days=max_account_age) if max_account_age else None
+    loaded += [load_assets(path, params.as_of, params.ip_window, account_age)
+               for path in assets]
     maps = [load_mapping(path) for path in mappings] + default_mappings()
     exports = [load_console(path, maps) for path in consoles]
     result = reconcile(loaded, exports, params)

@@ -114,8 +114,9 @@ def lines(cov: Coverage) -> list[str | Msg]:
             out.append(T("  - {machine} ({origin})", machine=entry.label, origin=_origin(entry)))
     for loaded in cov.assets:
         if loaded.left_out:
-            out.append(T("{file}: {count} entries left out (expired DHCP leases or disabled "
-                         "computer accounts)", file=loaded.path, count=loaded.left_out))
+            out.append(T("{file}: {count} entries left out (DHCP leases ended before the IP "
+                         "window, declined addresses, disabled or long unused computer accounts)",
+                         file=loaded.path, count=loaded.left_out))
     return out
 
 

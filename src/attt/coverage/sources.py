@@ -303,9 +303,11 @@ def from_dhcpd(path: str, text: str, as_of: dt.datetime, window: dt.timedelta
 
     latest: dict[str, Record] = {}
     ended_long_ago: set[str] = set()
+    line, counted_to = 1, 0
     for match in _LEASE.finditer(text):
         ip_text, body = match.group(1), match.group(2)
-        line = text.count("\n", 0, match.start()) + 1
+        line += text.count("\n", counted_to, match.start())
+        counted_to = match.start()
         where = f"line {line}"
         ip = norm_ip(ip_text, path, where)
         times: dict[str, dt.datetime | None] = {}
@@ -350,9 +352,10 @@ def from_windows_dhcp(path: str, table: Table, as_of: dt.datetime, window: dt.ti
                              table.where(line, "LeaseExpiryTime"))
                   if "LeaseExpiryTime" in table.columns else None)
         state = row.get("AddressState", "Active").strip() or "Active"
-        # Reservations have no expiry; an expired active lease is still in the table.
+        # Active leases and reservations in use, and leases expired within the window; not
+        # declined addresses nor reservations no machine uses.
         seen = expiry if expiry is not None else as_of
-        if (not state.startswith("Active") and expiry is None) or as_of - seen > window:
+        if not state.startswith(("Active", "Expired")) or as_of - seen > window:
             skipped += 1
             continue
         mac = norm_mac(row["ClientId"])
@@ -363,10 +366,12 @@ def from_windows_dhcp(path: str, table: Table, as_of: dt.datetime, window: dt.ti
     return records, skipped
 
 
-def from_ad(path: str, table: Table) -> tuple[list[Record], int]:
+def from_ad(path: str, table: Table, as_of: dt.datetime,
+            max_account_age: dt.timedelta | None = None) -> tuple[list[Record], int]:
     """``Get-ADComputer -Filter * -Properties DNSHostName,IPv4Address,LastLogonTimestamp,...
     | Export-Csv``: Name, DNSHostName, IPv4Address, Enabled, LastLogonTimestamp (FILETIME).
-    Disabled computer accounts are left out, and counted."""
+    Disabled computer accounts, and with ``max_account_age`` those whose last logon is older
+    (a machine gone long ago; never logged on is kept), are left out and counted."""
 
     table.need("Name")
     records, disabled = [], 0
@@ -381,6 +386,9 @@ def from_ad(path: str, table: Table) -> tuple[list[Record], int]:
         ips = (norm_ip(ip_text, path, table.where(line, "IPv4Address")),) if ip_text else ()
         seen = _filetime(row.get("LastLogonTimestamp", ""), path,
                          table.where(line, "LastLogonTimestamp"))
+        if max_account_age is not None and seen is not None and as_of - seen > max_account_age:
+            disabled += 1
+            continue
         records.append(Record(path, "ad", f"line {line}", tuple(n for n in names if n), (),
                               ips, seen))
     return records, disabled
@@ -405,7 +413,8 @@ class Loaded:
     left_out: int = 0
 
 
-def load_assets(path: str, as_of: dt.datetime, window: dt.timedelta) -> Loaded:
+def load_assets(path: str, as_of: dt.datetime, window: dt.timedelta,
+                max_account_age: dt.timedelta | None = None) -> Loaded:
     """One asset file, its format recognised from its content."""
 
     text = read_text(path)
@@ -423,7 +432,7 @@ def load_assets(path: str, as_of: dt.datetime, window: dt.timedelta) -> Loaded:
         records, left = from_windows_dhcp(path, table, as_of, window)
         return Loaded(path, "windows-dhcp", tuple(records), left)
     if "DNSHostName" in table.columns or "SamAccountName" in table.columns:
-        records, left = from_ad(path, table)
+        records, left = from_ad(path, table, as_of, max_account_age)
         return Loaded(path, "ad", tuple(records), left)
     raise InputError(path, "", T(
         "unknown asset file: expected nmap XML, dhcpd.leases, a Get-DhcpServerv4Lease CSV "
