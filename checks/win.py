@@ -172,9 +172,10 @@ def av_signatures_fresh(facts: ScopedFacts, params: Mapping[str, Any]) -> Result
     if facts.has("win_defender"):
         d: Defender = facts.get("win_defender")
         if d.active:
-            ok = d.signature_age_days <= limit and not d.signatures_out_of_date
+            age = d.signature_age_days  # None: not reported, so not shown to be fresh
+            ok = age is not None and age <= limit and not d.signatures_out_of_date
             (fresh if ok else stale).append(f"Microsoft Defender Antivirus "
-                                            f"({d.signature_age_days} d)")
+                                            f"({'?' if age is None else age} d)")
     if facts.has("win_av_products"):
         av: list[AvProduct] = facts.get("win_av_products")
         for p in av:

@@ -225,3 +225,18 @@ def test_vietnamese_ui_gives_the_same_verdicts_as_english_ui() -> None:
     en = Facts(sections_from_document(english), "live")
     for cid in _win_checks():
         assert CHECKS[cid].evaluate(vi, {}).status == CHECKS[cid].evaluate(en, {}).status, cid
+
+
+def test_defender_nulls_from_older_platforms_parse_and_never_pass_freshness() -> None:
+    # Contract: signature_age_days, signature_last_updated and running_mode may be null.
+    data = {"am_service_enabled": True, "antivirus_enabled": True,
+            "real_time_protection_enabled": True, "signature_age_days": None,
+            "signature_last_updated": None, "running_mode": None,
+            "signatures_out_of_date": False}
+    facts = Facts(sections_from_document(_doc({"defender": {"status": "ok", "data": data}})),
+                  "live")
+    defender = facts.get("win_defender")
+    assert defender.active and defender.signature_age_days is None
+    fresh = CHECKS["win.av_signatures_fresh"].evaluate(facts, {})
+    assert fresh.status is Status.FAIL
+    assert CHECKS["win.av_realtime"].evaluate(facts, {}).status is Status.PASS

@@ -269,17 +269,18 @@ class Defender:
     am_service_enabled: bool
     antivirus_enabled: bool
     real_time_protection_enabled: bool
-    signature_age_days: int
+    signature_age_days: int | None  # None: not reported by that Defender platform
     signature_last_updated: datetime | None
-    running_mode: str
+    running_mode: str | None  # None: AMRunningMode absent on that platform
     signatures_out_of_date: bool
 
     @property
     def active(self) -> bool:
-        """An engine that scans: service and antivirus on, in Normal mode."""
+        """An engine that scans: service and antivirus on, in Normal mode (or a platform
+        too old to report a mode, where "on" can only mean active)."""
 
         return (self.am_service_enabled and self.antivirus_enabled
-                and self.running_mode == "Normal")
+                and self.running_mode in ("Normal", None))
 
 
 @probe("win_defender", command=POSIX, description="Get-MpComputerStatus")
@@ -291,9 +292,9 @@ def parse_win_defender(section: Section) -> Defender:
         to_bool(d.get("am_service_enabled"), "am_service_enabled"),
         to_bool(d.get("antivirus_enabled"), "antivirus_enabled"),
         to_bool(d.get("real_time_protection_enabled"), "real_time_protection_enabled"),
-        to_int(d.get("signature_age_days"), "signature_age_days"),
+        opt_int(d.get("signature_age_days"), "signature_age_days"),
         iso_when(d.get("signature_last_updated"), "signature_last_updated"),
-        to_str(d.get("running_mode"), "running_mode"),
+        opt_str(d.get("running_mode"), "running_mode"),
         to_bool(d.get("signatures_out_of_date"), "signatures_out_of_date"),
     )
 
