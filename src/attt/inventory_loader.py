@@ -26,7 +26,8 @@ from .targets import valid_address
 from .windows.document import peek_host, valid_computer_name
 from .yamlio import Node, load_file
 
-TRANSPORT_NAMES = ("local", "ssh", "dir", "collected")
+TRANSPORT_NAMES = ("local", "ssh", "dir", "collected", "winrm")
+WINRM_AUTHS = ("negotiate", "ntlm", "kerberos")  # attt.transport.winrm.AUTHS
 SHELLS = ("sh", "powershell")
 ROLES = ("server", "workstation", "network-device", "database", "web", "management", "other")
 HOST_KEYS = (
@@ -53,6 +54,11 @@ OPTION_KEYS = (
     "connect_timeout",
     "command_timeout",
     "max_age_days",
+    "auth",
+    "ssl",
+    "cert_validation",
+    "ca_file",
+    "operation_timeout",
     "shell",
 )
 SYSTEM_KEYS = (
@@ -100,7 +106,12 @@ def _check_options(node: Node) -> dict[str, Any]:
     opts.allow(*OPTION_KEYS)
     for key in ("sudo",):
         opts.boolean(key, False)
-    for key in ("connect_timeout", "command_timeout", "max_age_days"):
+    for key in ("ssl", "cert_validation"):  # winrm
+        opts.boolean(key, True)
+    if opts.has("auth") and opts.raw("auth") not in WINRM_AUTHS:
+        raise opts.error("auth", T("expected one of {choices}, got {value}",
+                                   choices=WINRM_AUTHS, value=repr(opts.raw("auth"))))
+    for key in ("connect_timeout", "command_timeout", "max_age_days", "operation_timeout"):
         if opts.has(key):
             value = opts.raw(key)
             if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
@@ -145,8 +156,10 @@ def _host(
         if not path:
             raise node.error("path", T("a collected host needs path: (its collector document)"))
         address = path if os.path.isabs(path) else os.path.normpath(os.path.join(base_dir, path))
-    elif transport == "ssh":
+    elif transport in ("ssh", "winrm"):
         if not address:
+            if transport == "winrm":
+                raise node.error("address", T("required for winrm hosts"))
             raise node.error("address", T("required for ssh hosts"))
         if not valid_address(address):
             raise node.error("address", T("not an IP address or host name: {value}",
@@ -167,6 +180,13 @@ def _host(
         merged = Node({**merged.data, "options": {**merged.data.get("options", {}),
                                                   "shell": shell}}, node.source, node.path)
     options = _check_options(merged)
+    if "ca_file" in options:
+        options["ca_file"] = os.path.expanduser(str(options["ca_file"]))
+        if not os.path.isabs(options["ca_file"]):
+            options["ca_file"] = os.path.normpath(os.path.join(base_dir, options["ca_file"]))
+    default_port = 22
+    if transport == "winrm":
+        default_port = 5986 if options.get("ssl", True) else 5985
     if "key_file" in options:
         options["key_file"] = os.path.expanduser(str(options["key_file"]))
         if not os.path.isabs(options["key_file"]):
@@ -182,7 +202,7 @@ def _host(
         system=system,
         transport=transport,
         address=address,
-        port=merged.integer("port", 22, lo=1, hi=65535),
+        port=merged.integer("port", default_port, lo=1, hi=65535),
         user=merged.text("user", ""),
         roles=roles,
         zone=zone,

@@ -259,3 +259,70 @@ def test_bad_options_are_refused(options: dict[str, object], needle: str) -> Non
     with pytest.raises(ConnectError) as info:
         winrm_options(host, TransportSettings())
     assert needle in str(info.value)
+
+
+# -- inventory (transport: winrm) --------------------------------------------------------------
+
+
+def _inventory(tmp: Path, host: str) -> str:
+    path = tmp / "inventory.yaml"
+    path.write_text(
+        "systems:\n"
+        "  - name: van-phong\n"
+        "    owner: \"Sở Ví Dụ\"\n"
+        "    operating_unit: \"Văn phòng\"\n"
+        "    regime: nd85-tt12\n"
+        "    level: 2\n"
+        "    hosts:\n"
+        f"      - {host}\n"
+    )
+    return str(path)
+
+
+def test_inventory_winrm_host_defaults_to_https_5986(tmp_path: Path) -> None:
+    from attt.inventory_loader import load_inventory
+
+    inv = load_inventory(_inventory(tmp_path, (
+        "{name: pc-ketoan-01, transport: winrm, address: 192.0.2.21, user: 'LAB\\auditor', "
+        "roles: [workstation], options: {password_env: ATTT_WINRM_PW, auth: ntlm, "
+        "ca_file: ca/lab-ca.pem, operation_timeout: 30}}")))
+    host = inv.systems[0].hosts[0]
+    assert (host.transport, host.port, host.user) == ("winrm", 5986, "LAB\\auditor")
+    assert host.options["ca_file"] == str(tmp_path / "ca" / "lab-ca.pem")
+    opts = winrm_options(host, TransportSettings())
+    assert (opts.auth, opts.ssl, opts.cert_validation, opts.operation_timeout) == (
+        "ntlm", True, True, 30)
+
+
+def test_inventory_winrm_over_http_defaults_to_5985(tmp_path: Path) -> None:
+    from attt.inventory_loader import load_inventory
+
+    inv = load_inventory(_inventory(tmp_path, (
+        "{name: srv-01, transport: winrm, address: 192.0.2.22, options: {ssl: false}}")))
+    assert inv.systems[0].hosts[0].port == 5985
+
+
+@pytest.mark.parametrize(
+    ("host", "needle"),
+    [
+        ("{name: a, transport: winrm, address: 192.0.2.23, options: {auth: basic}}", "auth"),
+        ("{name: a, transport: winrm, address: 192.0.2.23, options: {cert_validation: 'no'}}",
+         "cert_validation"),
+        ("{name: a, transport: winrm, options: {auth: ntlm}}", "address"),
+        ("{name: a, transport: winrm, address: 192.0.2.23, options: {operation_timeout: -1}}",
+         "operation_timeout"),
+    ],
+)
+def test_inventory_winrm_host_errors_name_the_key(tmp_path: Path, host: str, needle: str) -> None:
+    from attt.errors import InputError
+    from attt.inventory_loader import load_inventory
+
+    with pytest.raises(InputError) as info:
+        load_inventory(_inventory(tmp_path, host))
+    assert needle in str(info.value)
+
+
+def test_winrm_is_a_registered_transport() -> None:
+    from attt.transport import TRANSPORTS
+
+    assert TRANSPORTS["winrm"] is WinRMTransport

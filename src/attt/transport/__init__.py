@@ -7,12 +7,14 @@ from .collected import CollectedTransport
 from .directory import DirectoryTransport
 from .local import LocalTransport
 from .ssh import SSHTransport
+from .winrm import WinRMTransport
 
 TRANSPORTS: dict[str, TransportFactory] = {
     "local": LocalTransport,
     "ssh": SSHTransport,
     "dir": DirectoryTransport,
     "collected": CollectedTransport,
+    "winrm": WinRMTransport,
 }
 
 __all__ = [
@@ -26,4 +28,5 @@ __all__ = [
     "Transport",
     "TransportFactory",
     "TransportSettings",
+    "WinRMTransport",
 ]
