@@ -135,6 +135,49 @@ def test_cert_validation_false_warns_and_connects_stand_in_wsman_server(
                for r in caplog.records)
 
 
+@pytest.fixture
+def contract_server(cert: ServerCert, request: pytest.FixtureRequest) -> Iterator[WSManStandIn]:
+    import docbuilder  # tests/windows/docbuilder.py: documents that keep the contract
+
+    doc = docbuilder.document("PC-KETOAN-01")
+    if getattr(request, "param", "") == "damaged":
+        doc["sha256"] = "0" * 64
+    with WSManStandIn(cert, docbuilder.dumps(doc)) as srv:
+        yield srv
+
+
+def test_collect_runs_the_shipped_collector_and_fills_sections_stand_in_wsman_server(
+    contract_server: WSManStandIn, cert: ServerCert
+) -> None:
+    import attt.probes  # noqa: F401 - registers the win_* probes
+    from attt.registry import PROBES
+    from attt.windows import collector_bytes
+
+    probes = [PROBES["win_host"], PROBES["win_smb"], PROBES["win_bitlocker"]]
+    transport = WinRMTransport(_host(contract_server.port, cert), TransportSettings())
+    collected = transport.collect(probes)
+    assert contract_server.record.scripts == [collector_bytes().decode("utf-8-sig")]
+    assert collected.complete
+    assert collected.sections["win_smb"].state == "ok"
+    assert json.loads(collected.sections["win_smb"].text) == {"smb1_enabled": False}
+    assert json.loads(collected.sections["win_host"].text)["name"] == "PC-KETOAN-01"
+    assert collected.sections["win_bitlocker"].state == "unavailable"  # not in this document
+
+
+@pytest.mark.parametrize("contract_server", ["damaged"], indirect=True)
+def test_collect_refuses_a_damaged_document_stand_in_wsman_server(
+    contract_server: WSManStandIn, cert: ServerCert
+) -> None:
+    import attt.probes  # noqa: F401
+    from attt.registry import PROBES
+
+    transport = WinRMTransport(_host(contract_server.port, cert), TransportSettings())
+    with pytest.raises(TransportError) as info:
+        transport.collect([PROBES["win_smb"]])
+    assert "SHA-256" in str(info.value) or "sha256" in str(info.value)
+    assert "winrm:LAB\\auditor@127.0.0.1" in str(info.value)
+
+
 # -- refusals and errors ---------------------------------------------------------------------------
 
 
