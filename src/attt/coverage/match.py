@@ -97,18 +97,48 @@ def _mac_conflict(record: Record, machine: Machine) -> bool:
     return bool(record.macs and machine.macs) and not machine.macs & set(record.macs)
 
 
-def find(record: Record, machines: list[Machine], as_of: dt.datetime,
-         window: dt.timedelta) -> Machine | None:
-    """The machine ``record`` describes, by MAC, then name, then IP in the window."""
+class Pool:
+    """The machines found so far, indexed by MAC, short name and IP: a record is compared
+    with the few machines sharing one of its identifiers, not with all of them (a province
+    has thousands of computers)."""
 
-    if record.macs:
-        for machine in machines:
-            if machine.macs & set(record.macs):
-                return machine
-    keys = [name_key(n) for n in record.names]
-    if keys:
+    def __init__(self) -> None:
+        self.machines: list[Machine] = []
+        self._by_mac: dict[str, Machine] = {}
+        self._by_short: dict[str, list[Machine]] = {}
+        self._by_ip: dict[str, list[Machine]] = {}
+
+    def add(self, machine: Machine, record: Record) -> None:
+        """Put ``record`` into ``machine`` (a new one if not yet pooled) and index it."""
+
+        if not machine.records:
+            self.machines.append(machine)
+        machine.add(record)
+        self.index(machine, record)
+
+    def index(self, machine: Machine, record: Record) -> None:
+        """Make ``machine`` findable by ``record``'s identifiers."""
+
+        for mac in record.macs:
+            self._by_mac.setdefault(mac, machine)
+        for short in {name_key(n)[0] for n in record.names}:
+            if machine not in (bucket := self._by_short.setdefault(short, [])):
+                bucket.append(machine)
+        for ip in record.ips:
+            if machine not in (bucket := self._by_ip.setdefault(ip, [])):
+                bucket.append(machine)
+
+    def find(self, record: Record, as_of: dt.datetime, window: dt.timedelta
+             ) -> Machine | None:
+        """The machine ``record`` describes, by MAC, then name, then IP in the window."""
+
+        for mac in record.macs:
+            if mac in self._by_mac:
+                return self._by_mac[mac]
+        keys = [name_key(n) for n in record.names]
+        candidates = {id(m): m for k in keys for m in self._by_short.get(k[0], ())}
         scored = []
-        for machine in machines:
+        for machine in candidates.values():
             score = _name_score(keys, machine.names)
             # Two different MACs and only a short name in common: a name clash is likelier
             # than a second network card, unless the domains agree too.
@@ -121,15 +151,14 @@ def find(record: Record, machines: list[Machine], as_of: dt.datetime,
             best = [m for s, m in scored if s == top]
             if len(best) == 1:
                 return best[0]
-    if record.ips:
         seen = record.seen or as_of
-        for machine in machines:
-            if _mac_conflict(record, machine) or _names_conflict(record, machine):
-                continue
-            for ip in record.ips:
-                if ip in machine.ips and abs(seen - (machine.ips[ip] or as_of)) <= window:
+        for ip in record.ips:
+            for machine in self._by_ip.get(ip, ()):
+                if _mac_conflict(record, machine) or _names_conflict(record, machine):
+                    continue
+                if abs(seen - (machine.ips[ip] or as_of)) <= window:
                     return machine
-    return None
+        return None
 
 
 @dataclass(frozen=True)
@@ -145,27 +174,28 @@ class Params:
 def group(assets: Iterable[Record], params: Params) -> list[Machine]:
     """Asset records grouped into machines (each record joins the machine it matches)."""
 
-    machines: list[Machine] = []
+    pool = Pool()
     for record in assets:
-        machine = find(record, machines, params.as_of, params.ip_window)
-        if machine is None:
-            machine = Machine()
-            machines.append(machine)
-        machine.add(record)
-    return machines
+        pool.add(pool.find(record, params.as_of, params.ip_window) or Machine(), record)
+    return pool.machines
 
 
 def attach(entries: Iterable[Record], machines: list[Machine], params: Params
            ) -> list[Record]:
     """Console entries attached to their machines; those matching none are returned."""
 
-    orphans = []
+    pool = Pool()
+    for machine in machines:
+        pool.machines.append(machine)
+        for record in machine.records:
+            pool.index(machine, record)
+    orphans: list[Record] = []
     for entry in entries:
-        machine = find(entry, machines, params.as_of, params.ip_window)
-        if machine is None:
+        found = pool.find(entry, params.as_of, params.ip_window)
+        if found is None:
             orphans.append(entry)
         else:
-            machine.entries.append(entry)
+            found.entries.append(entry)
     return orphans
 
 
