@@ -179,3 +179,15 @@ def test_max_account_age_leaves_old_ad_accounts_out(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert result.output.startswith("Protected computers: 1/1 (100.0 %)")
     assert "ad.csv: 1 entries left out" in result.output
+
+
+def test_json_output_matches_its_schema() -> None:
+    import jsonschema
+    schema_path = Path(__file__).resolve().parents[2] / "schemas" / "attt.coverage-1.schema.json"
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    doc = json.loads(run(*full_args(), "--json").output)
+    jsonschema.validate(doc, schema)
+    broken = {**doc, "summary": {**doc["summary"], "percent": "80,3"}}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, schema)
