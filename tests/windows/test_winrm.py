@@ -126,6 +126,18 @@ def test_negotiate_returns_the_document_stand_in_wsman_server(
     assert server.record.authenticated_users == [USER]
 
 
+@pytest.mark.parametrize("auth", ["ntlm", "negotiate"])
+def test_http_5985_encrypts_every_message_stand_in_wsman_server(
+    cert: ServerCert, auth: str
+) -> None:
+    # ssl: false: WinRM's HTTP listener, every envelope sealed with the NTLM session keys.
+    with WSManStandIn(cert, DOCUMENT, tls=False) as srv:
+        assert _run(_host(srv.port, None, ssl=False, auth=auth)) == DOCUMENT
+    assert srv.record.scripts == [SCRIPT]
+    assert srv.record.clear_text_refused == 0
+    assert srv.record.encrypted_messages == len(srv.record.actions) >= 5
+
+
 def test_cert_validation_false_warns_and_connects_stand_in_wsman_server(
     server: WSManStandIn, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -10,6 +10,11 @@ What is NOT real: PowerShell.  The "pipeline" never runs the script it receives;
 and answers with a canned document as the pipeline's one string output.  Tests that use this
 server say ``stand_in_wsman_server`` in their names.
 
+Over plain HTTP (``tls=False``, WinRM's 5985 listener) every SOAP message must arrive encrypted
+with the authenticated context ([MS-WSMV] 2.2.9.1 ``multipart/encrypted``, SPNEGO session
+encryption, unwrapped and wrapped here by pyspnego); a clear-text envelope is refused as
+WinRM does when ``AllowUnencrypted`` is false.
+
 Behaviours: ``ok`` (the canned exchange), ``hang`` (never answer the first request, until the
 server stops or ``HANG_MAX_S`` passes), ``busy`` (the pipeline never finishes: every pipeline
 Receive is answered with the WS-Man OperationTimeout fault, as a real WinRM host does while a
@@ -222,6 +227,8 @@ class Record:
 
     actions: list[str] = field(default_factory=list)
     scripts: list[str] = field(default_factory=list)
+    encrypted_messages: int = 0
+    clear_text_refused: int = 0
     auth_failures: int = 0
     authenticated_users: list[str] = field(default_factory=list)
     connections: int = 0
@@ -236,8 +243,10 @@ class WSManStandIn:
         document: str,
         behaviour: str = "ok",
         bind_cbt: bool = True,
+        tls: bool = True,
     ) -> None:
         self.cert = cert
+        self.tls = tls
         self.document = document
         self.behaviour = behaviour
         self.bind_cbt = bind_cbt
@@ -256,9 +265,10 @@ class WSManStandIn:
         handler = type("Handler", (_Handler,), {"stand_in": self})
         httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         httpd.daemon_threads = True
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(self.cert.cert_file, self.cert.key_file)
-        httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+        if self.tls:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(self.cert.cert_file, self.cert.key_file)
+            httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
         self._httpd = httpd
         self._thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
                                         daemon=True)
@@ -287,6 +297,7 @@ class _Handler(BaseHTTPRequestHandler):
     def setup(self) -> None:
         super().setup()
         self.auth_context: Any = None
+        self.final_token = ""
         self.authenticated = False
         self.pipeline_polls = 0
         with self.stand_in._lock:
@@ -300,9 +311,16 @@ class _Handler(BaseHTTPRequestHandler):
     def _reply(self, status: int, body: bytes = b"", headers: dict[str, str] | None = None,
                close: bool = False) -> None:
         self.send_response(status)
+        if self.final_token:
+            self.send_header("WWW-Authenticate", f"Negotiate {self.final_token}")
+            self.final_token = ""
         for name, value in (headers or {}).items():
             self.send_header(name, value)
-        if body:
+        if body and not self.stand_in.tls:
+            body = self._wrap(body)
+            self.send_header("Content-Type", f'multipart/encrypted;protocol="{self.PROTOCOL}";'
+                             'boundary="Encrypted Boundary"')
+        elif body:
             self.send_header("Content-Type", "application/soap+xml;charset=UTF-8")
         self.send_header("Content-Length", str(len(body)))
         if close:
@@ -320,7 +338,50 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if not self.authenticated and not self._authenticate():
             return
+        if not body:  # the empty request that sets up the context for message encryption
+            self._reply(200)
+            return
+        if not self.stand_in.tls:
+            content_type = self.headers.get("Content-Type", "")
+            if not content_type.startswith("multipart/encrypted"):
+                with self.stand_in._lock:
+                    self.stand_in.record.clear_text_refused += 1
+                self._reply(400, close=True)
+                return
+            body = self._unwrap(body)
+            with self.stand_in._lock:
+                self.stand_in.record.encrypted_messages += 1
         self._soap(body)
+
+    # -- [MS-WSMV] 2.2.9.1 message encryption over HTTP -----------------------------------------
+
+    BOUNDARY = b"--Encrypted Boundary"
+    PROTOCOL = "application/HTTP-SPNEGO-session-encrypted"
+
+    def _unwrap(self, body: bytes) -> bytes:
+        parts = [p for p in body.split(self.BOUNDARY + b"\r\n") if p]
+        header_part, data_part = parts[0], parts[1]
+        length = int(re.search(rb"Length=(\d+)", header_part).group(1))  # type: ignore[union-attr]
+        data_part = data_part.removesuffix(self.BOUNDARY + b"--\r\n")
+        data_part = data_part.removeprefix(b"\tContent-Type: application/octet-stream\r\n")
+        (header_len,) = struct.unpack("<I", data_part[:4])
+        header = data_part[4 : 4 + header_len]
+        plain: bytes = self.auth_context.unwrap_winrm(header, data_part[4 + header_len :])
+        assert len(plain) == length, (len(plain), length)
+        return plain
+
+    def _wrap(self, body: bytes) -> bytes:
+        header, data, padding = self.auth_context.wrap_winrm(body)
+        return (
+            self.BOUNDARY + b"\r\n"
+            + f"\tContent-Type: {self.PROTOCOL}\r\n".encode()
+            + b"\tOriginalContent: type=application/soap+xml;charset=UTF-8;Length="
+            + str(len(body) + padding).encode() + b"\r\n"
+            + self.BOUNDARY + b"\r\n"
+            + b"\tContent-Type: application/octet-stream\r\n"
+            + struct.pack("<I", len(header)) + header + data
+            + self.BOUNDARY + b"--\r\n"
+        )
 
     def _authenticate(self) -> bool:
         header = self.headers.get("Authorization", "")
@@ -330,7 +391,7 @@ class _Handler(BaseHTTPRequestHandler):
             return False
         if self.auth_context is None:
             bindings = None
-            if self.stand_in.bind_cbt:
+            if self.stand_in.bind_cbt and self.stand_in.tls:
                 bindings = spnego.channel_bindings.GssChannelBindings(
                     application_data=self.stand_in.cert.channel_binding
                 )
@@ -348,6 +409,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._reply(401, headers={"WWW-Authenticate": f"Negotiate {token}"})
             return False
         self.authenticated = True
+        if out:  # SPNEGO's last token (accept-completed, mechListMIC) rides on the answer
+            self.final_token = base64.b64encode(out).decode()
         self.stand_in.note(authenticated_users=str(self.auth_context.client_principal))
         return True
 

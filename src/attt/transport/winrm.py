@@ -6,7 +6,9 @@ document (docs/windows-collector.md), then the pool is closed.  HTTPS on 5986 wi
 validation is the default; ``cert_validation: false`` is accepted only when written, and
 logged as a warning; ``ca_file`` names the agency's CA bundle instead.  Authentication is
 Negotiate (Kerberos, else NTLM), NTLM or Kerberos; the password comes from the environment
-variable named by ``password_env`` (never the inventory).  The connection is direct: proxy
+variable named by ``password_env`` (never the inventory).  ``ssl: false`` uses the HTTP
+listener (5985) with every message sealed by the NTLM/Kerberos session (pypsrp's
+``encryption="auto"``); clear text is never sent.  The connection is direct: proxy
 variables of the environment are ignored, as for SSH.
 
 Every request is bounded: the TCP connect by ``connect_timeout``, each WS-Man request by the
