@@ -16,11 +16,10 @@ import ipaddress
 import re
 import unicodedata
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .. import safe_io
-from ..errors import AtttError, InputError
+from ..errors import InputError
 from ..inventory_loader import load_inventory
 from ..messages import Msg, T
 
@@ -439,14 +438,7 @@ def load_assets(path: str, as_of: dt.datetime, window: dt.timedelta,
         "(IPAddress, ClientId) or a Get-ADComputer CSV (Name, DNSHostName)"))
 
 
-def iter_names(records: tuple[Record, ...]) -> Iterator[str]:
-    """Every name of the records (for tests and lists)."""
-
-    for record in records:
-        yield from record.names
-
-
-__all__ = ["AtttError", "Loaded", "Record", "Table", "check_name", "from_ad", "from_dhcpd",
+__all__ = ["Loaded", "Record", "Table", "check_name", "from_ad", "from_dhcpd",
            "from_inventory", "from_nmap", "from_windows_dhcp", "is_ip", "load_assets",
            "name_key", "norm_ip", "norm_mac", "parse_time", "parse_xml", "read_table",
            "read_text"]
