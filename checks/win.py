@@ -445,8 +445,8 @@ _GPO_EN = "Set by GPO (Computer Configuration > Windows Settings > Security Sett
     title_en="Minimum password length meets the requirement",
     severity="high",
     probes=_PWD,
-    params={"min_length": 8},
-    stricter={"min_length": "higher"},
+    params={"min_chars": 8},
+    stricter={"min_chars": "higher"},
     remediation_vi=_GPO_VI + "Minimum password length.",
     remediation_en=_GPO_EN + "Minimum password length.",
 )
@@ -456,7 +456,7 @@ def password_min_length(facts: ScopedFacts, params: Mapping[str, Any]) -> Result
 
     if _host(facts) is None:
         return _na()
-    want = int(params["min_length"])
+    want = int(params["min_chars"])
     have = _policy(facts, "MinimumPasswordLength") or 0
     return _res(have >= want, T("Minimum password length is {value}.", value=have),
                 T("Minimum password length is {value}, below {want}.", value=have, want=want),
