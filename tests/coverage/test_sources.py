@@ -143,3 +143,13 @@ def test_ad_accounts_not_logged_on_for_long_are_left_out(tmp_path) -> None:
     assert loaded.left_out == 1
     # Without the limit every enabled account counts.
     assert len(load_assets(str(path), AS_OF, WINDOW).records) == 3
+
+
+def test_dhcpd_brace_inside_a_quoted_uid(tmp_path) -> None:
+    path = tmp_path / "dhcpd.leases"
+    path.write_text('lease 192.0.2.7 {\n  starts 0 2026/11/29 01:00:00;\n'
+                    '  ends 1 2026/11/30 13:00:00;\n  binding state active;\n'
+                    '  hardware ethernet 00:15:5d:00:00:07;\n  uid "\\001\\000}{\\\\\\"x";\n'
+                    '  client-hostname "PC-07";\n}\n', encoding="utf-8")
+    (record,) = load_assets(str(path), AS_OF, WINDOW).records
+    assert record.names == ("PC-07",) and record.macs == ("00:15:5d:00:00:07",)

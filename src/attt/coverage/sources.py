@@ -290,7 +290,8 @@ def _epoch(value: str | None, source: str, where: str) -> dt.datetime | None:
                                           value=repr(value))) from None
 
 
-_LEASE = re.compile(r"lease\s+(\S+)\s*\{(.*?)\}", re.S)
+# A lease block; quoted strings (uid, client-hostname) may hold braces and escaped quotes.
+_LEASE = re.compile(r'lease\s+(\S+)\s*\{((?:[^{}"]|"(?:[^"\\]|\\.)*")*)\}', re.S)
 _LEASE_TIME = re.compile(r"^\s*(starts|ends|cltt)\s+(?:\d\s+(\S+\s+\S+)|epoch\s+(\d+)|never)\s*;",
                          re.M)
 
