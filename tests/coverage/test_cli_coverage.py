@@ -191,3 +191,20 @@ def test_json_output_matches_its_schema() -> None:
     broken = {**doc, "summary": {**doc["summary"], "percent": "80,3"}}
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(broken, schema)
+
+
+def test_oversized_export_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from attt.coverage import sources
+    monkeypatch.setattr(sources, "MAX_BYTES", 100)
+    path = write(tmp_path, "ksc.csv", "KLHST_WKS_DN\n" + "PC-1\n" * 50)
+    ad = write(tmp_path, "ad.csv", "Name,DNSHostName\nPC-1,\n")
+    result = run("coverage", "--assets", ad, "--console", path, lang="en")
+    assert result.exit_code == 2
+    assert f"{path}: file larger than 100 bytes" in result.output
+
+
+def test_control_characters_in_names_are_escaped_on_screen(tmp_path: Path) -> None:
+    path = write(tmp_path, "ad.csv", "Name,DNSHostName\n\"PC-\x1b[2J01\",\n")
+    result = run("coverage", "--assets", path, "--console", sample("ksc-hosts.csv"), lang="en")
+    assert result.exit_code == 1
+    assert "\x1b" not in result.output and "PC-" in result.output
