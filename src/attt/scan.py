@@ -399,7 +399,7 @@ def dry_run(opts: ScanOptions) -> list[str | Msg]:
 
 
 def _dry_host(host: Host) -> Msg:
-    if host.transport == "ssh":
+    if host.transport in ("ssh", "winrm"):
         return T("# host {key}: {address} via {transport} port {port}", key=host.key,
                  address=host.address or "-", transport=host.transport, port=host.port)
     return T("# host {key}: {address} via {transport}", key=host.key,

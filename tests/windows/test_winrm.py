@@ -15,6 +15,7 @@ import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -381,3 +382,63 @@ def test_winrm_is_a_registered_transport() -> None:
     from attt.transport import TRANSPORTS
 
     assert TRANSPORTS["winrm"] is WinRMTransport
+
+
+# -- a whole scan --------------------------------------------------------------------------------
+
+
+def _scan_winrm(tmp: Path, port: int, cert: ServerCert) -> dict[str, Any]:
+    from click.testing import CliRunner
+
+    from attt.cli import main
+
+    inv = _inventory(tmp, (
+        f"{{name: pc-ketoan-01, transport: winrm, address: 127.0.0.1, port: {port}, "
+        "user: 'LAB\\auditor', roles: [workstation], options: {password_env: "
+        f"{PASSWORD_ENV}, auth: ntlm, ca_file: '{cert.cert_file}', command_timeout: 20, "
+        "operation_timeout: 2}}"))
+    out = tmp / "out"
+    result = CliRunner().invoke(main, ["scan", "-i", inv, "--no-network", "-o", str(out), "-q",
+                                       "-f", "json"], catch_exceptions=False)
+    assert result.exit_code in (0, 1, 3), result.output
+    doc: dict[str, Any] = json.loads((out / "results.json").read_text())
+    return doc
+
+
+def _findings(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    return [f for req in doc["systems"][0]["requirements"] for f in req["findings"]]
+
+
+def test_scan_grades_a_winrm_workstation_stand_in_wsman_server(
+    contract_server: WSManStandIn, cert: ServerCert, tmp_path: Path
+) -> None:
+    findings = _findings(_scan_winrm(tmp_path, contract_server.port, cert))
+    win = [f for f in findings if f["check"].startswith("win.")]
+    assert win, "no win.* finding for a Windows workstation"
+    assert {f["host"] for f in win} == {"pc-ketoan-01"}
+    assert any(f["status"] == "pass" for f in win)  # sections of the document were graded
+    assert contract_server.record.authenticated_users == [USER]
+
+
+def test_scan_wrong_password_makes_the_host_an_error_stand_in_wsman_server(
+    contract_server: WSManStandIn, cert: ServerCert, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(PASSWORD_ENV, "not-the-password")
+    findings = [f for f in _findings(_scan_winrm(tmp_path, contract_server.port, cert))
+                if f["host"] == "pc-ketoan-01"]
+    assert findings
+    assert {f["status"] for f in findings} == {"error"}
+    assert all("authentication (ntlm) was refused" in f["message"] for f in findings)
+
+
+def test_dry_run_names_the_winrm_port(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from attt.cli import main
+
+    inv = _inventory(tmp_path, "{name: pc-01, transport: winrm, address: 192.0.2.21, "
+                               "roles: [workstation]}")
+    result = CliRunner(env={"ATTT_LANG": "en"}).invoke(
+        main, ["scan", "-i", inv, "--dry-run", "--no-network"], catch_exceptions=False)
+    assert "via winrm port 5986" in result.output, result.output
