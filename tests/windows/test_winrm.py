@@ -203,6 +203,7 @@ def test_wrong_password_is_an_auth_error_stand_in_wsman_server(
     assert "LAB\\auditor@127.0.0.1:" in str(info.value)
     assert "xác thực (ntlm) bị từ chối" in info.value.render("vi")
     assert server.record.auth_failures >= 1
+    assert "not-the-password" not in str(info.value) + info.value.render("vi")
     assert server.record.authenticated_users == []
     assert server.record.scripts == []
 
@@ -286,6 +287,19 @@ def test_without_the_extra_is_a_transport_error(
     with pytest.raises(TransportError) as info:
         _run(_host(_free_port(), cert))
     assert "attt[windows]" in str(info.value)
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("server", ["never_opens"], indirect=True)
+def test_pool_that_never_opens_hits_command_timeout_stand_in_wsman_server(
+    server: WSManStandIn, cert: ServerCert
+) -> None:
+    start = time.monotonic()
+    with pytest.raises(TransportError) as info:
+        _run(_host(server.port, cert, command_timeout=1.5))
+    assert "command_timeout" in str(info.value)
+    assert time.monotonic() - start < 6
+    assert "Command" not in server.record.actions  # the script was never sent
 
 
 # -- options ---------------------------------------------------------------------------------------

@@ -18,7 +18,8 @@ WinRM does when ``AllowUnencrypted`` is false.
 Behaviours: ``ok`` (the canned exchange), ``hang`` (never answer the first request, until the
 server stops or ``HANG_MAX_S`` passes), ``busy`` (the pipeline never finishes: every pipeline
 Receive is answered with the WS-Man OperationTimeout fault, as a real WinRM host does while a
-command runs), ``fail`` (the pipeline ends Failed with an error record).
+command runs), ``fail`` (the pipeline ends Failed with an error record), ``never_opens``
+(the runspace pool never reports Opened: every pool Receive answers with an empty stream).
 """
 
 from __future__ import annotations
@@ -471,6 +472,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _receive(self, message_id: str, command_id: str | None) -> None:
         rpid = getattr(self, "server_shell_id", str(uuid.UUID(int=0)))
+        if command_id is None and self.stand_in.behaviour == "never_opens":
+            self.stand_in.stopping.wait(0.2)
+            self._envelope(ACT_RECEIVE + "Response", message_id,
+                           '<rsp:ReceiveResponse><rsp:Stream Name="stdout"></rsp:Stream>'
+                           "</rsp:ReceiveResponse>")
+            return
         if command_id is None:
             data = fragment(1, psrp_message(SESSION_CAPABILITY, rpid, None,
                                             SESSION_CAPABILITY_XML))
