@@ -71,6 +71,7 @@ SYSTEM_KEYS = (
     "zones",
     "hosts",
     "evidence",
+    "coverage",
     "rules",
     "vantage_points",
     "public_services",
@@ -273,6 +274,7 @@ def load_inventory(path: str) -> Inventory:
                 hosts=tuple(hosts),
                 description=snode.text("description", ""),
                 evidence=_resolve(base_dir, snode.text("evidence", "")),
+                coverage=_resolve(base_dir, snode.text("coverage", "")),
                 **network_keys,
                 particulars=load_particulars(snode, zones, tuple(hosts)),
             )

@@ -17,6 +17,7 @@ from . import (  # noqa: F401  (imported to register their probes)
     agents,
     audit,
     av,
+    coverage,
     daemons,
     files,
     firewall,
