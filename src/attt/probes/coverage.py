@@ -47,8 +47,8 @@ def parse(section: Section) -> dict[str, Any]:
     try:
         return check_document(parse_json(section.text, FACT), FACT)
     except InputError as exc:
-        raise FactParseError(T("{where}: {problem}", where=exc.key or FACT,
-                               problem=exc.problem)) from None
+        raise FactParseError(T("not a valid coverage result at {key}: {problem}",
+                               key=exc.key or "-", problem=exc.problem)) from None
 
 
 if FACT not in PROBES:
