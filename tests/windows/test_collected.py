@@ -236,7 +236,9 @@ def test_scan_of_a_folder_stale_and_damaged_hosts_are_errors_the_rest_is_graded(
     for req in doc["systems"][0]["requirements"]:
         for f in req["findings"]:
             by_host.setdefault(f["host"], []).append(f)
-    assert set(by_host) == {"PC-FRESH", "PC-OLD", "PC-BAD"}
+    # "coverage": the system-level anti-malware coverage check (no coverage file: manual).
+    assert set(by_host) == {"PC-FRESH", "PC-OLD", "PC-BAD", "coverage"}
+    assert {f["status"] for f in by_host.pop("coverage")} == {"manual"}
     old = by_host["PC-OLD"]
     assert old and {f["status"] for f in old} == {"error"}
     assert all("40.0 days ago" in f["message"] for f in old)
