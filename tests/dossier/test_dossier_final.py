@@ -233,3 +233,26 @@ def test_unknown_system_on_the_demo_inventory_suggests_i() -> None:
     code, out = _run("dossier", "--system", "cong-ttdt-stnmt", "--check")
     assert code == 2, out
     assert "cong-ttdt-stnmt" in out and "-i" in out and "cong-dich-vu-cong" in out
+
+
+def test_an_interrupted_run_is_never_the_dossier_s_latest_run(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A scan stopped with Ctrl-C graded only part of the hosts: the dossier takes the latest
+    complete run instead."""
+
+    import sqlite3
+
+    from attt.commands.dossier import latest_results
+
+    db = tmp_path / "history.sqlite3"
+    monkeypatch.setenv("ATTT_DB", str(db))
+    inv = _inventory_with_dir_host(tmp_path, "yes")
+    for name in ("complete", "stopped"):
+        code, out = _run("scan", "-i", str(inv), "-o", str(tmp_path / name), "-q", "--db",
+                         str(db), "-f", "json")
+        assert code in (1, 3), out
+    assert latest_results(str(inv), SYSTEM) == str(tmp_path / "stopped" / "results.json")
+    with sqlite3.connect(db) as conn:  # as the history records a run ended by Ctrl-C
+        conn.execute("UPDATE runs SET interrupted = 1 WHERE out_dir = ?",
+                     (str(tmp_path / "stopped"),))
+    assert latest_results(str(inv), SYSTEM) == str(tmp_path / "complete" / "results.json")

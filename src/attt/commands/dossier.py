@@ -132,11 +132,12 @@ def dossier(system_name: str, inventory: str, results: str | None, evidence: str
 
 
 def latest_results(inventory: str, system: str) -> str | None:
-    """results.json of the latest run of ``system`` in the history database, preferring runs
-    of the same inventory file; None when nothing usable is recorded."""
+    """results.json of the latest complete run of ``system`` in the history database,
+    preferring runs of the same inventory file; None when nothing usable is recorded.  A run
+    stopped with Ctrl-C graded only part of the hosts and is never taken."""
 
     try:
-        runs = list_runs(system=system, limit=50)
+        runs = [r for r in list_runs(system=system, limit=50) if not r.interrupted]
     except (InputError, HistoryError):
         return None  # no history database yet: the dossier says "not scanned"
     same = [r for r in runs if r.inventory and os.path.exists(r.inventory)
