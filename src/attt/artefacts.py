@@ -241,6 +241,12 @@ def results_schema() -> Schema:
     return schema
 
 
+def check_schema(schema: Schema, doc: Any, source: str) -> None:
+    """``doc`` matches ``schema`` (one attt ships), or an InputError naming the path."""
+
+    _Checker(schema, source).check(schema, doc, "")
+
+
 def check_results(doc: Any, source: str) -> dict[str, Any]:
     """A results document that matches the published schema, or an InputError at the path."""
 

@@ -216,6 +216,73 @@ class Exclusion(TypedDict):
     reason_vi: NotRequired[str]
 
 
+class CoverageLine(TypedDict):
+    """The coverage figure in both languages."""
+
+    en: str
+    vi: str
+
+
+class CoverageSummary(TypedDict):
+    """The counts of an attt coverage result."""
+
+    total: int
+    healthy: int
+    stale: int
+    unprotected: int
+    in_console_only: int
+    percent: float
+    line: CoverageLine
+
+
+class CoverageProblems(TypedDict):
+    """Why a protected machine is stale, per language."""
+
+    en: list[str]
+    vi: list[str]
+
+
+class CoverageMachine(TypedDict):
+    """An unprotected or stale machine."""
+
+    name: str
+    ips: list[str]
+    macs: list[str]
+    problems: CoverageProblems
+
+
+class CoverageOrphan(TypedDict):
+    """A console entry no asset source knows."""
+
+    names: list[str]
+    console: str
+    file: str
+
+
+class CoverageFile(TypedDict):
+    """An export file of the coverage result, as attt.coverage-1 lists it."""
+
+    file: str
+    kind: str
+    entries: NotRequired[int]
+    left_out: NotRequired[int]
+    sha256: str | None
+    size: NotRequired[int | None]
+    mtime: NotRequired[str | None]
+
+
+class Coverage(TypedDict):
+    """``systems[].coverage``: the attt coverage result given to the scan."""
+
+    source: str
+    as_of: str
+    summary: CoverageSummary
+    unprotected: list[CoverageMachine]
+    stale: list[CoverageMachine]
+    in_console_only: list[CoverageOrphan]
+    evidence: list[CoverageFile]
+
+
 class System(TypedDict):
     """One system's graded result."""
 
@@ -231,6 +298,8 @@ class System(TypedDict):
     layers: dict[str, Score]
     layer_detail: NotRequired[dict[str, Any]]
     evidence: NotRequired[dict[str, Any]]
+    # The attt coverage result given to the scan (attt.coverage.scan.section); absent if none.
+    coverage: NotRequired[Coverage]
     params: NotRequired[list[Param]]
     exclusions: NotRequired[list[Exclusion]]
     hosts: list[dict[str, Any]]  # one row per host or network unit (HostOutcome.record())
@@ -278,6 +347,13 @@ class ResultsDocument(TypedDict):
 SCHEMA_OBJECTS: dict[Any, str] = {
     ResultsDocument: "",
     Tool: "/properties/tool",
+    Coverage: "/$defs/system/properties/coverage",
+    CoverageSummary: "/$defs/system/properties/coverage/properties/summary",
+    CoverageLine: "/$defs/system/properties/coverage/properties/summary/properties/line",
+    CoverageMachine: "/$defs/coverage_machine",
+    CoverageProblems: "/$defs/coverage_machine/properties/problems",
+    CoverageOrphan: "/$defs/system/properties/coverage/properties/in_console_only/items",
+    CoverageFile: "/$defs/system/properties/coverage/properties/evidence/items",
     Run: "/properties/run",
     Grading: "/properties/grading",
     GradeBand: "/properties/grading/properties/grade_bands/items",

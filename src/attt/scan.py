@@ -19,6 +19,7 @@ from typing import Any
 
 from . import gates, grading, history, redact
 from .artefacts import read_run_meta
+from .coverage.scan import CoverageResult, load_result, section, system_findings
 from .errors import InputError, OutputError
 from .evidence import EvidenceSet, check_requirements, load_evidence
 from .i18n import VN_TZ
@@ -56,6 +57,9 @@ class ScanOptions:
     evidence: tuple[str, ...] = ()
     # Folder that evidence document files must lie under (default: each evidence file's own).
     evidence_root: str = ""
+    # attt coverage result (coverage.json) of the only scanned system; wins over the
+    # inventory's coverage: key, as --evidence wins over evidence:.
+    coverage: str = ""
     # Network checks: the zone plan is judged from the inventory whenever ``network`` is on;
     # nmap scans run only from an explicit vantage zone (the machine attt runs on).
     from_zone: str = ""
@@ -133,6 +137,7 @@ def normalise(opts: ScanOptions) -> ScanOptions:
         waivers=_abs(opts.waivers),
         evidence=tuple(_abs(e) for e in opts.evidence),
         evidence_root=_abs(opts.evidence_root),
+        coverage=_abs(opts.coverage),
         db=_abs(opts.db),
         workers=max(1, min(opts.workers, 256)),
     )
@@ -189,7 +194,7 @@ def network_only_profile(profile: Profile) -> Profile:
 
     def host_only(req: Requirement) -> bool:
         scopes = {getattr(CHECKS.get(r.check_id), "scope", "host") for r in req.checks}
-        return bool(req.checks) and "network" not in scopes
+        return bool(req.checks) and not {"network", "system"} & scopes
 
     excluded = {e.requirement_id for e in profile.exclusions}
     extra = tuple(Exclusion(r.id, NETWORK_ONLY_REASON) for r in profile.requirements
@@ -284,6 +289,7 @@ def run_scan(
     # and so does a bad evidence or waivers file (not after an hour of scanning).
     net_jobs = network_jobs(opts, pairs)
     evidence = load_system_evidence(opts, pairs)
+    coverage = load_system_coverage(opts, pairs)
     waivers = load_waivers(opts.waivers) if opts.waivers else []
     # Installed before the run folder exists: a Ctrl-C from here on always leaves a report.
     with _SigintGuard() as guard:
@@ -333,8 +339,11 @@ def run_scan(
             failure = exc  # findings could not be saved: stop, keep what is on disk
         interrupted = guard.count > 0
         findings, records = store.read()
+        # System-scope checks (antimalware.coverage): judged from the files given, so they
+        # are evaluated here, once per system, also on --resume.
+        findings += [f for s, p in pairs for f in system_findings(s, p, coverage.get(s.name))]
         doc = finish(opts, inv, pairs, findings, records, run_id, started, interrupted, units,
-                     evidence, waivers)
+                     evidence, waivers, coverage)
         if opts.history:
             history.safe_trend(doc, opts.db)  # before rendering: the report shows the trend
         try:
@@ -399,7 +408,7 @@ def dry_run(opts: ScanOptions) -> list[str | Msg]:
 
 
 def _dry_host(host: Host) -> Msg:
-    if host.transport == "ssh":
+    if host.transport in ("ssh", "winrm"):
         return T("# host {key}: {address} via {transport} port {port}", key=host.key,
                  address=host.address or "-", transport=host.transport, port=host.port)
     return T("# host {key}: {address} via {transport}", key=host.key,
@@ -435,6 +444,25 @@ def load_system_evidence(
     return out
 
 
+def load_system_coverage(
+    opts: ScanOptions, pairs: list[tuple[System, Profile]]
+) -> dict[str, CoverageResult]:
+    """Coverage result per system: ``--coverage`` (for the only scanned system) wins over the
+    inventory's ``coverage:`` key (a path relative to the inventory)."""
+
+    out: dict[str, CoverageResult] = {}
+    if opts.coverage:
+        if len(pairs) != 1:
+            raise InputError("--coverage", opts.coverage, T(
+                "one coverage result for {count} systems: choose one with --system, or give "
+                "each system its coverage: key in the inventory", count=len(pairs)))
+        out[pairs[0][0].name] = load_result(opts.coverage)
+    for system, _profile in pairs:
+        if system.name not in out and system.coverage:
+            out[system.name] = load_result(system.coverage)
+    return out
+
+
 def finish(
     opts: ScanOptions,
     inv: Inventory,
@@ -447,6 +475,7 @@ def finish(
     hosts_total: int,
     evidence: dict[str, EvidenceSet],
     waivers: list[Waiver],
+    coverage: dict[str, CoverageResult] | None = None,
 ) -> Document:
     """Grade, gate, render and record a run from its findings."""
 
@@ -484,5 +513,8 @@ def finish(
         "lang": opts.lang,
     }
     doc = build(report, run, _host_rows(records), code)
+    for row in doc["systems"]:
+        if row["name"] in (coverage or {}):
+            row["coverage"] = section((coverage or {})[row["name"]])
     gates.apply(doc, gates.Gates(opts.fail_under, opts.fail_on, opts.max_errors))
     return doc

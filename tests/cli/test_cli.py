@@ -111,7 +111,7 @@ def test_report_rejects_non_results(tmp_path: Path) -> None:
         (("--format", "pdf"), "--format: pdf: unknown format"),
         (("--hosts", "nomatch*"), "matches no host"),
         (("--profile", "nd85-tt12-9"), "no such profile"),
-        (("--target", "ftp://x"), "expected local, dir:PATH or ssh://"),
+        (("--target", "ftp://x"), "expected local, dir:PATH, collected:PATH or ssh://"),
         (("--system", "nope"), "no system 'nope'"),
     ],
 )

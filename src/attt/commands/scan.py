@@ -176,6 +176,15 @@ def _print_exit(doc: dict[str, Any], code: int) -> None:
          "evidence: key).",
 )
 @click.option(
+    "--coverage",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Kết quả 'attt coverage' (coverage.json) của hệ thống được quét, dùng cho TT12.KT.GP.13 "
+         "(thay cho khóa coverage: của tệp khai báo). / The 'attt coverage' result "
+         "(coverage.json) of the scanned system, graded as TT12.KT.GP.13 (instead of the "
+         "inventory's coverage: key).",
+)
+@click.option(
     "--evidence-root",
     type=click.Path(exists=True, file_okay=False),
     default=None,

@@ -488,6 +488,41 @@ def _system(
             for e in system.get("exclusions") or []
         ],
         "requirements": requirements,
+        "coverage": _coverage(system.get("coverage"), lang),
+    }
+
+
+COVERAGE_SHOWN = 50  # machines per list in the report; results.json keeps every one
+
+
+def _coverage(raw: object, lang: str) -> View | None:
+    """The anti-malware coverage section (attt coverage result given to the scan)."""
+
+    if not isinstance(raw, Mapping):
+        return None
+    summary = raw.get("summary") or {}
+    line = summary.get("line") or {}
+
+    def rows(key: str) -> View:
+        items = list(raw.get(key) or [])
+        return {"total": len(items), "more": max(0, len(items) - COVERAGE_SHOWN), "items": [
+            {"name": _text(m.get("name")),
+             "where": ", ".join(str(x) for x in [*(m.get("ips") or []), *(m.get("macs") or [])]),
+             "problems": "; ".join(str(p) for p in (m.get("problems") or {}).get(lang) or [])}
+            for m in items[:COVERAGE_SHOWN]]}
+
+    return {
+        "line": _text(line.get(lang) or line.get("en")),
+        "as_of": _when(raw.get("as_of"), lang),
+        "source": _text(raw.get("source")),
+        "complete": summary.get("healthy") == summary.get("total"),
+        "unprotected": rows("unprotected"),
+        "stale": rows("stale"),
+        "orphans": len(raw.get("in_console_only") or []),
+        "evidence": [{"file": _text(e.get("file")), "kind": _text(e.get("kind")),
+                      "entries": e.get("entries"), "sha256": _text(e.get("sha256")),
+                      "mtime": _when(e.get("mtime"), lang)}
+                     for e in raw.get("evidence") or []],
     }
 
 
