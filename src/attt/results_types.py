@@ -1,6 +1,6 @@
-"""The results document (``results.json``, schema ``attt.results/1``) as TypedDicts.
+"""The results document (``results.json``, schema ``attt.results/2``) as TypedDicts.
 
-``schemas/attt.results-1.schema.json`` is the published contract; these types say the same
+``schemas/attt.results-2.schema.json`` is the published contract; these types say the same
 thing to mypy.  ``tests/test_results_types.py`` keeps them in step: each TypedDict listed in
 ``SCHEMA_OBJECTS`` has the properties of its schema object, the same required keys, and the
 same enums as ``Literal``s.  Objects the schema leaves open (a finding's evidence, a host
@@ -119,25 +119,35 @@ class FindingWaiver(TypedDict, total=False):
     source: str
 
 
-class Finding(TypedDict):
-    """One check's result on one host for one requirement."""
+class CheckInfo(TypedDict):
+    """``checks``: one check's texts, written once for the whole document."""
+
+    title_vi: str
+    title_en: str
+    severity: Severity | Literal[""]
+    remediation_vi: str
+    remediation_en: str
+    rationale: str
+
+
+class Result(TypedDict):
+    """One check evaluation on one host, for every requirement it answers."""
+
+    check: str
+    params: NotRequired[dict[str, Any]]
+    requirements: list[str]
+    status: Status
+    text: int | list[str]  # index into ``texts``, or [English, Vietnamese] inline
+    evidence: NotRequired[int | dict[str, Any]]  # index into ``evidence_values``, or inline
+    waiver: NotRequired[FindingWaiver | None]
+
+
+class Entry(TypedDict):
+    """``findings``: one host's (or network unit's) results."""
 
     system: str
     host: str
-    requirement: str
-    check: str
-    params: dict[str, Any]
-    status: Status
-    message: str
-    message_vi: NotRequired[str]  # absent in documents written before translated messages
-    evidence: dict[str, Any]  # observed / expected: any JSON value; source: where it was read
-    waiver: FindingWaiver | None
-    check_title_vi: NotRequired[str]
-    check_title_en: NotRequired[str]
-    severity: NotRequired[Severity | Literal[""]]
-    remediation_vi: NotRequired[str]
-    remediation_en: NotRequired[str]
-    rationale: NotRequired[str]
+    results: list[Result]
 
 
 class DocumentResult(TypedDict):
@@ -172,7 +182,8 @@ class Requirement(TypedDict):
     documents: NotRequired[list[DocumentResult]]
     reason: NotRequired[str]
     reason_vi: NotRequired[str]  # absent in documents written before translated messages
-    findings: list[Finding]
+    counts: dict[str, int]  # findings per status, over every host
+    attention_checks: NotRequired[list[str]]
 
 
 class ProfileInfo(TypedDict):
@@ -331,7 +342,7 @@ class Trend(TypedDict):
 class ResultsDocument(TypedDict):
     """results.json: the document every format renders from."""
 
-    schema: Literal["attt.results/1"]
+    schema: Literal["attt.results/2"]
     tool: Tool
     run: Run
     grading: Grading
@@ -339,8 +350,12 @@ class ResultsDocument(TypedDict):
     expired_waivers: list[ExpiredWaiver]
     notes: list[str]
     notes_vi: NotRequired[list[str]]
+    checks: dict[str, CheckInfo]
     systems: list[System]
     trend: NotRequired[dict[str, Trend]]  # per system name
+    texts: list[list[str]]  # written by the JSON renderer, not held in memory
+    evidence_values: list[dict[str, Any]]
+    findings: list[Entry]
 
 
 # Each TypedDict and the JSON pointer of its object in the schema.
@@ -361,8 +376,10 @@ SCHEMA_OBJECTS: dict[Any, str] = {
     Gates: "/properties/summary/properties/gates",
     ExpiredWaiver: "/properties/expired_waivers/items",
     Score: "/$defs/score",
-    Finding: "/$defs/finding",
-    FindingWaiver: "/$defs/finding/properties/waiver",
+    CheckInfo: "/$defs/check",
+    Result: "/$defs/result",
+    Entry: "/$defs/entry",
+    FindingWaiver: "/$defs/result/properties/waiver",
     Requirement: "/$defs/requirement",
     DocumentResult: "/$defs/requirement/properties/documents/items",
     System: "/$defs/system",

@@ -13,25 +13,26 @@ import logging
 import os
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from . import gates, grading, history, redact
 from .artefacts import read_run_meta
-from .coverage.scan import CoverageResult, load_result, section, system_findings
+from .coverage.scan import UNIT, CoverageResult, load_result, section, system_findings
 from .errors import InputError, OutputError
 from .evidence import EvidenceSet, check_requirements, load_evidence
+from .findings_log import expand, group_results
 from .i18n import VN_TZ
 from .inventory_loader import adhoc_inventory, bundled_inventory, load_inventory
 from .messages import Msg, T
-from .model import Exclusion, Finding, Host, Inventory, Profile, Requirement, System, Waiver
+from .model import Exclusion, Host, Inventory, Profile, Requirement, System, Waiver
 from .network.run import NetworkJob, dry_run_lines
 from .network.run import prepare as prepare_network
 from .network.run import run_job as run_network_job
 from .profile_loader import load_profile, profile_id
 from .render import load_formats
-from .render.document import Document, build
+from .render.document import Document, EntrySource, build
 from .run_folder import RUN_FILE, make_folder, new_run_dir, render_files, write_atomic
 from .runner import FindingsLog, HostOutcome, run_hosts
 from .transport import TransportSettings
@@ -305,7 +306,7 @@ def run_scan(
                              json.dumps(meta, ensure_ascii=False, indent=1))
             # Read (and checked a regular file: opening a FIFO to append blocks)
             # before the probe.
-            _, done_records = store.read()
+            done_records = store.read()
             # Writable before the first host is scanned, not an hour later (read-only, full).
             with open(store.path, "ab"):
                 pass
@@ -338,11 +339,17 @@ def run_scan(
         except OutputError as exc:
             failure = exc  # findings could not be saved: stop, keep what is on disk
         interrupted = guard.count > 0
-        findings, records = store.read()
+        records = store.read()
         # System-scope checks (antimalware.coverage): judged from the files given, so they
-        # are evaluated here, once per system, also on --resume.
-        findings += [f for s, p in pairs for f in system_findings(s, p, coverage.get(s.name))]
-        doc = finish(opts, inv, pairs, findings, records, run_id, started, interrupted, units,
+        # are evaluated here, once per system, also on --resume.  A few per system: kept.
+        extra = [{"system": s.name, "name": UNIT, "results": group_results(found)}
+                 for s, p in pairs if (found := system_findings(s, p, coverage.get(s.name)))]
+
+        def entries() -> Iterator[Mapping[str, Any]]:
+            yield from store.entries()
+            yield from extra
+
+        doc = finish(opts, inv, pairs, entries, records, run_id, started, interrupted, units,
                      evidence, waivers, coverage)
         if opts.history:
             history.safe_trend(doc, opts.db)  # before rendering: the report shows the trend
@@ -467,7 +474,7 @@ def finish(
     opts: ScanOptions,
     inv: Inventory,
     pairs: list[tuple[System, Profile]],
-    findings: list[Finding],
+    entries: EntrySource,
     records: dict[str, dict[str, Any]],
     run_id: str,
     started: str,
@@ -492,6 +499,8 @@ def finish(
     if interrupted:
         notes.append(T("Interrupted: {done} of {total} hosts were scanned.", done=len(records),
                        total=hosts_total))
+    # Findings stream from disk (one host at a time): grading keeps counts and a sample.
+    findings = (f for e in entries() for f in expand(e))
     report = grading.grade(pairs, findings, waivers, host_errors, notes=notes, evidence=evidence)
     code = grading.exit_code(report)
     if interrupted or len(records) < hosts_total:
@@ -512,7 +521,8 @@ def finish(
         "hosts_scanned": len(records),
         "lang": opts.lang,
     }
-    doc = build(report, run, _host_rows(records), code)
+    doc = build(report, run, _host_rows(records), code, entries,
+                grading.valid_waivers(waivers, grading.today_vn()))
     for row in doc["systems"]:
         if row["name"] in (coverage or {}):
             row["coverage"] = section((coverage or {})[row["name"]])

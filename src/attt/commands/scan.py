@@ -11,11 +11,11 @@ from typing import Any
 import click
 
 from .. import gates
-from ..artefacts import read_results
 from ..errors import ExitStatus, InputError
 from ..i18n import HOST_STATE_LABELS
 from ..messages import Msg, T
 from ..render import load_formats
+from ..results_file import read_results
 from ..run_folder import make_folder, render_files
 from ..runner import HostOutcome
 from ..scan import ScanOptions, run_scan
