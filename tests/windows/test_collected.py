@@ -24,6 +24,7 @@ from attt.inventory_loader import adhoc_inventory, load_inventory
 from attt.messages import render
 from attt.model import Host
 from attt.registry import CHECKS, PROBES
+from attt.render.document import all_findings
 from attt.transport import TRANSPORTS, TransportSettings
 from attt.windows.document import (
     DocumentError,
@@ -233,9 +234,8 @@ def test_scan_of_a_folder_stale_and_damaged_hosts_are_errors_the_rest_is_graded(
     _write(docs / "bad.json", damaged)
     doc = _scan(f"collected:{docs}", tmp_path / "out")
     by_host: dict[str, list[dict[str, Any]]] = {}
-    for req in doc["systems"][0]["requirements"]:
-        for f in req["findings"]:
-            by_host.setdefault(f["host"], []).append(f)
+    for f in all_findings(doc):
+        by_host.setdefault(f["host"], []).append(f)
     # "coverage": the system-level anti-malware coverage check (no coverage file: manual).
     assert set(by_host) == {"PC-FRESH", "PC-OLD", "PC-BAD", "coverage"}
     assert {f["status"] for f in by_host.pop("coverage")} == {"manual"}

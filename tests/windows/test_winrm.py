@@ -26,6 +26,7 @@ from wsman_server import ServerCert, WSManStandIn, make_cert
 
 from attt.errors import AuthError, ConnectError, TransportError
 from attt.model import Host
+from attt.render.document import all_findings
 from attt.transport import TransportSettings
 from attt.transport.winrm import WinRMTransport, winrm_options
 
@@ -420,7 +421,7 @@ def _scan_winrm(tmp: Path, port: int, cert: ServerCert) -> dict[str, Any]:
 
 
 def _findings(doc: dict[str, Any]) -> list[dict[str, Any]]:
-    return [f for req in doc["systems"][0]["requirements"] for f in req["findings"]]
+    return list(all_findings(doc))
 
 
 def test_scan_grades_a_winrm_workstation_stand_in_wsman_server(
