@@ -35,6 +35,9 @@ BIG = {
     # Issue 10: each password-aging outcome is one whole sentence template (no English
     # fragments glued together), which costs a few lines over the limit.
     "checks/accounts.py": 470,
+    # Issue 11: the 27 win.* checks in one module (one module per prefix), each with its
+    # bilingual title and remediation; the parsing is in attt.probes.windows*.
+    "checks/win.py": 920,
 }
 
 load_all()

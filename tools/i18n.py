@@ -183,7 +183,7 @@ def problems() -> list[str]:
             if (not all(strings) or have.fuzzy) and not (
                     isinstance(msg.id, str) and not has_words(msg.id)):
                 found.append(f"{lang}: untranslated or fuzzy msgid {msg.id!r}")
-            elif isinstance(msg.id, str) and isinstance(have.string, str) and (
+            elif isinstance(msg.id, str) and isinstance(have.string, str) and have.string and (
                     placeholders(have.string) != placeholders(msg.id)):
                 found.append(f"{lang}: placeholders differ in the translation of {msg.id!r}")
         if not mo_path(lang).exists() or mo_path(lang).read_bytes() != compile_bytes(lang):

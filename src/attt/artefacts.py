@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Callable, Mapping
 from functools import cache
 from importlib import resources
@@ -23,7 +24,8 @@ from . import safe_io
 from .errors import InputError
 from .messages import Msg, T
 
-RESULTS_SCHEMA = "attt.results-1.schema.json"
+RESULTS_SCHEMA = "attt.results-2.schema.json"
+RESULTS_SCHEMA_V1 = "attt.results-1.schema.json"
 MAX_RESULTS_BYTES = 256 * 1024 * 1024
 MAX_RUN_BYTES = 1024 * 1024
 MAX_FINDINGS_BYTES = 1024 * 1024 * 1024
@@ -52,26 +54,21 @@ def _finite_float(text: str) -> float:
     return value
 
 
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
 def _depth_ok(text: str) -> bool:
-    """Cheap bound before json recursion: brackets outside strings, counted in one pass."""
+    """Cheap bound before json recursion: brackets outside strings (strings are cut out by
+    one regular expression, then only the brackets are walked)."""
 
     depth = 0
-    in_string = escaped = False
-    for ch in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch in "[{":
+    for ch in _BRACKET.findall(_STRING.sub("", text)):
+        if ch in "[{":
             depth += 1
             if depth > MAX_JSON_DEPTH:
                 return False
-        elif ch in "]}":
+        else:
             depth -= 1
     return True
 
@@ -176,8 +173,14 @@ class _Checker:
                     raise next(e for e in errors if e is not None)
         if isinstance(value, dict):
             self._object(schema, value, path)
-        elif isinstance(value, list) and "items" in schema:
-            for i, item in enumerate(value):
+        elif isinstance(value, list):
+            if len(value) < schema.get("minItems", 0):
+                raise self.fail(path, T("expected at least {count} items",
+                                        count=schema["minItems"]))
+            if "maxItems" in schema and len(value) > schema["maxItems"]:
+                raise self.fail(path, T("expected at most {count} items",
+                                        count=schema["maxItems"]))
+            for i, item in enumerate(value if "items" in schema else ()):
                 self.check(schema["items"], item, _join(path, i))
 
     def _scalar(self, schema: Schema, value: Any, path: str) -> None:
@@ -233,27 +236,45 @@ class _Checker:
 
 
 @cache
-def results_schema() -> Schema:
-    """The JSON Schema of results.json shipped in ``attt.reports``."""
+def results_schema(name: str = RESULTS_SCHEMA) -> Schema:
+    """A JSON Schema of results.json shipped in ``attt.reports`` (default: version 2)."""
 
-    text = resources.files("attt.reports").joinpath(RESULTS_SCHEMA).read_text(encoding="utf-8")
+    text = resources.files("attt.reports").joinpath(name).read_text(encoding="utf-8")
     schema: Schema = json.loads(text)
     return schema
 
 
+def check_schema(schema: Schema, doc: Any, source: str) -> None:
+    """``doc`` matches ``schema`` (one attt ships), or an InputError naming the path."""
+
+    _Checker(schema, source).check(schema, doc, "")
+
+
 def check_results(doc: Any, source: str) -> dict[str, Any]:
-    """A results document that matches the published schema, or an InputError at the path."""
+    """A whole results document (version 1 or 2) that matches its published schema, or an
+    InputError at the path."""
 
     if not isinstance(doc, dict) or not str(doc.get("schema", "")).startswith("attt.results/"):
         raise InputError(source, "schema", T("not an attt results document"))
-    _Checker(results_schema(), source).check(results_schema(), doc, "")
+    name = RESULTS_SCHEMA_V1 if doc.get("schema") == "attt.results/1" else RESULTS_SCHEMA
+    _Checker(results_schema(name), source).check(results_schema(name), doc, "")
     return doc
 
 
-def read_results(path: str) -> dict[str, Any]:
-    """results.json, size-limited and checked against its schema."""
+def check_part(value: Any, source: str, where: str, definition: str,
+               schema: Schema | None = None) -> Any:
+    """One part of a results document checked against ``#/$defs/<definition>`` (or the
+    ``schema`` given, in the version-2 schema's context): a streamed file is checked a
+    host at a time."""
 
-    return check_results(read_json(path, MAX_RESULTS_BYTES, "results.json"), path)
+    root = results_schema()
+    part = schema if schema is not None else root["$defs"][definition]
+    try:
+        _Checker(root, source).check(part, value, "")
+    except InputError as exc:
+        key = f"{where}.{exc.key}" if exc.key and where else (where or exc.key)
+        raise InputError(source, key, exc.problem) from None
+    return value
 
 
 _STATUS: Schema = {"$ref": "#/$defs/status"}
@@ -365,6 +386,23 @@ HOST_RECORD: Schema = {
         "duration": {"type": "number", "minimum": 0},
         "counts": {"type": "object", "propertyNames": {"$ref": "#/$defs/status"},
                    "additionalProperties": {"type": "integer", "minimum": 0}},
+        "format": {"const": 2},
+        # Format 2: the host's results, each evaluation once with the requirements it answers.
+        "results": {"type": "array", "items": {
+            "type": "object",
+            "required": ["check", "requirements", "status", "message"],
+            "properties": {
+                "check": {"type": "string", "minLength": 1},
+                "requirements": {"type": "array", "minItems": 1,
+                                 "items": {"type": "string", "minLength": 1}},
+                "status": {"$ref": "#/$defs/status"},
+                "message": {"type": "string"},
+                "message_vi": {"type": "string"},
+                "params": {"type": "object"},
+                "evidence": {"type": "object"},
+                "waiver": {"type": ["object", "null"]},
+            },
+        }},
     },
 }
 

@@ -18,7 +18,9 @@ import click
 from . import __version__
 from .commands._output import cli_lang, echo, env_lang
 from .commands.checks import checks
+from .commands.collector import collector
 from .commands.content import evidence, profiles
+from .commands.coverage import coverage
 from .commands.dossier import dossier
 from .commands.explain import requirements
 from .commands.history import diff_cmd, history_cmd
@@ -137,7 +139,8 @@ def bilingual_help_option(command: click.Command) -> None:
 
 
 for _command in (scan, report, validate, checks, requirements, profiles, evidence, dossier,
-                 history_cmd, diff_cmd, keys, verify, level, network, worker):
+                 history_cmd, diff_cmd, keys, verify, level, network, coverage, collector,
+                 worker):
     main.add_command(_command)
 bilingual_help_option(main)
 

@@ -90,9 +90,11 @@ def error_count(doc: Mapping[str, Any]) -> int:
     The one count behind exit 3, with or without ``--max-errors`` (grading.error_count is
     the same count on the graded report)."""
 
+    # ``counts`` (version 2) or, in a version-1 mapping, the findings themselves.
     findings = sum(
-        1 for _, req in _applicable(doc)
-        for f in req.get("findings") or [] if f.get("status") == "error"
+        int((req.get("counts") or {}).get("error", 0)) if "counts" in req
+        else sum(1 for f in req.get("findings") or [] if f.get("status") == "error")
+        for _, req in _applicable(doc)
     )
     return findings + int((doc.get("summary") or {}).get("host_errors") or 0)
 

@@ -19,8 +19,8 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 from .evidence import DocResult, EvidenceSet, evaluate
 from .i18n import VN_TZ
@@ -63,9 +63,67 @@ class Score:
         }
 
 
+# Findings kept per requirement and attention status (fail, error, manual, waived) for the
+# report's detail; every finding is counted, only these few are held (memory stays flat in
+# the number of hosts, issue 12).
+SAMPLE_LIMIT = 50
+ATTENTION = (Status.FAIL, Status.ERROR, Status.MANUAL, Status.WAIVED)
+# Distinct messages of not-applicable findings kept to say why a requirement does not apply.
+NA_MESSAGES = 20
+
+
+@dataclass
+class Tally:
+    """What grading keeps of a requirement's findings as they stream by: counts per status,
+    the checks that answered, a bounded sample of findings needing attention, and a few
+    distinct not-applicable messages."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+    checks: set[str] = field(default_factory=set)
+    attention_checks: set[str] = field(default_factory=set)
+    sample: dict[Status, list[Finding]] = field(default_factory=dict)
+    na_messages: dict[tuple[str, str], None] = field(default_factory=dict)
+
+    def add(self, f: Finding) -> None:
+        """Count one finding (and keep it if the sample has room)."""
+
+        self.counts[f.status.value] += 1
+        self.checks.add(f.check_id)
+        if f.status in ATTENTION:
+            self.attention_checks.add(f.check_id)
+            kept = self.sample.setdefault(f.status, [])
+            if len(kept) < SAMPLE_LIMIT:
+                kept.append(f)
+        elif f.status is Status.NOT_APPLICABLE and len(self.na_messages) < NA_MESSAGES:
+            self.na_messages[(f.message, f.message_vi or f.message)] = None
+
+    @property
+    def total(self) -> int:
+        """Every finding counted."""
+
+        return sum(self.counts.values())
+
+    def kept(self) -> tuple[Finding, ...]:
+        """The sampled findings, in status order."""
+
+        return tuple(f for s in ATTENTION for f in self.sample.get(s, ()))
+
+
+def tally(findings: Iterable[Finding]) -> Tally:
+    """The tally of some findings (tests and small callers)."""
+
+    out = Tally()
+    for f in findings:
+        out.add(f)
+    return out
+
+
 @dataclass(frozen=True)
 class RequirementResult:
-    """One requirement's status on a system, with its findings and documents."""
+    """One requirement's status on a system, with its counted findings and documents.
+
+    ``findings`` is the bounded sample of findings needing attention (see ``Tally``);
+    ``counts`` counts every finding by status."""
 
     requirement: Requirement
     status: Status
@@ -75,6 +133,8 @@ class RequirementResult:
     # Status from the automated checks alone (None: no check), for the layer scorecard.
     automated: Status | None = None
     reason_vi: str = ""  # ``reason`` in Vietnamese
+    counts: Mapping[str, int] = field(default_factory=dict)
+    attention_checks: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -137,29 +197,43 @@ def _matching_waiver(
     return None
 
 
+def waive(finding: Finding, valid: Sequence[Waiver]) -> Finding:
+    """The finding, waived if it fails and a valid waiver covers it."""
+
+    w = _matching_waiver(finding, valid) if finding.status is Status.FAIL else None
+    if w is None:
+        return finding
+    f = finding
+    return Finding(
+        f.system, f.host, f.requirement_id, f.check_id, f.params, Status.WAIVED,
+        f.message, f.evidence,
+        {"reason": w.reason, "approver": w.approver, "expires": w.expires, "source": w.source},
+        message_vi=f.message_vi,
+    )
+
+
+def valid_waivers(waivers: Sequence[Waiver], today: dt.date) -> list[Waiver]:
+    """The waivers in force on ``today``."""
+
+    return [w for w in waivers if waiver_valid(w, today)]
+
+
+def waived(findings: Iterable[Finding], waivers: Sequence[Waiver],
+           today: dt.date) -> Iterator[Finding]:
+    """The findings, one at a time, with valid waivers applied."""
+
+    valid = valid_waivers(waivers, today)
+    for f in findings:
+        yield waive(f, valid) if valid else f
+
+
 def apply_waivers(
     findings: Iterable[Finding], waivers: Sequence[Waiver], today: dt.date
 ) -> tuple[list[Finding], list[Waiver]]:
     """Waive failing findings covered by a valid waiver; return the expired waivers too."""
 
-    valid = [w for w in waivers if waiver_valid(w, today)]
     expired = [w for w in waivers if not waiver_valid(w, today)]
-    out: list[Finding] = []
-    for f in findings:
-        w = _matching_waiver(f, valid) if f.status is Status.FAIL else None
-        if w is None:
-            out.append(f)
-            continue
-        out.append(
-            Finding(
-                f.system, f.host, f.requirement_id, f.check_id, f.params, Status.WAIVED,
-                f.message, f.evidence,
-                {"reason": w.reason, "approver": w.approver, "expires": w.expires,
-                 "source": w.source},
-                message_vi=f.message_vi,
-            )
-        )
-    return out, expired
+    return list(waived(findings, waivers, today)), expired
 
 
 def grade_for(percent: float | None, failed: Iterable[Severity]) -> str:
@@ -189,10 +263,11 @@ def score(results: Sequence[RequirementResult]) -> Score:
     return Score(dict(counts), dict(weighted), percent, grade_for(percent, failed))
 
 
-def _checks_status(findings: list[Finding]) -> Status | None:
-    applicable = [f.status for f in findings if f.status is not Status.NOT_APPLICABLE]
-    if not findings:
+def _checks_status(t: Tally) -> Status | None:
+    if not t.total:
         return None
+    applicable = [Status(s) for s, n in t.counts.items()
+                  if n and s != Status.NOT_APPLICABLE.value]
     if not applicable:
         return Status.NOT_APPLICABLE
     if all(s is Status.WAIVED for s in applicable):
@@ -239,10 +314,10 @@ def _sentences(texts: Sequence[str]) -> str:
     return out
 
 
-def _network_checks_without_result(req: Requirement, findings: list[Finding]) -> list[str]:
+def _network_checks_without_result(req: Requirement, t: Tally) -> list[str]:
     """Network-scope checks of ``req`` that produced no finding at all (no network unit)."""
 
-    seen = {f.check_id for f in findings}
+    seen = t.checks
     return [
         ref.check_id
         for ref in req.checks
@@ -254,21 +329,34 @@ def _network_checks_without_result(req: Requirement, findings: list[Finding]) ->
 
 def _requirement_result(
     req: Requirement,
-    findings: list[Finding],
+    t: Tally,
     excluded: Mapping[str, str | Msg],
     ev: EvidenceSet | None,
     today: dt.date,
 ) -> RequirementResult:
+    result = _requirement_status(req, t, excluded, ev, today)
+    return replace(result, counts=dict(t.counts),
+                   attention_checks=tuple(sorted(t.attention_checks)))
+
+
+def _requirement_status(
+    req: Requirement,
+    t: Tally,
+    excluded: Mapping[str, str | Msg],
+    ev: EvidenceSet | None,
+    today: dt.date,
+) -> RequirementResult:
+    findings = t.kept()
     if req.id in excluded:
         # The tailoring's own words, written once by the agency, are the same in both
         # languages; attt's own reasons are messages.
         why = excluded[req.id]
-        return RequirementResult(req, Status.NOT_APPLICABLE, tuple(findings),
+        return RequirementResult(req, Status.NOT_APPLICABLE, findings,
                                  render(why, "en"), reason_vi=render(why, "vi"))
     docs = tuple(evaluate(req, ev, today)) if req.evidence else ()
-    auto = _checks_status(findings) if req.checks else None
-    unjudged = _network_checks_without_result(req, findings)
-    if req.checks and not findings and not req.evidence and not unjudged:
+    auto = _checks_status(t) if req.checks else None
+    unjudged = _network_checks_without_result(req, t)
+    if req.checks and not t.total and not req.evidence and not unjudged:
         return RequirementResult(req, Status.NOT_APPLICABLE, (), NO_HOST.render("en"),
                                  reason_vi=NO_HOST.render("vi"))
     parts: list[Status] = [d.status for d in docs]
@@ -285,19 +373,18 @@ def _requirement_result(
         messages.insert(0, NO_ZONE_PLAN)
     reason, reason_vi = joined(messages)
     if not parts:
-        en, vi = _why_not_applicable(findings)
-        return RequirementResult(req, Status.NOT_APPLICABLE, tuple(findings), en, docs, auto,
-                                 vi)
+        en, vi = _why_not_applicable(t)
+        return RequirementResult(req, Status.NOT_APPLICABLE, findings, en, docs, auto, vi)
     counted: list[Status] = [p for p in parts if p is not Status.WAIVED]
     status = worst(counted) if counted else Status.WAIVED
-    return RequirementResult(req, status, tuple(findings), reason, docs, auto, reason_vi)
+    return RequirementResult(req, status, findings, reason, docs, auto, reason_vi)
 
 
-def _why_not_applicable(findings: Sequence[Finding]) -> tuple[str, str]:
+def _why_not_applicable(t: Tally) -> tuple[str, str]:
     """The distinct messages of not-applicable findings, (English, Vietnamese); a finding
     from before translated messages has only its English text."""
 
-    pairs = sorted({(f.message, f.message_vi or f.message) for f in findings})
+    pairs = sorted(t.na_messages)
     return (clip(_sentences(list(dict.fromkeys(en for en, _ in pairs))), WHY_NA_CHARS),
             clip(_sentences(list(dict.fromkeys(vi for _, vi in pairs))), WHY_NA_CHARS))
 
@@ -328,19 +415,31 @@ def _layer_detail(results: Sequence[RequirementResult], layer: int) -> LayerDeta
 def grade_system(
     system: System,
     profile: Profile,
-    findings: Sequence[Finding],
+    findings: Iterable[Finding],
     evidence: EvidenceSet | None = None,
     today: dt.date | None = None,
 ) -> SystemReport:
     """Grade one system's findings against its profile and evidence."""
 
-    day = today or today_vn()
-    by_req: dict[str, list[Finding]] = {}
+    tallies: dict[str, Tally] = {}
     for f in findings:
-        by_req.setdefault(f.requirement_id, []).append(f)
+        tallies.setdefault(f.requirement_id, Tally()).add(f)
+    return grade_tallies(system, profile, tallies, evidence, today)
+
+
+def grade_tallies(
+    system: System,
+    profile: Profile,
+    tallies: Mapping[str, Tally],
+    evidence: EvidenceSet | None = None,
+    today: dt.date | None = None,
+) -> SystemReport:
+    """Grade one system from the tallies of its requirements' findings."""
+
+    day = today or today_vn()
     excluded = {e.requirement_id: e.reason for e in profile.exclusions}
     results = tuple(
-        _requirement_result(req, by_req.get(req.id, []), excluded, evidence, day)
+        _requirement_result(req, tallies.get(req.id) or Tally(), excluded, evidence, day)
         for req in profile.requirements
     )
     layers = {
@@ -361,7 +460,7 @@ def grade_system(
 
 def grade(
     pairs: Sequence[tuple[System, Profile]],
-    findings: Sequence[Finding],
+    findings: Iterable[Finding],
     waivers: Sequence[Waiver],
     host_errors: int = 0,
     today: dt.date | None = None,
@@ -371,10 +470,16 @@ def grade(
     """Grade a run: waivers applied, then every system against its profile."""
 
     day = today or today_vn()
-    waived, expired = apply_waivers(findings, waivers, day)
+    expired = [w for w in waivers if not waiver_valid(w, day)]
+    # One pass over the findings, however many: each is counted into its requirement's
+    # tally and dropped (findings of systems not graded here are ignored, as before).
+    tallies: dict[str, dict[str, Tally]] = {s.name: {} for s, _ in pairs}
+    for f in waived(findings, waivers, day):
+        per_system = tallies.get(f.system)
+        if per_system is not None:
+            per_system.setdefault(f.requirement_id, Tally()).add(f)
     systems = tuple(
-        grade_system(sys_, prof, [f for f in waived if f.system == sys_.name],
-                     (evidence or {}).get(sys_.name), day)
+        grade_tallies(sys_, prof, tallies[sys_.name], (evidence or {}).get(sys_.name), day)
         for sys_, prof in pairs
     )
     every = [r for s in systems for r in s.requirements]
@@ -389,12 +494,10 @@ def error_count(report: Report) -> int:
     """
 
     findings = sum(
-        1
+        r.counts.get(Status.ERROR.value, 0)
         for s in report.systems
         for r in s.requirements
         if not r.requirement.advisory and r.status is not Status.NOT_APPLICABLE
-        for f in r.findings
-        if f.status is Status.ERROR
     )
     return findings + report.host_errors
 

@@ -24,9 +24,12 @@ from .particulars import PARTICULAR_KEYS, ZONE_DETAIL_KEYS
 from .particulars_loader import load_particulars, party_name
 from .profile_loader import REGIMES
 from .targets import valid_address
+from .windows.document import peek_host, valid_computer_name
 from .yamlio import Node, load_file
 
-TRANSPORT_NAMES = ("local", "ssh", "dir")
+TRANSPORT_NAMES = ("local", "ssh", "dir", "collected", "winrm")
+WINRM_AUTHS = ("negotiate", "ntlm", "kerberos")  # attt.transport.winrm.AUTHS
+SHELLS = ("sh", "powershell")
 ROLES = ("server", "workstation", "network-device", "database", "web", "management", "other")
 HOST_KEYS = (
     "name",
@@ -40,6 +43,7 @@ HOST_KEYS = (
     "group",
     "options",
     "path",
+    "shell",
 )
 DEFAULT_KEYS = tuple(k for k in HOST_KEYS if k not in ("name", "address", "path", "group"))
 OPTION_KEYS = (
@@ -50,6 +54,13 @@ OPTION_KEYS = (
     "jump",
     "connect_timeout",
     "command_timeout",
+    "max_age_days",
+    "auth",
+    "ssl",
+    "cert_validation",
+    "ca_file",
+    "operation_timeout",
+    "shell",
 )
 SYSTEM_KEYS = (
     "name",
@@ -61,6 +72,7 @@ SYSTEM_KEYS = (
     "zones",
     "hosts",
     "evidence",
+    "coverage",
     "rules",
     "vantage_points",
     "public_services",
@@ -96,12 +108,20 @@ def _check_options(node: Node) -> dict[str, Any]:
     opts.allow(*OPTION_KEYS)
     for key in ("sudo",):
         opts.boolean(key, False)
-    for key in ("connect_timeout", "command_timeout"):
+    for key in ("ssl", "cert_validation"):  # winrm
+        opts.boolean(key, True)
+    if opts.has("auth") and opts.raw("auth") not in WINRM_AUTHS:
+        raise opts.error("auth", T("expected one of {choices}, got {value}",
+                                   choices=WINRM_AUTHS, value=repr(opts.raw("auth"))))
+    for key in ("connect_timeout", "command_timeout", "max_age_days", "operation_timeout"):
         if opts.has(key):
             value = opts.raw(key)
             if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
                 raise opts.error(key, T("expected a positive number of seconds, got {value}",
                                         value=repr(value)))
+    if opts.has("shell") and opts.raw("shell") not in SHELLS:
+        raise opts.error("shell", T("expected one of {choices}, got {value}",
+                                    choices=SHELLS, value=repr(opts.raw("shell"))))
     for key in ("password_env", "sudo_password_env"):
         if opts.has(key) and not opts.text(key).replace("_", "").isalnum():
             raise opts.error(key, T("expected the NAME of an environment variable"))
@@ -133,8 +153,15 @@ def _host(
         if not path:
             raise node.error("path", T("a dir: host needs path: (the root of the tree)"))
         address = path if os.path.isabs(path) else os.path.normpath(os.path.join(base_dir, path))
-    elif transport == "ssh":
+    elif transport == "collected":
+        path = merged.text("path", address)
+        if not path:
+            raise node.error("path", T("a collected host needs path: (its collector document)"))
+        address = path if os.path.isabs(path) else os.path.normpath(os.path.join(base_dir, path))
+    elif transport in ("ssh", "winrm"):
         if not address:
+            if transport == "winrm":
+                raise node.error("address", T("required for winrm hosts"))
             raise node.error("address", T("required for ssh hosts"))
         if not valid_address(address):
             raise node.error("address", T("not an IP address or host name: {value}",
@@ -147,7 +174,21 @@ def _host(
     zone = merged.text("zone", "")
     if zone and zones and zone not in zones:
         raise node.error("zone", T("no zone {zone} in this system's zones", zone=repr(zone)))
+    shell = merged.text("shell", "")
+    if shell:
+        if shell not in SHELLS:
+            raise node.error("shell", T("expected one of {choices}, got {value}",
+                                        choices=SHELLS, value=repr(shell)))
+        merged = Node({**merged.data, "options": {**merged.data.get("options", {}),
+                                                  "shell": shell}}, node.source, node.path)
     options = _check_options(merged)
+    if "ca_file" in options:
+        options["ca_file"] = os.path.expanduser(str(options["ca_file"]))
+        if not os.path.isabs(options["ca_file"]):
+            options["ca_file"] = os.path.normpath(os.path.join(base_dir, options["ca_file"]))
+    default_port = 22
+    if transport == "winrm":
+        default_port = 5986 if options.get("ssl", True) else 5985
     if "key_file" in options:
         options["key_file"] = os.path.expanduser(str(options["key_file"]))
         if not os.path.isabs(options["key_file"]):
@@ -163,7 +204,7 @@ def _host(
         system=system,
         transport=transport,
         address=address,
-        port=merged.integer("port", 22, lo=1, hi=65535),
+        port=merged.integer("port", default_port, lo=1, hi=65535),
         user=merged.text("user", ""),
         roles=roles,
         zone=zone,
@@ -262,6 +303,7 @@ def load_inventory(path: str) -> Inventory:
                 hosts=tuple(hosts),
                 description=snode.text("description", ""),
                 evidence=_resolve(base_dir, snode.text("evidence", "")),
+                coverage=_resolve(base_dir, snode.text("coverage", "")),
                 **network_keys,
                 particulars=load_particulars(snode, zones, tuple(hosts)),
             )
@@ -275,7 +317,8 @@ def load_inventory(path: str) -> Inventory:
 
 
 def adhoc_inventory(target: str, level: int, regime: str = "nd85-tt12") -> Inventory:
-    """``local``, ``dir:PATH`` or ``ssh://[user@]host[:port]`` as a one-host inventory."""
+    """``local``, ``dir:PATH``, ``ssh://[user@]host[:port]`` (one host) or
+    ``collected:PATH`` (one host per collector document) as an inventory."""
 
     source = f"--target {target}"
     if target == "local":
@@ -290,6 +333,8 @@ def adhoc_inventory(target: str, level: int, regime: str = "nd85-tt12") -> Inven
             transport="dir",
             address=path,
         )
+    elif target.startswith("collected:"):
+        hosts = collected_hosts(target[len("collected:"):], source)
     elif target.startswith("ssh://"):
         try:
             # urlsplit itself raises on an unbalanced IPv6 bracket ("ssh://h[x").
@@ -315,7 +360,10 @@ def adhoc_inventory(target: str, level: int, regime: str = "nd85-tt12") -> Inven
             user=parts.username or getpass.getuser(),
         )
     else:
-        raise InputError(source, "", T("expected local, dir:PATH or ssh://[user@]host[:port]"))
+        raise InputError(source, "", T("expected local, dir:PATH, collected:PATH or "
+                                       "ssh://[user@]host[:port]"))
+    if not target.startswith("collected:"):
+        hosts = (host,)
 
     system = System(
         name="adhoc",
@@ -324,6 +372,46 @@ def adhoc_inventory(target: str, level: int, regime: str = "nd85-tt12") -> Inven
         regime=regime,
         level=level,
         zones=(),
-        hosts=(host,),
+        hosts=hosts,
     )
     return Inventory(source, (system,))
+
+
+def collected_hosts(spec: str, source: str) -> tuple[Host, ...]:
+    """``collected:FILE`` or ``collected:FOLDER`` (every ``*.json`` in it, not below): one
+    host per collector document, named by its envelope's ``host.name``, a ``server`` if its
+    ``host.product_type`` is 2 or 3 (domain controller, server), else a ``workstation``.
+
+    A file whose name cannot be read here is named after the file (its scan then says why
+    the document is refused); a second file claiming a name already taken is named
+    ``NAME~file.json`` so neither hides the other."""
+
+    if not spec:
+        raise InputError(source, "", T("collected: needs a file or a folder of collector "
+                                       "documents, e.g. collected:/srv/attt/windows"))
+    path = os.path.abspath(spec)
+    if os.path.isdir(path):
+        with os.scandir(path) as entries:
+            files = sorted(e.path for e in entries
+                           if e.name.lower().endswith(".json") and e.is_file())
+        if not files:
+            raise InputError(source, "", T("no *.json collector document in {path}", path=path))
+    elif os.path.isfile(path):
+        files = [path]
+    else:
+        raise InputError(source, "", T("no such file or folder: {path}", path=path))
+    hosts: list[Host] = []
+    taken: set[str] = set()
+    for file in files:
+        name, product_type = peek_host(file)
+        stem = os.path.splitext(os.path.basename(file))[0]
+        if name is None or not valid_computer_name(name):
+            name = stem if valid_computer_name(stem) else f"file-{len(hosts) + 1}"
+        if name.casefold() in taken:
+            name = f"{name}~{os.path.basename(file)}"
+        taken.add(name.casefold())
+        # Win32_OperatingSystem.ProductType: 1 workstation, 2 domain controller, 3 server.
+        role = "server" if product_type in (2, 3) else "workstation"
+        hosts.append(Host(name=name, system="adhoc", transport="collected", address=file,
+                          roles=(role,)))
+    return tuple(hosts)

@@ -301,6 +301,7 @@ class System:
     vantage_points: tuple[VantagePoint, ...] = ()
     public_services: tuple[PublicService, ...] = ()
     evidence: str = ""  # the system's evidence file (resolved path), if any
+    coverage: str = ""  # the system's attt coverage result (resolved path), if any
     # Dossier particulars (owner details, devices, services ...); see attt.particulars.
     particulars: Particulars | None = None
 

@@ -122,13 +122,13 @@ def _devices(node: Node, hosts: tuple[Host, ...], zone_names: set[str]) -> tuple
             qty=item.integer("qty", 1, lo=1, hi=100_000), location=item.text("location", ""),
             purpose=item.text("purpose", ""), zone=zone or (host.zone if host else ""),
             os=item.text("os", ""), main=item.boolean("main", False),
-            address=host.address if host and host.transport == "ssh" else "",
+            address=host.address if host and host.transport in ("ssh", "winrm") else "",
         ))
     # Every scanned host is equipment of the system, described or not.
     for h in hosts:
         if h.name not in seen:
             out.append(Device(name=h.name, zone=h.zone,
-                              address=h.address if h.transport == "ssh" else ""))
+                              address=h.address if h.transport in ("ssh", "winrm") else ""))
     return tuple(out)
 
 

@@ -19,7 +19,9 @@ from .model import Result, Severity, Status
 SectionState = Literal["ok", "failed", "timeout", "unavailable"]
 # live: commands ran on the host; offline: a tree of files (dir:PATH), no command ran
 Mode = Literal["live", "offline"]
-Scope = Literal["host", "network"]  # what a check reads: a host's probes or network facts
+# What a check reads: a host's probes, network facts, or a system-wide document given to the
+# scan (the anti-malware coverage result: attt.coverage.scan).
+Scope = Literal["host", "network", "system"]
 Stricter = Literal["higher", "lower"]  # which way a numeric parameter gets stricter
 
 Parser = Callable[["Section"], Any]

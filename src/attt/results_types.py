@@ -1,6 +1,6 @@
-"""The results document (``results.json``, schema ``attt.results/1``) as TypedDicts.
+"""The results document (``results.json``, schema ``attt.results/2``) as TypedDicts.
 
-``schemas/attt.results-1.schema.json`` is the published contract; these types say the same
+``schemas/attt.results-2.schema.json`` is the published contract; these types say the same
 thing to mypy.  ``tests/test_results_types.py`` keeps them in step: each TypedDict listed in
 ``SCHEMA_OBJECTS`` has the properties of its schema object, the same required keys, and the
 same enums as ``Literal``s.  Objects the schema leaves open (a finding's evidence, a host
@@ -119,25 +119,35 @@ class FindingWaiver(TypedDict, total=False):
     source: str
 
 
-class Finding(TypedDict):
-    """One check's result on one host for one requirement."""
+class CheckInfo(TypedDict):
+    """``checks``: one check's texts, written once for the whole document."""
+
+    title_vi: str
+    title_en: str
+    severity: Severity | Literal[""]
+    remediation_vi: str
+    remediation_en: str
+    rationale: str
+
+
+class Result(TypedDict):
+    """One check evaluation on one host, for every requirement it answers."""
+
+    check: str
+    params: NotRequired[dict[str, Any]]
+    requirements: list[str]
+    status: Status
+    text: int | list[str]  # index into ``texts``, or [English, Vietnamese] inline
+    evidence: NotRequired[int | dict[str, Any]]  # index into ``evidence_values``, or inline
+    waiver: NotRequired[FindingWaiver | None]
+
+
+class Entry(TypedDict):
+    """``findings``: one host's (or network unit's) results."""
 
     system: str
     host: str
-    requirement: str
-    check: str
-    params: dict[str, Any]
-    status: Status
-    message: str
-    message_vi: NotRequired[str]  # absent in documents written before translated messages
-    evidence: dict[str, Any]  # observed / expected: any JSON value; source: where it was read
-    waiver: FindingWaiver | None
-    check_title_vi: NotRequired[str]
-    check_title_en: NotRequired[str]
-    severity: NotRequired[Severity | Literal[""]]
-    remediation_vi: NotRequired[str]
-    remediation_en: NotRequired[str]
-    rationale: NotRequired[str]
+    results: list[Result]
 
 
 class DocumentResult(TypedDict):
@@ -172,7 +182,8 @@ class Requirement(TypedDict):
     documents: NotRequired[list[DocumentResult]]
     reason: NotRequired[str]
     reason_vi: NotRequired[str]  # absent in documents written before translated messages
-    findings: list[Finding]
+    counts: dict[str, int]  # findings per status, over every host
+    attention_checks: NotRequired[list[str]]
 
 
 class ProfileInfo(TypedDict):
@@ -216,6 +227,73 @@ class Exclusion(TypedDict):
     reason_vi: NotRequired[str]
 
 
+class CoverageLine(TypedDict):
+    """The coverage figure in both languages."""
+
+    en: str
+    vi: str
+
+
+class CoverageSummary(TypedDict):
+    """The counts of an attt coverage result."""
+
+    total: int
+    healthy: int
+    stale: int
+    unprotected: int
+    in_console_only: int
+    percent: float
+    line: CoverageLine
+
+
+class CoverageProblems(TypedDict):
+    """Why a protected machine is stale, per language."""
+
+    en: list[str]
+    vi: list[str]
+
+
+class CoverageMachine(TypedDict):
+    """An unprotected or stale machine."""
+
+    name: str
+    ips: list[str]
+    macs: list[str]
+    problems: CoverageProblems
+
+
+class CoverageOrphan(TypedDict):
+    """A console entry no asset source knows."""
+
+    names: list[str]
+    console: str
+    file: str
+
+
+class CoverageFile(TypedDict):
+    """An export file of the coverage result, as attt.coverage-1 lists it."""
+
+    file: str
+    kind: str
+    entries: NotRequired[int]
+    left_out: NotRequired[int]
+    sha256: str | None
+    size: NotRequired[int | None]
+    mtime: NotRequired[str | None]
+
+
+class Coverage(TypedDict):
+    """``systems[].coverage``: the attt coverage result given to the scan."""
+
+    source: str
+    as_of: str
+    summary: CoverageSummary
+    unprotected: list[CoverageMachine]
+    stale: list[CoverageMachine]
+    in_console_only: list[CoverageOrphan]
+    evidence: list[CoverageFile]
+
+
 class System(TypedDict):
     """One system's graded result."""
 
@@ -231,6 +309,8 @@ class System(TypedDict):
     layers: dict[str, Score]
     layer_detail: NotRequired[dict[str, Any]]
     evidence: NotRequired[dict[str, Any]]
+    # The attt coverage result given to the scan (attt.coverage.scan.section); absent if none.
+    coverage: NotRequired[Coverage]
     params: NotRequired[list[Param]]
     exclusions: NotRequired[list[Exclusion]]
     hosts: list[dict[str, Any]]  # one row per host or network unit (HostOutcome.record())
@@ -262,7 +342,7 @@ class Trend(TypedDict):
 class ResultsDocument(TypedDict):
     """results.json: the document every format renders from."""
 
-    schema: Literal["attt.results/1"]
+    schema: Literal["attt.results/2"]
     tool: Tool
     run: Run
     grading: Grading
@@ -270,14 +350,25 @@ class ResultsDocument(TypedDict):
     expired_waivers: list[ExpiredWaiver]
     notes: list[str]
     notes_vi: NotRequired[list[str]]
+    checks: dict[str, CheckInfo]
     systems: list[System]
     trend: NotRequired[dict[str, Trend]]  # per system name
+    texts: list[list[str]]  # written by the JSON renderer, not held in memory
+    evidence_values: list[dict[str, Any]]
+    findings: list[Entry]
 
 
 # Each TypedDict and the JSON pointer of its object in the schema.
 SCHEMA_OBJECTS: dict[Any, str] = {
     ResultsDocument: "",
     Tool: "/properties/tool",
+    Coverage: "/$defs/system/properties/coverage",
+    CoverageSummary: "/$defs/system/properties/coverage/properties/summary",
+    CoverageLine: "/$defs/system/properties/coverage/properties/summary/properties/line",
+    CoverageMachine: "/$defs/coverage_machine",
+    CoverageProblems: "/$defs/coverage_machine/properties/problems",
+    CoverageOrphan: "/$defs/system/properties/coverage/properties/in_console_only/items",
+    CoverageFile: "/$defs/system/properties/coverage/properties/evidence/items",
     Run: "/properties/run",
     Grading: "/properties/grading",
     GradeBand: "/properties/grading/properties/grade_bands/items",
@@ -285,8 +376,10 @@ SCHEMA_OBJECTS: dict[Any, str] = {
     Gates: "/properties/summary/properties/gates",
     ExpiredWaiver: "/properties/expired_waivers/items",
     Score: "/$defs/score",
-    Finding: "/$defs/finding",
-    FindingWaiver: "/$defs/finding/properties/waiver",
+    CheckInfo: "/$defs/check",
+    Result: "/$defs/result",
+    Entry: "/$defs/entry",
+    FindingWaiver: "/$defs/result/properties/waiver",
     Requirement: "/$defs/requirement",
     DocumentResult: "/$defs/requirement/properties/documents/items",
     System: "/$defs/system",

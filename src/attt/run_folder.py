@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import secrets
+from collections.abc import Iterable
 
 from . import redact
 from .errors import InputError, OutputError
@@ -41,7 +42,7 @@ def new_run_dir(base: str = "") -> tuple[str, str]:
     return run_id, os.path.abspath(base or f"attt-report-{run_id}")
 
 
-def write_atomic(path: str, text: str | bytes) -> None:
+def write_atomic(path: str, text: str | bytes | Iterable[str]) -> None:
     """Write ``path`` through a fresh ``.tmp`` beside it, then rename: a reader never sees
     half a report.  The ``.tmp`` is created anew (O_EXCL, O_NOFOLLOW): a symlink planted in
     its place (to /etc/..., /dev/full) is removed, never written through; on failure no
@@ -53,8 +54,13 @@ def write_atomic(path: str, text: str | bytes) -> None:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0),
                      0o666)
         with os.fdopen(fd, "wb") as fh:
-            # Safety net: a secret that reached a report some other way is still masked.
-            fh.write(redact.text(text).encode("utf-8") if isinstance(text, str) else text)
+            # Safety net: a secret that reached a report some other way is still masked
+            # (a renderer streams its output in chunks that never split a value).
+            if isinstance(text, bytes):
+                fh.write(text)
+            else:
+                for chunk in [text] if isinstance(text, str) else text:
+                    fh.write(redact.text(chunk).encode("utf-8"))
         os.replace(tmp, path)
     except OSError:
         remove_quietly(tmp)

@@ -9,28 +9,23 @@ interrupted run loses nothing and ``--resume`` skips the hosts already done.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
-import os
-import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from . import redact, safe_io
-from .artefacts import MAX_FINDINGS_BYTES, check_record, parse_json
+from . import redact
 from .collect import Collected, plan
 from .errors import (
     AuthError,
     ConnectError,
     HostKeyError,
-    InputError,
-    OutputError,
     TransportError,
 )
+from .findings_log import FINDINGS_FILE, FindingsLog, remove_quietly
 from .messages import Arg, Msg, T, render
 from .model import CheckRef, Finding, Host, Profile, Requirement, Result, Status
 from .registry import CHECKS, CheckSpec, Facts, Scope, Section, described
@@ -38,7 +33,6 @@ from .transport import TRANSPORTS, TransportSettings
 
 log = logging.getLogger(__name__)
 
-FINDINGS_FILE = "findings.jsonl"
 HostState = Literal["ok", "partial", "unreachable", "auth_error", "hostkey_error", "error"]
 _TRANSPORT_STATES: dict[type[TransportError], HostState] = {
     ConnectError: "unreachable",
@@ -264,89 +258,6 @@ def scan_host(host: Host, profile: Profile, settings: TransportSettings) -> Host
     )
 
 
-class FindingsLog:
-    """Append-only, crash-safe ``findings.jsonl`` of one run folder."""
-
-    def __init__(self, folder: str) -> None:
-        self.path = os.path.join(folder, FINDINGS_FILE)
-        self._lock = threading.Lock()
-
-    def append(self, outcome: HostOutcome) -> None:
-        """Append a host's findings and record to findings.jsonl, synced."""
-
-        lines = [json.dumps(redact.data({"type": "finding", **f.to_json()}), ensure_ascii=False)
-                 for f in outcome.findings]
-        lines.append(json.dumps(redact.data(outcome.record()), ensure_ascii=False))
-        data = ("\n".join(lines) + "\n").encode()
-        with self._lock:
-            try:
-                with open(self.path, "ab") as fh:
-                    fh.write(data)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-            except OSError as exc:
-                # Disk full, folder removed: this host's findings are lost, the run is
-                # incomplete; the caller stops scanning and saves what is on disk.
-                raise OutputError(self.path, exc) from None
-
-    def read(self) -> tuple[list[Finding], dict[str, dict[str, Any]]]:
-        """Findings and host records of the hosts that finished (whatever their state).
-
-        A torn last line (a crash mid-write) and findings of a host without its closing
-        record are dropped, and the file is rewritten without them, so that host is scanned
-        again on resume.
-        """
-
-        if not os.path.lexists(self.path):
-            return [], {}
-        pending: dict[str, list[dict[str, Any]]] = {}
-        hosts: dict[str, dict[str, Any]] = {}
-        kept: list[str] = []
-        dirty = False
-        data = safe_io.read_bytes(self.path, MAX_FINDINGS_BYTES, FINDINGS_FILE)
-        for number, raw in enumerate(data.splitlines(keepends=True), 1):
-            if not raw.endswith(b"\n"):
-                dirty = True  # torn by a crash mid-write: that host is scanned again
-                continue
-            # A complete line was written by attt whole: anything wrong in it is an edit.
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                raise InputError(self.path, f"line {number}",
-                                 f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-            rec = check_record(parse_json(line, self.path, f"line {number}"), self.path, number)
-            if rec["type"] == "finding":
-                pending.setdefault(f"{rec['system']}/{rec['host']}", []).append(rec)
-            else:
-                key = rec["key"]
-                hosts[key] = rec
-                kept.extend(json.dumps(r, ensure_ascii=False) for r in pending.pop(key, []))
-                kept.append(json.dumps(rec, ensure_ascii=False))
-        if pending or dirty:
-            # Rewrite atomically so the next append starts on a clean line.
-            tmp = self.path + ".tmp"
-            try:
-                with open(tmp, "w", encoding="utf-8") as fh:
-                    fh.write("".join(line + "\n" for line in kept))
-                os.replace(tmp, self.path)
-            except OSError as exc:
-                remove_quietly(tmp)
-                raise OutputError(self.path, exc) from None
-        findings = []
-        for line in kept:
-            rec = json.loads(line)
-            if rec.get("type") == "finding":
-                findings.append(Finding.from_json(rec))
-        return findings, hosts
-
-
-def remove_quietly(path: str) -> None:
-    """Remove a half-written temporary file (or the symlink standing in its place)."""
-
-    with contextlib.suppress(OSError):
-        os.unlink(path)
-
-
 OnHostDone = Callable[[HostOutcome], None]
 
 
@@ -356,11 +267,12 @@ def run_hosts(
     store: FindingsLog,
     workers: int,
     on_done: OnHostDone,
-) -> list[HostOutcome]:
+) -> int:
     """Scan hosts on a pool of ``workers`` threads; KeyboardInterrupt propagates after the
-    hosts already finished are on disk (queued hosts are cancelled)."""
+    hosts already finished are on disk (queued hosts are cancelled).  Returns how many
+    hosts finished: their findings are on disk, none is kept here (memory stays flat)."""
 
-    outcomes: list[HostOutcome] = []
+    finished = 0
     pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="attt-host")
     futures: set[Future[HostOutcome]] = set()
     try:
@@ -371,10 +283,16 @@ def run_hosts(
             for fut in done:
                 outcome = fut.result()
                 store.append(outcome)
-                outcomes.append(outcome)
+                finished += 1
                 on_done(outcome)
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
-    return outcomes
+    return finished
+
+
+# FindingsLog and its helpers moved to attt.findings_log; importers of the runner keep
+# finding them here.
+__all__ = ["FINDINGS_FILE", "Binding", "FindingsLog", "HostOutcome", "bind", "evaluate_bindings",
+           "remove_quietly", "run_hosts", "scan_host", "transport_message"]

@@ -12,6 +12,7 @@ import errno
 import hashlib
 import os
 import stat
+from typing import BinaryIO
 
 from .errors import InputError
 from .messages import Msg, T
@@ -63,6 +64,24 @@ def check_regular(path: str, limit: int, what: str | Msg = FILE) -> None:
     except OSError as exc:
         raise InputError(path, "", _os_problem(exc, what)) from None
     _require_regular(path, st.st_mode, st.st_size, limit)
+
+
+def open_regular(path: str, limit: int, what: str | Msg = FILE) -> BinaryIO:
+    """A regular file opened for reading line by line (large files attt streams), refused
+    beyond ``limit`` or if not a regular file: never blocks on a FIFO."""
+
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise InputError(path, "", _os_problem(exc, what)) from None
+    try:
+        st = os.fstat(fd)
+        _require_regular(path, st.st_mode, st.st_size, limit)
+    except BaseException:
+        os.close(fd)
+        raise
+    return os.fdopen(fd, "rb")
 
 
 def read_bytes(path: str, limit: int, what: str | Msg = FILE) -> bytes:

@@ -13,24 +13,26 @@ import logging
 import os
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from . import gates, grading, history, redact
 from .artefacts import read_run_meta
+from .coverage.scan import UNIT, CoverageResult, load_result, section, system_findings
 from .errors import AtttError, InputError, OutputError
 from .evidence import EvidenceSet, check_requirements, load_evidence
+from .findings_log import expand, group_results
 from .i18n import VN_TZ
 from .inventory_loader import adhoc_inventory, bundled_inventory, load_inventory
 from .messages import Msg, T
-from .model import Exclusion, Finding, Host, Inventory, Profile, Requirement, System, Waiver
+from .model import Exclusion, Host, Inventory, Profile, Requirement, System, Waiver
 from .network.run import NetworkJob, dry_run_lines
 from .network.run import prepare as prepare_network
 from .network.run import run_job as run_network_job
 from .profile_loader import load_profile, profile_id
 from .render import load_formats
-from .render.document import Document, build
+from .render.document import Document, EntrySource, build
 from .run_folder import RUN_FILE, make_folder, new_run_dir, render_files, write_atomic
 from .runner import FindingsLog, HostOutcome, run_hosts
 from .transport import TransportSettings
@@ -56,6 +58,9 @@ class ScanOptions:
     evidence: tuple[str, ...] = ()
     # Folder that evidence document files must lie under (default: each evidence file's own).
     evidence_root: str = ""
+    # attt coverage result (coverage.json) of the only scanned system; wins over the
+    # inventory's coverage: key, as --evidence wins over evidence:.
+    coverage: str = ""
     # Network checks: the zone plan is judged from the inventory whenever ``network`` is on;
     # nmap scans run only from an explicit vantage zone (the machine attt runs on).
     from_zone: str = ""
@@ -141,6 +146,7 @@ def normalise(opts: ScanOptions) -> ScanOptions:
         waivers=_abs(opts.waivers),
         evidence=tuple(_abs(e) for e in opts.evidence),
         evidence_root=_abs(opts.evidence_root),
+        coverage=_abs(opts.coverage),
         db=_abs(opts.db),
         workers=max(1, min(opts.workers, 256)),
         broker_ca=_abs(opts.broker_ca),
@@ -200,7 +206,7 @@ def network_only_profile(profile: Profile) -> Profile:
 
     def host_only(req: Requirement) -> bool:
         scopes = {getattr(CHECKS.get(r.check_id), "scope", "host") for r in req.checks}
-        return bool(req.checks) and "network" not in scopes
+        return bool(req.checks) and not {"network", "system"} & scopes
 
     excluded = {e.requirement_id for e in profile.exclusions}
     extra = tuple(Exclusion(r.id, NETWORK_ONLY_REASON) for r in profile.requirements
@@ -295,6 +301,7 @@ def run_scan(
     # and so does a bad evidence or waivers file (not after an hour of scanning).
     net_jobs = network_jobs(opts, pairs)
     evidence = load_system_evidence(opts, pairs)
+    coverage = load_system_coverage(opts, pairs)
     waivers = load_waivers(opts.waivers) if opts.waivers else []
     broker = _broker(opts, inv, hosts, net_jobs)
     # Installed before the run folder exists: a Ctrl-C from here on always leaves a report.
@@ -311,7 +318,7 @@ def run_scan(
                              json.dumps(meta, ensure_ascii=False, indent=1))
             # Read (and checked a regular file: opening a FIFO to append blocks)
             # before the probe.
-            _, done_records = store.read()
+            done_records = store.read()
             # Writable before the first host is scanned, not an hour later (read-only, full).
             with open(store.path, "ab"):
                 pass
@@ -353,9 +360,18 @@ def run_scan(
                 raise
             lost = exc  # the broker went away: what came back is on disk, resumable
         interrupted = guard.count > 0
-        findings, records = store.read()
-        doc = finish(opts, inv, pairs, findings, records, run_id, started, interrupted, units,
-                     evidence, waivers)
+        records = store.read()
+        # System-scope checks (antimalware.coverage): judged from the files given, so they
+        # are evaluated here, once per system, also on --resume.  A few per system: kept.
+        extra = [{"system": s.name, "name": UNIT, "results": group_results(found)}
+                 for s, p in pairs if (found := system_findings(s, p, coverage.get(s.name)))]
+
+        def entries() -> Iterator[Mapping[str, Any]]:
+            yield from store.entries()
+            yield from extra
+
+        doc = finish(opts, inv, pairs, entries, records, run_id, started, interrupted, units,
+                     evidence, waivers, coverage)
         if opts.history:
             history.safe_trend(doc, opts.db)  # before rendering: the report shows the trend
         try:
@@ -483,7 +499,7 @@ def dry_run(opts: ScanOptions) -> list[str | Msg]:
 
 
 def _dry_host(host: Host) -> Msg:
-    if host.transport == "ssh":
+    if host.transport in ("ssh", "winrm"):
         return T("# host {key}: {address} via {transport} port {port}", key=host.key,
                  address=host.address or "-", transport=host.transport, port=host.port)
     return T("# host {key}: {address} via {transport}", key=host.key,
@@ -519,11 +535,30 @@ def load_system_evidence(
     return out
 
 
+def load_system_coverage(
+    opts: ScanOptions, pairs: list[tuple[System, Profile]]
+) -> dict[str, CoverageResult]:
+    """Coverage result per system: ``--coverage`` (for the only scanned system) wins over the
+    inventory's ``coverage:`` key (a path relative to the inventory)."""
+
+    out: dict[str, CoverageResult] = {}
+    if opts.coverage:
+        if len(pairs) != 1:
+            raise InputError("--coverage", opts.coverage, T(
+                "one coverage result for {count} systems: choose one with --system, or give "
+                "each system its coverage: key in the inventory", count=len(pairs)))
+        out[pairs[0][0].name] = load_result(opts.coverage)
+    for system, _profile in pairs:
+        if system.name not in out and system.coverage:
+            out[system.name] = load_result(system.coverage)
+    return out
+
+
 def finish(
     opts: ScanOptions,
     inv: Inventory,
     pairs: list[tuple[System, Profile]],
-    findings: list[Finding],
+    entries: EntrySource,
     records: dict[str, dict[str, Any]],
     run_id: str,
     started: str,
@@ -531,6 +566,7 @@ def finish(
     hosts_total: int,
     evidence: dict[str, EvidenceSet],
     waivers: list[Waiver],
+    coverage: dict[str, CoverageResult] | None = None,
 ) -> Document:
     """Grade, gate, render and record a run from its findings."""
 
@@ -547,6 +583,8 @@ def finish(
     if interrupted:
         notes.append(T("Interrupted: {done} of {total} hosts were scanned.", done=len(records),
                        total=hosts_total))
+    # Findings stream from disk (one host at a time): grading keeps counts and a sample.
+    findings = (f for e in entries() for f in expand(e))
     report = grading.grade(pairs, findings, waivers, host_errors, notes=notes, evidence=evidence)
     code = grading.exit_code(report)
     if interrupted or len(records) < hosts_total:
@@ -567,6 +605,10 @@ def finish(
         "hosts_scanned": len(records),
         "lang": opts.lang,
     }
-    doc = build(report, run, _host_rows(records), code)
+    doc = build(report, run, _host_rows(records), code, entries,
+                grading.valid_waivers(waivers, grading.today_vn()))
+    for row in doc["systems"]:
+        if row["name"] in (coverage or {}):
+            row["coverage"] = section((coverage or {})[row["name"]])
     gates.apply(doc, gates.Gates(opts.fail_under, opts.fail_on, opts.max_errors))
     return doc

@@ -88,7 +88,7 @@ def test_detector_passes_a_clean_page(chromium: str, tmp_path: Path) -> None:
 def _open_report(chromium: str, tmp_path: Path, doc: dict, lang: str,
                  shot: str) -> ConsoleResult:
     path = tmp_path / f"report-{lang}.html"
-    path.write_text(render_html(doc, RenderOptions(lang=lang)), encoding="utf-8")
+    path.write_text("".join(render_html(doc, RenderOptions(lang=lang))), encoding="utf-8")
     return open_page(path, screenshot=ARTIFACTS / shot, chromium=chromium)
 
 
@@ -107,6 +107,10 @@ def test_large_report_opens_without_console_errors(chromium: str, tmp_path: Path
     result = _open_report(chromium, tmp_path, doc, "vi", "report-1000-hosts.png")
     assert result.ok, result.describe()
     assert "srv-0999" in result.dom
+    # Found without a script: one anchor per host row, and a host with failures links to
+    # its entry in the per-host list (every third host fails in this document).
+    assert 'id="s0-h999"' in result.dom and 'href="#s0-h999-d"' in result.dom
+    assert 'id="s0-h999-d"' in result.dom and 'id="s0-h998-d"' not in result.dom
 
 
 def test_report_of_a_real_local_scan_opens_cleanly(chromium: str, tmp_path: Path) -> None:

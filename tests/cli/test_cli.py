@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from attt.cli import main
+from attt.render.document import all_findings
 
 SSHD_CONFIG_BAD = "PermitRootLogin yes\nPasswordAuthentication yes\n"
 SSHD_CONFIG_GOOD = "PermitRootLogin no\nPasswordAuthentication no\n"
@@ -40,10 +41,11 @@ def test_scan_dir_target_writes_report_folder(tmp_path: Path) -> None:
     for name in ("report.html", "results.json", "findings.jsonl", "junit.xml", "run.json"):
         assert (out / name).is_file(), name
     doc = json.loads((out / "results.json").read_text())
-    assert doc["schema"] == "attt.results/1"
+    assert doc["schema"] == "attt.results/2"
     req = next(r for r in doc["systems"][0]["requirements"] if r["id"] == "TT12.KT.MC.2")
     assert req["status"] == "fail"
-    root_login = next(f for f in req["findings"] if f["check"] == "ssh.root_login_disabled")
+    root_login = next(f for f in all_findings(doc) if f["check"] == "ssh.root_login_disabled"
+                      and f["requirement"] == req["id"])
     assert root_login["status"] == "fail" and "PermitRootLogin" in root_login["message"]
     assert "Chưa đạt" in result.output or "Not compliant" in result.output
     assert str(out) in result.output
@@ -71,7 +73,8 @@ def test_scan_level_and_lang_flags(tmp_path: Path) -> None:
     assert not (out / "report.html").exists()
     assert "Not compliant" in result.output
     req = next(r for r in doc["systems"][0]["requirements"] if r["id"] == "TT12.KT.MC.2")
-    root_login = next(f for f in req["findings"] if f["check"] == "ssh.root_login_disabled")
+    root_login = next(f for f in all_findings(doc) if f["check"] == "ssh.root_login_disabled"
+                      and f["requirement"] == req["id"])
     assert root_login["status"] == "pass"
 
 
@@ -111,7 +114,7 @@ def test_report_rejects_non_results(tmp_path: Path) -> None:
         (("--format", "pdf"), "--format: pdf: unknown format"),
         (("--hosts", "nomatch*"), "matches no host"),
         (("--profile", "nd85-tt12-9"), "no such profile"),
-        (("--target", "ftp://x"), "expected local, dir:PATH or ssh://"),
+        (("--target", "ftp://x"), "expected local, dir:PATH, collected:PATH or ssh://"),
         (("--system", "nope"), "no system 'nope'"),
     ],
 )
@@ -179,7 +182,7 @@ def test_resume_skips_hosts_already_done(tmp_path: Path) -> None:
     kept = lines[: host_lines[0] + 1]
     (out / "findings.jsonl").write_text("\n".join(kept) + "\n" + lines[host_lines[0] + 1][:25])
     done = json.loads(lines[host_lines[0]])["name"]
-    before = [json.loads(x) for x in kept if json.loads(x).get("host") == done]
+    before = [json.loads(x) for x in kept if json.loads(x).get("name") == done]
     shutil.rmtree(tmp_path / f"root{done[1:]}")  # a rescan of it would now be an error
     resumed = run("scan", "--resume", str(out), "-q")
     assert resumed.exit_code == 1, resumed.output
@@ -189,9 +192,10 @@ def test_resume_skips_hosts_already_done(tmp_path: Path) -> None:
     assert all(h["state"] == "ok" for h in hosts)
     doc = json.loads((out / "results.json").read_text())
     assert doc["run"]["hosts_scanned"] == 3
-    # The finished host was not scanned again (its tree is gone: a rescan would be errors).
-    after = [r for r in records if r.get("host") == done]
-    assert after == before and before
+    # The finished host was not scanned again (its tree is gone: a rescan would be errors):
+    # its line, results included, is the one written before the crash.
+    after = [r for r in records if r.get("name") == done]
+    assert after == before and before and before[0]["results"]
 
 
 def test_bad_waivers_or_evidence_stop_the_run_before_any_host_is_scanned(tmp_path: Path) -> None:

@@ -97,11 +97,12 @@ def test_requirements_show_text() -> None:
     assert "    clauses: tt12 PL-I II.2/1.2.2; tcvn_11930 5.2.2.2" in level1
     assert "    check ssh.root_login_disabled  allow_prohibit_password=False" in level1
     assert "    check ssh.max_auth_tries_limited  max_auth_tries=4" in level1
+    assert "    check win.rdp_nla" in level1
     assert not any("ssh.non_default_port" in line for line in level1)
     # Level 3 adds the non-default port; levels 4 and 5 add nothing.
     assert "    + check ssh.non_default_port  allowed_ports=[]" in lines
     assert lines[lines.index("  level 4 (nd85-tt12-4)") + 2] == (
-        "    the 14 checks of the level below")
+        "    the 15 checks of the level below")  # 14 Linux checks and win.rdp_nla
 
 
 def test_requirements_show_json_and_evidence() -> None:

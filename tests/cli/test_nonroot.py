@@ -19,6 +19,8 @@ from typing import Any
 
 import pytest
 
+from attt.render.document import all_findings
+
 NOBODY = 65534
 PATH_WITHOUT_SUDO = "/usr/bin:/bin"
 
@@ -110,8 +112,7 @@ def test_no_sudo_scan_names_each_probe_that_needs_root(box: Path) -> None:
     proc = run_as_nobody(box, "scan", "-t", "local", "--no-sudo", "--no-network",
                          "-o", str(out), "-f", "json", "--no-history", "-q")
     assert proc.returncode in (1, 3), proc.stdout + proc.stderr
-    findings = [f for s in results(out)["systems"] for r in s["requirements"]
-                for f in r["findings"]]
+    findings = all_findings(results(out))
     shadow = [f for f in findings if f["check"] == "accounts.no_empty_passwords"]
     assert shadow and all(f["status"] == "error" for f in shadow)
     assert "needs root: the collector ran as uid 65534" in shadow[0]["message"]

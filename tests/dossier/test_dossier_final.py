@@ -20,6 +20,7 @@ from attt.dossier.docx import TABLE_PT
 from attt.dossier.docx_layout import LANDSCAPE, row_height_mm
 from attt.dossier.plan_rows import catalogue_key, summary
 from attt.inventory_loader import bundled_inventory
+from attt.render.document import all_findings
 
 DEMO = bundled_inventory("demo-so-tinh.yaml")
 SYSTEM = "cong-dich-vu-cong"
@@ -134,7 +135,7 @@ def test_latest_recorded_run_is_used_and_remediation_prefilled(
     assert code in (1, 3), out
     results = json.loads((tmp_path / "run/results.json").read_text(encoding="utf-8"))
     reqs = {r["id"]: r for r in results["systems"][0]["requirements"]}
-    failing = [f for r in reqs.values() for f in r.get("findings", [])
+    failing = [f for f in all_findings(results)
                if f["status"] == "fail" and f.get("remediation_vi")]
     assert failing, "the scan should fail a check that has a Vietnamese remediation"
     result = CliRunner().invoke(main, ["dossier", "-i", str(inv), "-o", str(tmp_path / "d"),

@@ -11,6 +11,7 @@ from click.testing import CliRunner, Result
 
 from attt import history
 from attt.cli import main
+from attt.render.document import all_findings
 
 
 def run(*args: str) -> Result:
@@ -203,8 +204,8 @@ def test_diff_prints_finding_messages_in_the_cli_language(tmp_path: Path) -> Non
     scan(rootfs, tmp_path / "r1", db)
     set_root_login(rootfs, "yes")
     second = scan(rootfs, tmp_path / "r2", db)
-    finding = next(f for r in second["systems"][0]["requirements"]  # type: ignore[index]
-                   for f in r["findings"] if f["check"] == "ssh.root_login_disabled")
+    finding = next(f for f in all_findings(second)
+                   if f["check"] == "ssh.root_login_disabled")
     vi = run("diff", "1", "2", "--db", str(db)).output
     assert finding["message_vi"][:60] in vi and finding["message"][:60] not in vi
     en = CliRunner(env={"ATTT_LANG": "en"}).invoke(main, ["diff", "1", "2", "--db", str(db)])

@@ -41,8 +41,8 @@ RESULTS_EDITS = [
     ("systems.0.requirements.0.status", KeyError, "systems[0].requirements[0].status",
      "required"),
     ("systems.0.requirements", "x", "systems[0].requirements", "expected array"),
-    ("systems.0.requirements.0.findings", {"a": 1}, "systems[0].requirements[0].findings",
-     "expected array"),
+    ("systems.0.requirements.0.counts", [], "systems[0].requirements[0].counts",
+     "expected object"),
     ("systems", None, "systems", "expected array"),
     ("systems", KeyError, "systems", "required"),
     ("summary", [], "summary", "expected object"),
@@ -53,7 +53,11 @@ RESULTS_EDITS = [
      "not allowed"),
     ("summary.host_errors", -4, "summary.host_errors", "at least 0"),
     ("run", "x", "run", "expected object"),
-    ("systems.0.requirements.0.findings.0.status", 3, "findings[0].status", "expected one of"),
+    ("findings.0.results.0.status", 3, "findings[0].results[0].status", "expected one of"),
+    ("findings.0.results.0.requirements", [], "findings[0].results[0].requirements",
+     "at least 1"),
+    ("findings.0.results.0.text", 99999, "findings[0].results[0].text", "past the end"),
+    ("texts", {}, "texts", "expected array"),
 ]
 
 
@@ -63,9 +67,6 @@ def test_report_checks_results_structure(tmp_path: Path, base: Path, path: str, 
                                          key: str, problem: str) -> None:
     run_dir = copy_run(base, tmp_path / "run")
     doc = load(run_dir / "results.json")
-    if "findings.0" in path:
-        first = next(i for i, r in enumerate(doc["systems"][0]["requirements"]) if r["findings"])
-        path = path.replace("requirements.0", f"requirements.{first}")
     _set(path, value)(doc)
     # Not named results.json: tests/conftest.py checks every results.json against the schema.
     dump(run_dir / "edited.results.json", doc)
@@ -145,6 +146,12 @@ FINDINGS_EDITS = [
     ('"just text"\n', "line N", "expected object"),
     ('{"type": "host", "key": "a\udcff", "state": "ok"}\n', "line N", "not UTF-8"),
     ("\r\n", "line N", "not valid JSON"),
+    ('{"type": "host", "key": "a/b", "state": "ok", "results": [{"check": "x", '
+     '"requirements": [], "status": "pass", "message": ""}]}\n',
+     "line N: results[0].requirements", "at least 1"),
+    ('{"type": "host", "key": "a/b", "state": "ok", "results": [{"check": "x", '
+     '"requirements": ["R"], "status": "good", "message": ""}]}\n',
+     "line N: results[0].status", "expected one of"),
 ]
 
 

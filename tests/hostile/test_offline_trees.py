@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from attt.render.document import all_findings
+
 from .conftest import DEFAULT_TIMEOUT, Run, _isolated, assert_clean, run_attt
 
 SSHD_CONFIG = ("Include /etc/ssh/sshd_config.d/*.conf\nKbdInteractiveAuthentication no\n"
@@ -90,11 +92,10 @@ def _findings(root: Path, run: Run) -> dict[str, tuple[str, str]]:
     (host,) = doc["systems"][0]["hosts"]
     assert host["state"] == "ok", host
     out: dict[str, tuple[str, str]] = {}
-    for req in doc["systems"][0]["requirements"]:
-        for f in req["findings"]:
-            assert "check crashed" not in f["message"], f
-            assert "unexpected failure" not in f["message"], f
-            out[f["check"]] = (f["status"], f["message"])
+    for f in all_findings(doc):
+        assert "check crashed" not in f["message"], f
+        assert "unexpected failure" not in f["message"], f
+        out[f["check"]] = (f["status"], f["message"])
     return out
 
 

@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from attt.cli import main
+from attt.render.document import all_findings
 
 from .conftest import SshdServer, sshd_helper
 
@@ -140,9 +141,8 @@ def _statuses(doc: dict[str, object], host: str) -> dict[str, str]:
     assert isinstance(systems, list)
     return {
         f["check"]: f["status"]
-        for r in systems[0]["requirements"]
-        for f in r["findings"]
-        if f["host"] == host
+        for f in all_findings(doc)
+        if f["host"] == host and f["system"] == systems[0]["name"]
     }
 
 
@@ -189,9 +189,7 @@ def test_hostile_files_cannot_forge_sections_or_inject_html(
     }
     findings = {
         (f["host"], f["check"]): f
-        for s in doc["systems"]  # type: ignore[attr-defined]
-        for r in s["requirements"]
-        for f in r["findings"]
+        for f in all_findings(doc)  # type: ignore[arg-type]
     }
     forged = findings[("forging", "ssh.root_login_disabled")]
     # The forged boundary arrived as a line of the file, inside the files section; no

@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from attt.render.document import all_findings
+
 HERE = Path(__file__).resolve().parent
 PROFILE = str(HERE / "profile-net.yaml")
 
@@ -45,6 +47,6 @@ def attt(*args: str, ns: str = "", env: dict[str, str] | None = None,
 
 def findings(out_dir: Path) -> list[dict[str, Any]]:
     doc = json.loads((out_dir / "results.json").read_text())
-    return [f for s in doc["systems"] for r in s["requirements"] for f in r["findings"]]
+    return list(all_findings(doc))
 
 

@@ -8,11 +8,13 @@ The checks live under the test-only family ``demo`` and are registered only whil
 from __future__ import annotations
 
 import contextlib
+import copy
 import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from attt import grading
+from attt.findings_log import entries_of
 from attt.model import (
     CheckRef,
     EvidenceSpec,
@@ -30,6 +32,7 @@ from attt.model import (
 )
 from attt.registry import CHECKS, CheckSpec
 from attt.render import document
+from attt.render.document import all_findings
 
 TODAY = dt.date(2025, 11, 20)
 
@@ -242,9 +245,18 @@ def build(
     hosts: dict[str, dict[str, Any]] = {}
     for sys_, _prof in pairs:
         hosts.update(host_rows(sys_, states))
+    # As the runner's host records: each host's findings counted by status.
+    for f in findings:
+        row = hosts.get(f"{f.system}/{f.host}")
+        if row is not None:
+            counts = row.setdefault("counts", {})
+            counts[f.status.value] = counts.get(f.status.value, 0) + 1
+    entries = entries_of(findings)
     with demo_checks():
         return document.build(report, run=run or run_info(), hosts=hosts,
-                              exit_status=grading.exit_code(report))
+                              exit_status=grading.exit_code(report),
+                              entries=lambda: entries,
+                              waivers=grading.valid_waivers(waivers, TODAY))
 
 
 # --------------------------------------------------------------------------- ready-made docs
@@ -304,3 +316,20 @@ def large_document(hosts: int = 1000, reqs_count: int = 12) -> document.Document
     system = make_system(hosts)
     observed = "x" * 2000
     return build(system, make_profile(reqs), make_findings(system, reqs, rule, observed=observed))
+
+
+def as_v1(doc: dict[str, Any]) -> dict[str, Any]:
+    """The document in the version-1 shape (findings inside their requirements), as older
+    attt wrote it: the fixture edits finding messages in place."""
+
+    findings = all_findings(doc)
+    out = copy.deepcopy(dict(doc))
+    out["schema"] = "attt.results/1"
+    out.pop("checks", None)
+    for s in out["systems"]:
+        for r in s["requirements"]:
+            for key in ("sample", "counts", "attention_checks"):
+                r.pop(key, None)
+            r["findings"] = [dict(f) for f in findings
+                             if f["system"] == s["name"] and f["requirement"] == r["id"]]
+    return out

@@ -227,7 +227,7 @@ def real_scan(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 def test_real_scan_report_fits_the_viewport(
     chromium: str, tmp_path: Path, real_scan: dict[str, Any], lang: str, width: int
 ) -> None:
-    page = render_html(real_scan, RenderOptions(lang=lang))
+    page = "".join(render_html(real_scan, RenderOptions(lang=lang)))
     shot = ARTIFACTS / f"scan-{lang}-{width}.png"
     verdict = measure(chromium, page, tmp_path / f"scan-{lang}.html", width, shot)
     assert verdict["problems"] == [], "\n".join(verdict["problems"])
@@ -244,7 +244,7 @@ def test_real_scan_report_fits_the_viewport(
 def test_failing_factory_report_fits_the_viewport(
     chromium: str, tmp_path: Path, width: int
 ) -> None:
-    page = render_html(failing_document(), RenderOptions(lang="vi"))
+    page = "".join(render_html(failing_document(), RenderOptions(lang="vi")))
     verdict = measure(chromium, page, tmp_path / "failing.html", width,
                       ARTIFACTS / f"failing-vi-{width}.png")
     assert verdict["problems"] == [], "\n".join(verdict["problems"])

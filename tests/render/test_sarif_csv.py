@@ -13,13 +13,14 @@ from xml.etree import ElementTree as ET
 import jsonschema
 import pytest
 from click.testing import CliRunner
-from factory import compliant_document, failing_document, large_document
+from factory import as_v1, compliant_document, failing_document, large_document
 
 from attt.cli import main
 from attt.messages import pick
 from attt.render.base import RenderOptions
 from attt.render.csv_format import BOM, render_csv
-from attt.render.document import SCHEMA
+from attt.render.document import SCHEMA, all_findings
+from attt.render.json_format import render_json
 from attt.render.junit import render_junit
 from attt.render.sarif import render_sarif
 
@@ -28,7 +29,7 @@ SARIF_SCHEMA = json.loads(
     (ROOT / "tests/fixtures/sarif/sarif-schema-2.1.0.json").read_text(encoding="utf-8")
 )
 RESULTS_SCHEMA = json.loads(
-    (ROOT / "schemas/attt.results-1.schema.json").read_text(encoding="utf-8")
+    (ROOT / "schemas/attt.results-2.schema.json").read_text(encoding="utf-8")
 )
 
 
@@ -106,8 +107,7 @@ def test_dir_scan_sarif_is_valid_and_points_at_config_files(dir_scan: Path) -> N
     )
     # Only fail, error and waived findings become results; every one is fail or error here.
     doc = json.loads((dir_scan / "results.json").read_text(encoding="utf-8"))
-    reported = [f for s in doc["systems"] for r in s["requirements"] for f in r["findings"]
-                if f["status"] in ("fail", "error")]
+    reported = [f for f in all_findings(doc) if f["status"] in ("fail", "error")]
     assert len(run["results"]) == len(reported)
     assert {r["properties"]["status"] for r in run["results"]} <= {"fail", "error"}
     assert len({r["partialFingerprints"]["attt/v1"] for r in run["results"]}) == len(reported)
@@ -117,7 +117,7 @@ def test_dir_scan_sarif_is_valid_and_points_at_config_files(dir_scan: Path) -> N
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_factory_documents_give_valid_sarif(make: Any, lang: str) -> None:
     doc = make()
-    sarif = json.loads(render_sarif(doc, RenderOptions(lang=lang)))
+    sarif = json.loads("".join(render_sarif(doc, RenderOptions(lang=lang))))
     assert sarif_errors(sarif) == []
     results = sarif["runs"][0]["results"]
     for r in results:
@@ -132,7 +132,7 @@ def test_factory_documents_give_valid_sarif(make: Any, lang: str) -> None:
 
 
 def test_large_document_sarif_is_valid() -> None:
-    sarif = json.loads(render_sarif(large_document(hosts=200), RenderOptions()))
+    sarif = json.loads("".join(render_sarif(large_document(hosts=200), RenderOptions())))
     assert sarif_errors(sarif) == []
 
 
@@ -146,7 +146,7 @@ def _csv_rows(dir_scan: Path) -> list[dict[str, str]]:
 def test_csv_reads_back_one_row_per_finding(dir_scan: Path) -> None:
     rows = [r for r in _csv_rows(dir_scan) if r["Loại mục"] == "Kiểm tra trên máy chủ"]
     doc = json.loads((dir_scan / "results.json").read_text(encoding="utf-8"))
-    findings = [f for s in doc["systems"] for r in s["requirements"] for f in r["findings"]]
+    findings = all_findings(doc)
     assert len(rows) == len(findings)
     # Messages in the report language (message_vi), row for row.
     assert [r["Kết quả"] for r in rows] == [pick(f, "message", "vi") for f in findings]
@@ -175,7 +175,7 @@ def test_csv_is_the_full_to_do_list_with_every_document_to_provide(dir_scan: Pat
         assert row["Máy chủ"] == "" and row["Trạng thái"] == "Cần bằng chứng"
         assert row["Tên kiểm tra"] == d["title_vi"] and row["Tên yêu cầu"] == req["title_vi"]
         assert row["Kết quả"] == pick(d, "message", "vi") and row["Kết quả"]
-    english = render_csv(doc, RenderOptions(lang="en"))
+    english = "".join(render_csv(doc, RenderOptions(lang="en")))
     en_rows = list(csv.DictReader(io.StringIO(english.lstrip(BOM), newline="")))
     en_docs = [r for r in en_rows if r["Row kind"] == "Document"]
     assert len(en_docs) == len(wanted)
@@ -184,13 +184,13 @@ def test_csv_is_the_full_to_do_list_with_every_document_to_provide(dir_scan: Pat
 
 
 def test_junit_messages_in_the_report_language() -> None:
-    doc = failing_document()
+    doc = as_v1(failing_document())
     finding = next(f for r in doc["systems"][0]["requirements"] for f in r["findings"]
                    if f["status"] == "fail")
     finding["message"] = "PermitRootLogin is yes"
     finding["message_vi"] = "PermitRootLogin đang là yes"
-    vi = ET.fromstring(render_junit(doc, RenderOptions(lang="vi")))
-    en = ET.fromstring(render_junit(doc, RenderOptions(lang="en")))
+    vi = ET.fromstring("".join(render_junit(doc, RenderOptions(lang="vi"))))
+    en = ET.fromstring("".join(render_junit(doc, RenderOptions(lang="en"))))
     assert "PermitRootLogin đang là yes" in [e.get("message") for e in vi.iter("failure")]
     assert "PermitRootLogin is yes" in [e.get("message") for e in en.iter("failure")]
     assert "PermitRootLogin đang là yes" not in [e.get("message") for e in en.iter("failure")]
@@ -204,8 +204,7 @@ def test_sarif_region_from_the_file_and_line_a_message_names(dir_scan: Path) -> 
     assert sarif_errors(sarif) == []
     result = next(r for r in sarif["runs"][0]["results"] if r["ruleId"] == "password.min_length")
     doc = json.loads((dir_scan / "results.json").read_text(encoding="utf-8"))
-    finding = next(f for s in doc["systems"] for r in s["requirements"] for f in r["findings"]
-                   if f["check"] == "password.min_length")
+    finding = next(f for f in all_findings(doc) if f["check"] == "password.min_length")
     assert "/etc/pam.d/common-password:25" in finding["message"]
     physical = result["locations"][0]["physicalLocation"]
     assert physical["artifactLocation"] == {"uri": "etc/pam.d/common-password",
@@ -214,12 +213,12 @@ def test_sarif_region_from_the_file_and_line_a_message_names(dir_scan: Path) -> 
 
 
 def test_sarif_live_host_location_only_for_a_named_line() -> None:
-    doc = failing_document()
+    doc = as_v1(failing_document())
     finding = next(f for r in doc["systems"][0]["requirements"] for f in r["findings"]
                    if f["status"] == "fail")
     finding["message"] = ("Minimum password length is 6 (pam_unix minlen=6 (default) at "
                           "/etc/pam.d/common-password:25).")
-    sarif = json.loads(render_sarif(doc, RenderOptions(lang="en")))
+    sarif = json.loads("".join(render_sarif(doc, RenderOptions(lang="en"))))
     assert sarif_errors(sarif) == []
     located = [r for r in sarif["runs"][0]["results"]
                if "physicalLocation" in r["locations"][0]]
@@ -231,11 +230,11 @@ def test_sarif_live_host_location_only_for_a_named_line() -> None:
 
 
 def test_csv_english_and_formula_cells_are_defused() -> None:
-    doc = failing_document()
+    doc = as_v1(failing_document())
     finding = doc["systems"][0]["requirements"][0]["findings"][0]
     finding["message"] = '=HYPERLINK("http://example.invalid","x")'
     finding["evidence"]["observed"] = "+1"
-    text = render_csv(doc, RenderOptions(lang="en"))
+    text = "".join(render_csv(doc, RenderOptions(lang="en")))
     rows = list(csv.DictReader(io.StringIO(text.lstrip(BOM), newline="")))
     assert list(rows[0])[:4] == ["System", "Host", "Requirement ID", "Requirement title"]
     first = rows[0]
@@ -246,9 +245,10 @@ def test_csv_english_and_formula_cells_are_defused() -> None:
 
 def test_results_schema_accepts_every_kind_of_document(dir_scan: Path) -> None:
     jsonschema.Draft202012Validator.check_schema(RESULTS_SCHEMA)
-    assert SCHEMA == "attt.results/1" == RESULTS_SCHEMA["properties"]["schema"]["const"]
-    for doc in (compliant_document(), failing_document(), large_document(hosts=50)):
-        assert results_errors(doc) == []
+    assert SCHEMA == "attt.results/2" == RESULTS_SCHEMA["properties"]["schema"]["const"]
+    for made in (compliant_document(), failing_document(), large_document(hosts=50)):
+        written = json.loads("".join(render_json(made, RenderOptions())))
+        assert results_errors(written) == []
     doc = json.loads((dir_scan / "results.json").read_text(encoding="utf-8"))
     assert results_errors(doc) == []
     # Negative controls: a wrong status, a missing key.

@@ -126,8 +126,8 @@ def test_waiver_does_not_touch_errors_or_other_hosts() -> None:
     findings = [f("A", Status.ERROR), f("A", Status.FAIL, "h2")]
     w = [Waiver("A", "s/h1", "r", "a", "2099-01-01", "w.yaml")]
     report = grading.grade([(SYSTEM, prof)], findings, w)
-    statuses = [x.status for x in report.systems[0].requirements[0].findings]
-    assert statuses == [Status.ERROR, Status.FAIL]
+    statuses = sorted(x.status.value for x in report.systems[0].requirements[0].findings)
+    assert statuses == ["error", "fail"]
 
 
 def test_exclusion_and_no_host_in_scope_are_not_applicable() -> None:

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -46,7 +47,9 @@ def test_local_command_timeout_keeps_what_arrived() -> None:
 
 def test_local_timeout_kills_the_hung_probe_too() -> None:
     host = Host(name="l", system="s", transport="local")
-    marker = "sleep 30.7123"  # a unique argument to find the process by
+    # A unique argument to find the process by: unique per test process too, so another
+    # test run on the same machine (a concurrent CI job) is never mistaken for this one.
+    marker = f"sleep 30.{os.getpid()}{time.monotonic_ns() % 1000:03d}"
     transport = LocalTransport(host, TransportSettings(command_timeout=1, section_timeout=60))
     collected = transport.collect([_probe("hung", marker)])
     assert not collected.complete  # the deadline really cut the run

@@ -352,6 +352,13 @@ ROWS = [
                  id="history-line"),
     pytest.param(text("package_history", "event /var/log/dpkg.log junk\n"),
                  "unrecognised package event in /var/log/dpkg.log: 'junk'", id="history-event"),
+    # windows (issue 11): a collector section whose text is not JSON
+    pytest.param(text("win_smb", "{nope"), "not JSON: Expecting property name enclosed in "
+                 "double quotes: line 1 column 2 (char 1)", id="win-json"),
+    # the coverage result given to a scan (attt.probes.coverage)
+    pytest.param(text("coverage.result", '{"schema": "attt.results/1"}'),
+                 "not a valid coverage result at schema: not an attt coverage result (attt "
+                 "coverage --json or -o)", id="coverage-result"),
 ]
 
 

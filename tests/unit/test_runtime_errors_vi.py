@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from attt import artefacts, history, level_suggest, run_folder, safe_io, scan, signing
+from attt import artefacts, history, level_suggest, results_file, run_folder, safe_io, scan, signing
 from attt.cli import main
 from attt.errors import AtttError
 from attt.messages import Msg, render, untranslated
@@ -210,7 +210,7 @@ def test_bad_results_json(tmp_path: Path, text: str, english: str) -> None:
     path = tmp_path / "results.json"
     path.write_text(text)
     with pytest.raises(AtttError) as caught:
-        artefacts.read_results(str(path))
+        results_file.read_results(str(path))
     _error(caught.value, english)
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from .. import gates
 from ..i18n import N_, STATUS_DISPLAY_ORDER, STATUS_LABELS
 from ..messages import Msg, T
-from ..render.document import check_counts, pick, system_incomplete
+from ..render.document import check_counts, finding_counts, pick, system_incomplete
 
 BLOCKING_SHOWN = 8
 # Failed and errored requirements first: they are what an officer acts on today.
@@ -36,8 +36,7 @@ def status_counts(counts: Mapping[str, int], keep_zero: bool = True) -> list[Msg
 def check_progress(system: Mapping[str, Any]) -> tuple[int, int]:
     """(passed, applicable) over the system's findings (document.check_counts)."""
 
-    counts = check_counts([f for r in system.get("requirements") or []
-                           for f in r.get("findings") or []])
+    counts = check_counts(finding_counts(system.get("requirements") or []))
     return counts["passed"], counts["total"]
 
 

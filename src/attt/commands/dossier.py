@@ -9,7 +9,6 @@ from collections.abc import Sequence
 import click
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from ..artefacts import read_results_for_dossier
 from ..dossier import Dossier, build_dossier, system_results
 from ..dossier.build import scan_line
 from ..dossier.context import Ctx
@@ -23,6 +22,7 @@ from ..i18n import gettext_for
 from ..inventory_loader import bundled_inventory, load_inventory
 from ..messages import T
 from ..profile_loader import load_profile, profile_id
+from ..results_file import read_for_dossier
 from ..run_folder import write_atomic
 from ..signing import EVIDENCE_DIR, sign_folder
 from ._ci import lang_option
@@ -105,7 +105,7 @@ def dossier(system_name: str, inventory: str, results: str | None, evidence: str
         source = "history"
     entry = None
     if results:
-        doc = read_results_for_dossier(results)
+        doc = read_for_dossier(results)
         found = system_results(doc, system.name, results)
         entry = {**(found or {}), "_run": doc.get("run") or {}, "_source": source}
     sources = {"inventory": os.path.basename(inv_path)}

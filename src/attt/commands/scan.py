@@ -11,11 +11,11 @@ from typing import Any
 import click
 
 from .. import gates
-from ..artefacts import read_results
 from ..errors import ExitStatus, InputError
 from ..i18n import HOST_STATE_LABELS
 from ..messages import Msg, T
 from ..render import load_formats
+from ..results_file import read_results
 from ..run_folder import make_folder, render_files
 from ..runner import HostOutcome
 from ..scan import ScanOptions, run_scan
@@ -192,6 +192,15 @@ def _print_exit(doc: dict[str, Any], code: int) -> None:
     help="Tệp bằng chứng của một hệ thống (lặp lại được; mặc định: khóa evidence: của tệp "
          "khai báo). / Evidence file of a system (repeatable; default: the inventory's "
          "evidence: key).",
+)
+@click.option(
+    "--coverage",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Kết quả 'attt coverage' (coverage.json) của hệ thống được quét, dùng cho TT12.KT.GP.13 "
+         "(thay cho khóa coverage: của tệp khai báo). / The 'attt coverage' result "
+         "(coverage.json) of the scanned system, graded as TT12.KT.GP.13 (instead of the "
+         "inventory's coverage: key).",
 )
 @click.option(
     "--evidence-root",

@@ -59,15 +59,25 @@ def _from_results(entry: Mapping[str, Any], lang: str,
     status = str(entry.get("status", ""))
     code = status if status in REPORT_STATUSES else "not_scanned"
     findings = _findings(entry)
-    passed = sum(1 for f in findings if f.get("status") == "pass")
+    # Version 2 (issue 12): the requirement's counts cover every host; its findings are the
+    # sample needing attention.  Version 1: every finding is there.
+    counts = entry.get("counts")
+    if isinstance(counts, Mapping):
+        passed = int(counts.get("pass", 0))
+        total = sum(int(n) for n in counts.values())
+        failing = int(counts.get("fail", 0)) + int(counts.get("error", 0))
+    else:
+        passed = sum(1 for f in findings if f.get("status") == "pass")
+        total = len(findings)
+        failing = sum(1 for f in findings if f.get("status") in ("fail", "error"))
     failed = [f for f in findings if f.get("status") in ("fail", "error")]
     notes = [f"{f.get('host')}: {pick(f, 'message', lang)}" for f in failed[:NOTES_SHOWN]]
-    if len(failed) > NOTES_SHOWN:
+    if failing > len(notes):
         notes.append(_("and {count} more failing results").format(
-            count=len(failed) - NOTES_SHOWN))
-    if not notes and code == "pass" and findings:
+            count=failing - len(notes)))
+    if not notes and code == "pass" and total:
         notes.append(_("{passed} of {total} checks passed").format(
-            passed=passed, total=len(findings)))
+            passed=passed, total=total))
     reason = pick(entry, "reason", lang)
     if code == "not_applicable" and reason:
         notes.append(reason)

@@ -20,8 +20,8 @@ from .store import (
     check_row,
     connect,
     default_path,
-    items_of,
     items_of_run,
+    iter_items,
 )
 
 log = logging.getLogger("attt.history")
@@ -245,7 +245,7 @@ def trend(doc: Mapping[str, Any], path: str = "") -> dict[str, dict[str, Any]]:
             if row is None:
                 out[name] = {"previous": None}
                 continue
-            diff = compare(items_of_run(conn, int(row["id"]), name), items_of(doc, name))
+            counts = _trend_counts(conn, int(row["id"]), doc, name)
             now = (sys_.get("score") or {}).get("percent")
             before = row["sys_score"]
             out[name] = {
@@ -258,12 +258,49 @@ def trend(doc: Mapping[str, Any], path: str = "") -> dict[str, dict[str, Any]]:
                 },
                 "score": now,
                 "delta": None if now is None or before is None else round(now - before, 1),
-                "new_failures": len(diff.new_failures),
-                "fixed": len(diff.fixed),
-                "newly_applicable": len(diff.newly_applicable),
-                "changed_evidence": len(diff.changed_evidence),
+                **counts,
             }
     return out
+
+
+# The categories of ``compare`` that the trend counts, as SQL over the previous run's rows
+# (``o``) left-joined to this run's items (``n``, a temporary table): the comparison runs in
+# SQLite, so a 10,000-host run is never held in memory twice (issue 12).
+_TREND_SQL = {
+    "new_failures": "n.status = 'fail' AND (o.status IS NULL OR o.status != 'fail')",
+    "fixed": "o.status IN ('fail', 'error') AND n.status = 'pass'",
+    "newly_applicable": "n.status != 'not_applicable' AND (o.status IS NULL"
+                        " OR o.status = 'not_applicable')",
+    "changed_evidence": "o.status = n.status AND o.evidence_hash != n.evidence_hash",
+}
+
+
+def _trend_counts(conn: sqlite3.Connection, previous: int, doc: Mapping[str, Any],
+                  system: str) -> dict[str, int]:
+    """New failures, fixed, newly applicable and changed-evidence counts of ``system``
+    between the run ``previous`` and ``doc`` (whose findings stream into a temporary
+    table); the same rules as ``compare``."""
+
+    conn.execute("DROP TABLE IF EXISTS temp.trend_now")
+    conn.execute("CREATE TEMP TABLE trend_now (host TEXT, requirement TEXT, check_id TEXT,"
+                 " params_hash TEXT, status TEXT, evidence_hash TEXT,"
+                 " PRIMARY KEY (host, requirement, check_id, params_hash))")
+    try:
+        conn.executemany(
+            "INSERT OR REPLACE INTO trend_now VALUES (?,?,?,?,?,?)",
+            ((i.host, i.requirement, i.check, i.params_hash, i.status, i.evidence_hash)
+             for i in iter_items(doc, system)))
+        out = {}
+        for name, condition in _TREND_SQL.items():
+            (count,) = conn.execute(
+                "SELECT COUNT(*) FROM trend_now n LEFT JOIN findings o ON o.run = ?"
+                " AND o.system = ? AND o.host = n.host AND o.requirement = n.requirement"
+                " AND o.check_id = n.check_id AND o.params_hash = n.params_hash"
+                f" WHERE {condition}", (previous, system)).fetchone()
+            out[name] = int(count)
+        return out
+    finally:
+        conn.execute("DROP TABLE IF EXISTS temp.trend_now")
 
 
 def safe_trend(doc: dict[str, Any], path: str = "") -> None:

@@ -18,6 +18,7 @@ from .. import redact
 from ..artefacts import parse_json
 from ..errors import AtttError, InputError
 from ..messages import Msg, T
+from ..render.document import iter_findings
 
 log = logging.getLogger("attt.history")
 
@@ -233,30 +234,32 @@ class Item:
         }
 
 
+def iter_items(doc: Mapping[str, Any], system: str | None = None) -> Iterator[Item]:
+    """The finding items of a results document, one at a time (streamed from disk)."""
+
+    for f in iter_findings(doc):
+        if system is not None and f.get("system") != system:
+            continue
+        params = f.get("params") or {}
+        item = Item(
+            system=str(f.get("system", "")),
+            host=str(f.get("host", "")),
+            requirement=str(f.get("requirement", "")),
+            check=str(f.get("check", "")),
+            params_hash=canonical_hash(params),
+            status=str(f.get("status", "")),
+            evidence_hash=canonical_hash(f.get("evidence")),
+            message=str(f.get("message", "")),
+            params=json.dumps(params, sort_keys=True, ensure_ascii=False, default=str),
+            message_vi=str(f.get("message_vi") or ""),
+        )
+        yield item
+
+
 def items_of(doc: Mapping[str, Any], system: str | None = None) -> dict[tuple[str, ...], Item]:
     """The finding items of a results document, keyed for comparison."""
 
-    out: dict[tuple[str, ...], Item] = {}
-    for sys_ in doc.get("systems") or []:
-        if system is not None and sys_.get("name") != system:
-            continue
-        for req in sys_.get("requirements") or []:
-            for f in req.get("findings") or []:
-                params = f.get("params") or {}
-                item = Item(
-                    system=str(f.get("system", sys_.get("name", ""))),
-                    host=str(f.get("host", "")),
-                    requirement=str(f.get("requirement", req.get("id", ""))),
-                    check=str(f.get("check", "")),
-                    params_hash=canonical_hash(params),
-                    status=str(f.get("status", "")),
-                    evidence_hash=canonical_hash(f.get("evidence")),
-                    message=str(f.get("message", "")),
-                    params=json.dumps(params, sort_keys=True, ensure_ascii=False, default=str),
-                    message_vi=str(f.get("message_vi") or ""),
-                )
-                out[item.key] = item
-    return out
+    return {item.key: item for item in iter_items(doc, system)}
 
 
 def items_of_run(
@@ -337,9 +340,9 @@ def record(doc: Mapping[str, Any], out_dir: str = "", path: str = "") -> int:
             "INSERT OR REPLACE INTO findings (run, system, host, requirement, check_id, "
             "params_hash, params, status, message, evidence_hash, message_vi) "
             "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            [(rid, i.system, i.host, i.requirement, i.check, i.params_hash, i.params,
+            ((rid, i.system, i.host, i.requirement, i.check, i.params_hash, i.params,
               i.status, i.message, i.evidence_hash, i.message_vi)
-             for i in items_of(doc).values()],
+             for i in iter_items(doc)),
         )
     return rid
 

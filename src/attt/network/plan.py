@@ -183,7 +183,7 @@ def build(system: System, zone: str, root: bool | None = None) -> ScanPlan:
         for t in z.targets:
             resolve(t, z.name)
         for h in system.hosts:
-            if h.zone == z.name and h.transport == "ssh" and h.address:
+            if h.zone == z.name and h.transport in ("ssh", "winrm") and h.address:
                 resolve(h.address, z.name, host=h.name)
     for svc in system.public_services:
         for name in svc.all_hosts:

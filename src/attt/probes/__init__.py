@@ -17,6 +17,7 @@ from . import (  # noqa: F401  (imported to register their probes)
     agents,
     audit,
     av,
+    coverage,
     daemons,
     files,
     firewall,
@@ -40,4 +41,6 @@ from . import (  # noqa: F401  (imported to register their probes)
     text,
     time,
     updates,
+    windows,
+    windows_policy,
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from .document import Document
@@ -16,7 +16,9 @@ class RenderOptions:
     evidence_limit: int = 400  # characters of evidence shown in HTML; JSON keeps all
 
 
-RenderFunc = Callable[[Document, RenderOptions], str]
+# A renderer returns its whole text, or its chunks one by one (large runs: written as they
+# come, never held whole).
+RenderFunc = Callable[[Document, RenderOptions], str | Iterable[str]]
 
 
 @dataclass(frozen=True)

@@ -14,14 +14,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from .. import i18n
 from ..i18n import N_
 from ..messages import pick
 from .base import RenderOptions, register
-from .document import Document
+from .document import Document, as_document, iter_findings
 from .document import pick as _pick
 
 BOM = "\ufeff"
@@ -121,28 +121,39 @@ def _document_row(system: Mapping[str, Any], req: Mapping[str, Any], d: Mapping[
     ]
 
 
-def rows(doc: Document, lang: str) -> list[list[str]]:
-    """Every host finding, then the documents still to provide, requirement by requirement."""
+def rows(doc: Document, lang: str) -> Iterator[list[str]]:
+    """Every host finding (one host at a time), then the documents still to provide,
+    requirement by requirement."""
 
-    out: list[list[str]] = []
+    reqs = {(str(s.get("name")), str(r.get("id"))): (s, r)
+            for s in doc.get("systems") or [] for r in s.get("requirements") or []}
+    for f in iter_findings(doc):
+        found = reqs.get((str(f.get("system")), str(f.get("requirement"))))
+        if found is not None:
+            yield _finding_row(found[0], found[1], f, lang)
     for system in doc.get("systems") or []:
         for req in system.get("requirements") or []:
-            out += [_finding_row(system, req, f, lang) for f in req.get("findings") or []]
             if req.get("status") in _DONE:
                 continue
-            out += [_document_row(system, req, d, lang) for d in req.get("documents") or []
-                    if d.get("status") not in _DONE]
-    return out
+            for d in req.get("documents") or []:
+                if d.get("status") not in _DONE:
+                    yield _document_row(system, req, d, lang)
 
 
 @register("csv", "results.csv")
-def render_csv(doc: Document, options: RenderOptions) -> str:
-    """The to-do list as CSV (spreadsheets, ticketing imports)."""
+def render_csv(doc: Document, options: RenderOptions) -> Iterator[str]:
+    """The to-do list as CSV (spreadsheets, ticketing imports), row by row."""
+
+    doc = as_document(doc)  # a plain mapping (older file, tests) is converted once
 
     lang = options.lang
     _ = i18n.gettext_for(lang)
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow([_(c) for c in COLUMNS])
-    writer.writerows(rows(doc, lang))
-    return BOM + buf.getvalue()
+    yield BOM + buf.getvalue()
+    for row in rows(doc, lang):
+        buf.seek(0)
+        buf.truncate()
+        writer.writerow(row)
+        yield buf.getvalue()

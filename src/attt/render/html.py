@@ -21,7 +21,7 @@ import importlib.resources
 import json
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import jinja2
@@ -30,7 +30,7 @@ from markupsafe import Markup, escape
 from .. import clauses, gates, i18n
 from ..messages import pick as pick_text
 from .base import RenderOptions, register
-from .document import Document, check_counts, system_incomplete
+from .document import Document, as_document, check_counts, system_incomplete
 from .document import pick as _pick
 
 TEMPLATE = "report.html"
@@ -237,11 +237,26 @@ def _reason(req: Mapping[str, Any], lang: str) -> str:
     return text
 
 
+def _sample(req: Mapping[str, Any]) -> Sequence[Mapping[str, Any]]:
+    """The requirement's findings held in memory: its ``sample`` (a Document), or every
+    finding of a plain version-1 mapping."""
+
+    held = req.get("sample") if "sample" in req else req.get("findings")
+    return list(held or [])
+
+
+def _counts(req: Mapping[str, Any]) -> Counter[str]:
+    if "counts" in req:
+        return Counter({str(k): int(v) for k, v in (req.get("counts") or {}).items()})
+    return Counter(str(f.get("status")) for f in req.get("findings") or [])
+
+
 def _requirement(
-    req: Mapping[str, Any], anchor: str, lang: str, options: RenderOptions
+    req: Mapping[str, Any], anchor: str, lang: str, options: RenderOptions,
+    checks: Mapping[str, Mapping[str, Any]],
 ) -> View:
-    findings: Sequence[Mapping[str, Any]] = req.get("findings") or []
-    by_status = Counter(str(f.get("status")) for f in findings)
+    findings = _sample(req)
+    by_status = _counts(req)
     order = {s: i for i, s in enumerate(i18n.STATUS_DISPLAY_ORDER)}
     attention = sorted(
         (f for f in findings if f.get("status") in DETAIL_STATUSES),
@@ -250,16 +265,16 @@ def _requirement(
         ),
     )
     shown = [_finding(f, lang, options.evidence_limit) for f in attention[:FINDINGS_LIMIT]]
+    needing = sum(by_status[s] for s in DETAIL_STATUSES)
     remediation: dict[str, View] = {}
-    for f in findings:
-        check = str(f.get("check", ""))
-        text = _pick(f, "remediation", lang)
-        if check and text and check not in remediation and f.get("status") in DETAIL_STATUSES:
-            remediation[check] = {
-                "check": check,
-                "title": _pick(f, "check_title", lang) or check,
-                "text": text,
-            }
+    wanted = list(req.get("attention_checks") or []) or [str(f.get("check", ""))
+                                                          for f in attention]
+    for check in wanted:
+        info = checks.get(check) or next((f for f in attention if f.get("check") == check), {})
+        text = _pick(info, "remediation", lang)
+        if check and text and check not in remediation:
+            title = _pick(info, "title", lang) or _pick(info, "check_title", lang) or check
+            remediation[check] = {"check": check, "title": title, "text": text}
     layer = int(req.get("layer") or 0)
     severity = str(req.get("severity", ""))
     return {
@@ -281,16 +296,16 @@ def _requirement(
         ],
         "document_results": [_document(d, lang, options.evidence_limit)
                              for d in req.get("documents") or []],
-        "total": len(findings),
+        "total": sum(by_status.values()),
         "counts": [
             {**_status(s, lang), "count": by_status[s]}
             for s in i18n.STATUS_DISPLAY_ORDER
             if by_status[s]
         ],
         "findings": shown,
-        "more": max(0, len(attention) - len(shown)),
+        "more": max(0, needing - len(shown)),
         # Small failures are open on screen; long lists stay folded behind their counts.
-        "open": req.get("status") in ("fail", "error") and 0 < len(attention) <= OPEN_LIMIT,
+        "open": req.get("status") in ("fail", "error") and 0 < needing <= OPEN_LIMIT,
         "any_truncated": any(f["truncated"] for f in shown),
         "remediation": list(remediation.values()),
     }
@@ -330,16 +345,15 @@ def _param_source(source: str) -> View:
     return {"kind": "other", "ref": source}
 
 
-def _checks(findings: Sequence[Mapping[str, Any]]) -> View:
+def _checks(requirements: Sequence[Mapping[str, Any]]) -> View:
     """Check-level progress (document.check_counts) with its percentage for the meter."""
 
-    counts = check_counts(findings)
+    per_status: Counter[str] = Counter()
+    for r in requirements:
+        per_status.update(_counts(r))
+    counts = check_counts(per_status)
     total = counts["total"]
     return {**counts, "percent": round(100 * counts["passed"] / total, 1) if total else 0.0}
-
-
-def _findings_of(system: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    return [f for r in system.get("requirements") or [] for f in r.get("findings") or []]
 
 
 def _unscored_reason(reqs: Sequence[Mapping[str, Any]]) -> str:
@@ -389,12 +403,13 @@ def _chart(layers: Sequence[View]) -> View:
 
 
 def _system(
-    sys_index: int, system: Mapping[str, Any], lang: str, options: RenderOptions
+    sys_index: int, system: Mapping[str, Any], lang: str, options: RenderOptions,
+    checks: Mapping[str, Mapping[str, Any]],
 ) -> View:
     reqs = system.get("requirements") or []
     anchors = {str(r.get("id")): f"s{sys_index}-r{i}" for i, r in enumerate(reqs)}
     requirements = [
-        _requirement(r, anchors[str(r.get("id"))], lang, options) for r in reqs
+        _requirement(r, anchors[str(r.get("id"))], lang, options, checks) for r in reqs
     ]
     by_id = {r["id"]: r for r in requirements}
     verdict = system.get("verdict") or {}
@@ -415,18 +430,21 @@ def _system(
                 "detail": _layer_detail((system.get("layer_detail") or {}).get(key), lang),
             }
         )
-    # Per host, the findings that need attention (the hosts table shows them beside the state).
+    # Per host, the findings that need attention (the hosts table shows them beside the
+    # state): the host row's own counts; a version-1 mapping without them counts findings.
     per_host: dict[str, Counter[str]] = {}
     for r in reqs:
         for f in r.get("findings") or []:
             per_host.setdefault(str(f.get("host")), Counter())[str(f.get("status"))] += 1
     hosts = []
-    for h in system.get("hosts") or []:
+    for i, h in enumerate(system.get("hosts") or []):
         name = str(h.get("name", ""))
         state = str(h.get("state", ""))
-        counts = per_host.get(name, Counter())
+        counts = Counter(h.get("counts") or {}) if "counts" in h else per_host.get(name,
+                                                                                  Counter())
         hosts.append(
             {
+                "anchor": f"s{sys_index}-h{i}",
                 "name": name,
                 "address": _text(h.get("address")),
                 "transport": _text(h.get("transport")),
@@ -471,7 +489,7 @@ def _system(
         "failed": any(r.get("status") == "fail" for r in reqs),
         "blocking": blocking,
         "blocking_top": _blocking_top(blocking, BLOCKING_TOP),
-        "checks": _checks(_findings_of(system)),
+        "checks": _checks(reqs),
         "score": _score(system.get("score") or {}, lang),
         "layers": layers,
         "chart": _chart(layers),
@@ -488,6 +506,41 @@ def _system(
             for e in system.get("exclusions") or []
         ],
         "requirements": requirements,
+        "coverage": _coverage(system.get("coverage"), lang),
+    }
+
+
+COVERAGE_SHOWN = 50  # machines per list in the report; results.json keeps every one
+
+
+def _coverage(raw: object, lang: str) -> View | None:
+    """The anti-malware coverage section (attt coverage result given to the scan)."""
+
+    if not isinstance(raw, Mapping):
+        return None
+    summary = raw.get("summary") or {}
+    line = summary.get("line") or {}
+
+    def rows(key: str) -> View:
+        items = list(raw.get(key) or [])
+        return {"total": len(items), "more": max(0, len(items) - COVERAGE_SHOWN), "items": [
+            {"name": _text(m.get("name")),
+             "where": ", ".join(str(x) for x in [*(m.get("ips") or []), *(m.get("macs") or [])]),
+             "problems": "; ".join(str(p) for p in (m.get("problems") or {}).get(lang) or [])}
+            for m in items[:COVERAGE_SHOWN]]}
+
+    return {
+        "line": _text(line.get(lang) or line.get("en")),
+        "as_of": _when(raw.get("as_of"), lang),
+        "source": _text(raw.get("source")),
+        "complete": summary.get("healthy") == summary.get("total"),
+        "unprotected": rows("unprotected"),
+        "stale": rows("stale"),
+        "orphans": len(raw.get("in_console_only") or []),
+        "evidence": [{"file": _text(e.get("file")), "kind": _text(e.get("kind")),
+                      "entries": e.get("entries"), "sha256": _text(e.get("sha256")),
+                      "mtime": _when(e.get("mtime"), lang)}
+                     for e in raw.get("evidence") or []],
     }
 
 
@@ -556,7 +609,9 @@ def build_view(doc: Document, options: RenderOptions) -> View:
     run = doc.get("run") or {}
     summary = doc.get("summary") or {}
     verdict = str(summary.get("verdict", ""))
-    systems = [_system(i, s, lang, options) for i, s in enumerate(doc.get("systems") or [])]
+    checks = doc.get("checks") or {}
+    systems = [_system(i, s, lang, options, checks)
+               for i, s in enumerate(doc.get("systems") or [])]
     trends = doc.get("trend") or {}
     for view, raw in zip(systems, doc.get("systems") or [], strict=True):
         view["trend"] = _trend(trends.get(view["name"]), lang)
@@ -585,7 +640,8 @@ def build_view(doc: Document, options: RenderOptions) -> View:
             "hosts": int(summary.get("hosts") or 0),
             "host_errors": int(summary.get("host_errors") or 0),
             "requirements": sum(int(v) for v in (summary.get("requirements") or {}).values()),
-            "checks": _checks([f for s in doc.get("systems") or [] for f in _findings_of(s)]),
+            "checks": _checks([r for s in doc.get("systems") or []
+                               for r in s.get("requirements") or []]),
             "incomplete": verdict == "incomplete" or bool(run.get("interrupted"))
             or any(v["incomplete"] for v in systems),
         },
@@ -607,13 +663,75 @@ def build_view(doc: Document, options: RenderOptions) -> View:
 
 
 @register("html", "report.html")
-def render_html(doc: Document, options: RenderOptions) -> str:
-    """The report as one self-contained HTML page."""
+def render_html(doc: Document, options: RenderOptions) -> Iterator[str]:
+    """The report as one self-contained HTML page, written as it is rendered (a large run's
+    per-host detail is streamed from the findings, never held whole)."""
+
+    doc = as_document(doc)  # a plain mapping (older file, tests) is converted once
 
     if options.lang not in i18n.LANGUAGES:
         raise ValueError(f"unsupported report language {options.lang!r}")
     template = environment(options.lang).get_template(TEMPLATE)
-    return template.render(v=build_view(doc, options), css=Markup(_stylesheet()))
+    view = build_view(doc, options)
+    if doc.waivers:
+        _waived_host_counts(doc, view)
+    for system in view["systems"]:
+        system["details"] = _host_details(doc, system)
+    return template.generate(v=view, css=Markup(_stylesheet()))
+
+
+def render_html_text(doc: Document, options: RenderOptions) -> str:
+    """The whole report as one string (tests and small callers)."""
+
+    return "".join(render_html(doc, options))
+
+
+# Checks named per host and status in the per-host detail; the rest are counted.
+HOST_CHECKS_SHOWN = 40
+
+
+def _waived_host_counts(doc: Document, view: View) -> None:
+    """The hosts table's fail and error counts after waivers (a host record counts what the
+    checks said): one pass over the findings, a pair of numbers kept per host."""
+
+    counts: dict[tuple[str, str], Counter[str]] = {}
+    for e in doc.entries():
+        c = counts.setdefault((e["system"], e["host"]), Counter())
+        for r in e["results"]:
+            c[str(r["status"])] += len(r.get("requirements") or ())
+    for system in view["systems"]:
+        for h in system["hosts"]:
+            found = counts.get((system["name"], h["name"]))
+            if found is not None:
+                h["fail"], h["error"] = found["fail"], found["error"]
+
+
+def _host_details(doc: Document, system: View) -> Callable[[], Iterator[View]]:
+    """Per host of the system, the checks that failed or could not be judged, read from the
+    findings when the template reaches them (one host at a time)."""
+
+    anchors = {h["name"]: h["anchor"] for h in system["hosts"]}
+
+    def details() -> Iterator[View]:
+        for e in doc.entries():
+            if e["system"] != system["name"]:
+                continue
+            by_status: dict[str, list[str]] = {"fail": [], "error": []}
+            for r in e["results"]:
+                checks = by_status.get(str(r.get("status")))
+                if checks is not None and r["check"] not in checks:
+                    checks.append(str(r["check"]))
+            if not any(by_status.values()):
+                continue
+            yield {
+                "name": e["host"],
+                "anchor": anchors.get(e["host"], ""),
+                "lists": [{"status": s, "checks": sorted(c)[:HOST_CHECKS_SHOWN],
+                           "more": max(0, len(c) - HOST_CHECKS_SHOWN)}
+                          for s, c in by_status.items() if c],
+            }
+
+    return details
 
 
 def _notes(doc: Mapping[str, Any], lang: str) -> list[Any]:

@@ -27,7 +27,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +35,7 @@ from ..messages import T
 from ..messages import pick as pick_message
 from ..paths import resolve_in_root
 from .base import RenderOptions, register
-from .document import Document
+from .document import Document, as_document
 from .document import pick as _pick
 
 SARIF_SCHEMA = (
@@ -130,49 +130,56 @@ def _fingerprint(f: Mapping[str, Any]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-@register("sarif", "results.sarif")
-def render_sarif(doc: Document, options: RenderOptions) -> str:
-    """SARIF 2.1.0: one rule per check, one result per finding."""
+def _rules(doc: Document, lang: str) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """One rule per check with a finding, naming the requirements it answered (first pass
+    over the findings)."""
 
-    lang = options.lang
-    roots = _roots(doc)
-    base_ids: dict[str, str] = {}
+    checks: Mapping[str, Mapping[str, Any]] = doc.get("checks") or {}
+    severities = {str(r.get("id")): str(r.get("severity") or "")
+                  for s in doc.get("systems") or [] for r in s.get("requirements") or []}
     rules: list[dict[str, Any]] = []
     rule_index: dict[str, int] = {}
-    results: list[dict[str, Any]] = []
-    for system in doc.get("systems") or []:
-        for req in system.get("requirements") or []:
-            for f in req.get("findings") or []:
-                check = str(f.get("check", ""))
-                severity = str(f.get("severity") or req.get("severity") or "medium")
-                if check not in rule_index:
-                    rule_index[check] = len(rules)
-                    remediation = _pick(f, "remediation", lang)
-                    title = _pick(f, "check_title", lang) or check
-                    rules.append({
-                        "id": check,
-                        "name": check,
-                        "shortDescription": {"text": title},
-                        "fullDescription": {"text": str(f.get("rationale") or title)},
-                        "help": {"text": remediation or title},
-                        "defaultConfiguration": {"level": LEVELS.get(severity, "warning")},
-                        "properties": {
-                            "severity": severity,
-                            "security-severity": SECURITY_SEVERITY.get(severity, "5.5"),
-                            "requirements": [],
-                            "tags": ["security", "compliance", "attt"],
-                        },
-                    })
-                rule = rules[rule_index[check]]
-                reqs = rule["properties"]["requirements"]
-                if req.get("id") not in reqs:
-                    reqs.append(req.get("id"))
-                status = str(f.get("status", ""))
-                if status not in REPORTED:
-                    continue
-                results.append(
-                    _result(f, req, system, severity, rule_index[check], roots, base_ids, lang)
-                )
+    for e in doc.entries():
+        for r in e["results"]:
+            check = str(r["check"])
+            if check not in rule_index:
+                info = checks.get(check) or {}
+                first = str((r.get("requirements") or [""])[0])
+                severity = str(info.get("severity") or severities.get(first) or "medium")
+                rule_index[check] = len(rules)
+                remediation = _pick(info, "remediation", lang)
+                title = _pick(info, "title", lang) or check
+                rules.append({
+                    "id": check,
+                    "name": check,
+                    "shortDescription": {"text": title},
+                    "fullDescription": {"text": str(info.get("rationale") or title)},
+                    "help": {"text": remediation or title},
+                    "defaultConfiguration": {"level": LEVELS.get(severity, "warning")},
+                    "properties": {
+                        "severity": severity,
+                        "security-severity": SECURITY_SEVERITY.get(severity, "5.5"),
+                        "requirements": [],
+                        "tags": ["security", "compliance", "attt"],
+                    },
+                })
+            reqs = rules[rule_index[check]]["properties"]["requirements"]
+            for rid in r.get("requirements") or ():
+                if rid not in reqs:
+                    reqs.append(rid)
+    return rules, rule_index
+
+
+_RESULTS = "__attt_results__"
+
+
+def chunks(doc: Document, lang: str) -> Iterator[str]:
+    """results.sarif, piece by piece: the rules, then the results one host at a time."""
+
+    roots = _roots(doc)
+    base_ids: dict[str, str] = {}
+    rules, rule_index = _rules(doc, lang)
+    summary = doc.get("summary") or {}
     run: dict[str, Any] = {
         "tool": {
             "driver": {
@@ -181,25 +188,50 @@ def render_sarif(doc: Document, options: RenderOptions) -> str:
                 "rules": rules,
             }
         },
-        "results": results,
         "columnKind": "unicodeCodePoints",
         "properties": {
             "runId": str((doc.get("run") or {}).get("id", "")),
             "schema": str(doc.get("schema", "")),
-            "verdict": str((doc.get("summary") or {}).get("verdict", "")),
+            "verdict": str(summary.get("verdict", "")),
         },
+        "invocations": [{
+            "executionSuccessful": not (doc.get("run") or {}).get("interrupted", False),
+            "exitCode": int(summary.get("exit_code") or 0),
+        }],
+        "results": _RESULTS,  # last: streamed, then the base ids its locations used
     }
-    if base_ids:
-        run["originalUriBaseIds"] = {
-            bid: {"uri": Path(root).as_uri().rstrip("/") + "/"} for root, bid in base_ids.items()
-        }
-    summary = doc.get("summary") or {}
-    run["invocations"] = [{
-        "executionSuccessful": not (doc.get("run") or {}).get("interrupted", False),
-        "exitCode": int(summary.get("exit_code") or 0),
-    }]
     sarif = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
-    return json.dumps(sarif, ensure_ascii=False, indent=1) + "\n"
+    head, tail = json.dumps(sarif, ensure_ascii=False, indent=1).split(f'"{_RESULTS}"')
+    yield head + "["
+    reqs = {(str(s.get("name")), str(r.get("id"))): (s, r)
+            for s in doc.get("systems") or [] for r in s.get("requirements") or []}
+    first = True
+    for f in doc.findings():
+        status = str(f.get("status", ""))
+        found = reqs.get((str(f.get("system")), str(f.get("requirement"))))
+        if status not in REPORTED or found is None:
+            continue
+        system, req = found
+        check = str(f.get("check", ""))
+        severity = str(f.get("severity") or req.get("severity") or "medium")
+        result = _result(f, req, system, severity, rule_index[check], roots, base_ids, lang)
+        yield ("\n" if first else ",\n") + json.dumps(result, ensure_ascii=False)
+        first = False
+    yield "\n]"
+    if base_ids:
+        yield ',\n"originalUriBaseIds": ' + json.dumps(
+            {bid: {"uri": Path(root).as_uri().rstrip("/") + "/"}
+             for root, bid in base_ids.items()}, ensure_ascii=False)
+    yield tail + "\n"
+
+
+@register("sarif", "results.sarif")
+def render_sarif(doc: Document, options: RenderOptions) -> Iterator[str]:
+    """SARIF 2.1.0: one rule per check, one result per finding needing attention."""
+
+    doc = as_document(doc)  # a plain mapping (older file, tests) is converted once
+
+    return chunks(doc, options.lang)
 
 
 def _result(

@@ -10,6 +10,7 @@ records the key and logs it.  Every paramiko / socket exception is translated he
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import getpass
 import logging
@@ -21,16 +22,20 @@ import shlex
 import socket
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from importlib import resources
 
 import paramiko
 
 from .. import safe_io
+from ..collect import Collected
 from ..errors import AuthError, ConnectError, HostKeyError, InputError, TransportError
 from ..messages import Msg, T
 from ..model import Host, JSONValue
+from ..registry import Probe
 from ..targets import valid_address
+from ..windows.document import MAX_DOCUMENT_BYTES, collected_from_document, parse_document
 from .base import LiveTransport, RawRun, TransportSettings
 
 log = logging.getLogger(__name__)
@@ -46,6 +51,38 @@ _STDERR_KEEP = 4096
 _KNOWN_HOSTS_LOCK = threading.Lock()
 MAX_KNOWN_HOSTS_BYTES = 64 * 1024 * 1024
 MAX_KEY_FILE_BYTES = 1024 * 1024
+# ``shell: powershell`` (OpenSSH on Windows): the collector goes on stdin, like ``sh -s``.
+POWERSHELL_COMMAND = "powershell.exe -NoProfile -NonInteractive -Command -"
+SHELLS = ("sh", "powershell")
+
+
+def powershell_stdin(script: bytes) -> bytes:
+    """What ``powershell.exe -Command -`` reads: ONE line that decodes the whole collector
+    and runs it as one script block, then a blank line.
+
+    Reading a script on stdin, PowerShell runs it statement by statement as if typed: a
+    multi-line statement runs only once a blank line ends it, an ``else`` on its own line
+    is an error, a ``param()`` block is lost, and non-ASCII text is read in the console code
+    page.  One base64 line avoids all four.  Stdout is switched to UTF-8 without a BOM first,
+    so the document's bytes (and so its SHA-256 check) survive the console code page.
+    """
+
+    if script.startswith(b"\xef\xbb\xbf"):
+        script = script[3:]
+    encoded = base64.b64encode(script)
+    return (b"[Console]::OutputEncoding = New-Object System.Text.UTF8Encoding $false; "
+            b"& ([scriptblock]::Create([System.Text.Encoding]::UTF8.GetString("
+            b"[System.Convert]::FromBase64String('" + encoded + b"'))))\r\n\r\n")
+
+
+def windows_collector() -> bytes:
+    """The text of ``attt/windows/collector.ps1`` as shipped with attt."""
+
+    try:
+        return resources.files("attt.windows").joinpath("collector.ps1").read_bytes()
+    except OSError as exc:
+        raise ConnectError(T("the Windows collector (attt/windows/collector.ps1) cannot be "
+                             "read: {error}.", error=exc.strerror or str(exc))) from None
 
 
 def validate_address(address: str) -> str:
@@ -218,6 +255,7 @@ class SSHTransport(LiveTransport):
         self.sudo_password_env = _opt_str(opts, "sudo_password_env")
         self.sudo = settings.sudo if settings.sudo is not None else bool(opts.get("sudo", False))
         self.jump_spec = _opt_str(opts, "jump")
+        self.shell = _opt_str(opts, "shell") or "sh"
         self.recorded_key: str | None = None  # "ssh-ed25519 SHA256:..." if recorded (TOFU)
         self.recorded_keys: list[str] = []  # "user@host:port type SHA256:..." incl. the jump
         self.forward_channels_opened = 0  # direct-tcpip channels through the jump host
@@ -424,6 +462,8 @@ class SSHTransport(LiveTransport):
     # -- the one collector run -------------------------------------------------------------
 
     def _command(self, ready: str, prompt: str) -> str:
+        if self.shell == "powershell":
+            return POWERSHELL_COMMAND
         if not self.sudo:
             return "sh -s"
         # The inner sh announces itself on stdout before reading the script, so the password
@@ -484,6 +524,35 @@ class SSHTransport(LiveTransport):
         said = " ".join(err.decode(errors="replace").split())[:200]
         raise AuthError(T("sudo failed on {host}: {reason}.", host=self.endpoint.label,
                           reason=said or T("no answer")))
+
+    def collect(self, probes: Sequence[Probe]) -> Collected:
+        """``sh``: the POSIX collector (see ``LiveTransport``); ``powershell``: send
+        collector.ps1, read ONE collector document from stdout and verify it."""
+
+        if self.shell not in SHELLS:
+            raise ConnectError(T("host option '{name}' must be one of {choices}, got {value}.",
+                                 name="shell", choices=SHELLS, value=repr(self.shell)))
+        if self.shell == "sh":
+            return super().collect(probes)
+        if self.sudo:
+            raise ConnectError(T("sudo does not apply to shell: powershell on {host}; run the "
+                                 "collector as an administrator account instead.",
+                                 host=self.endpoint.label))
+        raw = self.run_script(powershell_stdin(windows_collector()))
+        source = f"ssh://{self.endpoint.label}"
+        if raw.exit_status is None:
+            raise ConnectError(T(
+                "the Windows collector on {host} did not finish (timed out after {seconds} s "
+                "or the connection dropped); {size} bytes received, no check graded.",
+                host=self.endpoint.label, seconds=format(self.command_timeout, "g"),
+                size=len(raw.stdout)))
+        if len(raw.stdout) > MAX_DOCUMENT_BYTES:
+            raise ConnectError(T("the Windows collector on {host} printed more than {limit} "
+                                 "bytes; refused.", host=self.endpoint.label,
+                                 limit=MAX_DOCUMENT_BYTES))
+        doc = parse_document(raw.stdout, f"{source} (exit status {raw.exit_status})"
+                             if raw.exit_status else source)
+        return collected_from_document(doc, probes)
 
     def run_script(self, script: bytes) -> RawRun:
         """Run the collector over one SSH session (sudo once, if asked)."""

@@ -1,0 +1,1 @@
+"""``attt coverage``: asset sources reconciled with anti-malware console exports."""
