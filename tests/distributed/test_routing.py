@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from attt.findings_log import expand
+
 from .conftest import Fleet, WorkerKeys, Workers, admin_env, attt, write_inventory
 from .rabbit import Rabbit
 
@@ -14,7 +16,17 @@ B = ["127.0.2.1", "127.0.2.2", "127.0.2.3"]
 
 
 def lines(run: Path) -> list[dict[str, Any]]:
-    return [json.loads(x) for x in (run / "findings.jsonl").read_text().splitlines()]
+    """findings.jsonl as one record per finding then its host's record (a host line's
+    results expanded, as format 1 wrote them)."""
+
+    out: list[dict[str, Any]] = []
+    for text in (run / "findings.jsonl").read_text().splitlines():
+        rec = json.loads(text)
+        if rec.get("type") == "host" and "results" in rec:
+            out += [{"type": "finding", **f.to_json()} for f in expand(rec)]
+            rec = {k: v for k, v in rec.items() if k not in ("results", "format")}
+        out.append(rec)
+    return out
 
 
 def host_records(run: Path) -> list[dict[str, Any]]:
