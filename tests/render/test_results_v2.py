@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -46,14 +47,16 @@ def inventory(path: Path, root: Path, hosts: int, level: int = 2) -> Path:
     return path
 
 
-def scan(tmp: Path, hosts: int, formats: str = "json", *extra: str) -> Path:
+def scan(tmp: Path, hosts: int, formats: str = "json", *extra: str,
+         db: Path | None = None) -> Path:
     root = tmp / "root"
     if not root.exists():
         tree(root)
     inv = inventory(tmp / f"inv-{hosts}.yaml", root, hosts)
     out = tmp / f"run-{hosts}"
-    result = CliRunner().invoke(main, ["scan", "-i", str(inv), "--no-network", "-q",
-                                       "--no-history", "-f", formats, "-o", str(out), *extra])
+    history = ["--db", str(db)] if db else ["--no-history"]
+    result = CliRunner().invoke(main, ["scan", "-i", str(inv), "--no-network", "-q", *history,
+                                       "-f", formats, "-o", str(out), *extra])
     assert result.exit_code in (0, 1, 3), result.output
     return out
 
@@ -251,3 +254,19 @@ def test_a_bad_status_in_a_findings_line_names_the_key(runs: dict[int, Path],
     assert result.exit_code == 2
     assert "findings[0].results[0].status" in result.output
     assert "Traceback" not in result.output
+
+
+def test_history_keeps_every_finding_while_secrets_are_masked(tmp_path: Path) -> None:
+    """With a secret registered, the history's safety-net masking used to turn the streamed
+    document into a plain mapping and record no finding at all."""
+
+    from attt import redact
+
+    redact.register("s3cret-value-for-the-test", "test")
+    try:
+        out = scan(tmp_path, 3, "json", db=tmp_path / "h.sqlite3")
+    finally:
+        redact.clear()
+    with sqlite3.connect(tmp_path / "h.sqlite3") as conn:
+        (rows,) = conn.execute("SELECT COUNT(*) FROM findings").fetchone()
+    assert rows == len(all_findings(read_results(str(out / "results.json")))) > 0

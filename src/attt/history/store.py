@@ -18,7 +18,7 @@ from .. import redact
 from ..artefacts import parse_json
 from ..errors import AtttError, InputError
 from ..messages import Msg, T
-from ..render.document import iter_findings
+from ..render.document import Document, iter_findings
 
 log = logging.getLogger("attt.history")
 
@@ -391,7 +391,9 @@ def safe_record(doc: Mapping[str, Any], out_dir: str, path: str = "") -> int | N
     """Record a run, logging instead of failing: history never spoils a report."""
 
     try:
-        return record(redact.data(doc), out_dir, path)  # safety net, as for every writer
+        # Safety net, as for every writer; a streamed document keeps its findings stream.
+        masked = doc.redacted() if isinstance(doc, Document) else redact.data(doc)
+        return record(masked, out_dir, path)
     except (HistoryError, InputError, OSError, sqlite3.Error) as exc:
         log.warning("history: run not recorded (the report is complete): %s", exc)
         return None

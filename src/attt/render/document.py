@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Literal, cast
 
-from .. import __version__
+from .. import __version__, redact
 from .. import results_types as rt
 from ..findings_log import expand, group_results
 from ..grading import (
@@ -76,6 +76,13 @@ class Document(dict[str, Any]):
         super().__init__(data or {})
         self._entries = entries
         self._waivers = tuple(waivers)
+
+    def redacted(self) -> Document:
+        """The document with registered secrets masked in what it holds; its findings stream
+        as before (findings.jsonl was masked line by line when written)."""
+
+        masked: dict[str, Any] = redact.data(dict(self))
+        return Document(masked, self._entries, self._waivers)
 
     @property
     def waivers(self) -> tuple[Waiver, ...]:
