@@ -275,10 +275,17 @@ def run_hosts(
     finished = 0
     pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="attt-host")
     futures: set[Future[HostOutcome]] = set()
+    # A bounded window of submitted hosts (not all 10,000 at once): memory stays flat.
+    window = max(1, workers) * 4
+    pending = iter(jobs)
     try:
-        for host, profile in jobs:
-            futures.add(pool.submit(scan_host, host, profile, settings))
-        while futures:
+        while True:
+            for host, profile in pending:
+                futures.add(pool.submit(scan_host, host, profile, settings))
+                if len(futures) >= window:
+                    break
+            if not futures:
+                break
             done, futures = wait(futures, timeout=0.5, return_when=FIRST_COMPLETED)
             for fut in done:
                 outcome = fut.result()

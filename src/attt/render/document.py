@@ -30,7 +30,7 @@ from ..grading import (
     waive,
 )
 from ..messages import render
-from ..model import SEVERITY_WEIGHTS, Finding, ParamProvenance, Waiver
+from ..model import SEVERITY_WEIGHTS, Finding, ParamProvenance, System, Waiver
 from ..registry import CHECKS
 
 SCHEMA: Literal["attt.results/2"] = "attt.results/2"
@@ -183,6 +183,17 @@ def _provenance(p: ParamProvenance) -> dict[str, Any]:
     }
 
 
+def _host_list(system: System, hosts: Mapping[str, Mapping[str, Any]]) -> list[Any]:
+    """The system's host rows: inventory hosts first, then the units that are not hosts
+    (network scans: net:<zone>).  The rows themselves, not copies: with 10,000 hosts each
+    copy of them costs tens of MB (issue 12)."""
+
+    keys = {h.key for h in system.hosts}
+    return [hosts[h.key] for h in system.hosts if h.key in hosts] + [
+        row for key, row in sorted(hosts.items())
+        if row.get("system") == system.name and key not in keys]
+
+
 def _system(sr: SystemReport, hosts: Mapping[str, Mapping[str, Any]]) -> rt.System:
     sys_, prof = sr.system, sr.profile
     # Enum values (.value) are plain str to mypy: the cast, not a conversion.
@@ -226,12 +237,7 @@ def _system(sr: SystemReport, hosts: Mapping[str, Mapping[str, Any]]) -> rt.Syst
              "reason_vi": render(e.reason, "vi")} for e in prof.exclusions
         ],
         # Inventory hosts first, then the units that are not hosts (network scans: net:<zone>).
-        "hosts": [dict(hosts[h.key]) for h in sys_.hosts if h.key in hosts]
-        + [
-            dict(row)
-            for key, row in sorted(hosts.items())
-            if row.get("system") == sys_.name and key not in {h.key for h in sys_.hosts}
-        ],
+        "hosts": _host_list(sys_, hosts),
         "requirements": [
             {
                 "id": r.requirement.id,
