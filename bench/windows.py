@@ -110,10 +110,9 @@ def main() -> None:
             size = write_documents(docs, n, pad=not args.no_pad)
             wall, rc, rss = scan(docs, Path(tmp) / "out", args.workers)
             results = json.loads((Path(tmp) / "out" / "results.json").read_text())
-            findings = sum(len(r["findings"]) for s in results["systems"]
+            findings = sum(sum(r["counts"].values()) for s in results["systems"]
                            for r in s["requirements"])
-            hosts = len({f["host"] for s in results["systems"] for r in s["requirements"]
-                         for f in r["findings"]})
+            hosts = len({e["host"] for e in results["findings"]})
             out_bytes = sum(f.stat().st_size for f in (Path(tmp) / "out").iterdir()
                             if f.is_file())
             print(f"{n} files ({size / 2**20:.1f} MiB): wall {wall:.2f} s, "
