@@ -160,8 +160,7 @@ class FindingsLog:
         try:
             line = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise InputError(self.path, f"line {number}",
-                             f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+            raise InputError(self.path, f"line {number}", safe_io.not_utf8(exc)) from None
         return check_record(parse_json(line, self.path, f"line {number}"), self.path, number)
 
     def _records(self, trusted: bool = False) -> Iterator[tuple[dict[str, Any], bool]]:

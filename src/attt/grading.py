@@ -109,15 +109,6 @@ class Tally:
         return tuple(f for s in ATTENTION for f in self.sample.get(s, ()))
 
 
-def tally(findings: Iterable[Finding]) -> Tally:
-    """The tally of some findings (tests and small callers)."""
-
-    out = Tally()
-    for f in findings:
-        out.add(f)
-    return out
-
-
 @dataclass(frozen=True)
 class RequirementResult:
     """One requirement's status on a system, with its counted findings and documents.

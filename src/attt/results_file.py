@@ -20,6 +20,7 @@ from .artefacts import (
     check_results,
     parse_json,
     read_json,
+    results_schema,
 )
 from .errors import InputError
 from .messages import T
@@ -65,23 +66,31 @@ def _streamed(path: str) -> Document | None:
     values: list[dict[str, Any]] = data.pop("evidence_values")
 
     def entries() -> Iterator[dict[str, Any]]:
+        closed = False
         with safe_io.open_regular(path, MAX_RESULTS_BYTES, "results.json") as fh:
             fh.seek(offset)
             for number, raw in enumerate(fh, 1):
-                line = raw.decode("utf-8", "replace").strip()
-                if line in ("]", "}", ""):
-                    continue
                 where = f"findings[{number - 1}]"
+                try:
+                    line = raw.decode("utf-8").strip()
+                except UnicodeDecodeError as exc:
+                    raise InputError(path, where, safe_io.not_utf8(exc)) from None
+                if closed or line in ("]", "}", ""):
+                    closed = closed or line == "]"
+                    continue
                 entry = check_part(parse_json(line.rstrip(","), path, where), path, where,
                                    "entry")
                 yield _inflate(entry, texts, values, path, where)
+        if not closed:
+            # Cut at a line boundary (a copy stopped by a full disk): hosts would be missing
+            # without a word, so the file is refused instead.
+            raise InputError(path, "findings", T("cut short: the list of findings does not "
+                                                 "end"))
 
     return Document(data, entries)
 
 
 def _header_schema() -> dict[str, Any]:
-    from .artefacts import results_schema
-
     root = results_schema()
     props = {k: v for k, v in root["properties"].items() if k != "findings"}
     return {"type": "object", "required": [k for k in root["required"] if k != "findings"],

@@ -270,3 +270,31 @@ def test_history_keeps_every_finding_while_secrets_are_masked(tmp_path: Path) ->
     with sqlite3.connect(tmp_path / "h.sqlite3") as conn:
         (rows,) = conn.execute("SELECT COUNT(*) FROM findings").fetchone()
     assert rows == len(all_findings(read_results(str(out / "results.json")))) > 0
+
+
+def test_a_results_file_cut_at_a_line_boundary_is_refused(runs: dict[int, Path],
+                                                          tmp_path: Path) -> None:
+    """A copy stopped by a full disk between two hosts: without the closing bracket the file
+    is refused, never read as a run with fewer hosts."""
+
+    path = tmp_path / "cut.results.json"
+    lines = (runs[30] / "results.json").read_text("utf-8").splitlines(keepends=True)
+    last_host = max(i for i, line in enumerate(lines) if line.startswith('  {"system"'))
+    path.write_text("".join(lines[:last_host]), "utf-8")
+    result = CliRunner().invoke(main, ["report", str(path), "-f", "json", "-o",
+                                       str(tmp_path / "out"), "--lang", "vi"])
+    assert result.exit_code == 2, result.output
+    assert "findings" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "out" / "results.json").exists()
+
+
+def test_bytes_that_are_not_utf8_in_a_findings_line_name_the_line(runs: dict[int, Path],
+                                                                  tmp_path: Path) -> None:
+    path = tmp_path / "bad.results.json"
+    data = (runs[2] / "results.json").read_bytes()
+    at = data.index(b'"host": "may-001"')
+    path.write_bytes(data[:at] + b'"host": "may-\xff01"' + data[at + len(b'"host": "may-001"'):])
+    result = CliRunner().invoke(main, ["report", str(path), "-f", "json", "-o",
+                                       str(tmp_path / "out"), "--lang", "en"])
+    assert result.exit_code == 2, result.output
+    assert "findings[1]" in result.output and "not UTF-8" in result.output

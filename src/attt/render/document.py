@@ -34,7 +34,6 @@ from ..model import SEVERITY_WEIGHTS, Finding, ParamProvenance, System, Waiver
 from ..registry import CHECKS
 
 SCHEMA: Literal["attt.results/2"] = "attt.results/2"
-SCHEMA_V1 = "attt.results/1"
 
 
 def check_info(check_id: str) -> rt.CheckInfo:

@@ -680,12 +680,6 @@ def render_html(doc: Document, options: RenderOptions) -> Iterator[str]:
     return template.generate(v=view, css=Markup(_stylesheet()))
 
 
-def render_html_text(doc: Document, options: RenderOptions) -> str:
-    """The whole report as one string (tests and small callers)."""
-
-    return "".join(render_html(doc, options))
-
-
 # Checks named per host and status in the per-host detail; the rest are counted.
 HOST_CHECKS_SHOWN = 40
 
