@@ -26,11 +26,11 @@ def _key_text(node: yaml.Node) -> str:
     return str(node.value) if isinstance(node, yaml.ScalarNode) else f"<{type(node).__name__}>"
 
 
-def _check_nodes(node: yaml.Node, source: str) -> None:
-    """Node count and duplicate keys, with the key path of the offending key."""
+def _check_nodes(node: yaml.Node, source: str, prefix: str = "", seen: int = 0) -> int:
+    """Node count and duplicate keys, with the key path of the offending key; returns the
+    running node count (``seen`` is the count of the subtrees already checked)."""
 
-    stack: list[tuple[yaml.Node, str]] = [(node, "")]
-    seen = 0
+    stack: list[tuple[yaml.Node, str]] = [(node, prefix)]
     while stack:
         current, path = stack.pop()
         seen += 1
@@ -55,15 +55,30 @@ def _check_nodes(node: yaml.Node, source: str) -> None:
                 stack.append((v, child))
         elif isinstance(current, yaml.SequenceNode):
             stack.extend((v, f"{path}[{i}]") for i, v in enumerate(current.value))
+    return seen
+
+
+# The tag of a list item already checked and built while composing (see _Loader).
+_BUILT = "tag:attt,2026:built"
 
 
 class _Loader(yaml.SafeLoader):
     """SafeLoader without aliases, with a nesting bound checked while composing (PyYAML's
     composer recurses once per level: 10 000 brackets would exhaust the Python stack before
-    any check on the finished tree could run)."""
+    any check on the finished tree could run).
+
+    Each list item is checked (duplicate keys, node count) and built as soon as it is
+    composed, and its node tree dropped: an inventory of 10,000 hosts otherwise holds some
+    300,000 nodes and their marks at once (48 MiB, ten times the data they describe).
+    """
 
     _attt_source = ""
     _attt_depth = 0
+    _attt_seen = 0
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self._attt_paths: list[str] = [""]
 
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
@@ -83,9 +98,49 @@ class _Loader(yaml.SafeLoader):
                     T("line {line}: nesting deeper than {depth} levels",
                       line=event.start_mark.line + 1, depth=MAX_DEPTH),
                 )
-            return super().compose_node(parent, index)
+            self._attt_paths.append(self._child_path(parent, index))
+            try:
+                node = super().compose_node(parent, index)
+            finally:
+                path = self._attt_paths.pop()
+            if isinstance(parent, yaml.SequenceNode) and isinstance(
+                    node, yaml.MappingNode | yaml.SequenceNode):
+                return self._built(node, path)
+            return node
         finally:
             self._attt_depth -= 1
+
+    def _child_path(self, parent: yaml.Node | None, index: Any) -> str:
+        base = self._attt_paths[-1]
+        if isinstance(parent, yaml.SequenceNode):
+            return f"{base}[{len(parent.value)}]"
+        if isinstance(parent, yaml.MappingNode) and isinstance(index, yaml.Node):
+            name = _key_text(index)
+            return f"{base}.{name}" if base else name
+        return base  # the document root, or a mapping key (named by the key itself)
+
+    def _built(self, node: yaml.Node, path: str) -> yaml.Node:
+        # The node count check of load_text counts a built item once; its own nodes are
+        # counted here so that the bound still covers the whole document.
+        self._attt_seen = _check_nodes(node, self._attt_source, path, self._attt_seen)
+        value = self.construct_document(node)
+        return _BuiltNode(_BUILT, value, node.start_mark, node.end_mark)
+
+
+class _BuiltNode(yaml.ScalarNode):
+    """A list item already built: ``value`` is the Python value."""
+
+
+def _built_value(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    if not isinstance(node, _BuiltNode):
+        # The tag written by hand in a document: refused like any unknown tag.
+        raise yaml.constructor.ConstructorError(
+            None, None, f"could not determine a constructor for the tag {node.tag!r}",
+            node.start_mark)
+    return node.value
+
+
+_Loader.add_constructor(_BUILT, _built_value)
 
 
 def _timestamp_as_text(loader: yaml.SafeLoader, node: yaml.Node) -> str:
@@ -110,7 +165,7 @@ def load_text(text: str, source: str) -> Any:
         node = loader.get_single_node()
         if node is None:
             return None
-        _check_nodes(node, source)
+        _check_nodes(node, source, "", loader._attt_seen)
         return loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         # PyYAML's own wording of the problem is data: it has no translation.
