@@ -33,6 +33,10 @@ class Resolver:
 
     def __init__(self, root: str) -> None:
         self.root = root
+        # Resolved paths, so that the files of one directory share its resolution: an
+        # offline host reads hundreds of files under a few directories, and each component
+        # costs an lstat.  One resolver serves one scan of a tree, which is not written to.
+        self._memo: dict[tuple[str, bool], str | None] = {}
 
     def shown(self, real: str) -> str:
         """A resolved real path shown as the path on the imaged host."""
@@ -44,8 +48,26 @@ class Resolver:
         """Where ``target`` is under the root; None if absent.  With ``follow`` false a
         final symlink is not followed (lstat semantics)."""
 
-        parts = list(PurePosixPath(target).parts[1:])
-        current = self.root
+        key = (target, follow)
+        if key in self._memo:
+            return self._memo[key]
+        parts = PurePosixPath(target).parts[1:]
+        # Every component but the last is followed (as a directory), exactly as the walk
+        # does when it reaches them: each such prefix is resolved once.
+        current: str | None = self.root
+        for i in range(len(parts) - 1):
+            prefix = ("/" + "/".join(parts[: i + 1]), True)
+            if prefix not in self._memo:
+                self._memo[prefix] = self._walk(str(current), [parts[i]], True, target)
+            current = self._memo[prefix]
+            if current is None:
+                break
+        found = None if current is None else self._walk(current, list(parts[-1:]), follow,
+                                                        target)
+        self._memo[key] = found
+        return found
+
+    def _walk(self, current: str, parts: list[str], follow: bool, target: str) -> str | None:
         hops = 0
         while parts:
             part = parts.pop(0)

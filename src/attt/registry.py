@@ -81,8 +81,10 @@ class OfflineTree(Protocol):
     def is_dir(self, path: str) -> bool:
         """Whether the path is a directory inside the tree."""
 
-    def walk(self, top: str, limit: int) -> Iterator[FileStat]:
-        """Every entry under ``top``, at most ``limit`` of them."""
+    def walk(self, top: str, limit: int, mode_any: int | None = None
+             ) -> Iterator[FileStat]:
+        """Every entry under ``top`` (with ``mode_any``: those with one of its permission
+        bits), at most ``limit`` entries visited."""
 
 
 # The offline twin of a probe's ``command``: the same text, computed from the tree.

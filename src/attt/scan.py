@@ -355,6 +355,7 @@ def run_scan(
                     else:
                         _scan_distributed(broker, opts, inv, run_id, todo, net_todo,
                                           profiles, settings, store, on_host_done)
+                store.close()  # the last lines synced to the disk
             finally:
                 guard.stop_scanning()
         except KeyboardInterrupt:

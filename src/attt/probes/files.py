@@ -92,7 +92,7 @@ def world_writable_offline(tree: OfflineTree) -> str:
     for top in WW_DIRS:
         if len(lines) > WW_LIMIT:
             break
-        for st in tree.walk(top, WALK_LIMIT):
+        for st in tree.walk(top, WALK_LIMIT, mode_any=0o002):
             if len(lines) > WW_LIMIT:
                 break
             if not st.mode & 0o002:

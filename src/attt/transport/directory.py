@@ -178,9 +178,12 @@ class _Tree:
         real = self._r.resolve(path)
         return real is not None and os.path.isdir(real)
 
-    def walk(self, top: str, limit: int) -> Iterator[FileStat]:
+    def walk(self, top: str, limit: int, mode_any: int | None = None
+             ) -> Iterator[FileStat]:
         """``find -H TOP -xdev``: the start point's link is followed, nothing below is, and
-        the walk stays on the start point's file system."""
+        the walk stays on the start point's file system.  Only entries with one of the
+        ``mode_any`` bits are described (``-perm /MODE``): a probe that looks for
+        world-writable files need not name the owner of 15,000 others."""
 
         real = self._r.resolve(top)
         if real is None or not os.path.isdir(real):
@@ -196,7 +199,8 @@ class _Tree:
             except OSError as exc:
                 raise TreeError(shown, T("cannot list the directory: {error}",
                                          error=_reason(exc))) from None
-            yield self._file_stat(shown, st)
+            if mode_any is None or st.st_mode & mode_any:
+                yield self._file_stat(shown, st)
             for entry in entries:
                 seen += 1
                 if seen > limit:
@@ -211,7 +215,8 @@ class _Tree:
                     if est.st_dev == device:
                         stack.append((entry.path, child))
                     continue
-                yield self._file_stat(child, est)
+                if mode_any is None or est.st_mode & mode_any:
+                    yield self._file_stat(child, est)
 
 
 class _Names:
