@@ -99,7 +99,8 @@ KIND_LABELS: Mapping[str, str] = {
     "mixed": N_("Automated and documents"),
 }
 
-# Requirement groups of the Circular 12/2022 catalogue.
+# Requirement groups of both regimes' catalogues (the report's wording; the dossier's is in
+# attt.dossier.labels).
 GROUP_LABELS: Mapping[str, str] = {
     "policy": N_("Policy"),
     "organisation": N_("Organisation"),
@@ -114,6 +115,28 @@ GROUP_LABELS: Mapping[str, str] = {
     "server": N_("Server security"),
     "application": N_("Application security"),
     "data": N_("Data security"),
+    # Law 116/2025 + Decree 331/2026: TCVN 14423:2026 groups and the decree's own obligations.
+    "general": N_("General obligations of the regulation"),
+    "nd331-obligations": N_("Obligations of Decree 331 outside the standard"),
+    "risk-management": N_("Risk management"),
+    "hardware-assets": N_("Hardware assets"),
+    "software-assets": N_("Software assets"),
+    "personnel": N_("Personnel"),
+    "suppliers": N_("Suppliers"),
+    "incident-response": N_("Incident response"),
+    "security-testing": N_("Security testing"),
+    "information-assets": N_("Information assets"),
+    "secure-configuration": N_("Secure configuration"),
+    "accounts-access": N_("Accounts and access control"),
+    "vulnerability-mgmt": N_("Vulnerability management"),
+    "security-logging": N_("Security logging"),
+    "browser-email": N_("Browser and e-mail protection"),
+    "anti-malware": N_("Malware protection"),
+    "backup-recovery": N_("Backup and recovery"),
+    "network-infrastructure": N_("Network infrastructure"),
+    "monitoring-defence": N_("Monitoring and defence"),
+    "secure-development": N_("Secure development"),
+    "national-programmes": N_("National programmes (advisory)"),
 }
 
 HOST_STATE_LABELS: Mapping[str, str] = {
