@@ -168,3 +168,22 @@ def test_a_version_1_results_file_renders_to_valid_oscal(tmp_path: Path) -> None
                       if f["target"]["status"]["reason"] == "fail"} == fails
     linked = [f for f in result_["findings"] if f["target"]["target-id"][:-4] in fails]
     assert all(f.get("related-observations") for f in linked)
+
+
+def test_findings_target_the_objectives_of_the_exported_catalog(run: Path,
+                                                                 tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["profiles", "export", "--oscal", "nd85-tt12-1",
+                                       "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    catalog = load(tmp_path / "nd85-tt12.catalog.oscal.json")["catalog"]
+    parts = {p["id"] for layer in catalog["groups"] for g in layer["groups"]
+             for c in g["controls"] for p in c["parts"]}
+    ids = {c["id"] for layer in catalog["groups"] for g in layer["groups"]
+           for c in g["controls"]}
+    [res] = load(run / FILENAME)["assessment-results"]["results"]
+    assert {f["target"]["target-id"] for f in res["findings"]} <= parts
+    reviewed = res["reviewed-controls"]["control-selections"][0]["include-controls"]
+    assert {c["control-id"] for c in reviewed} <= ids
+    # The plan the results import names the profile that catalog and profile export.
+    plan = load(run / FILENAME)["assessment-results"]["back-matter"]["resources"][0]
+    assert attt_props(plan, "profile") == ["nd85-tt12-1"]
