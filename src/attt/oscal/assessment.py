@@ -249,7 +249,7 @@ def observation(uid: str, system: str, host: str, host_uuid: str, r: Mapping[str
                                      "remarks": _evidence_text(evidence, "en")}]
     waiver = r.get("waiver")
     if isinstance(waiver, Mapping) and waiver:
-        out["props"].append(prop("waiver", waiver))
+        out["props"] += props([prop("waiver", dict(waiver))])
     out["remarks"] = str(r.get("message") or "") or title_vi
     return out
 

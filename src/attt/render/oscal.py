@@ -26,7 +26,7 @@ from ..oscal.assessment import (
     plan_resource,
     result_header,
 )
-from ..oscal.common import det_uuid, timestamp
+from ..oscal.common import timestamp
 from .base import RenderOptions, register
 from .document import Document, as_document, check_info, system_incomplete
 
@@ -127,4 +127,4 @@ def render_oscal(doc: Document, options: RenderOptions) -> Iterator[str]:
     return chunks(doc)
 
 
-__all__ = ["FILENAME", "chunks", "det_uuid", "render_oscal"]
+__all__ = ["FILENAME", "chunks", "render_oscal"]
