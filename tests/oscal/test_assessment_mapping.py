@@ -14,7 +14,15 @@ from oscal_schema import errors
 from test_assessment_results import attt_props
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "render"))
-from factory import failing_document, large_document
+from factory import (
+    build,
+    failing_document,
+    large_document,
+    make_findings,
+    make_profile,
+    make_system,
+    requirements,
+)
 
 from attt.render.base import RenderOptions
 from attt.render.oscal import render_oscal
@@ -74,3 +82,27 @@ def test_a_large_document_streams_one_observation_per_evaluation() -> None:
     assert len(chunks) > evaluations  # written one observation at a time
     linked = sum(len(f.get("related-observations", [])) for f in result["findings"])
     assert linked == sum(len(r["requirements"]) for e in doc.entries() for r in e["results"])
+
+
+def test_two_systems_give_two_results_each_with_its_own_hosts() -> None:
+    reqs = requirements(4)
+    portal = make_system(2, name="cong-thong-tin", host_names=["web-01", "web-02"])
+    mail = make_system(3, level=3, name="thu-dien-tu",
+                       host_names=["mail-01", "mail-02", "mail-03"])
+    doc = build([(portal, make_profile(reqs)), (mail, make_profile(reqs, level=3))], None,
+                make_findings(portal, reqs) + make_findings(mail, reqs))
+    out = render(doc)
+    assert errors("assessment-results", out) == []
+    results = out["assessment-results"]["results"]
+    assert [attt_props(r, "system") for r in results] == [["cong-thong-tin"], ["thu-dien-tu"]]
+    assert [attt_props(r, "level") for r in results] == [["2"], ["3"]]
+    for result, (name, hosts) in zip(results, (("cong-thong-tin", 2), ("thu-dien-tu", 3)),
+                                     strict=True):
+        items = {i["uuid"] for i in result["local-definitions"]["inventory-items"]}
+        tests = [o for o in result["observations"] if o["methods"] == ["TEST"]]
+        evaluations = sum(len(e["results"]) for e in doc.entries() if e["system"] == name)
+        assert len(items) == hosts and len(tests) == evaluations >= hosts
+        assert {o["subjects"][0]["subject-uuid"] for o in tests} == items
+    # Same owner for both systems: one party, named once.
+    parties = out["assessment-results"]["metadata"]["parties"]
+    assert len(parties) == len({p["name"] for p in parties}) == 2
