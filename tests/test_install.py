@@ -54,6 +54,10 @@ def test_the_wheel_carries_the_content_folders(wheel: tuple[Path, str]) -> None:
                    "attt/reports/attt-vi.mo", "attt/reports/attt.results-2.schema.json",
                    "attt/windows/collector.ps1"):
         assert needed in names, needed
+    # Every engine package ships (a package left out of pyproject's list is silently dropped).
+    for init in (ROOT / "src" / "attt").rglob("__init__.py"):
+        rel = init.relative_to(ROOT / "src").as_posix()
+        assert rel in names, rel
     meta = next(n for n in names if n.endswith(".dist-info/METADATA"))
     text = zipfile.ZipFile(path).read(meta).decode()
     assert "License-Expression: Apache-2.0" in text

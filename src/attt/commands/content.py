@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections import Counter
 from typing import Any
@@ -13,7 +14,9 @@ from ..evidence import template
 from ..inventory_loader import bundled_inventory, load_inventory
 from ..messages import T
 from ..model import Profile, Requirement
+from ..oscal.catalog import exported
 from ..profile_loader import REGIMES, bundled_profiles, load_profile, profile_id
+from ..run_folder import make_folder, write_atomic
 from ._ci import lang_option
 from ._output import cli_lang, echo, text
 
@@ -164,6 +167,32 @@ def profiles_coverage(groups: bool) -> None:
         for r in rows:
             used = ", ".join(f"{g} {n}" for g, n in r["groups"].items() if n)
             echo(T("{profile}: checks per group: {used}", profile=r["id"], used=used))
+
+
+@profiles.command("export")
+@click.argument("ref", metavar="PROFILE_OR_LEVEL")
+@click.option("--oscal", is_flag=True,
+              help="Ghi dạng OSCAL 1.1.3: danh mục yêu cầu (catalog) của chế độ và hồ sơ yêu "
+                   "cầu (profile) của cấp độ. / Write OSCAL 1.1.3: the regime's catalog and "
+                   "the level's profile.")
+@click.option("--regime", type=click.Choice(REGIMES), default="nd85-tt12", show_default=True,
+              help="Chế độ quy định khi PROFILE_OR_LEVEL là số cấp độ. / Regime when "
+                   "PROFILE_OR_LEVEL is a level.")
+@click.option("-o", "--out", default=".", show_default=True,
+              help="Thư mục ghi tệp. / Folder for the files.")
+def profiles_export(ref: str, oscal: bool, regime: str, out: str) -> None:
+    """Xuất hồ sơ yêu cầu (cấp độ, mã hoặc tệp) sang định dạng trao đổi: với --oscal, ghi
+    <chế độ>.catalog.oscal.json và <hồ sơ>.profile.oscal.json (ghi đè tệp cũ). / Export a
+    profile (level, bundled id or file): with --oscal, writes <regime>.catalog.oscal.json and
+    <profile>.profile.oscal.json (replacing earlier exports)."""
+    if not oscal:
+        raise InputError("--oscal", "", T("name the export format: --oscal"))
+    prof = _resolve(ref, regime)
+    make_folder(out)
+    for name, doc in exported(prof).items():
+        path = os.path.join(out, name)
+        write_atomic(path, json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
+        echo(path)
 
 
 @click.group()
