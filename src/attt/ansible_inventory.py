@@ -226,14 +226,14 @@ def host_entry(inv: AnsibleInventory, host: AnsibleHost, issues: Issues) -> dict
                 raise fail(port[0], T("expected an integer 1-65535, got {value}",
                                       value=repr(port[1])))
             entry["port"] = int(text)
-        user = _first(host, "user")
-        if user is not None:
-            entry["user"] = str(user[1])
         key = _first(host, "key_file")
         if key is not None:
             path = os.path.expanduser(str(key[1]))
             options["key_file"] = path if os.path.isabs(path) else os.path.normpath(
                 os.path.join(os.path.dirname(inv.path), path))
+    user = _first(host, "user")
+    if user is not None:
+        entry["user"] = str(user[1])
     _become(host, options, issues, fail)
     extra = host.variables.get("attt_options")
     if extra is not None:
