@@ -185,7 +185,7 @@ def test_dry_run_shows_the_notes() -> None:
                                        str(FIXTURES / "systems.yaml"), "--dry-run",
                                        "--no-network"])
     assert result.exit_code == 0, result.output
-    assert "# Ansible inventory" in result.output and "ansible_ssh_common_args" in result.output
+    assert "# Kho Ansible" in result.output and "ansible_ssh_common_args" in result.output
     assert "192.0.2.12 qua ssh cổng 2202" in result.output
 
 

@@ -90,7 +90,8 @@ def test_hostname_port_user_identity_from_ssh_config(tmp_path: Path,
     assert conn["known_hosts"]["source"] == f"ssh_config {config}:7"
     assert "connect_timeout" not in conn  # neither file sets it: the --connect-timeout
     # The HTML host detail says where each setting came from, in Vietnamese.
-    assert "Nguồn thiết lập kết nối" in html and f"{config}:4" in html
+    assert "Thiết lập kết nối và nguồn của từng thiết lập" in html and "ssh_config:4</code>" in html
+    assert "tệp cấu hình máy khách OpenSSH" in html and "Cổng" in html
 
 
 def test_inventory_values_win_over_ssh_config(tmp_path: Path, target_sshd: Daemon) -> None:
