@@ -25,6 +25,22 @@ SOURCE_LABELS: Mapping[str, str] = {
     "ssh_config": N_("OpenSSH client configuration"),
 }
 
+# Words of the report's connection section (here, not in the template, with the labels).
+TEXTS: Mapping[str, str] = {
+    "heading": N_("Connection settings and their sources"),
+    "intro": N_("For each host reached over SSH: the value used and where it came from (the "
+                "inventory, the OpenSSH client configuration with its line, or attt's "
+                "default). The inventory's own values win."),
+    "setting": N_("Setting"),
+    "not_applied": N_("not applied: attt never loosens its host-key rules"),
+}
+
+
+def connection_texts(lang: str) -> dict[str, str]:
+    """The connection section's heading, introduction and words in ``lang``."""
+
+    return {key: i18n.label(TEXTS, key, lang) for key in TEXTS}
+
 
 def connection_rows(raw: object, lang: str) -> list[dict[str, Any]]:
     """One row per setting: label, value, where it came from (kind label and file:line),
