@@ -108,8 +108,12 @@ def _only_file_plugins() -> Iterator[Any]:
             "reading an Ansible inventory needs ansible-core: {command}",
             command=INSTALL_HINT)) from None
     saved = {k: getattr(const, k) for k in ("INVENTORY_ENABLED", "INVENTORY_UNPARSED_IS_FAILED",
-                                            "INVENTORY_ANY_UNPARSED_IS_FAILED")}
+                                            "INVENTORY_ANY_UNPARSED_IS_FAILED",
+                                            "TRANSFORM_INVALID_GROUP_CHARS")}
     const.INVENTORY_ENABLED = ["yaml", "ini"]
+    # Group names stay as written (the overlay names them; "may-web" is fine for attt), and
+    # ansible-core prints no English-only warning about them at exit.
+    const.TRANSFORM_INVALID_GROUP_CHARS = "ignore"
     const.INVENTORY_UNPARSED_IS_FAILED = True
     const.INVENTORY_ANY_UNPARSED_IS_FAILED = True
     try:

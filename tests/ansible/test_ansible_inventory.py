@@ -4,6 +4,7 @@ overlay, reported variables, detection, and the missing-extra message."""
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -210,3 +211,17 @@ def test_local_connection_scan_without_network(tmp_path: Path) -> None:
     en = [i for i, line in enumerate(err) if line.startswith("attt: warning: Ansible inventory")]
     assert len(vi) == len(en) == 2 and all(i + 1 in en for i in vi)
     assert any("ansible_python_interpreter" in err[i] for i in vi)
+
+
+def test_group_names_kept_as_written_and_no_ansible_warning(tmp_path: Path) -> None:
+    ini = tmp_path / "hosts.ini"
+    ini.write_text("[may-web]\nw1 ansible_host=192.0.2.1\n")
+    overlay = tmp_path / "systems.yaml"
+    overlay.write_text("systems: [{name: he-thong, level: 2, groups: [may-web]}]\n")
+    # A process of its own: ansible-core prints its deferred warnings at exit.
+    done = subprocess.run([sys.executable, "-m", "attt", "scan", "-i", str(ini), "--systems",
+                           str(overlay), "--dry-run", "--no-network"],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "he-thong/w1" in done.stdout
+    assert "WARNING" not in done.stderr
