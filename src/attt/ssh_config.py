@@ -58,6 +58,14 @@ class _Block:
     header: str  # "" for the global lines, else its "Host PATTERNS" / "Match ..." line
     kind: str = ""  # "", "host" or "match"
     lines: dict[str, int] = field(default_factory=dict)  # keyword -> first line
+    _probe: paramiko.SSHConfig | None = None
+
+    def matches(self, name: str) -> bool:
+        """Whether this ``Host`` section applies to ``name`` (paramiko's own matching)."""
+
+        if self._probe is None:
+            self._probe = paramiko.SSHConfig.from_text(f"{self.header}\natttprobe x\n")
+        return "atttprobe" in self._probe.lookup(name)
 
 
 class SshConfig:
@@ -105,8 +113,7 @@ class SshConfig:
                 return f"{self.path}:{line}"
             if block.kind == "match":
                 return self.path
-            probe = paramiko.SSHConfig.from_text(f"{block.header}\n{keyword} x\n")
-            if keyword in probe.lookup(name):
+            if block.matches(name):
                 return f"{self.path}:{line}"
         return None
 
