@@ -225,3 +225,16 @@ def test_group_names_kept_as_written_and_no_ansible_warning(tmp_path: Path) -> N
     assert done.returncode == 0, done.stderr
     assert "he-thong/w1" in done.stdout
     assert "WARNING" not in done.stderr
+
+
+def test_group_vars_and_host_vars_folders_beside_the_inventory(tmp_path: Path) -> None:
+    (tmp_path / "hosts.ini").write_text("[web]\nw1 ansible_host=192.0.2.1\n"
+                                        "w2 ansible_host=192.0.2.2 ansible_port=2002\n")
+    (tmp_path / "group_vars").mkdir()
+    (tmp_path / "group_vars" / "web.yml").write_text("ansible_user: deploy\nansible_port: 2200\n")
+    (tmp_path / "host_vars").mkdir()
+    (tmp_path / "host_vars" / "w2.yml").write_text("ansible_port: 2999\n")
+    hosts = _hosts(load_ansible(str(tmp_path / "hosts.ini")))
+    assert (hosts["w1"].user, hosts["w1"].port) == ("deploy", 2200)
+    # Ansible's order: host_vars/ beats the inventory file's own host variables.
+    assert hosts["w2"].port == 2999
