@@ -8,9 +8,10 @@ parent group, then ``all``; ``host_vars/`` and ``group_vars/`` beside the file c
 
 Variables attt uses: ansible_host, ansible_port, ansible_user (and their ``ansible_ssh_*``
 spellings), ansible_ssh_private_key_file / ansible_private_key_file, ansible_connection
-(local, ssh, paramiko, smart, winrm), ansible_become (sudo), ansible_become_method (sudo only)
-and ansible_become_user (root only); ``attt_options`` (a mapping of attt host options) and
-``attt_tags``.  Any other ``ansible_*`` variable is reported, never silently dropped; a
+(local, ssh, paramiko, smart, winrm), ansible_become (sudo), ansible_become_method (sudo only),
+ansible_become_user (root only), ansible_ssh_timeout / ansible_timeout (connect timeout) and
+ansible_host_key_checking (only true: false would loosen attt's rules); ``attt_options`` (a
+mapping of attt host options) and ``attt_tags``.  Any other ``ansible_*`` variable is reported, never silently dropped; a
 password variable is never read.
 """
 
@@ -38,6 +39,8 @@ ALIASES = {
     "become": ("ansible_become",),
     "become_method": ("ansible_become_method",),
     "become_user": ("ansible_become_user",),
+    "timeout": ("ansible_ssh_timeout", "ansible_timeout"),
+    "host_key_checking": ("ansible_host_key_checking", "ansible_ssh_host_key_checking"),
 }
 USED = frozenset(v for names in ALIASES.values() for v in names)
 ATTT_VARS = ("attt_options", "attt_tags")
@@ -238,6 +241,17 @@ def host_entry(inv: AnsibleInventory, host: AnsibleHost, issues: Issues) -> dict
     user = _first(host, "user")
     if user is not None:
         entry["user"] = str(user[1])
+    timeout = _first(host, "timeout")
+    if timeout is not None:
+        text = str(timeout[1])
+        if not text.isdigit() or int(text) <= 0:
+            raise fail(timeout[0], T("expected a positive number of seconds, got {value}",
+                                     value=repr(timeout[1])))
+        options["connect_timeout"] = int(text)
+    checking = _first(host, "host_key_checking")
+    if checking is not None and _truth(checking[1]) is not True:
+        # attt never loosens its host-key rules for an inventory's say-so.
+        issues.add(checking[0], "value", host.name)
     _become(host, options, issues, fail)
     extra = host.variables.get("attt_options")
     if extra is not None:

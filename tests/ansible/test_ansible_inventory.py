@@ -238,3 +238,18 @@ def test_group_vars_and_host_vars_folders_beside_the_inventory(tmp_path: Path) -
     assert (hosts["w1"].user, hosts["w1"].port) == ("deploy", 2200)
     # Ansible's order: host_vars/ beats the inventory file's own host variables.
     assert hosts["w2"].port == 2999
+
+
+def test_timeout_and_host_key_checking(tmp_path: Path) -> None:
+    path = tmp_path / "hosts.ini"
+    path.write_text("[web]\nw1 ansible_host=192.0.2.1 ansible_ssh_timeout=7 "
+                    "ansible_host_key_checking=false\n"
+                    "w2 ansible_host=192.0.2.2 ansible_host_key_checking=true\n")
+    inv = load_ansible(str(path))
+    hosts = _hosts(inv)
+    assert hosts["w1"].options["connect_timeout"] == 7
+    assert "connect_timeout" not in hosts["w2"].options
+    notes = _notes(inv)
+    # false would loosen attt's host-key rules: reported, not applied; true is attt's own rule.
+    assert ("the value of ansible_host_key_checking is not supported by attt and is not "
+            "applied (hosts: w1)") in notes
