@@ -11,8 +11,8 @@ spellings), ansible_ssh_private_key_file / ansible_private_key_file, ansible_con
 (local, ssh, paramiko, smart, winrm), ansible_become (sudo), ansible_become_method (sudo only),
 ansible_become_user (root only), ansible_ssh_timeout / ansible_timeout (connect timeout) and
 ansible_host_key_checking (only true: false would loosen attt's rules); ``attt_options`` (a
-mapping of attt host options) and ``attt_tags``.  Any other ``ansible_*`` variable is reported, never silently dropped; a
-password variable is never read.
+mapping of attt host options) and ``attt_tags``.  Any other ``ansible_*`` variable is
+reported, never silently dropped; a password variable is never read.
 """
 
 from __future__ import annotations
