@@ -24,6 +24,7 @@ from .commands.coverage import coverage
 from .commands.dossier import dossier
 from .commands.explain import requirements
 from .commands.history import diff_cmd, history_cmd
+from .commands.inventory import inventory
 from .commands.keys import keys, verify
 from .commands.level import level
 from .commands.network import network
@@ -140,7 +141,7 @@ def bilingual_help_option(command: click.Command) -> None:
 
 for _command in (scan, report, validate, checks, requirements, profiles, evidence, dossier,
                  history_cmd, diff_cmd, keys, verify, level, network, coverage, collector,
-                 worker):
+                 worker, inventory):
     main.add_command(_command)
 bilingual_help_option(main)
 

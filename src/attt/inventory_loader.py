@@ -195,22 +195,46 @@ def _host(
             options["key_file"] = os.path.normpath(os.path.join(base_dir, options["key_file"]))
     if "jump" in options:
         jump = str(options["jump"])
-        host_part = jump.rsplit("@", 1)[-1].rsplit(":", 1)[0].strip("[]")
-        if not valid_address(host_part):
-            raise merged.mapping("options").error("jump", T("not a valid jump host: {value}",
-                                                            value=repr(jump)))
+        # A chain "a,b" (ProxyJump form): every hop must name a host.
+        for hop in jump.split(","):
+            host_part = hop.strip().rsplit("@", 1)[-1].rsplit(":", 1)[0].strip("[]")
+            if not valid_address(host_part):
+                raise merged.mapping("options").error("jump", T("not a valid jump host: {value}",
+                                                                value=repr(jump)))
+    port = merged.integer("port", default_port, lo=1, hi=65535)
+    user = merged.text("user", "")
     return Host(
         name=name,
         system=system,
         transport=transport,
         address=address,
-        port=merged.integer("port", default_port, lo=1, hi=65535),
-        user=merged.text("user", ""),
+        port=port,
+        user=user,
         roles=roles,
         zone=zone,
         tags=merged.texts("tags"),
         options=options,
+        connection=given_connection(address, port if merged.has("port") else None, user,
+                                    options) if transport == "ssh" else {},
     )
+
+
+def given_connection(
+    address: str, port: int | None, user: str, options: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The connection settings an inventory gives for an ssh host, each with source
+    ``inventory``: ssh_config (attt.ssh_config) fills only the others."""
+
+    given: dict[str, Any] = {"hostname": address, "port": port, "user": user or None}
+    for setting, option in CONNECTION_OPTIONS.items():
+        given[setting] = options.get(option)
+    return {k: {"value": v, "source": "inventory"} for k, v in given.items()
+            if v is not None and v != ""}
+
+
+# Connection settings kept in a host's options: report name -> option key.
+CONNECTION_OPTIONS = {"identity_file": "key_file", "proxy_jump": "jump",
+                      "connect_timeout": "connect_timeout"}
 
 
 def _zone_workers(node: Node, base_dir: str) -> tuple[ZoneWorker, ...]:
@@ -257,9 +281,15 @@ def _zone(node: Node, base_dir: str) -> Zone:
 def load_inventory(path: str) -> Inventory:
     """Read and validate an inventory file; errors name the file and key path."""
 
-    node = Node(load_file(path), path)
+    return inventory_from_data(load_file(path), path, os.path.dirname(os.path.abspath(path)))
+
+
+def inventory_from_data(data: Any, path: str, base_dir: str) -> Inventory:
+    """Validate an inventory document already read (an attt file, or one built from an
+    Ansible inventory and its overlay); errors name ``path`` and the key path."""
+
+    node = Node(data, path)
     node.allow("known_hosts", "defaults", "groups", "systems")
-    base_dir = os.path.dirname(os.path.abspath(path))
     defaults_node = node.mapping("defaults")
     defaults_node.allow(*DEFAULT_KEYS)
     _check_options(defaults_node)  # so errors name defaults.options.<key>
@@ -358,6 +388,7 @@ def adhoc_inventory(target: str, level: int, regime: str = "nd85-tt12") -> Inven
             address=address,
             port=port,
             user=parts.username or getpass.getuser(),
+            connection=given_connection(address, parts.port, parts.username or "", {}),
         )
     else:
         raise InputError(source, "", T("expected local, dir:PATH, collected:PATH or "

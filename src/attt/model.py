@@ -276,6 +276,9 @@ class Host:
     zone: str = ""
     tags: tuple[str, ...] = ()
     options: Mapping[str, JSONValue] = field(default_factory=dict)
+    # Where each connection setting came from (attt.ssh_config): setting -> {"value",
+    # "source"}, source "inventory", "ssh_config FILE:LINE" or "default"; {} = not resolved.
+    connection: Mapping[str, JSONValue] = field(default_factory=dict)
 
     @property
     def key(self) -> str:
@@ -313,6 +316,9 @@ class Inventory:
     source: str
     systems: tuple[System, ...]
     known_hosts: str = ""  # inventory-level known_hosts file, resolved path
+    # What reading the inventory noticed and the report must say (an Ansible variable attt
+    # does not use, an ssh_config setting it will not loosen its rules for ...).
+    notes: tuple[Msg, ...] = ()
 
     def hosts(self) -> list[Host]:
         """Every host of every system."""

@@ -294,6 +294,15 @@ class Coverage(TypedDict):
     evidence: list[CoverageFile]
 
 
+class ConnectionSetting(TypedDict):
+    """A connection setting of an ssh host row (``connection``): the value used and where it
+    came from; ``applied`` false for a setting read but not applied."""
+
+    value: Any
+    source: str
+    applied: NotRequired[bool]
+
+
 class System(TypedDict):
     """One system's graded result."""
 
@@ -362,6 +371,8 @@ class ResultsDocument(TypedDict):
 SCHEMA_OBJECTS: dict[Any, str] = {
     ResultsDocument: "",
     Tool: "/properties/tool",
+    ConnectionSetting: "/$defs/system/properties/hosts/items/properties/connection/"
+                       "additionalProperties",
     Coverage: "/$defs/system/properties/coverage",
     CoverageSummary: "/$defs/system/properties/coverage/properties/summary",
     CoverageLine: "/$defs/system/properties/coverage/properties/summary/properties/line",

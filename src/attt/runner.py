@@ -115,6 +115,10 @@ class HostOutcome:
         }
         if self.worker:
             rec["worker"] = self.worker
+        if self.host.connection:
+            # Where each connection setting came from (inventory, ssh_config FILE:LINE,
+            # default): the officer sees why attt connected where it did.
+            rec["connection"] = dict(self.host.connection)
         return rec
 
 

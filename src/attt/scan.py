@@ -24,7 +24,8 @@ from .errors import AtttError, InputError, OutputError
 from .evidence import EvidenceSet, check_requirements, load_evidence
 from .findings_log import expand, group_results
 from .i18n import VN_TZ
-from .inventory_loader import adhoc_inventory, bundled_inventory, load_inventory
+from .inventory_loader import adhoc_inventory, bundled_inventory
+from .inventory_sources import load_any_inventory
 from .messages import Msg, T
 from .model import Exclusion, Host, Inventory, Profile, Requirement, System, Waiver
 from .network.run import NetworkJob, dry_run_lines
@@ -35,6 +36,7 @@ from .render import load_formats
 from .render.document import Document, EntrySource, build
 from .run_folder import RUN_FILE, make_folder, new_run_dir, render_files, write_atomic
 from .runner import FindingsLog, HostOutcome, run_hosts
+from .ssh_config import apply_ssh_config
 from .transport import TransportSettings
 from .waivers import load_waivers
 
@@ -49,6 +51,10 @@ class ScanOptions:
 
     inventory: str = ""
     target: str = ""
+    # An Ansible inventory's overlay (--systems): systems, levels, zones, roles by group.
+    overlay: str = ""
+    # OpenSSH client configuration: "" = ~/.ssh/config if it exists, "none" = no file.
+    ssh_config: str = ""
     systems: tuple[str, ...] = ()
     hosts: str = ""
     profile: str = ""
@@ -138,9 +144,14 @@ def normalise(opts: ScanOptions) -> ScanOptions:
     profile = opts.profile
     if profile and os.path.exists(profile):
         profile = _abs(profile)
+    ssh_config = opts.ssh_config
+    if ssh_config and ssh_config != "none":
+        ssh_config = _abs(os.path.expanduser(ssh_config))
     return replace(
         opts,
         inventory=_abs(inventory),
+        overlay=_abs(opts.overlay),
+        ssh_config=ssh_config,
         profile=profile,
         tailoring=_abs(opts.tailoring),
         waivers=_abs(opts.waivers),
@@ -159,10 +170,14 @@ def load_scope(opts: ScanOptions) -> tuple[Inventory, list[tuple[System, Profile
     """The inventory, the (system, profile) pairs and the hosts a scan covers."""
 
     if opts.target:
+        if opts.overlay:
+            raise InputError("--systems", opts.overlay, T("needs an Ansible inventory (-i), "
+                                                          "not --target"))
         inv = adhoc_inventory(opts.target, opts.level or 2)
         _check_dir_target(opts.target)
     else:
-        inv = load_inventory(opts.inventory)
+        inv = load_any_inventory(opts.inventory, opts.overlay)
+    inv = apply_ssh_config(inv, opts.ssh_config)
     systems = list(inv.systems)
     if opts.systems:
         names = {s.name for s in systems}
@@ -284,8 +299,10 @@ def run_scan(
     on_start: Callable[[int, int], None] = lambda total, skipped: None,
     on_host_done: Callable[[HostOutcome], None] = lambda o: None,
     resume_dir: str = "",
+    on_note: Callable[[Msg], None] = lambda note: None,
 ) -> ScanResult:
-    """Run a whole scan (or resume one) and write its report folder."""
+    """Run a whole scan (or resume one) and write its report folder; ``on_note`` hears
+    what reading the inventory noticed (also kept in the results' notes)."""
 
     if resume_dir:
         run_file = os.path.join(resume_dir, RUN_FILE)
@@ -300,6 +317,8 @@ def run_scan(
     if opts.history:
         history.check_path(opts.db)  # a device or FIFO as --db: refused before scanning
     inv, pairs, hosts = load_scope(opts)
+    for note in inv.notes:
+        on_note(note)
     # Known before any host is contacted: what a host echoes of them is redacted.
     redact.register_env(redact.secrets_of_hosts(
         h.options for s in inv.systems for h in s.hosts))
@@ -494,13 +513,13 @@ def dry_run(opts: ScanOptions) -> list[str | Msg]:
     lines are messages (printed in the command's language), commands stay as they are."""
 
     opts = normalise(opts)
-    _, pairs, hosts = load_scope(opts)
-    lines: list[str | Msg]
+    inv, pairs, hosts = load_scope(opts)
+    lines: list[str | Msg] = [T("# {note}", note=note) for note in inv.notes]
     if opts.network_only:
-        lines = [T("# --network-only: no host is collected")]
+        lines += [T("# --network-only: no host is collected")]
     else:
-        lines = [T("# {count} host(s) would be collected over their transports",
-                   count=len(hosts))]
+        lines += [T("# {count} host(s) would be collected over their transports",
+                    count=len(hosts))]
         lines += [_dry_host(h) for h in hosts]
     return lines + list(dry_run_lines(network_jobs(opts, pairs)))
 
@@ -577,7 +596,7 @@ def finish(
 ) -> Document:
     """Grade, gate, render and record a run from its findings."""
 
-    notes: list[str | Msg] = []
+    notes: list[str | Msg] = list(inv.notes)
     if opts.network_only:
         notes.append(T("Network checks only (--network-only): no host was collected; "
                        "requirements judged by host checks are not applicable here, so the "

@@ -106,6 +106,15 @@ class _Progress:
                    total=self.total, host=o.host.key, state=state, counts=counts), err=True)
 
 
+def _warn(note: Msg) -> None:
+    """A note of the inventory on stderr: in the command's language, then in English."""
+
+    lang = cli_lang()
+    echo(T("attt: warning: {message}", message=note), err=True)
+    if lang != "en":
+        click.echo(escape(f"attt: warning: {note.render('en')}"), err=True)
+
+
 def host_state(o: HostOutcome) -> Msg:
     """A host's state label; with the transport's own words when it was not scanned."""
 
@@ -153,6 +162,17 @@ def _print_exit(doc: dict[str, Any], code: int) -> None:
     default="",
     help="Tệp khai báo hệ thống YAML (mặc định: inventory/localhost.yaml đi kèm). / "
          "Inventory YAML (default: the bundled inventory/localhost.yaml).",
+)
+@click.option(
+    "--systems", "overlay", type=click.Path(dir_okay=False), default="",
+    help="Tệp bổ sung cho kho Ansible: hệ thống, cấp độ, vùng mạng, vai trò theo nhóm (-i là "
+         "kho Ansible). / Overlay of an Ansible inventory: systems, levels, zones, roles by "
+         "group (-i is an Ansible inventory).",
+)
+@click.option(
+    "-F", "--ssh-config", "ssh_config", default="",
+    help="Tệp cấu hình máy khách OpenSSH (mặc định: ~/.ssh/config nếu có; none: không dùng). "
+         "/ OpenSSH client configuration (default: ~/.ssh/config if present; none: no file).",
 )
 @click.option(
     "-t", "--target", default="",
@@ -321,7 +341,8 @@ def scan(**params: Any) -> None:
     # Loaded (passphrase asked) before scanning: a wrong passphrase must not waste a scan.
     signer = load_signing_key(sign) if sign else None
     progress = _Progress(not quiet)
-    result = run_scan(opts, progress.start, progress.host_done, resume_dir=resume or "")
+    result = run_scan(opts, progress.start, progress.host_done, resume_dir=resume or "",
+                      on_note=_warn)
     if result.interrupted:
         echo(T("\nInterrupted: hosts already scanned are saved; continue with "
                "`attt scan --resume {folder}`", folder=result.out_dir), err=True)

@@ -30,6 +30,7 @@ from markupsafe import Markup, escape
 from .. import clauses, gates, i18n
 from ..messages import pick as pick_text
 from .base import RenderOptions, register
+from .connection import connection_rows, connection_texts
 from .document import Document, as_document, check_counts, system_incomplete
 from .document import pick as _pick
 
@@ -454,6 +455,7 @@ def _system(
                 "message": pick_text(h, "message", lang) or _text(h.get("error")),
                 "fail": counts["fail"],
                 "error": counts["error"],
+                "connection": connection_rows(h.get("connection"), lang),
             }
         )
     params = [
@@ -494,6 +496,7 @@ def _system(
         "layers": layers,
         "chart": _chart(layers),
         "hosts": hosts,
+        "connection_texts": connection_texts(lang),
         "hosts_down": sum(1 for h in hosts if h["state"] and not h["state_ok"]),
         "params": params,
         "weakened": sum(1 for p in params if p["weakened"]),

@@ -204,6 +204,12 @@ def _append_known_host(path: str, name: str, key: paramiko.PKey) -> None:
             os.close(fd)
 
 
+def _opener(channel: paramiko.Channel) -> Callable[[], paramiko.Channel]:
+    """A socket opener that hands over a channel already open (the next hop's)."""
+
+    return lambda: channel
+
+
 class _HostKeyPolicy(paramiko.MissingHostKeyPolicy):
     """Unknown key: refuse, or (accept-new) record it and say so.  Changed keys never get here:
     paramiko raises ``BadHostKeyException`` for them, which is always refused."""
@@ -217,6 +223,14 @@ class _HostKeyPolicy(paramiko.MissingHostKeyPolicy):
     ) -> None:
         fp = key_fingerprint(key)
         settings = self._transport.settings
+        strict = self._transport.strict_source
+        if strict and settings.accept_new_host_keys:
+            # ssh_config's StrictHostKeyChecking yes only ever tightens attt's rule.
+            raise HostKeyError(
+                T("unknown host key for {host} ({fingerprint}): refused (StrictHostKeyChecking "
+                  "yes in {source} overrides --accept-new-host-keys; add the key to "
+                  "known_hosts).", host=self._endpoint.label, fingerprint=fp, source=strict)
+            )
         if not settings.accept_new_host_keys:
             raise HostKeyError(
                 T("unknown host key for {host} ({fingerprint}): refused (use "
@@ -255,12 +269,20 @@ class SSHTransport(LiveTransport):
         self.sudo_password_env = _opt_str(opts, "sudo_password_env")
         self.sudo = settings.sudo if settings.sudo is not None else bool(opts.get("sudo", False))
         self.jump_spec = _opt_str(opts, "jump")
+        # Per hop of the jump chain: its own key file from ssh_config ("" = the host's).
+        hop_keys = opts.get("jump_key_files") or []
+        self.jump_key_files = [str(k) for k in hop_keys] if isinstance(hop_keys, list) else []
+        # ssh_config's UserKnownHostsFile (when the inventory names no known_hosts file) and
+        # where a "StrictHostKeyChecking yes" came from ("" = attt's own rule alone).
+        files = opts.get("known_hosts_files") or []
+        self.user_known_hosts = [str(f) for f in files] if isinstance(files, list) else []
+        self.strict_source = _opt_str(opts, "strict_host_key_checking") or ""
         self.shell = _opt_str(opts, "shell") or "sh"
         self.recorded_key: str | None = None  # "ssh-ed25519 SHA256:..." if recorded (TOFU)
         self.recorded_keys: list[str] = []  # "user@host:port type SHA256:..." incl. the jump
         self.forward_channels_opened = 0  # direct-tcpip channels through the jump host
         self._client: paramiko.SSHClient | None = None
-        self._jump_client: paramiko.SSHClient | None = None
+        self._jump_clients: list[paramiko.SSHClient] = []
         user = host.user or getpass.getuser()
         # Validation happens in _connect so that a bad inventory entry becomes a host error.
         self.endpoint = Endpoint(user, host.address, host.port)
@@ -271,12 +293,17 @@ class SSHTransport(LiveTransport):
     def record_file(self) -> str:
         """The known_hosts file that trust-on-first-use writes to."""
 
-        return self.settings.known_hosts or os.path.expanduser(USER_KNOWN_HOSTS)
+        if self.settings.known_hosts:
+            return self.settings.known_hosts
+        if self.user_known_hosts:
+            return os.path.expanduser(self.user_known_hosts[0])
+        return os.path.expanduser(USER_KNOWN_HOSTS)
 
     def _known_hosts_files(self) -> list[str]:
         if self.settings.known_hosts:
             return [self.settings.known_hosts]
-        return [SYSTEM_KNOWN_HOSTS, os.path.expanduser(USER_KNOWN_HOSTS)]
+        users = self.user_known_hosts or [USER_KNOWN_HOSTS]
+        return [SYSTEM_KNOWN_HOSTS, *(os.path.expanduser(f) for f in users)]
 
     def _load_host_keys(self, client: paramiko.SSHClient) -> None:
         for path in self._known_hosts_files():
@@ -371,8 +398,12 @@ class SSHTransport(LiveTransport):
         self,
         endpoint: Endpoint,
         open_sock: Callable[[], socket.socket | paramiko.Channel],
+        key_file: str | None = None,
     ) -> paramiko.SSHClient:
-        """Check credentials and known_hosts, then open the socket and log in."""
+        """Check credentials and known_hosts, then open the socket and log in (with
+        ``key_file``, else the host's own)."""
+
+        key_file = key_file or self.key_file
 
         password: str | None = None
         if self.password_env:
@@ -382,16 +413,16 @@ class SSHTransport(LiveTransport):
                     T("cannot log in to {host}: environment variable {variable} (password_env) "
                       "is not set.", host=endpoint.label, variable=self.password_env)
                 )
-        if self.key_file:
+        if key_file:
             try:
                 # paramiko opens it blindly: a FIFO would hang the host's worker thread.
                 safe_io.check_regular(
-                    os.path.expanduser(self.key_file), MAX_KEY_FILE_BYTES, "key file"
+                    os.path.expanduser(key_file), MAX_KEY_FILE_BYTES, "key file"
                 )
             except InputError as exc:
                 raise AuthError(
                     T("cannot log in to {host}: key file {file}: {error}.", host=endpoint.label,
-                      file=self.key_file, error=exc.problem)
+                      file=key_file, error=exc.problem)
                 ) from None
         client = paramiko.SSHClient()
         self._load_host_keys(client)
@@ -403,10 +434,10 @@ class SSHTransport(LiveTransport):
                 port=endpoint.port,
                 username=endpoint.user,
                 password=password,
-                key_filename=os.path.expanduser(self.key_file) if self.key_file else None,
+                key_filename=os.path.expanduser(key_file) if key_file else None,
                 timeout=self.connect_timeout,
                 allow_agent=True,
-                look_for_keys=self.key_file is None,
+                look_for_keys=key_file is None,
                 sock=sock,
                 banner_timeout=self.connect_timeout,
                 auth_timeout=self.connect_timeout,
@@ -430,34 +461,60 @@ class SSHTransport(LiveTransport):
         validate_address(target.address)
         _validate_port(target.port, target.label)
         _validate_user(target.user, target.label)
-        jump = parse_jump(self.jump_spec, target.user) if self.jump_spec else None
-        if jump is None:
+        hops = ([parse_jump(spec, target.user) for spec in self.jump_spec.split(",")]
+                if self.jump_spec else [])
+        if not hops:
             self._client = self._ssh_connect(target, lambda: self._open_socket(target))
             return
-        self._jump_client = self._ssh_connect(jump, lambda: self._open_socket(jump))
-        jump_transport = self._jump_client.get_transport()
-        if jump_transport is None:  # pragma: no cover - connect() always sets it
+        first = hops[0]
+        try:
+            client = self._ssh_connect(first, lambda: self._open_socket(first),
+                                       self._hop_key(0))
+            self._jump_clients.append(client)
+            # ProxyJump a,b: each next hop (then the target) is reached by a direct-tcpip
+            # channel of the previous hop's connection, with the same host-key rules.
+            for i, endpoint in enumerate([*hops[1:], target], start=1):
+                channel = self._forward(client, hops[i - 1], endpoint)
+                client = self._ssh_connect(endpoint, _opener(channel),
+                                           self._hop_key(i) if i < len(hops) else None)
+                if i < len(hops):
+                    self._jump_clients.append(client)
+                else:
+                    self._client = client
+        except BaseException:
+            self.close()
+            raise
+
+    def _hop_key(self, index: int) -> str | None:
+        """The key file of hop ``index`` of the jump chain (None: the host's own)."""
+
+        if index < len(self.jump_key_files) and self.jump_key_files[index]:
+            return self.jump_key_files[index]
+        return None
+
+    def _forward(
+        self, via: paramiko.SSHClient, jump: Endpoint, target: Endpoint
+    ) -> paramiko.Channel:
+        """A direct-tcpip channel from the jump host ``via`` to ``target``."""
+
+        transport = via.get_transport()
+        if transport is None:  # pragma: no cover - connect() always sets it
             raise ConnectError(T("connection to jump host {host} was lost.", host=jump.label))
         try:
-            channel = jump_transport.open_channel(
+            channel = transport.open_channel(
                 "direct-tcpip",
                 (target.address, target.port),
                 ("127.0.0.1", 0),
                 timeout=self.connect_timeout,
             )
         except (paramiko.SSHException, OSError, EOFError) as exc:
-            self.close()
             reason = str(exc).rstrip(".") or type(exc).__name__
             raise ConnectError(
                 T("cannot connect to {host} through jump host {jump}: {error}.",
                   host=target.label, jump=jump.label, error=reason)
             ) from exc
         self.forward_channels_opened += 1
-        try:
-            self._client = self._ssh_connect(target, lambda: channel)
-        except BaseException:
-            self.close()
-            raise
+        return channel
 
     # -- the one collector run -------------------------------------------------------------
 
@@ -663,14 +720,15 @@ class SSHTransport(LiveTransport):
     def close(self) -> None:
         """Close the connection and any jump-host connection."""
 
-        for client in (self._client, self._jump_client):
+        # The target first, then the hops back towards attt (each rides on the previous).
+        for client in (self._client, *reversed(self._jump_clients)):
             if client is not None:
                 try:
                     client.close()
                 except Exception:  # closing must never raise
                     log.debug("error closing SSH client", exc_info=True)
         self._client = None
-        self._jump_client = None
+        self._jump_clients = []
 
     def __enter__(self) -> SSHTransport:
         return self
