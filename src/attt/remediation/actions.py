@@ -27,11 +27,15 @@ def ere_escape(text: str) -> str:
 class Action(Protocol):
     """One edit: an Ansible task body (module and arguments) and a shell command."""
 
-    path: str
+    @property
+    def path(self) -> str:
+        """The file the edit changes."""
 
-    def ansible(self) -> dict[str, Any]: ...
+    def ansible(self) -> dict[str, Any]:
+        """The task body: ``{module: arguments}``."""
 
-    def shell(self) -> str: ...
+    def shell(self) -> str:
+        """The shell command (a helper of the script's preamble)."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,8 @@ class Setting:
 
     @property
     def line(self) -> str:
+        """The line written."""
+
         return f"{self.key}{self.sep}{self.value}"
 
     def _pattern(self, escape: Any) -> str:
@@ -56,6 +62,8 @@ class Setting:
         return f"^[ \t]*{escape(self.key)}([ \t=]|$)"
 
     def ansible(self) -> dict[str, Any]:
+        """The Ansible task body."""
+
         args: dict[str, Any] = {"path": self.path, "regexp": self._pattern(re.escape),
                                 "line": self.line, "create": True, "mode": self.mode}
         if self.validate:
@@ -63,6 +71,8 @@ class Setting:
         return {"ansible.builtin.lineinfile": args}
 
     def shell(self) -> str:
+        """The shell command."""
+
         return "attt_setting " + " ".join(shlex.quote(a) for a in (
             self.path, self._pattern(ere_escape), self.line, self.mode))
 
@@ -78,11 +88,15 @@ class Block:
     mode: str = "0640"
 
     def ansible(self) -> dict[str, Any]:
+        """The Ansible task body."""
+
         return {"ansible.builtin.blockinfile": {
             "path": self.path, "marker": MARKER.replace("{id}", self.id),
             "block": "\n".join(self.lines), "create": True, "mode": self.mode}}
 
     def shell(self) -> str:
+        """The shell command."""
+
         body = "\n".join(self.lines)
         return (f"attt_block {shlex.quote(self.path)} {shlex.quote(self.id)} "
                 f"{shlex.quote(self.mode)} <<'ATTT_EOF'\n{body}\nATTT_EOF")
@@ -97,10 +111,14 @@ class Content:
     mode: str = "0644"
 
     def ansible(self) -> dict[str, Any]:
+        """The Ansible task body."""
+
         return {"ansible.builtin.copy": {"dest": self.path, "content": self.text,
                                          "mode": self.mode}}
 
     def shell(self) -> str:
+        """The shell command."""
+
         body = self.text[:-1] if self.text.endswith("\n") else self.text
         return (f"attt_content {shlex.quote(self.path)} {shlex.quote(self.mode)} "
                 f"<<'ATTT_EOF'\n{body}\nATTT_EOF")
@@ -122,6 +140,8 @@ class PamArg:
         return rf"[ \t]*{self.ptype}[ \t]+(?:\[[^\]\n]*\]|\S+)[ \t]+{re.escape(self.module)}\.so"
 
     def ansible(self) -> dict[str, Any]:
+        """The Ansible task body."""
+
         # An existing ARG= is replaced where it stands, else ARG=VALUE ends the line: the
         # second run finds the line as the first left it.
         arg = re.escape(self.arg)
@@ -132,6 +152,8 @@ class PamArg:
             "replace": rf"\g<1> {self.arg}={self.value}\g<2>"}}
 
     def shell(self) -> str:
+        """The shell command."""
+
         head = (f"^[ \t]*{self.ptype}[ \t]+(\\[[^]]*\\]|[^ \t]+)[ \t]+"
                 f"{ere_escape(self.module)}\\.so([ \t]|$)")
         return "attt_pam_arg " + " ".join(shlex.quote(a) for a in (
@@ -147,10 +169,14 @@ class Symlink:
     target: str
 
     def ansible(self) -> dict[str, Any]:
+        """The Ansible task body."""
+
         return {"ansible.builtin.file": {"path": self.path, "src": self.target,
                                          "state": "link", "force": True}}
 
     def shell(self) -> str:
+        """The shell command."""
+
         return f"attt_symlink {shlex.quote(self.path)} {shlex.quote(self.target)}"
 
 

@@ -38,6 +38,8 @@ class Empty:
     reason_en: str
 
     def holds(self, evidence: Mapping[str, Any]) -> bool:
+        """Whether the evidence allows the fix."""
+
         return not _get(evidence, self.path)
 
 
@@ -50,6 +52,8 @@ class Present:
     reason_en: str
 
     def holds(self, evidence: Mapping[str, Any]) -> bool:
+        """Whether the evidence allows the fix."""
+
         return _get(evidence, self.path) is not None
 
 

@@ -44,6 +44,8 @@ class Listed:
 
 @dataclass
 class Plan:
+    """What ``attt remediate`` writes: fixes, and what it leaves to a person."""
+
     run: str
     tasks: list[Task]
     human: list[Listed]  # a decision is needed

@@ -59,6 +59,8 @@ def _task(task: Task, apply_live: bool) -> dict[str, Any]:
 
 
 def render_playbook(plan: Plan, apply_live: bool = False) -> str:
+    """The playbook text: the header comment, then one play over all hosts."""
+
     tasks: list[dict[str, Any]] = [_task(t, apply_live) for t in plan.tasks]
     sshd_hosts = sorted({h for t in plan.tasks if "sshd" in t.fix.handlers for h in t.hosts})
     if sshd_hosts:

@@ -138,6 +138,8 @@ def _task(task: Task, notify: list[str]) -> str:
 
 
 def render_script(plan: Plan, apply_live: bool = False) -> str:
+    """The script text: header comment, helpers, one guarded section per fix, handlers."""
+
     used = sorted({k for t in plan.tasks for k in t.fix.handlers
                    if apply_live or not HANDLERS[k].live_only})
     hosts = sorted({h for t in plan.tasks for h in t.hosts})

@@ -1,0 +1,57 @@
+"""``attt remediate --format sh`` on a copy of a real Debian 12 tree, run with
+``chroot TREE /bin/sh``: exactly the fixed checks flip from fail to pass, a dry run and a
+second run change nothing."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from .conftest import assert_exact_flips, remediate, scan_dir, tree_digest
+
+# The fixes a fresh minbase tree needs at level 3 (a floor: the registry may fix more).
+EXPECTED = {
+    "ssh.root_login_disabled", "ssh.password_auth_disabled", "ssh.max_auth_tries_limited",
+    "ssh.idle_timeout_set", "ssh.strong_crypto", "ssh.warning_banner_set",
+    "password.min_length", "password.history_remembered", "accounts.password_max_age",
+    "accounts.inactive_disabled", "shell.session_timeout", "kernel.redirects_ignored",
+    "kernel.source_route_rejected", "audit.rules_logins", "audit.rules_privileged",
+    "audit.rules_config_changes", "firewall.default_deny_input",
+}
+
+
+def _run(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["chroot", str(root), "/bin/sh", "/tmp/attt-fix.sh", *args],
+                          capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_sh_script_flips_exactly_the_fixed_checks(rootfs: Path, tmp_path: Path) -> None:
+    before = scan_dir(rootfs, tmp_path / "r0")
+    script = tmp_path / "fix.sh"
+    output, fixed = remediate(tmp_path / "r0", "sh", script)
+    assert fixed >= EXPECTED, sorted(EXPECTED - fixed)
+    # What needs a person is said, in Vietnamese first, and not fixed.
+    assert "antivirus.running" in output and "antivirus.running" not in fixed
+    assert output.index("Cần người phụ trách") < output.index("Needs a decision")
+    (rootfs / "tmp/attt-fix.sh").write_text(script.read_text())
+    untouched = tree_digest(rootfs)
+
+    dry = _run(rootfs, "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert "would change: /etc/ssh/sshd_config.d/00-attt.conf" in dry.stdout
+    assert tree_digest(rootfs) == untouched
+
+    first = _run(rootfs)
+    assert first.returncode == 0, first.stdout + first.stderr
+    changed = tree_digest(rootfs)
+    assert changed != untouched
+    second = _run(rootfs)
+    assert second.returncode == 0, second.stderr
+    assert second.stdout.strip().endswith("Files changed: 0"), second.stdout
+    assert tree_digest(rootfs) == changed
+
+    after = scan_dir(rootfs, tmp_path / "r1")
+    assert_exact_flips(before, after, fixed)
+    # Written to the persistent file only: nothing here ran sysctl on this machine's kernel.
+    assert "sysctl -p" not in script.read_text()
+    assert (rootfs / "etc/sysctl.d/60-attt.conf").read_text().count(" = 0\n") == 10
