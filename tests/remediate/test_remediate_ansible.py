@@ -22,6 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+
+from attt.cli import main
+from attt.remediation.catalog import FIXES
 
 from .conftest import (
     assert_exact_flips,
@@ -29,6 +33,7 @@ from .conftest import (
     remediate,
     scan_dir,
     sshd_helper,
+    statuses,
     tree_digest,
 )
 
@@ -93,8 +98,11 @@ def _playbook(host: TreeHost, playbook: Path, tmp: Path) -> tuple[int, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ANSIBLE_", "SSH_AUTH"))}
     env.update(ANSIBLE_HOME=str(tmp / "ansible-home"), ANSIBLE_PIPELINING="True",
                ANSIBLE_NOCOLOR="1", ANSIBLE_HOST_KEY_CHECKING="True",
+               ANSIBLE_SSH_CONTROL_PATH_DIR=str(tmp / "cp"),
+               # One SSH connection for the whole run, closed 5 s after it.
                ANSIBLE_SSH_ARGS=f"-o UserKnownHostsFile={host.known_hosts} "
-                                "-o StrictHostKeyChecking=yes -o ControlMaster=no")
+                                "-o StrictHostKeyChecking=yes -o ControlMaster=auto "
+                                "-o ControlPersist=5s")
     proc = subprocess.run([str(ANSIBLE_PLAYBOOK), "-i", str(inventory), str(playbook)],
                           capture_output=True, text=True, timeout=600, env=env, check=False)
     out = proc.stdout + proc.stderr
@@ -139,3 +147,40 @@ def test_playbook_flips_exactly_the_fixed_checks(tree_host: TreeHost, tmp_path: 
         assert {p: theirs.get(p) for p in touched} == {p: ours[p] for p in touched}
     finally:
         shutil.rmtree(other, ignore_errors=True)
+
+
+def _scan_ssh(host: TreeHost, tmp: Path, name: str) -> dict[str, str]:
+    """attt itself over SSH to the tree's sshd: its collector runs inside the tree."""
+
+    inventory = tmp / "attt-inventory.yaml"
+    inventory.write_text(
+        f"known_hosts: {host.known_hosts}\n"
+        "defaults:\n  transport: ssh\n  user: root\n"
+        f"  options: {{key_file: {host.key}, connect_timeout: 5, command_timeout: 120}}\n"
+        "systems:\n  - name: he-thong-thu\n    owner: UBND tỉnh Thử\n"
+        "    operating_unit: Sở Thử\n    level: 3\n    hosts:\n"
+        f"      - {{name: {host.root.name}, address: 127.0.0.1, port: {host.port}}}\n")
+    out = tmp / name
+    result = CliRunner().invoke(main, ["scan", "-i", str(inventory), "-o", str(out), "-q",
+                                       "-f", "json"], catch_exceptions=False)
+    assert result.exit_code in (0, 1, 3), result.output
+    return statuses(out)
+
+
+def test_playbook_over_ssh_flips_what_takes_effect_now(tree_host: TreeHost,
+                                                       tmp_path: Path) -> None:
+    """Both attt and Ansible reach the host over SSH.  Files read at each login or by sshd -T
+    flip now; audit rules, kernel parameters and the firewall are read from the running
+    kernel on a live host, so without --apply-live they stay as they were until a boot."""
+
+    before = _scan_ssh(tree_host, tmp_path, "s0")
+    playbook = tmp_path / "fix.yml"
+    _output, fixed = remediate(tmp_path / "s0", "ansible", playbook)
+    now = {c for c in fixed if FIXES[c].effect == "now"}
+    later = fixed - now
+    assert {"ssh.root_login_disabled", "password.min_length"} <= now
+    assert {"audit.rules_logins", "firewall.default_deny_input"} <= later
+    _playbook(tree_host, playbook, tmp_path)
+    after = _scan_ssh(tree_host, tmp_path, "s1")
+    assert_exact_flips(before, after, now)
+    assert all(after[c] == "fail" for c in later)
