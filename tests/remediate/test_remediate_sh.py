@@ -55,3 +55,34 @@ def test_sh_script_flips_exactly_the_fixed_checks(rootfs: Path, tmp_path: Path) 
     # Written to the persistent file only: nothing here ran sysctl on this machine's kernel.
     assert "sysctl -p" not in script.read_text()
     assert (rootfs / "etc/sysctl.d/60-attt.conf").read_text().count(" = 0\n") == 10
+
+
+def test_sh_script_on_a_tree_with_weakened_settings(rootfs: Path, tmp_path: Path) -> None:
+    """Settings a fresh image already has right, weakened in files read before attt's (so
+    attt's drop-ins win) and one in /etc/sysctl.conf, read after attt's file: that one is
+    left to a person."""
+
+    (rootfs / "etc/ssh/sshd_config.d/50-weak.conf").write_text(
+        "PermitEmptyPasswords yes\nHostbasedAuthentication yes\n")
+    journald = rootfs / "etc/systemd/journald.conf.d"
+    journald.mkdir(parents=True)
+    (journald / "10-volatile.conf").write_text("[Journal]\nStorage=volatile\n")
+    defs = rootfs / "etc/login.defs"
+    defs.write_text(defs.read_text().replace("PASS_WARN_AGE\t7", "PASS_WARN_AGE\t3"))
+    (rootfs / "etc/sysctl.d/10-weak.conf").write_text(
+        "net.ipv4.tcp_syncookies = 0\nfs.suid_dumpable = 2\n")
+    with (rootfs / "etc/sysctl.conf").open("a") as fh:
+        fh.write("kernel.randomize_va_space = 1\n")
+    before = scan_dir(rootfs, tmp_path / "r0")
+    script = tmp_path / "fix.sh"
+    output, fixed = remediate(tmp_path / "r0", "sh", script)
+    weakened = {"ssh.empty_passwords_denied", "ssh.host_based_auth_disabled",
+                "logging.journald_persistent", "accounts.password_warn_age",
+                "kernel.syn_cookies_enabled", "kernel.core_dumps_restricted"}
+    assert fixed >= weakened, sorted(weakened - fixed)
+    assert before["kernel.aslr_full"] == "fail" and "kernel.aslr_full" not in fixed
+    assert "change it there" in output
+    (rootfs / "tmp/attt-fix.sh").write_text(script.read_text())
+    assert _run(rootfs).returncode == 0
+    after = scan_dir(rootfs, tmp_path / "r1")
+    assert_exact_flips(before, after, fixed)

@@ -11,7 +11,7 @@ never rewrites the distribution's file: sshd's first value wins, hence ``00-attt
 from __future__ import annotations
 
 from .actions import Block, Content, PamArg, Setting, Symlink
-from .model import Empty, Fix, Handler, Human, Present
+from .model import Empty, Fix, Handler, Human, Present, ReadBefore
 
 SSHD_DROP_IN = "/etc/ssh/sshd_config.d/00-attt.conf"
 SYSCTL_FILE = "/etc/sysctl.d/60-attt.conf"
@@ -44,10 +44,19 @@ def _sshd(check: str, vi: str, en: str, options: dict[str, str],
     return Fix(check, vi, en, (*extra, *settings), handlers=("sshd",))
 
 
+# A value set in a sysctl.d file read after attt's (99-sysctl.conf, i.e. /etc/sysctl.conf)
+# would win at boot: that file is the one to change, by a person who knows why it is there.
+_SYSCTL_LAST = ReadBefore(("observed",), SYSCTL_FILE.rsplit("/", 1)[-1],
+                          "giá trị được đặt ở tệp đọc sau /etc/sysctl.d/60-attt.conf: cần sửa "
+                          "tại tệp đó",
+                          "the value is set in a file read after /etc/sysctl.d/60-attt.conf: "
+                          "change it there")
+
+
 def _sysctl(check: str, vi: str, en: str, values: dict[str, str]) -> Fix:
     return Fix(check, vi, en, tuple(Setting(SYSCTL_FILE, k, v, sep=" = ")
                                     for k, v in values.items()),
-               handlers=("sysctl",), effect="boot")
+               handlers=("sysctl",), effect="boot", conditions=(_SYSCTL_LAST,))
 
 
 def _aging(check: str, key: str, param: str, bad: str, vi: str, en: str,

@@ -57,7 +57,34 @@ class Present:
         return _get(evidence, self.path) is not None
 
 
-Condition = Empty | Present
+@dataclass(frozen=True)
+class ReadBefore:
+    """Every value in the evidence mapping at ``path`` that came from a sysctl.d file
+    (``{"from": "/etc/sysctl.d/10-x.conf:3"}``, or ``... via /etc/sysctl.d/99-sysctl.conf``)
+    came from one read before ``name``: a file read after attt's would undo the fix."""
+
+    path: tuple[str, ...]
+    name: str
+    reason_vi: str
+    reason_en: str
+
+    def holds(self, evidence: Mapping[str, Any]) -> bool:
+        """Whether the evidence allows the fix."""
+
+        values = _get(evidence, self.path)
+        if not isinstance(values, Mapping):
+            return True
+        for value in values.values():
+            source = value.get("from") if isinstance(value, Mapping) else None
+            if not isinstance(source, str) or not source.startswith("/"):
+                continue  # a kernel default, not a file
+            file = source.split(" via ")[-1].split(":")[0]
+            if file.rsplit("/", 1)[-1] > self.name:
+                return False
+        return True
+
+
+Condition = Empty | Present | ReadBefore
 
 
 def _get(data: Any, path: Sequence[str]) -> Any:
@@ -120,4 +147,4 @@ def _fill(action: Action, context: Mapping[str, Any], each: str | None) -> Actio
     return dataclasses.replace(action, **changes)  # type: ignore[type-var]
 
 
-__all__ = ["Condition", "Effect", "Empty", "Fix", "Handler", "Human", "Present"]
+__all__ = ["Condition", "Effect", "Empty", "Fix", "Handler", "Human", "Present", "ReadBefore"]
