@@ -64,8 +64,7 @@ def _list(title: Msg, items: list[Listed], err: bool) -> None:
 def remediate(run_dir: str, fmt: str, output: str | None, hosts: tuple[str, ...],
               systems: tuple[str, ...], apply_live: bool) -> None:
     """Viết playbook (hoặc tập lệnh sh) khắc phục các kiểm tra không đạt có cách sửa tự động.
-
-    Write a playbook (or shell script) fixing the failing checks that have an automatic fix.
+    / Write a playbook (or shell script) fixing the failing checks that have an automatic fix.
     """
 
     if not os.path.isdir(run_dir):
