@@ -112,6 +112,8 @@ def _playbook(host: TreeHost, playbook: Path, tmp: Path) -> tuple[int, str]:
     return int(recap.group(1)), out
 
 
+# The first test of a machine builds the cached image (debootstrap) inside its fixture.
+@pytest.mark.timeout(900)
 def test_playbook_flips_exactly_the_fixed_checks(tree_host: TreeHost, tmp_path: Path,
                                                  py_rootfs_image: Path) -> None:
     root = tree_host.root
@@ -167,6 +169,8 @@ def _scan_ssh(host: TreeHost, tmp: Path, name: str) -> dict[str, str]:
     return statuses(out)
 
 
+# The first test of a machine builds the cached image (debootstrap) inside its fixture.
+@pytest.mark.timeout(900)
 def test_playbook_over_ssh_flips_what_takes_effect_now(tree_host: TreeHost,
                                                        tmp_path: Path) -> None:
     """Both attt and Ansible reach the host over SSH.  Files read at each login or by sshd -T

@@ -7,6 +7,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from .conftest import assert_exact_flips, remediate, scan_dir, tree_digest
 
 # The fixes a fresh minbase tree needs at level 3 (a floor: the registry may fix more).
@@ -25,6 +27,8 @@ def _run(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=120, check=False)
 
 
+# The first test of a machine builds the cached image (debootstrap) inside its fixture.
+@pytest.mark.timeout(900)
 def test_sh_script_flips_exactly_the_fixed_checks(rootfs: Path, tmp_path: Path) -> None:
     before = scan_dir(rootfs, tmp_path / "r0")
     script = tmp_path / "fix.sh"
@@ -57,6 +61,8 @@ def test_sh_script_flips_exactly_the_fixed_checks(rootfs: Path, tmp_path: Path) 
     assert (rootfs / "etc/sysctl.d/60-attt.conf").read_text().count(" = 0\n") == 10
 
 
+# The first test of a machine builds the cached image (debootstrap) inside its fixture.
+@pytest.mark.timeout(900)
 def test_sh_script_on_a_tree_with_weakened_settings(rootfs: Path, tmp_path: Path) -> None:
     """Settings a fresh image already has right, weakened in files read before attt's (so
     attt's drop-ins win) and one in /etc/sysctl.conf, read after attt's file: that one is
