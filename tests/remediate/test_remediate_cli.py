@@ -86,3 +86,26 @@ def test_registry_has_one_answer_per_check() -> None:
 
     assert not set(FIXES) & set(HUMAN)
     assert set(FIXES) | set(HUMAN) <= set(CHECKS)
+
+
+V1_RUN = Path(__file__).resolve().parents[1] / "fixtures" / "results-v1"
+
+
+def test_results_v1_hosts_sharing_a_fix_share_one_task() -> None:
+    result = CliRunner().invoke(main, ["remediate", str(V1_RUN), "-o", "-"])
+    assert result.exit_code == 0, result.output
+    play = yaml.safe_load(result.stdout.split("---\n", 1)[1])[0]
+    root = next(t for t in play["tasks"] if t["tags"][-1] == "ssh.root_login_disabled")
+    assert sorted(root["vars"]["attt_hosts"]) == ["may-a", "may-b"]
+    assert sum(t["tags"][-1] == "ssh.root_login_disabled" for t in play["tasks"]) == 1
+
+
+def test_a_failing_check_without_a_fix_is_listed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delitem(FIXES, "ssh.root_login_disabled")
+    result = CliRunner().invoke(main, ["remediate", str(V1_RUN), "-o", "-"])
+    assert result.exit_code == 0
+    assert "ssh.root_login_disabled" not in result.stdout.split("---\n", 1)[1]
+    listed = result.stderr.split("No automatic fix known (not fixed):", 1)[1]
+    assert "ssh.root_login_disabled (may-a, may-b)" in listed or (
+        "ssh.root_login_disabled (may-b, may-a)" in listed)
+    assert "attt chưa có cách khắc phục tự động" in result.stdout.split("---\n", 1)[0]
