@@ -117,11 +117,14 @@ def _playbook(host: TreeHost, playbook: Path, tmp: Path) -> tuple[int, str]:
 def test_playbook_flips_exactly_the_fixed_checks(tree_host: TreeHost, tmp_path: Path,
                                                  py_rootfs_image: Path) -> None:
     root = tree_host.root
+    # A setting the image has right, weakened: sudo's drop-in is checked with visudo.
+    weak = "etc/sudoers.d/10-weak"
+    (root / weak).write_text("Defaults !use_pty\n")
     before = scan_dir(root, tmp_path / "r0")
     playbook = tmp_path / "fix.yml"
     _output, fixed = remediate(tmp_path / "r0", "ansible", playbook)
     text = playbook.read_text()
-    assert "ssh.root_login_disabled" in fixed and "kernel.redirects_ignored" in fixed
+    assert {"ssh.root_login_disabled", "kernel.redirects_ignored", "sudo.logging_enabled"} <= fixed
     assert "sysctl -p" not in text and "augenrules" not in text  # no --apply-live
 
     changed, _out = _playbook(tree_host, playbook, tmp_path)
@@ -139,6 +142,7 @@ def test_playbook_flips_exactly_the_fixed_checks(tree_host: TreeHost, tmp_path: 
         script = tmp_path / "fix.sh"
         remediate(tmp_path / "r0", "sh", script)
         (other / "tmp/attt-fix.sh").write_text(script.read_text())
+        (other / weak).write_text("Defaults !use_pty\n")
         proc = subprocess.run(["chroot", str(other), "/bin/sh", "/tmp/attt-fix.sh",
                                "--host", root.name], capture_output=True, text=True,
                               timeout=120, check=False)

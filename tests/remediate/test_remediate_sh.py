@@ -77,6 +77,7 @@ def test_sh_script_on_a_tree_with_weakened_settings(rootfs: Path, tmp_path: Path
     defs.write_text(defs.read_text().replace("PASS_WARN_AGE\t7", "PASS_WARN_AGE\t3"))
     (rootfs / "etc/sysctl.d/10-weak.conf").write_text(
         "net.ipv4.tcp_syncookies = 0\nfs.suid_dumpable = 2\n")
+    (rootfs / "etc/sudoers.d/10-weak").write_text("Defaults !use_pty\n")
     with (rootfs / "etc/sysctl.conf").open("a") as fh:
         fh.write("kernel.randomize_va_space = 1\n")
     before = scan_dir(rootfs, tmp_path / "r0")
@@ -84,7 +85,8 @@ def test_sh_script_on_a_tree_with_weakened_settings(rootfs: Path, tmp_path: Path
     output, fixed = remediate(tmp_path / "r0", "sh", script)
     weakened = {"ssh.empty_passwords_denied", "ssh.host_based_auth_disabled",
                 "logging.journald_persistent", "accounts.password_warn_age",
-                "kernel.syn_cookies_enabled", "kernel.core_dumps_restricted"}
+                "kernel.syn_cookies_enabled", "kernel.core_dumps_restricted",
+                "sudo.logging_enabled"}
     assert fixed >= weakened, sorted(weakened - fixed)
     assert before["kernel.aslr_full"] == "fail" and "kernel.aslr_full" not in fixed
     assert "change it there" in output

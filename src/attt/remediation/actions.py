@@ -104,24 +104,29 @@ class Block:
 
 @dataclass(frozen=True)
 class Content:
-    """A whole file of attt's own (a banner, a profile.d script, nftables.conf)."""
+    """A whole file of attt's own (a banner, a profile.d script, nftables.conf), checked
+    with ``validate`` (a command with %s for the new file) before it replaces the old one."""
 
     path: str
     text: str
     mode: str = "0644"
+    validate: str | None = None
 
     def ansible(self) -> dict[str, Any]:
         """The Ansible task body."""
 
-        return {"ansible.builtin.copy": {"dest": self.path, "content": self.text,
-                                         "mode": self.mode}}
+        args: dict[str, Any] = {"dest": self.path, "content": self.text, "mode": self.mode}
+        if self.validate:
+            args["validate"] = self.validate
+        return {"ansible.builtin.copy": args}
 
     def shell(self) -> str:
         """The shell command."""
 
         body = self.text[:-1] if self.text.endswith("\n") else self.text
+        check = (self.validate or "").replace("%s", "").strip()
         return (f"attt_content {shlex.quote(self.path)} {shlex.quote(self.mode)} "
-                f"<<'ATTT_EOF'\n{body}\nATTT_EOF")
+                f"{shlex.quote(check)} <<'ATTT_EOF'\n{body}\nATTT_EOF")
 
 
 @dataclass(frozen=True)

@@ -204,6 +204,11 @@ _FIXES: tuple[Fix, ...] = (
             "-a always,exit -F arch=b32 -S adjtimex,settimeofday,clock_settime,stime "
             "-k time-change")),),
         handlers=("auditd",), effect="boot", each="required_watches"),
+    # Read last (sudo skips names with a dot): its Defaults win over earlier ones.
+    Fix("sudo.logging_enabled", "Ghi nhật ký sudo và chạy lệnh trong pty riêng",
+        "Log sudo and run commands in their own pty",
+        (Content("/etc/sudoers.d/zz-attt", "Defaults syslog=authpriv\nDefaults use_pty\n",
+                 mode="0440", validate="/usr/sbin/visudo -cf %s"),)),
     Fix("logging.journald_persistent", "Lưu nhật ký systemd journal bền vững",
         "Keep the systemd journal persistent",
         (Content("/etc/systemd/journald.conf.d/60-attt.conf", "[Journal]\nStorage=persistent\n"),),
@@ -270,6 +275,19 @@ _HUMAN: tuple[Human, ...] = (
           "review the sudo NOPASSWD rules"),
     Human("files.world_writable_none", "xem xét các tệp ai cũng ghi được",
           "review the world-writable files"),
+    *(Human(f"services.{name}", "gỡ gói phần mềm sau khi xác nhận không còn ai sử dụng",
+            "remove the package once nobody is confirmed to use it")
+      for name in ("telnet_absent", "rsh_absent", "tftp_absent", "xinetd_absent",
+                   "ftp_plaintext_absent", "snmp_v1v2c_public_absent")),
+    *(Human(check, "cần quy hoạch địa chỉ IPv6 của mạng", "needs the network's IPv6 plan")
+      for check in ("ipv6.enabled", "ipv6.global_address", "ipv6.default_route",
+                    "ipv6.resolver_reachable", "net.ipv6_readiness")),
+    Human("logging.rsyslog_running", "cài đặt và bật rsyslog (thay đổi phần mềm)",
+          "install and enable rsyslog (a software change)"),
+    Human("files.sensitive_permissions", "xem xét chủ sở hữu và quyền của các tệp được nêu",
+          "review the owner and mode of the files named"),
+    Human("antimalware.coverage", "cài phần mềm phòng chống mã độc cho các máy được nêu",
+          "install the anti-malware product on the computers named"),
 )
 
 FIXES: dict[str, Fix] = {f.check: f for f in _FIXES}

@@ -92,9 +92,13 @@ attt_block() {
   attt_commit "$1" "$3" "$t"
 }
 
-# attt_content FILE MODE < TEXT: the whole file.
+# attt_content FILE MODE CHECK < TEXT: the whole file; CHECK (a command, may be empty) is run
+# with the new file's path and must succeed first.
 attt_content() {
-  t=$(mktemp); cat > "$t"
+  t=$(mktemp); cat > "$t"; chmod "$2" "$t"
+  if [ -n "$3" ] && ! $3 "$t" > /dev/null; then
+    rm -f "$t"; echo "Tệp mới không hợp lệ / New file rejected: $1" >&2; return 1
+  fi
   attt_commit "$1" "$2" "$t"
 }
 
