@@ -114,3 +114,17 @@ def test_a_failing_check_without_a_fix_is_listed(monkeypatch: pytest.MonkeyPatch
     assert "ssh.root_login_disabled (may-a, may-b)" in listed or (
         "ssh.root_login_disabled (may-b, may-a)" in listed)
     assert "attt chưa có cách khắc phục tự động" in result.stdout.split("---\n", 1)[0]
+
+
+def test_header_warns_and_keeps_names_inside_the_comment(run: Path) -> None:
+    from attt.remediation import build_plan
+    from attt.remediation.header import header_lines
+
+    plan = build_plan(str(run))
+    plan.human[0].hosts.append("evil\nhosts: all")
+    lines = header_lines(plan, apply_live=False)
+    assert all("\n" not in line for line in lines)
+    assert any("evil?hosts: all" in line for line in lines)
+    text = "\n".join(lines)
+    # Denying root over SSH is announced before anyone runs it.
+    assert "root cannot log in over SSH" in text and "LƯU Ý TRƯỚC KHI CHẠY" in text

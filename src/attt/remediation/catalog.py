@@ -38,10 +38,10 @@ HANDLERS: dict[str, Handler] = {
 
 
 def _sshd(check: str, vi: str, en: str, options: dict[str, str],
-          *extra: Content) -> Fix:
+          *extra: Content, caution: tuple[str, str] | None = None) -> Fix:
     settings = tuple(Setting(SSHD_DROP_IN, k, v, mode="0600",
                              validate="/usr/sbin/sshd -t -f %s") for k, v in options.items())
-    return Fix(check, vi, en, (*extra, *settings), handlers=("sshd",))
+    return Fix(check, vi, en, (*extra, *settings), handlers=("sshd",), caution=caution)
 
 
 # A value set in a sysctl.d file read after attt's (99-sysctl.conf, i.e. /etc/sysctl.conf)
@@ -101,10 +101,17 @@ _NFTABLES = (
 
 _FIXES: tuple[Fix, ...] = (
     _sshd("ssh.root_login_disabled", "Cấm đăng nhập SSH bằng tài khoản root",
-          "Deny SSH login as root", {"PermitRootLogin": "no"}),
+          "Deny SSH login as root", {"PermitRootLogin": "no"},
+          caution=("sau khi áp dụng, root không đăng nhập SSH được: hãy chạy bằng tài khoản "
+                   "quản trị có sudo (ansible-playbook -b)",
+                   "afterwards root cannot log in over SSH: run it as an admin account with "
+                   "sudo (ansible-playbook -b)")),
     _sshd("ssh.password_auth_disabled", "Tắt xác thực SSH bằng mật khẩu",
           "Disable SSH password authentication",
-          {"PasswordAuthentication": "no", "KbdInteractiveAuthentication": "no"}),
+          {"PasswordAuthentication": "no", "KbdInteractiveAuthentication": "no"},
+          caution=("sau khi áp dụng, chỉ đăng nhập SSH được bằng khóa: hãy cài khóa công khai "
+                   "cho các tài khoản quản trị trước",
+                   "afterwards SSH accepts keys only: install the admins' public keys first")),
     _sshd("ssh.empty_passwords_denied", "Cấm mật khẩu rỗng khi đăng nhập SSH",
           "Deny empty passwords over SSH", {"PermitEmptyPasswords": "no"}),
     _sshd("ssh.max_auth_tries_limited", "Giới hạn số lần xác thực SSH",
@@ -219,6 +226,10 @@ _FIXES: tuple[Fix, ...] = (
          Symlink("/etc/systemd/system/sysinit.target.wants/nftables.service",
                  "/lib/systemd/system/nftables.service")),
         handlers=("nftables",), effect="boot",
+        caution=("tường lửa chỉ mở SSH: hãy bổ sung các dịch vụ khác của máy vào "
+                 "/etc/nftables.conf trước khi khởi động lại",
+                 "the firewall opens SSH only: add the host's other services to "
+                 "/etc/nftables.conf before the next boot"),
         conditions=(Empty(("observed", "default_deny"),
                           "đã có tường lửa khác (ufw, firewalld, iptables): cần xem xét",
                           "another firewall is configured (ufw, firewalld, iptables): "

@@ -38,6 +38,11 @@ def header_lines(plan: Plan, apply_live: bool) -> list[str]:
                      "động lại (hoặc tạo lại với --apply-live)")
         lines.append("Kernel parameters, audit rules and the firewall take effect at the next "
                      "boot (or write this again with --apply-live)")
+    cautions = dict.fromkeys(t.fix.caution for t in plan.tasks if t.fix.caution)
+    if cautions:
+        lines.append("LƯU Ý TRƯỚC KHI CHẠY / READ BEFORE RUNNING:")
+        for vi, en in cautions:
+            lines += [f"  - {vi}", f"    {en}"]
     lines += ["Cần người phụ trách quyết định / Needs a decision by a person:",
               *_listed(plan.human),
               "Chưa có bản sửa tự động / No automatic fix known:",

@@ -107,6 +107,8 @@ class Fix:
     effect: Effect = "now"
     conditions: tuple[Condition, ...] = ()
     each: str | None = None  # a list parameter: Block lines with {item} repeat per element
+    # What the person running it must know first (said in the file's header), vi and en.
+    caution: tuple[str, str] | None = None
 
     def fill(self, context: Mapping[str, Any]) -> tuple[Action, ...]:
         """The actions with the placeholders replaced (KeyError: a parameter is missing)."""
