@@ -4,6 +4,7 @@ second run change nothing."""
 
 from __future__ import annotations
 
+import shlex
 import subprocess
 from pathlib import Path
 
@@ -90,6 +91,35 @@ def test_sh_script_on_a_tree_with_weakened_settings(rootfs: Path, tmp_path: Path
     assert fixed >= weakened, sorted(weakened - fixed)
     assert before["kernel.aslr_full"] == "fail" and "kernel.aslr_full" not in fixed
     assert "change it there" in output
+    (rootfs / "tmp/attt-fix.sh").write_text(script.read_text())
+    assert _run(rootfs).returncode == 0
+    after = scan_dir(rootfs, tmp_path / "r1")
+    assert_exact_flips(before, after, fixed)
+
+
+@pytest.mark.timeout(900)
+def test_sh_script_sets_pwquality_when_the_module_is_installed(rootfs: Path,
+                                                               tmp_path: Path) -> None:
+    """With libpam-pwquality installed (from Debian's registry, into the copy), the mix of
+    character classes is fixed on the module's line; without it, it is left to a person."""
+
+    before_install = scan_dir(rootfs, tmp_path / "r-none")
+    _output, fixed = remediate(tmp_path / "r-none", "sh", tmp_path / "none.sh")
+    assert before_install["password.complexity_classes"] == "fail"
+    assert "password.complexity_classes" not in fixed
+    # resolv.conf bind-mounted in a private mount namespace: the tree's own is not changed.
+    root = shlex.quote(str(rootfs))
+    install = (f"mount --bind /etc/resolv.conf {root}/etc/resolv.conf && chroot {root} sh -c "
+               "'apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "
+               "--no-install-recommends libpam-pwquality'")
+    proc = subprocess.run(["unshare", "--mount", "sh", "-c", install], capture_output=True,
+                          text=True, timeout=600, check=False)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert "pam_pwquality.so" in (rootfs / "etc/pam.d/common-password").read_text()
+    before = scan_dir(rootfs, tmp_path / "r0")
+    script = tmp_path / "fix.sh"
+    _output, fixed = remediate(tmp_path / "r0", "sh", script)
+    assert {"password.complexity_classes", "password.min_length"} <= fixed
     (rootfs / "tmp/attt-fix.sh").write_text(script.read_text())
     assert _run(rootfs).returncode == 0
     after = scan_dir(rootfs, tmp_path / "r1")

@@ -11,7 +11,7 @@ never rewrites the distribution's file: sshd's first value wins, hence ``00-attt
 from __future__ import annotations
 
 from .actions import Block, Content, PamArg, Setting, Symlink
-from .model import Empty, Fix, Handler, Human, Present, ReadBefore
+from .model import Empty, Fix, Handler, Human, Mentions, Present, ReadBefore
 
 SSHD_DROP_IN = "/etc/ssh/sshd_config.d/00-attt.conf"
 SYSCTL_FILE = "/etc/sysctl.d/60-attt.conf"
@@ -158,6 +158,17 @@ _FIXES: tuple[Fix, ...] = (
         "Remember previous passwords",
         (PamArg(COMMON_PASSWORD, "password", "pam_unix", "remember", "{remember}"),),
         conditions=(_PAM_STACK,)),
+    # minclass as a module argument: it wins over pwquality.conf.  Without the module (package
+    # libpam-pwquality) the stack has nothing to set: installing software is the agency's call.
+    Fix("password.complexity_classes", "Bắt buộc mật khẩu kết hợp nhiều loại ký tự",
+        "Require a mix of character classes",
+        (PamArg(COMMON_PASSWORD, "password", "pam_pwquality", "minclass", "{min_classes}"),),
+        conditions=(_PAM_STACK,
+                    Mentions(("observed", COMMON_PASSWORD), "pam_pwquality",
+                             "cần cài gói libpam-pwquality (quyết định thay đổi phần mềm) rồi "
+                             "đặt minclass",
+                             "needs the libpam-pwquality package (a software change "
+                             "decision), then minclass"))),
     Fix("shell.session_timeout", "Tự động đóng phiên shell không hoạt động",
         "Close idle shell sessions",
         (Content("/etc/profile.d/attt-tmout.sh",
@@ -260,9 +271,6 @@ _HUMAN: tuple[Human, ...] = (
           "choose the accounts or groups allowed to log in over SSH"),
     Human("ssh.non_default_port", "chọn cổng SSH và mở cổng đó trên tường lửa",
           "choose the SSH port and open it in the firewalls"),
-    Human("password.complexity_classes", "cần cài gói libpam-pwquality (quyết định thay đổi "
-          "phần mềm) rồi đặt minclass", "needs the libpam-pwquality package (a software "
-          "change decision), then minclass"),
     Human("password.lockout_configured", "thay đổi ngăn xếp xác thực PAM (pam_faillock) cần "
           "được kiểm tra trên từng máy", "a change of the PAM auth stack (pam_faillock) must "
           "be reviewed on each host"),

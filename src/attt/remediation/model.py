@@ -10,6 +10,7 @@ says why a check's fix needs a decision nobody can take for the agency.
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -58,6 +59,21 @@ class Present:
 
 
 @dataclass(frozen=True)
+class Mentions:
+    """The evidence at ``path`` names ``text`` (a module the fix edits is in the stack)."""
+
+    path: tuple[str, ...]
+    text: str
+    reason_vi: str
+    reason_en: str
+
+    def holds(self, evidence: Mapping[str, Any]) -> bool:
+        """Whether the evidence allows the fix."""
+
+        return self.text in json.dumps(_get(evidence, self.path), ensure_ascii=False)
+
+
+@dataclass(frozen=True)
 class ReadBefore:
     """Every value in the evidence mapping at ``path`` that came from a sysctl.d file
     (``{"from": "/etc/sysctl.d/10-x.conf:3"}``, or ``... via /etc/sysctl.d/99-sysctl.conf``)
@@ -84,7 +100,7 @@ class ReadBefore:
         return True
 
 
-Condition = Empty | Present | ReadBefore
+Condition = Empty | Present | Mentions | ReadBefore
 
 
 def _get(data: Any, path: Sequence[str]) -> Any:
@@ -149,4 +165,5 @@ def _fill(action: Action, context: Mapping[str, Any], each: str | None) -> Actio
     return dataclasses.replace(action, **changes)  # type: ignore[type-var]
 
 
-__all__ = ["Condition", "Effect", "Empty", "Fix", "Handler", "Human", "Present", "ReadBefore"]
+__all__ = ["Condition", "Effect", "Empty", "Fix", "Handler", "Human", "Mentions", "Present",
+           "ReadBefore"]
