@@ -124,3 +124,19 @@ def test_sh_script_sets_pwquality_when_the_module_is_installed(rootfs: Path,
     assert _run(rootfs).returncode == 0
     after = scan_dir(rootfs, tmp_path / "r1")
     assert_exact_flips(before, after, fixed)
+
+
+@pytest.mark.timeout(900)
+def test_sh_script_stops_when_sshd_would_not_read_its_drop_in(rootfs: Path,
+                                                              tmp_path: Path) -> None:
+    config = rootfs / "etc/ssh/sshd_config"
+    config.write_text(config.read_text().replace("Include /etc/ssh/sshd_config.d/*.conf", ""))
+    scan_dir(rootfs, tmp_path / "r0")
+    script = tmp_path / "fix.sh"
+    remediate(tmp_path / "r0", "sh", script)
+    (rootfs / "tmp/attt-fix.sh").write_text(script.read_text())
+    untouched = tree_digest(rootfs)
+    proc = _run(rootfs)
+    assert proc.returncode == 1
+    assert "sshd_config must include sshd_config.d" in proc.stderr
+    assert tree_digest(rootfs) == untouched

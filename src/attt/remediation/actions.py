@@ -42,13 +42,14 @@ class Action(Protocol):
 class Setting:
     """``KEY<sep>VALUE`` on one line of a keyword file (sshd drop-in, login.defs, sysctl.d):
     the last uncommented line setting KEY is replaced, or the line is appended; the file is
-    created with ``mode`` if missing."""
+    created with ``mode`` if missing.  ``mode`` None: a distribution's file (login.defs), whose
+    mode is left as it is (created 0644 if missing)."""
 
     path: str
     key: str
     value: str
     sep: str = " "
-    mode: str = "0644"
+    mode: str | None = "0644"
     validate: str | None = None  # a command with %s for the new file (Ansible's validate)
 
     @property
@@ -65,7 +66,9 @@ class Setting:
         """The Ansible task body."""
 
         args: dict[str, Any] = {"path": self.path, "regexp": self._pattern(re.escape),
-                                "line": self.line, "create": True, "mode": self.mode}
+                                "line": self.line, "create": True}
+        if self.mode is not None:
+            args["mode"] = self.mode
         if self.validate:
             args["validate"] = self.validate
         return {"ansible.builtin.lineinfile": args}
@@ -74,7 +77,7 @@ class Setting:
         """The shell command."""
 
         return "attt_setting " + " ".join(shlex.quote(a) for a in (
-            self.path, self._pattern(ere_escape), self.line, self.mode))
+            self.path, self._pattern(ere_escape), self.line, self.mode or "0644"))
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,9 @@ SYSCTL_FILE = "/etc/sysctl.d/60-attt.conf"
 AUDIT_RULES = "/etc/audit/rules.d/attt.rules"
 BANNER = "/etc/ssh/attt-banner.txt"
 COMMON_PASSWORD = "/etc/pam.d/common-password"
+# sshd reads SSHD_DROP_IN only through this line (Debian 11+, Ubuntu 20.04+, RHEL 9 have it).
+SSHD_INCLUDE_CHECK = ("grep -Eqi '^[[:space:]]*Include[[:space:]]+(/etc/ssh/)?sshd_config\\.d/"
+                      "\\*\\.conf' /etc/ssh/sshd_config")
 
 HANDLERS: dict[str, Handler] = {
     # Reload only a running sshd (a tree or a host without systemd has nothing to reload);
@@ -61,7 +64,7 @@ def _sysctl(check: str, vi: str, en: str, values: dict[str, str]) -> Fix:
 
 def _aging(check: str, key: str, param: str, bad: str, vi: str, en: str,
            path: str = "/etc/login.defs", sep: str = "\t") -> Fix:
-    return Fix(check, vi, en, (Setting(path, key, "{" + param + "}", sep=sep),),
+    return Fix(check, vi, en, (Setting(path, key, "{" + param + "}", sep=sep, mode=None),),
                conditions=(Empty(("observed", bad),
                                  "có tài khoản đặt giá trị riêng (chage): cần xem xét từng "
                                  "tài khoản",
@@ -312,4 +315,4 @@ _HUMAN: tuple[Human, ...] = (
 FIXES: dict[str, Fix] = {f.check: f for f in _FIXES}
 HUMAN: dict[str, Human] = {h.check: h for h in _HUMAN}
 
-__all__ = ["FIXES", "HANDLERS", "HUMAN"]
+__all__ = ["FIXES", "HANDLERS", "HUMAN", "SSHD_INCLUDE_CHECK"]

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from .catalog import HANDLERS
+from .catalog import HANDLERS, SSHD_INCLUDE_CHECK
 from .header import header_lines
 from .plan import Plan, Task
 
@@ -73,6 +73,14 @@ def render_playbook(plan: Plan, apply_live: bool = False) -> str:
                          "when": "inventory_hostname in attt_hosts",
                          "ansible.builtin.file": {"path": "/run/sshd", "state": "directory",
                                                   "mode": "0755"},
+                         "changed_when": False})
+        # A drop-in that sshd never reads would change nothing: stop before writing it.
+        tasks.insert(1, {"name": "sshd_config phải đọc thư mục sshd_config.d / sshd_config must "
+                                 "include sshd_config.d",
+                         "tags": ["always"],
+                         "vars": {"attt_hosts": sshd_hosts},
+                         "when": "inventory_hostname in attt_hosts",
+                         "ansible.builtin.command": SSHD_INCLUDE_CHECK,
                          "changed_when": False})
         tasks.append({"name": "Kiểm tra toàn bộ cấu hình sshd / Check the whole sshd "
                               "configuration",

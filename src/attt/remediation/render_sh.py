@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import shlex
 
-from .catalog import HANDLERS
+from .catalog import HANDLERS, SSHD_INCLUDE_CHECK
 from .header import header_lines
 from .plan import Plan, Task
 
@@ -151,6 +151,13 @@ def render_script(plan: Plan, apply_live: bool = False) -> str:
     parts = ["#!/bin/sh", *(f"# {line}" for line in header_lines(plan, apply_live)),
              f"ATTT_ONLY_HOST={shlex.quote(only)}", _PREAMBLE.rstrip("\n"),
              *(f"ATTT_H_{k}=0" for k in used)]
+    sshd_hosts = sorted({h for t in plan.tasks if "sshd" in t.fix.handlers for h in t.hosts})
+    if sshd_hosts:
+        # A drop-in that sshd never reads would change nothing: stop before writing it.
+        parts.append("if attt_for " + " ".join(shlex.quote(h) for h in sshd_hosts)
+                     + f" && ! {SSHD_INCLUDE_CHECK}; then\n"
+                     '  echo "sshd_config phải đọc thư mục sshd_config.d / sshd_config must '
+                     'include sshd_config.d" >&2\n  exit 1\nfi')
     for task in plan.tasks:
         parts.append(_task(task, [k for k in task.fix.handlers if k in used]))
     if "sshd" in used:
