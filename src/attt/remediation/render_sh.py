@@ -48,7 +48,9 @@ attt_commit() {
     echo "sẽ sửa / would change: $1"; rm -f "$3"; return 0
   fi
   if [ -f "$1" ]; then
-    cat "$3" > "$1"; rm -f "$3"
+    # A copy beside the file keeps its owner and mode; the rename replaces it whole (a PAM
+    # file is never seen half written).
+    cp -p "$1" "$1.attt-new"; cat "$3" > "$1.attt-new"; mv -f "$1.attt-new" "$1"; rm -f "$3"
   else
     mkdir -p "$(dirname "$1")"; mv "$3" "$1"; chmod "$2" "$1"
   fi
