@@ -129,3 +129,11 @@ def test_header_warns_and_keeps_names_inside_the_comment(run: Path) -> None:
     text = "\n".join(lines)
     # Denying root over SSH is announced before anyone runs it.
     assert "root cannot log in over SSH" in text and "LƯU Ý TRƯỚC KHI CHẠY" in text
+
+
+@pytest.mark.parametrize(("pattern", "fixed"), [("adhoc", True), ("other-*", False)])
+def test_system_filter(run: Path, pattern: str, fixed: bool) -> None:
+    result = CliRunner().invoke(main, ["remediate", str(run), "--system", pattern, "-o", "-"])
+    assert result.exit_code == 0
+    play = yaml.safe_load(result.stdout.split("---\n", 1)[1])[0]
+    assert bool(play["tasks"]) is fixed
