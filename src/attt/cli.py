@@ -28,6 +28,7 @@ from .commands.inventory import inventory
 from .commands.keys import keys, verify
 from .commands.level import level
 from .commands.network import network
+from .commands.remediate import remediate
 from .commands.scan import report, scan
 from .commands.validate import validate
 from .commands.worker import worker
@@ -141,7 +142,7 @@ def bilingual_help_option(command: click.Command) -> None:
 
 for _command in (scan, report, validate, checks, requirements, profiles, evidence, dossier,
                  history_cmd, diff_cmd, keys, verify, level, network, coverage, collector,
-                 worker, inventory):
+                 worker, inventory, remediate):
     main.add_command(_command)
 bilingual_help_option(main)
 
