@@ -27,7 +27,7 @@ from .errors import InputError
 from .messages import Msg, T
 from .targets import valid_address
 
-INSTALL_HINT = "pip install 'attt[ansible]'"
+INSTALL_HINT = "pip install ansible-core"
 CONNECTIONS = {"ssh": "ssh", "paramiko": "ssh", "paramiko_ssh": "ssh", "smart": "ssh",
                "local": "local", "winrm": "winrm"}
 ALIASES = {

@@ -169,8 +169,8 @@ def test_missing_ansible_core_says_how_to_install(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setitem(sys.modules, "ansible.constants", None)
     with pytest.raises(InputError) as err:
         load_ansible(str(FIXTURES / "hosts.ini"))
-    assert "pip install 'attt[ansible]'" in err.value.render("en")
-    assert "pip install 'attt[ansible]'" in err.value.render("vi")
+    assert "pip install ansible-core" in err.value.render("en")
+    assert "pip install ansible-core" in err.value.render("vi")
     assert err.value.exit_status == 2
 
 
@@ -178,7 +178,7 @@ def test_cli_exit_2_when_ansible_core_missing(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setitem(sys.modules, "ansible.constants", None)
     result = CliRunner().invoke(main, ["scan", "-i", str(FIXTURES / "hosts.ini"), "--dry-run"])
     assert result.exit_code == 2
-    assert "attt[ansible]" in result.output
+    assert "pip install ansible-core" in result.output
 
 
 def test_dry_run_shows_the_notes() -> None:

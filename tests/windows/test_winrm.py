@@ -287,7 +287,7 @@ def test_without_the_extra_is_a_transport_error(
     monkeypatch.setitem(sys.modules, "pypsrp.powershell", None)  # as if not installed
     with pytest.raises(TransportError) as info:
         _run(_host(_free_port(), cert))
-    assert "attt[windows]" in str(info.value)
+    assert "pip install pypsrp pyspnego" in str(info.value)
 
 
 @pytest.mark.timeout(30)

@@ -1,7 +1,7 @@
 """The broker connection and the Celery configuration shared by workers and coordinator.
 
 Celery is imported only here and only when a distributed command runs: a plain ``attt scan``
-never needs it (``pip install 'attt[distributed]'``).
+never needs it (``pip install celery``).
 """
 
 from __future__ import annotations
@@ -157,7 +157,7 @@ def make_app(broker: Broker, zone: str = "", name: str = "attt") -> Any:
         from celery import Celery
     except ImportError:
         raise InputError("--broker", "", T(
-            "the distributed mode needs Celery: pip install 'attt[distributed]'")) from None
+            "the distributed mode needs Celery: pip install celery")) from None
     app = Celery(name, set_as_current=False)
     app.conf.update(base_config(broker, zone))
     return app

@@ -182,8 +182,8 @@ class WinRMTransport:
             import pypsrp.powershell  # noqa: F401
             import spnego  # noqa: F401
         except ImportError as exc:
-            raise TransportError(T("{host}: the WinRM route needs the optional extra: pip "
-                                   "install 'attt[windows]' ({error}).", host=opts.label,
+            raise TransportError(T("{host}: the WinRM route needs the optional packages: pip "
+                                   "install pypsrp pyspnego ({error}).", host=opts.label,
                                    error=str(exc))) from exc
         if not opts.cert_validation:
             log.warning("the TLS certificate of %s is NOT validated (cert_validation: false "
