@@ -27,6 +27,7 @@ from .commands.history import diff_cmd, history_cmd
 from .commands.keys import keys, verify
 from .commands.level import level
 from .commands.network import network
+from .commands.org import org
 from .commands.scan import report, scan
 from .commands.validate import validate
 from .commands.worker import worker
@@ -140,7 +141,7 @@ def bilingual_help_option(command: click.Command) -> None:
 
 for _command in (scan, report, validate, checks, requirements, profiles, evidence, dossier,
                  history_cmd, diff_cmd, keys, verify, level, network, coverage, collector,
-                 worker):
+                 worker, org):
     main.add_command(_command)
 bilingual_help_option(main)
 

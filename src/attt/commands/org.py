@@ -1,0 +1,14 @@
+"""``attt org``: the organisation's view of its units (scan every unit, rank, report).
+
+Subcommands live in their own modules and register here with one line each.
+"""
+
+from __future__ import annotations
+
+import click
+
+
+@click.group()
+def org() -> None:
+    """Tổ chức: quét, xếp hạng và báo cáo theo đơn vị. / Organisation: scan, rank and
+    report per unit."""
