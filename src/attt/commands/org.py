@@ -12,3 +12,9 @@ import click
 def org() -> None:
     """Tổ chức: quét, xếp hạng và báo cáo theo đơn vị. / Organisation: scan, rank and
     report per unit."""
+
+
+# Each subcommand registers with one line (its module imports nothing from here).
+from .org_scan import org_scan  # noqa: E402 - after the group it joins
+
+org.add_command(org_scan)
