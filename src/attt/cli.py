@@ -28,6 +28,7 @@ from .commands.keys import keys, verify
 from .commands.level import level
 from .commands.network import network
 from .commands.org import org
+from .commands.org_annual import annual_report
 from .commands.scan import report, scan
 from .commands.validate import validate
 from .commands.worker import worker
@@ -143,6 +144,7 @@ for _command in (scan, report, validate, checks, requirements, profiles, evidenc
                  history_cmd, diff_cmd, keys, verify, level, network, coverage, collector,
                  worker, org):
     main.add_command(_command)
+org.add_command(annual_report)
 bilingual_help_option(main)
 
 if __name__ == "__main__":  # pragma: no cover

@@ -107,6 +107,11 @@ class Cover:
     signer: str = ""
     recipients: tuple[str, ...] = ()
     attached: str = ""  # "(Kèm theo Tờ trình số … ngày …)" under the title
+    # Letters (the annual report): the "V/v" subject under the number, "Kính gửi" under the
+    # title, and a warning shown in the HTML only (a deadline close or passed).
+    subject: str = ""
+    addressee: str = ""
+    alert: str = ""
 
 
 @dataclass(frozen=True)
