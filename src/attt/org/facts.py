@@ -107,13 +107,23 @@ def materialise_latest(conn: sqlite3.Connection, period: Period, table: str = "l
     return table
 
 
-def _system_run(row: sqlite3.Row) -> SystemRun:
+def system_run(row: sqlite3.Row) -> SystemRun:
+    """A row of ``LATEST_SQL`` (or of the materialised table) as a SystemRun."""
+
     return SystemRun(
         str(row["unit"]), str(row["system"]), int(row["run"]), str(row["run_id"]),
         str(row["started"]), row["out_dir"] or "", str(row["inventory"]),
         row["profile"] or "", row["level"], row["score"], row["grade"] or "",
         bool(row["verdict_ok"]),
     )
+
+
+def read_latest(conn: sqlite3.Connection, table: str = "latest") -> dict[tuple[str, str],
+                                                                         SystemRun]:
+    """The materialised table as SystemRun values keyed by (unit, system)."""
+
+    return {(sr.unit, sr.system): sr
+            for sr in map(system_run, conn.execute(f"SELECT * FROM {table}"))}
 
 
 def latest_runs(
@@ -125,7 +135,7 @@ def latest_runs(
     out: dict[tuple[str, str], SystemRun] = {}
     for row in conn.execute(LATEST_SQL, period.bounds):
         if wanted is None or row["unit"] in wanted:
-            sr = _system_run(row)
+            sr = system_run(row)
             out[sr.unit, sr.system] = sr
     return out
 

@@ -28,6 +28,7 @@ class IndicatorInput:
     numerator: float | None = None
     denominator: float | None = None
     source: DocRef = field(default_factory=DocRef)
+    count: float | None = None  # a counted indicator (incidents seen by national monitoring)
 
 
 @dataclass(frozen=True)
@@ -97,20 +98,21 @@ def _optional_bool(node: Node, key: str) -> bool | None:
 
 
 def _indicator(node: Node) -> IndicatorInput:
-    node.allow("value", "numerator", "denominator", "source")
+    node.allow("value", "numerator", "denominator", "count", "source")
     value = _optional_bool(node, "value")
     num, den = _number(node, "numerator"), _number(node, "denominator")
+    count = _number(node, "count")
     if (num is None) != (den is None):
         raise node.error("denominator" if den is None else "numerator",
                          T("numerator and denominator go together"))
-    if value is None and num is None:
-        raise node.error("value", T("required (or numerator and denominator)"))
+    if value is None and num is None and count is None:
+        raise node.error("value", T("required (or numerator and denominator, or count)"))
     if num is not None and den is not None and (den == 0 or num > den):
         raise node.error("numerator", T("expected 0 <= numerator <= denominator, denominator "
                                         "> 0"))
     if not node.has("source"):
         raise node.error("source", T("required: the document the value comes from"))
-    return IndicatorInput(value, num, den, _doc(node, "source") or DocRef())
+    return IndicatorInput(value, num, den, _doc(node, "source") or DocRef(), count)
 
 
 def _approval(node: Node) -> Approval:

@@ -18,6 +18,7 @@ from ..profile_loader import REGIMES
 from ..yamlio import Node, load_file
 from .ids import UNIT_ID
 
+YEAR = "{year}"
 UNIT_KINDS = ("so_ban_nganh", "cap_huyen", "cap_xa")
 CONTACT_KEYS = ("representative", "position", "address", "phone", "email")
 ORG_KEYS = ("name", "regime", "owner", "security_unit")
@@ -101,7 +102,9 @@ def _unit(node: Node, base: str) -> Unit:
         contact={k: contact.text(k, "") for k in CONTACT_KEYS if contact.has(k)},
         inventories=inventories,
         coverage=coverage,
-        inputs=_existing(node, "inputs", _path(base, inputs)) if inputs else None,
+        # "{year}" in the name: one file per year (inputs-{year}.yaml), checked when ranked.
+        inputs=(None if not inputs else _path(base, inputs) if YEAR in inputs
+                else _existing(node, "inputs", _path(base, inputs))),
     )
 
 
