@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..dossier.model import Dossier
-from ..messages import T
+from ..messages import Msg, T
 from ..particulars import Party
 from .common import Text, cover
 from .derive import Gaps, all_approved_by, form08_checks, system_row, totals
@@ -35,14 +35,16 @@ class Scope:
     owner: Party
     security_unit: Party
     operators: tuple[Party, ...]
+    operator_units: tuple[str, ...]  # the unit id of each operator
 
 
 def owner_scope(org_owner: Party, security_unit: Party, org_name: str, regime: str,
-                operators: Sequence[Party]) -> Scope:
-    """The owner's report, sent to the ministry of the regime."""
+                operators: Sequence[tuple[str, Party]]) -> Scope:
+    """The owner's report, sent to the ministry of the regime; ``operators``: (unit id,
+    party) of every unit."""
 
     return Scope("owner", "", org_owner.name or org_name, "", MINISTRY[regime], org_owner,
-                 security_unit, tuple(operators))
+                 security_unit, tuple(p for _, p in operators), tuple(u for u, _ in operators))
 
 
 def unit_scope(unit_id: str, unit: Party, org_owner: Party, security_unit: Party,
@@ -51,7 +53,7 @@ def unit_scope(unit_id: str, unit: Party, org_owner: Party, security_unit: Party
 
     owner_name = org_owner.name or org_name
     return Scope("unit", unit_id, unit.name, owner_name, owner_name, org_owner, security_unit,
-                 (unit,))
+                 (unit,), (unit_id,))
 
 
 def _owners(scope: Scope, facts: Sequence[SystemFacts]) -> tuple[OwnerBlock, ...]:
@@ -68,12 +70,63 @@ def _owners(scope: Scope, facts: Sequence[SystemFacts]) -> tuple[OwnerBlock, ...
     return tuple(blocks)
 
 
+# The fields of a party the report prints (TT12 Art. 14.1, Form 08 Part 2), in its order.
+PARTY_FIELDS: tuple[tuple[str, Msg], ...] = (
+    ("mandate", T("document setting its functions, duties and powers")),
+    ("representative", T("representative")),
+    ("position", T("position of the representative")),
+    ("address", T("contact address")),
+    ("phone", T("phone")),
+    ("email", T("e-mail")),
+)
+
+
+def _party_gaps(gaps: Gaps, party: Party, unit: str, who: Msg,
+                where: Callable[[str], Msg]) -> None:
+    for key, field in PARTY_FIELDS:
+        if not getattr(party, key):
+            gaps.add_for(unit, "", T("{who}: {field}", who=who, field=field), where(key))
+
+
+def _operators(scope: Scope, facts: Sequence[SystemFacts]) -> tuple[Party, ...]:
+    """Each operating unit, its blanks filled from the operating unit its inventories
+    describe (the organisation file has no key for a unit's mandate)."""
+
+    out = []
+    for op in scope.operators:
+        same = [f.operator_party for f in facts if f.operator_party.name == op.name]
+        fill: dict[str, str] = {k: next((str(getattr(p, k)) for p in same if getattr(p, k)),
+                                        "")
+                                for k, _ in PARTY_FIELDS if not getattr(op, k)}
+        out.append(dataclasses.replace(op, **fill))  # type: ignore[arg-type]
+    return tuple(out)
+
+
+def _all_party_gaps(gaps: Gaps, scope: Scope, org_file: str, operators: Sequence[Party],
+                    units: Sequence[str]) -> None:
+    _party_gaps(gaps, scope.owner, "", T("system owner"), lambda k: T(
+        "fill {key} in the file {file}", key="organisation.owner." + k, file=org_file))
+    _party_gaps(gaps, scope.security_unit, "", T("specialised security unit"), lambda k: T(
+        "fill {key} in the file {file}", key="organisation.security_unit." + k, file=org_file))
+    for op, unit in zip(operators, units, strict=True):
+        def where(key: str, unit: str = unit) -> Msg:
+            if key == "mandate":
+                return T("fill operating_unit.mandate of a system of the unit {unit} in its "
+                         "inventory", unit=unit)
+            return T("fill {key} in the file {file}", file=org_file,
+                     key="units[id=" + unit + "].contact." + key)
+        _party_gaps(gaps, op, unit, T("operating unit {name}", name=op.name), where)
+
+
 def build_report(facts: Sequence[SystemFacts], scope: Scope, year: int, regime: str,
-                 today: dt.date, lang: str = "vi") -> AnnualReport:
+                 today: dt.date, lang: str = "vi", org_file: str = "organisation.yaml"
+                 ) -> AnnualReport:
     """The report model: rows, totals, blanks (with where to fill them) and checks."""
 
     p = period(year, scope.level)
     gaps = Gaps(lang)
+    operators = _operators(scope, facts)
+    _all_party_gaps(gaps, scope, org_file, operators, scope.operator_units)
     rows = [system_row(f, (p.start, p.end), regime, gaps) for f in facts]
     counts = totals(rows)
     done, by = all_approved_by(rows)
@@ -82,7 +135,7 @@ def build_report(facts: Sequence[SystemFacts], scope: Scope, year: int, regime: 
         year=year, regime=regime, level=scope.level, unit=scope.unit, issuer=scope.issuer,
         parent=scope.parent, addressee=scope.addressee, start=p.start, end=p.end,
         deadline=p.deadline, deadline_state=p.state(today), today=today,
-        owners=_owners(scope, facts), operators=scope.operators, rows=tuple(rows),
+        owners=_owners(scope, facts), operators=operators, rows=tuple(rows),
         totals=counts, all_approved_by=by, all_approved=done, gaps=tuple(gaps.items),
         checks=tuple(checks))
 

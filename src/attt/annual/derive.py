@@ -26,8 +26,12 @@ class Gaps:
     def add(self, facts: SystemFacts, field: Msg, where: Msg) -> None:
         """Record that ``field`` of ``facts``' system is blank and where to declare it."""
 
-        self.items.append(Gap(facts.unit, facts.name, field.render(self.lang),
-                              where.render(self.lang)))
+        self.add_for(facts.unit, facts.name, field, where)
+
+    def add_for(self, unit: str, system: str, field: Msg, where: Msg) -> None:
+        """Record a blank of the report as a whole (``system`` "") or of a unit."""
+
+        self.items.append(Gap(unit, system, field.render(self.lang), where.render(self.lang)))
 
 
 def _where(facts: SystemFacts, key: str) -> Msg:

@@ -64,8 +64,16 @@ def _part2(t: Text, r: AnnualReport) -> list[Section]:
 def _part3(t: Text, r: AnnualReport) -> Section:
     numbers = tuple(f"({i})" for i in range(1, 13))
     rows = (numbers, *(form08_row(t, i, x) for i, x in enumerate(r.rows, 1)))
-    return Section("3", t._("Details of the information systems under management"), 2, (
-        Table(tuple(t(c) for c in FORM08_COLUMNS), rows, widths=WIDTHS),))
+    blocks: list[Block] = [Table(tuple(t(c) for c in FORM08_COLUMNS), rows, widths=WIDTHS)]
+    scanned = [t.msg(T("{system} on {date}", system=x.title, date=x.attt_runs[-1]))
+               for x in r.rows if x.attt_runs]
+    if scanned:
+        # The form has no place for the tool's scans: say which "Định kỳ" rest on them.
+        blocks.append(Para(t.msg(T("Column (12) counts as periodic the scans and assessments "
+                                   "made with attt in the data period: {items}.",
+                                   items="; ".join(scanned))), kind="note"))
+    return Section("3", t._("Details of the information systems under management"), 2,
+                   tuple(blocks))
 
 
 def _yes_no(t: Text, value: bool | None) -> str:

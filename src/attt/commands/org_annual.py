@@ -93,9 +93,10 @@ def annual_report(organisation: str, year: int, regime: str | None, unit_id: str
     else:
         units = org.units
         scope = owner_scope(org.owner, org.security_unit, org.name, regime,
-                            [unit_party(u) for u in units])
+                            [(u.id, unit_party(u)) for u in units])
     facts = collect(org, units, year, check_path(db))
-    report = build_annual(facts, scope, year, regime, day, lang)
+    report = build_annual(facts, scope, year, regime, day, lang,
+                          os.path.basename(org.path))
     alert = period(year, scope.level).alert(day)
     if alert is not None:
         echo(T("WARNING  {message}", message=alert), err=True)
@@ -114,7 +115,7 @@ def annual_report(organisation: str, year: int, regime: str | None, unit_id: str
 
 def _print_check(report: AnnualReport) -> None:
     for g in report.gaps:
-        echo(f"{g.unit}  {g.system}  {g.field}: {g.where}")
+        echo(f"{g.unit or '-'}  {g.system or '-'}  {g.field}: {g.where}")
     for c in report.checks:
         where = " ".join(("", "[" + c.unit, c.system + "]")) if c.system else ""
         echo(T("CONSISTENCY  {rule}{where}", rule=c.rule, where=where))
