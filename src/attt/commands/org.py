@@ -18,3 +18,6 @@ def org() -> None:
 from .org_scan import org_scan  # noqa: E402 - after the group it joins
 
 org.add_command(org_scan)
+from .org_rank import org_rank  # noqa: E402
+
+org.add_command(org_rank)
