@@ -15,9 +15,12 @@ import pytest
 from click.testing import CliRunner
 from docx import Document
 from docx.enum.section import WD_ORIENT
+from docx.shared import Mm
 
 from attt.annual.labels import APPROVAL_LABELS, ASSESSMENT_LABELS, FORM08_COLUMNS, PLAN_LABELS
 from attt.cli import main
+from attt.dossier.docx import TABLE_PT
+from attt.dossier.docx_layout import CELL_PAD_MM, text_mm
 from attt.i18n import gettext_for
 from attt.signing import generate_keys
 from tests.org.annual_fixture import Fixture, build
@@ -93,6 +96,10 @@ def test_form08_docx_layout(fx: Fixture, tmp_path: Path) -> None:
     assert rows[4][5] == "Đã thẩm định" and rows[4][9] == "Chưa triển khai"
     assert rows[5][5] == "…………" and rows[5][9] == "…………" and rows[5][11] == ""
     assert any(s.orientation == WD_ORIENT.LANDSCAPE for s in doc.sections)
+    # The form's proportions, fixed: a date column holds dd/mm/yyyy on one line.
+    widths = [c.width / Mm(1) for c in wide[0].rows[0].cells]
+    assert abs(sum(widths) - 257) < 1
+    assert min(widths[8], widths[10]) > text_mm("30/06/2027", TABLE_PT) + CELL_PAD_MM
     assert not any(k in text for k in KEY_PATHS)
 
 

@@ -64,7 +64,8 @@ def _part2(t: Text, r: AnnualReport) -> list[Section]:
 def _part3(t: Text, r: AnnualReport) -> Section:
     numbers = tuple(f"({i})" for i in range(1, 13))
     rows = (numbers, *(form08_row(t, i, x) for i, x in enumerate(r.rows, 1)))
-    blocks: list[Block] = [Table(tuple(t(c) for c in FORM08_COLUMNS), rows, widths=WIDTHS)]
+    blocks: list[Block] = [Table(tuple(t(c) for c in FORM08_COLUMNS), rows, widths=WIDTHS,
+                                 fixed=True)]
     scanned = [t.msg(T("{system} on {date}", system=x.title, date=x.attt_runs[-1]))
                for x in r.rows if x.attt_runs]
     if scanned:

@@ -162,7 +162,8 @@ def _fixed_widths(table: DocxTable, widths_mm: list[float]) -> None:
 
 def _table(doc: DocxDocument, block: Table, page: Page) -> None:
     # A form with prescribed proportions (the annual report's Form 08) gives its own widths.
-    widths = ([w * page.usable_width / sum(block.widths) for w in block.widths] if block.widths
+    widths = ([w * page.usable_width / sum(block.widths) for w in block.widths]
+              if block.fixed and block.widths
               else fit_widths(block.columns, block.rows, page.usable_width, TABLE_PT, HEADER_PT))
     table = doc.add_table(rows=1, cols=len(block.columns))
     table.style = doc.styles["Table Grid"]

@@ -41,6 +41,9 @@ class Table:
     # Column holding a status code to colour, or -1; codes in ``row_status``.
     row_status: tuple[str, ...] = ()
     kind: str = ""  # "" | plan | gaps
+    # The DOCX takes ``widths`` as they are (a form's prescribed columns) instead of fitting
+    # them to the content.
+    fixed: bool = False
 
 
 Block = Para | Fields | Table
