@@ -20,7 +20,7 @@ import yaml
 from click.testing import CliRunner
 
 from attt.cli import main
-from attt.org.criteria import bundled_criteria
+from attt.org.criteria_file import bundled_criteria
 
 from .builders import inventory, organisation, results, store, tree, write_yaml
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from attt import history
-from attt.org.criteria import load_criteria
+from attt.org.criteria_file import load_criteria
 from attt.org.indicators import INPUT_NEEDED, MISSING, OK
 from attt.org.league import League, build_league
 from attt.org.organisation import load_organisation

@@ -10,7 +10,7 @@ import click
 
 from .. import history
 from ..messages import T
-from ..org.criteria import load_criteria
+from ..org.criteria_file import load_criteria
 from ..org.league import build_league
 from ..org.league_files import LEAGUE_FILES
 from ..org.league_model import evidence_files, league_json, points_text

@@ -11,6 +11,7 @@ import click
 
 from ..i18n import VN_TZ
 from ..messages import Msg, T
+from ..org.league_model import number
 from ..org.organisation import load_organisation, select_units
 from ..org.scan import UnitRun, scan_units, worst
 from ..scan import ScanOptions, ScanResult
@@ -24,7 +25,7 @@ def _line(r: UnitRun) -> Msg:
         return T("{unit} ({name}) {inventory}: not scanned (exit {code}): {error}",
                  unit=r.unit.id, name=r.unit.name, inventory=os.path.basename(r.inventory),
                  code=r.exit_code, error=r.error)
-    score = "-" if r.score is None else f"{r.score:.1f}%"
+    score = "-" if r.score is None else f"{number(r.score, 1, cli_lang())} %"
     return T("{unit} ({name}) {inventory}: score {score} {grade}, exit {code}, {folder}",
              unit=r.unit.id, name=r.unit.name, inventory=os.path.basename(r.inventory),
              score=score, grade=r.grade, code=r.exit_code, folder=r.out_dir)

@@ -215,13 +215,17 @@ def antimalware_share(ctx: Context, ind: Indicator) -> dict[str, Value]:
     sql = (
         "WITH h AS (SELECT l.unit AS unit, f.system, f.host,"
         " SUM(f.status IN ('fail', 'error')) AS bad,"
-        f" SUM(f.check_id IN ({_in_list(managed)}) AND f.status = 'pass') AS managed"
+        f" SUM(f.check_id IN ({_in_list(managed)}) AND f.status = 'pass') AS managed,"
+        f" SUM(f.check_id IN ({_in_list(managed)})) AS managed_checked"
         " FROM latest l JOIN findings f ON f.run = l.run AND f.system = l.system"
         f" WHERE f.check_id IN ({_in_list(checks)}) AND f.status != 'not_applicable'"
         " GROUP BY l.unit, f.system, f.host)"
-        " SELECT unit, COUNT(*), SUM(bad = 0 AND managed > 0) FROM h GROUP BY unit")
+        " SELECT unit, COUNT(*), SUM(bad = 0 AND managed > 0), SUM(managed_checked > 0)"
+        " FROM h GROUP BY unit")
+    # A host whose central management was not checked (not in its level's profile) is
+    # not known to be managed: with no such check at all the value is missing, not zero.
     hosts = {str(r[0]): (int(r[1]), int(r[2] or 0))
-             for r in ctx.conn.execute(sql, [*managed, *checks])}
+             for r in ctx.conn.execute(sql, [*managed, *managed, *checks]) if r[3]}
     out: dict[str, Value] = {}
     for uid, d in ctx.units.items():
         dated = [c for c in d.coverage if ctx.period.contains(_as_of(c))]
@@ -238,8 +242,8 @@ def antimalware_share(ctx: Context, ind: Indicator) -> dict[str, Value]:
                 T("from the anti-malware checks of {hosts} scanned hosts (no coverage result "
                   "dated in the period)", hosts=total),))
         else:
-            out[uid] = Value(MISSING, notes=(T("no coverage result and no anti-malware check "
-                                               "in the period"),))
+            out[uid] = Value(MISSING, notes=(T("no coverage result and no check of centrally "
+                                               "managed anti-malware in the period"),))
     return out
 
 
