@@ -280,3 +280,27 @@ def test_party_blanks_are_listed_and_filled_from_inventories(fx: Fixture,
     assert "organisation.owner." not in out and "organisation.security_unit." not in out
     html = (tmp_path / "annual-report.html").read_text()
     assert "Quyết định số 01/QĐ-UBND" in html and "Số 1 đường A" in html
+
+
+def test_inputs_file_per_year(tmp_path: Path) -> None:
+    from tests.org.builders import inventory, organisation, tree, write_yaml
+
+    tree(tmp_path / "u" / "t")
+    inventory(tmp_path / "u" / "inventory.yaml", {"web-u": ["t"]})
+    org = organisation(tmp_path / "organisation.yaml", [
+        {"id": "u", "name": "Sở U", "kind": "so_ban_nganh",
+         "inventories": ["u/inventory.yaml"], "inputs": "u/inputs-{year}.yaml"}])
+    write_yaml(tmp_path / "u" / "inputs-2025.yaml", {"year": 2025, "systems": {
+        "web-u": {"approval": {"status": "drafting"}}}})
+
+    def check(year: str) -> tuple[int, str]:
+        r = CliRunner().invoke(main, ["org", "annual-report", str(org), "--year", year,
+                                      "--db", str(tmp_path / "none.sqlite3"), "--check"])
+        return r.exit_code, r.output
+
+    code, out = check("2026")  # no file for 2026 yet: say which file to create
+    assert code == 1
+    assert "tạo tệp inputs-2026.yaml của đơn vị rồi điền systems.web-u.approval.status" in out
+    code, out = check("2025")  # the 2025 file is read
+    assert code == 1 and "systems.web-u.approval.status" not in out
+    assert "systems.web-u.approval.expected_date trong tệp inputs-2025.yaml" in out

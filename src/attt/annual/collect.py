@@ -17,7 +17,7 @@ from ..messages import T
 from ..model import Profile, System
 from ..org.facts import SystemRun, report_period, requirement_statuses, unit_runs
 from ..org.inputs import UnitInputs, load_inputs
-from ..org.organisation import Organisation, Unit
+from ..org.organisation import YEAR, Organisation, Unit
 from ..particulars import Party
 from ..profile_loader import load_profile
 from .model import Requirement, RunFacts, SystemFacts
@@ -58,7 +58,7 @@ def _run_facts(conn: sqlite3.Connection, sr: SystemRun) -> RunFacts:
 
 
 def _system_facts(unit: Unit, system: System, inventory: str, inputs: UnitInputs | None,
-                  run: RunFacts | None, org: Organisation) -> SystemFacts:
+                  inputs_path: str, run: RunFacts | None, org: Organisation) -> SystemFacts:
     p = system.particulars
     regulation = p.regulation if p is not None and p.regulation.number else None
     operator = unit_party(unit)
@@ -75,7 +75,7 @@ def _system_facts(unit: Unit, system: System, inventory: str, inputs: UnitInputs
                        else org.security_unit),
         regulation=regulation, solutions=dict(p.solutions) if p is not None else {},
         inputs=inputs.systems.get(system.name) if inputs else None,
-        inputs_file=os.path.basename(unit.inputs) if unit.inputs else "",
+        inputs_file=os.path.basename(inputs_path), inputs_exists=inputs is not None,
         inventory_file=os.path.basename(inventory), run=run)
 
 
@@ -85,10 +85,12 @@ def unit_facts(org: Organisation, unit: Unit, year: int,
 
     systems = [(path, s) for path in unit.inventories for s in load_inventory(path).systems]
     inputs = None
-    if unit.inputs:
-        inputs = load_inputs(unit.inputs, {s.name for _, s in systems})
+    # "inputs-{year}.yaml": one file per year; the year's file may not exist yet.
+    inputs_path = unit.inputs.replace(YEAR, str(year)) if unit.inputs else ""
+    if inputs_path and os.path.isfile(inputs_path):
+        inputs = load_inputs(inputs_path, {s.name for _, s in systems})
         if inputs.year != year:
-            raise InputError(unit.inputs, "year", T(
+            raise InputError(inputs_path, "year", T(
                 "the inputs are for {found}, the report for {year}", found=inputs.year,
                 year=year))
     runs = unit_runs(conn, unit.id, report_period(year)) if conn is not None else {}
@@ -96,7 +98,7 @@ def unit_facts(org: Organisation, unit: Unit, year: int,
     for path, system in systems:
         sr = runs.get(system.name)
         run = _run_facts(conn, sr) if conn is not None and sr is not None else None
-        out.append(_system_facts(unit, system, path, inputs, run, org))
+        out.append(_system_facts(unit, system, path, inputs, inputs_path, run, org))
     return out
 
 

@@ -39,6 +39,9 @@ def _where(facts: SystemFacts, key: str) -> Msg:
     if not facts.inputs_file:
         return T("declare the unit's inputs file (organisation file: units[id={unit}].inputs) "
                  "and fill {key} in it", unit=facts.unit, key=path)
+    if not facts.inputs_exists:
+        return T("create the unit's file {file} and fill {key} in it", key=path,
+                 file=facts.inputs_file)
     return T("fill {key} in the file {file}", key=path, file=facts.inputs_file)
 
 

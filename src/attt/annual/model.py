@@ -50,6 +50,7 @@ class SystemFacts:
     solutions: Mapping[str, Solution] = field(default_factory=dict)
     inputs: SystemInputs | None = None
     inputs_file: str = ""  # base name of the unit's inputs file ("" when it has none)
+    inputs_exists: bool = True  # False: the year's file (inputs-{year}.yaml) is not there yet
     inventory_file: str = ""  # base name of the inventory that declares the system
     run: RunFacts | None = None
 
