@@ -19,6 +19,7 @@ from docx.shared import Mm
 
 from attt.annual.labels import APPROVAL_LABELS, ASSESSMENT_LABELS, FORM08_COLUMNS, PLAN_LABELS
 from attt.cli import main
+from attt.dossier.context import vn_today
 from attt.dossier.docx import TABLE_PT
 from attt.dossier.docx_layout import CELL_PAD_MM, text_mm
 from attt.i18n import gettext_for
@@ -179,8 +180,10 @@ def test_report_from_real_scans(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     scan = CliRunner().invoke(main, ["scan", "-i", str(inv), "--unit", "u1", "-o",
                                      str(tmp_path / "run")])
     assert scan.exit_code in (0, 1, 3), scan.output
-    result = CliRunner().invoke(main, ["org", "annual-report", str(org), "--year", "2026",
-                                       "-o", str(tmp_path / "out"), "--today", "2026-12-01"])
+    today = vn_today()  # the run is recorded now: report on the period it falls in
+    year = today.year + (1 if (today.month, today.day) >= (12, 15) else 0)
+    result = CliRunner().invoke(main, ["org", "annual-report", str(org), "--year", str(year),
+                                       "-o", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     import json
     data = json.loads((tmp_path / "out" / "annual-report.json").read_text())
