@@ -192,3 +192,21 @@ def test_report_from_real_scans(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert row["plan"] in ("not_started", "partial", "full")
     assert row["applicable"] == len(row["annex"]) > 0
     assert row["met"] == sum(1 for a in row["annex"] if a["met"])
+
+
+def _html_text(path: Path) -> str:
+    html = path.read_text(encoding="utf-8")
+    html = re.sub(r"<style.*?</style>", " ", html, flags=re.S)
+    return re.sub(r"<[^>]+>", "\n", html)
+
+
+@pytest.mark.parametrize("regime", ["law116-nd331", "nd85-tt12"])
+def test_html_is_vietnamese_without_key_paths(fx: Fixture, tmp_path: Path,
+                                              regime: str) -> None:
+    text = _html_text(write(fx, tmp_path / "vi", "--regime", regime) / "annual-report.html")
+    assert [line for line in text.splitlines() if ENGLISH.search(line)] == []
+    assert [k for k in KEY_PATHS if k in text] == []
+    # The same check finds the English rendering: it can fail.
+    english = _html_text(write(fx, tmp_path / "en", "--regime", regime, "--lang", "en")
+                         / "annual-report.html")
+    assert len([line for line in english.splitlines() if ENGLISH.search(line)]) > 10
