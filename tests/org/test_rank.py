@@ -222,3 +222,39 @@ def test_signed_league_verifies_and_tampering_is_found(ranked: tuple[Path, Path,
     (out / "league-table.csv").write_text("tampered", encoding="utf-8")
     res = run("verify", str(out), "--key", pub)
     assert res.exit_code == 1 and "league-table.csv" in res.output
+
+
+def test_vietnamese_files_have_no_untranslated_text_nor_key_paths(
+        ranked: tuple[Path, Path, Path], tmp_path: Path) -> None:
+    import gettext
+
+    from attt.i18n import translations
+
+    class Recorder(gettext.NullTranslations):
+        def __init__(self) -> None:
+            super().__init__()
+            self.missing: set[str] = set()
+
+        def gettext(self, message: str) -> str:
+            if message.strip():
+                self.missing.add(message)
+            return message
+
+    catalog = translations("vi")
+    rec = Recorder()
+    catalog.add_fallback(rec)
+    try:
+        org, db, _ = ranked
+        res = run("org", "rank", str(org), "--year", "2026", "--db", str(db), "-o",
+                  str(tmp_path))
+    finally:
+        catalog._fallback = None  # type: ignore[attr-defined]  # the catalog is shared
+    assert res.exit_code == 0 and not rec.missing, rec.missing
+    html = (tmp_path / "league-table.html").read_text(encoding="utf-8")
+    csv_text = (tmp_path / "league-table.csv").read_text(encoding="utf-8")
+    wb = load_workbook(tmp_path / "league-table.xlsx")
+    cells = " ".join(str(c) for ws in wb.worksheets for row in ws.iter_rows(values_only=True)
+                     for c in row if c is not None)
+    for text in (html, csv_text, cells):
+        assert not re.search(r"\b(systems|indicators)\.[A-Za-z]", text)
+        assert "to be declared" not in text and "no data" not in text

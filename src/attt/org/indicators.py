@@ -10,6 +10,7 @@ nhập số liệu), and its evidence says where it would come from.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sqlite3
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -37,16 +38,17 @@ class Evidence:
     """One thing a number rests on: a run folder, an inputs file and its source document, a
     coverage result."""
 
-    kind: str  # run | inputs | coverage | inventory
-    label: str  # run id, indicator id, file name
+    kind: str  # run | inputs | coverage
+    label: str  # run id, or the file's name
     path: str  # run folder or file
-    detail: str = ""  # data: the source document, the coverage line, the date
+    detail: str = ""  # data: the system, the source document, the coverage line
+    key: str = ""  # inputs: the key path in the file (JSON only: documents never print it)
 
     def to_json(self) -> dict[str, str]:
         """As the league table's JSON writes it."""
 
         return {"kind": self.kind, "label": self.label, "path": self.path,
-                "detail": self.detail}
+                "detail": self.detail, "key": self.key}
 
 
 @dataclass(frozen=True)
@@ -103,9 +105,11 @@ def _run_evidence(data: UnitData, systems: tuple[str, ...] | None = None) -> tup
                           f"{s}: {data.runs[s].started}") for s in names)
 
 
-def _inputs_evidence(data: UnitData, key: str, doc: DocRef | None) -> Evidence:
+def _inputs_evidence(data: UnitData, key: str, doc: DocRef | None,
+                     system: str = "") -> Evidence:
     assert data.inputs is not None
-    return Evidence("inputs", key, data.inputs.path, doc_text(doc))
+    detail = ": ".join(p for p in (system, doc_text(doc)) if p)
+    return Evidence("inputs", os.path.basename(data.inputs.path), data.inputs.path, detail, key)
 
 
 def _ratio(num: float, den: float, evidence: tuple[Evidence, ...],
@@ -135,8 +139,8 @@ def approved_share(ctx: Context, ind: Indicator) -> dict[str, Value]:
         approved = [s for s, si in declared.items()
                     if si.approval is not None and si.approval.status == "approved"]
         ev = tuple(_inputs_evidence(d, f"systems.{s}.approval",
-                                    declared[s].approval.decision  # type: ignore[union-attr]
-                                    ) for s in approved)
+                                    declared[s].approval.decision,  # type: ignore[union-attr]
+                                    s) for s in approved)
         undeclared = [s for s in d.systems if s not in declared]
         notes = (T("systems without a declared approval status (counted as not approved): "
                    "{systems}", systems=", ".join(undeclared)),) if undeclared else ()
@@ -232,7 +236,7 @@ def antimalware_share(ctx: Context, ind: Indicator) -> dict[str, Value]:
         if dated:
             total = sum(int(c.document["summary"]["total"]) for c in dated)
             healthy = sum(int(c.document["summary"]["healthy"]) for c in dated)
-            ev = tuple(Evidence("coverage", c.path.rsplit("/", 1)[-1], c.path,
+            ev = tuple(Evidence("coverage", os.path.basename(c.path), c.path,
                                 str(c.document["summary"]["line"]["vi"])) for c in dated)
             out[uid] = _ratio(healthy, total, ev, (T("from the unit's coverage results "
                                                      "(attt coverage)"),))
@@ -291,7 +295,9 @@ def assessed_share(ctx: Context, ind: Indicator) -> dict[str, Value]:
                             for a in d.inputs.systems[s].assessments)}
         assessed = [s for s in d.systems if s in d.runs or s in declared]
         ev = _run_evidence(d) + tuple(
-            Evidence("inputs", f"systems.{s}.assessments", d.inputs.path, s)
+            _inputs_evidence(d, f"systems.{s}.assessments", None, s + ": " + ", ".join(
+                a.date.strftime("%d/%m/%Y") for a in d.inputs.systems[s].assessments
+                if ctx.period.contains(a.date)))
             for s in sorted(declared) if d.inputs is not None)
         out[uid] = _ratio(len(assessed), len(d.systems), ev)
     return out

@@ -137,20 +137,23 @@ def write_xlsx(model: dict[str, Any], lang: str, path: str) -> None:
                    T("Points basis").render(lang)])
     basis = {"official": T("official decision"), "assumed": T("the tool's assumption"),
              "none": T("not scored")}
+    measures = {"ratio": T("ratio"), "boolean": T("yes or no"), "count": T("count")}
     for ind in model["indicators"]:
         ind_ws.append([ind["id"], ind["title"][lang],
                        (T("yes") if ind["confirmed"] else T("no")).render(lang),
-                       ind["measure"], ind["formula"], ind["points_max"],
+                       measures[ind["measure"]].render(lang), ind["formula"], ind["points_max"],
                        basis[ind["points_basis"]].render(lang)])
     ev_ws = wb.create_sheet(T("Evidence of the numbers").render(lang)[:31])
     ev_ws.append([T("Unit id").render(lang), T("Indicator").render(lang),
                   T("Kind").render(lang), T("Reference").render(lang), T("Path").render(lang),
                   T("Detail").render(lang)])
+    kinds = {"run": T("Run"), "inputs": T("Declared by the unit"),
+             "coverage": T("Anti-malware coverage result")}
     for u in model["units"]:
         for ind_id, c in u["cells"].items():
             for e in c["evidence"]:
-                ev_ws.append([_safe(v) for v in (u["id"], ind_id, e["kind"], e["label"],
-                                                 e["path"], e["detail"])])
+                ev_ws.append([_safe(v) for v in (u["id"], ind_id, kinds[e["kind"]].render(lang),
+                                                 e["label"], e["path"], e["detail"])])
     buf = io.BytesIO()
     wb.save(buf)
     write_atomic(path, buf.getvalue())
