@@ -112,5 +112,7 @@ def build(tmp: Path) -> tuple[Path, Path]:
                                 ("g2", "R1", "antimalware.centrally_managed", "pass"),
                                 ("g1", "R2", "monitoring.national_agent", "fail")]}}))
     store(db, results("E", "2026-05-01T09:00:00+07:00", "u5", {
-        "y1": {"requirements": [("R1", "fail", "high", 1)]}}))
+        "y1": {"requirements": [("R1", "fail", "high", 1)],
+               # anti-malware running, central management never checked (its level)
+               "findings": [("k1", "R1", "antivirus.running", "pass")]}}))
     return org, db

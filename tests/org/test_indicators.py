@@ -63,7 +63,8 @@ def test_antimalware_share_from_coverage_then_from_host_checks(league: League) -
     assert cell(league, "u2", C + "04") == (OK, 0.5, 5.0)  # g2 managed, g1 not
     row2 = next(r for r in league.rows if r.unit.id == "u2")
     assert row2.cells[C + "04"].value.evidence[0].kind == "run"
-    assert cell(league, "u5", C + "04")[0] == MISSING  # no coverage, no AV check
+    # Running anti-malware but central management never checked: unknown, not 0 of 1.
+    assert cell(league, "u5", C + "04")[0] == MISSING
 
 
 def test_monitoring_connected(league: League) -> None:

@@ -65,3 +65,18 @@ def test_org_scan_bad_organisation_file(tmp_path: Path) -> None:
     res = CliRunner().invoke(main, ["org", "scan", str(path)])
     assert res.exit_code == 2
     assert str(path) in res.output and "units[0].kind" in res.output
+
+
+def test_org_scan_signs_each_run_folder(tmp_path: Path) -> None:
+    org, db, out = _org(tmp_path), tmp_path / "h.sqlite3", tmp_path / "out"
+    env = {"ATTT_KEY_PASSPHRASE": "correct horse battery"}
+    assert CliRunner(env=env).invoke(main, ["keys", "generate", "--out",
+                                            str(tmp_path / "k")]).exit_code == 0
+    res = CliRunner(env=env).invoke(main, [
+        "org", "scan", str(org), "-o", str(out), "--db", str(db), "--no-network", "-f", "json",
+        "--unit", "so-a", "--sign", str(tmp_path / "k/attt-signing.key")])
+    assert res.exit_code == 1, res.output
+    for stem in ("inventory", "noi-bo"):
+        verified = CliRunner().invoke(main, ["verify", str(out / "so-a" / stem), "--key",
+                                             str(tmp_path / "k/attt-signing.pub")])
+        assert verified.exit_code == 0, verified.output
