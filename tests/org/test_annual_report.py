@@ -238,6 +238,14 @@ def test_owner_report_is_the_union_of_the_unit_reports(fx: Fixture, tmp_path: Pa
     assert units[0]["issuer"] == "Sở A" and units[0]["addressee"] == "UBND tỉnh Ví Dụ"
     assert units[0]["deadline"] == "2026-12-20" and owner["deadline"] == "2026-12-25"
     assert owner["addressee"].startswith("Bộ Công an")
+    # Signed by the head of each: the owner's representative, the unit's.
+    assert (owner["signer"], owner["signer_position"]) == ("Trần Văn B", "Chủ tịch")
+    assert (units[0]["signer"], units[0]["signer_position"]) == ("Nguyễn Văn A", "Giám đốc")
+    assert units[1]["signer"] == ""  # huyen-b declares no contact
+    html = (tmp_path / "owner" / "annual-report.html").read_text()
+    assert "<b>CHỦ TỊCH</b>" in html and "<b>Trần Văn B</b>" in html
+    html = (tmp_path / "huyen-b" / "annual-report.html").read_text()
+    assert "<b>THỦ TRƯỞNG CƠ QUAN</b>" in html
 
 
 def test_owner_pairs_repeat_per_owner(fx: Fixture, tmp_path: Path) -> None:

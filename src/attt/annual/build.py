@@ -36,6 +36,7 @@ class Scope:
     security_unit: Party
     operators: tuple[Party, ...]
     operator_units: tuple[str, ...]  # the unit id of each operator
+    signer: Party  # whose head signs: the owner, or the reporting unit
 
 
 def owner_scope(org_owner: Party, security_unit: Party, org_name: str, regime: str,
@@ -44,7 +45,8 @@ def owner_scope(org_owner: Party, security_unit: Party, org_name: str, regime: s
     party) of every unit."""
 
     return Scope("owner", "", org_owner.name or org_name, "", MINISTRY[regime], org_owner,
-                 security_unit, tuple(p for _, p in operators), tuple(u for u, _ in operators))
+                 security_unit, tuple(p for _, p in operators), tuple(u for u, _ in operators),
+                 org_owner)
 
 
 def unit_scope(unit_id: str, unit: Party, org_owner: Party, security_unit: Party,
@@ -53,7 +55,7 @@ def unit_scope(unit_id: str, unit: Party, org_owner: Party, security_unit: Party
 
     owner_name = org_owner.name or org_name
     return Scope("unit", unit_id, unit.name, owner_name, owner_name, org_owner, security_unit,
-                 (unit,), (unit_id,))
+                 (unit,), (unit_id,), unit)
 
 
 def _owners(scope: Scope, facts: Sequence[SystemFacts]) -> tuple[OwnerBlock, ...]:
@@ -133,6 +135,7 @@ def build_report(facts: Sequence[SystemFacts], scope: Scope, year: int, regime: 
     checks = form08_checks(rows, counts, lang) if regime == "law116-nd331" else []
     return AnnualReport(
         year=year, regime=regime, level=scope.level, unit=scope.unit, issuer=scope.issuer,
+        signer=scope.signer.representative, signer_position=scope.signer.position,
         parent=scope.parent, addressee=scope.addressee, start=p.start, end=p.end,
         deadline=p.deadline, deadline_state=p.state(today), today=today,
         owners=_owners(scope, facts), operators=operators, rows=tuple(rows),

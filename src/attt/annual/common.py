@@ -86,8 +86,9 @@ def cover(t: Text, r: AnnualReport, title: str, subtitle: str, subject: str = ""
         subtitle=subtitle,
         basis=(),
         notes=(note,),
-        signer_title=t._("HEAD OF THE AGENCY"),
-        signer="",
+        # The head signs (Decree 30): the position as declared, else the generic title.
+        signer_title=r.signer_position.upper() or t._("HEAD OF THE AGENCY"),
+        signer=r.signer,
         recipients=recipients,
         subject=subject,
         addressee=t.msg(T("To: {addressee}", addressee=r.addressee)),

@@ -129,6 +129,8 @@ class AnnualReport:
     level: str  # unit | owner
     unit: str  # the reporting unit's id ("" for the owner)
     issuer: str  # who signs and sends it
+    signer: str  # the issuer's representative ("" when unknown)
+    signer_position: str
     parent: str  # the body above the issuer ("" for the owner)
     addressee: str
     start: dt.date
