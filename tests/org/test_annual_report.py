@@ -254,8 +254,13 @@ def test_owner_pairs_repeat_per_owner(fx: Fixture, tmp_path: Path) -> None:
     try:
         inv.write_text(text.replace("owner: UBND tỉnh Ví Dụ", "owner: UBND xã C"))
         data = report(fx, tmp_path, "--regime", "law116-nd331")
+        code, out = run(fx, tmp_path / "check", "--regime", "law116-nd331", "--check")
     finally:
         inv.write_text(text)
+    # The second owner's details are blanks the inventory can fill: listed.
+    assert code == 1
+    assert ("xa-c  -  chủ quản hệ thống thông tin UBND xã C: người đại diện: điền "
+            "owner.representative của hệ thống web-c trong tệp khai báo inventory.yaml") in out
     assert [o["owner"]["name"] for o in data["owners"]] == ["UBND tỉnh Ví Dụ", "UBND xã C"]
     html = (tmp_path / "annual-report.html").read_text()
     assert html.count("a) Thông tin về chủ quản hệ thống thông tin:") == 2

@@ -58,9 +58,10 @@ def unit_scope(unit_id: str, unit: Party, org_owner: Party, security_unit: Party
                  (unit,), (unit_id,), unit)
 
 
-def _owners(scope: Scope, facts: Sequence[SystemFacts]) -> tuple[OwnerBlock, ...]:
+def _owners(scope: Scope, facts: Sequence[SystemFacts],
+            gaps: Gaps) -> tuple[OwnerBlock, ...]:
     """Form 08 Part 2: the organisation's owner first, then any other owner the systems
-    name (with the owner and security unit their inventory describes)."""
+    name (with the owner and security unit their inventory describes; its blanks listed)."""
 
     blocks = [OwnerBlock(scope.owner, scope.security_unit)]
     seen = {scope.owner.name}
@@ -69,6 +70,13 @@ def _owners(scope: Scope, facts: Sequence[SystemFacts]) -> tuple[OwnerBlock, ...
             seen.add(f.owner)
             owner = f.owner_party if f.owner_party.name == f.owner else Party(name=f.owner)
             blocks.append(OwnerBlock(owner, f.security_unit))
+            for party, key in ((owner, "owner"), (f.security_unit, "security_unit")):
+                def where(k: str, key: str = key, f: SystemFacts = f) -> Msg:
+                    return T("fill {key} of the system {system} in the inventory {file}",
+                             key=key + "." + k, system=f.name, file=f.inventory_file)
+                who = T("system owner") if key == "owner" else T("specialised security unit")
+                _party_gaps(gaps, party, f.unit, T("{who} {name}", who=who, name=party.name),
+                            where)
     return tuple(blocks)
 
 
@@ -138,7 +146,7 @@ def build_report(facts: Sequence[SystemFacts], scope: Scope, year: int, regime: 
         signer=scope.signer.representative, signer_position=scope.signer.position,
         parent=scope.parent, addressee=scope.addressee, start=p.start, end=p.end,
         deadline=p.deadline, deadline_state=p.state(today), today=today,
-        owners=_owners(scope, facts), operators=operators, rows=tuple(rows),
+        owners=_owners(scope, facts, gaps), operators=operators, rows=tuple(rows),
         totals=counts, all_approved_by=by, all_approved=done, gaps=tuple(gaps.items),
         checks=tuple(checks))
 

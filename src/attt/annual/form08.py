@@ -51,13 +51,18 @@ def _part2(t: Text, r: AnnualReport) -> list[Section]:
     out = [Section("2", t._("Information on the system owner and the specialised cyber-security "
                           "unit"), 2)]
     for i, ob in enumerate(r.owners, 1):
-        suffix = f" ({i})" if len(r.owners) > 1 else ""
-        out.append(Section("", t._("a) Information on the system owner:") + suffix, 3, (
-            party_fields(t, ob.owner, t._("Name of the system owner")),)))
-        out.append(Section("", t._("b) Information on the specialised cyber-security unit:")
-                           + suffix, 3, (
-            party_fields(t, ob.security_unit, t._("Name of the specialised cyber-security "
-                                                "unit")),)))
+        owner = party_fields(t, ob.owner, t._("Name of the system owner"))
+        unit = party_fields(t, ob.security_unit,
+                            t._("Name of the specialised cyber-security unit"))
+        if len(r.owners) == 1:
+            out.append(Section("", t._("a) Information on the system owner:"), 3, (owner,)))
+            out.append(Section("", t._("b) Information on the specialised cyber-security "
+                                       "unit:"), 3, (unit,)))
+        else:
+            # Several owners: the pair is repeated for each, as the form's note says.
+            out.append(Section(f"2.{i}", ob.owner.name, 3, (
+                Para(t._("a) Information on the system owner:")), owner,
+                Para(t._("b) Information on the specialised cyber-security unit:")), unit)))
     return out
 
 
