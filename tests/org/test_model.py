@@ -172,6 +172,7 @@ def test_a_schema_2_database_gains_the_unit_column(tmp_path: Path) -> None:
     store(db, results("old", "2026-01-05T10:00:00+07:00", None, {"s": {}}))
     with sqlite3.connect(db) as conn:  # what attt wrote before units existed
         conn.execute("DROP INDEX runs_unit")
+        conn.execute("DROP INDEX findings_check")
         conn.execute("ALTER TABLE runs DROP COLUMN unit")
         conn.execute("PRAGMA user_version = 2")
     store(db, results("new", "2026-02-05T10:00:00+07:00", "so-a", {"s": {}}))
@@ -179,6 +180,9 @@ def test_a_schema_2_database_gains_the_unit_column(tmp_path: Path) -> None:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == history.SCHEMA_VERSION == 3
         assert conn.execute("SELECT run_id, unit FROM runs ORDER BY id").fetchall() == [
             ("old", None), ("new", "so-a")]
+        indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master"
+                                              " WHERE type = 'index'")}
+        assert {"runs_unit", "findings_check"} <= indexes
 
 
 def test_period_and_the_run_that_counts(tmp_path: Path) -> None:

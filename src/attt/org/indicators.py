@@ -151,7 +151,7 @@ def approved_share(ctx: Context, ind: Indicator) -> dict[str, Value]:
 def _requirement_counts(ctx: Context, by_layer: bool) -> dict[tuple[str, ...], tuple[int, int]]:
     layer = ", q.layer" if by_layer else ""
     sql = (f"SELECT l.unit, l.system{layer}, SUM(q.status != 'not_applicable'),"
-           " SUM(q.status = 'pass') FROM latest l JOIN requirement_statuses q"
+           " SUM(q.status = 'pass') FROM latest l CROSS JOIN requirement_statuses q"
            " ON q.run = l.run AND q.system = l.system"
            f" GROUP BY l.unit, l.system{layer}")
     return {tuple(str(x) for x in r[:-2]): (int(r[-2] or 0), int(r[-1] or 0))
@@ -221,7 +221,10 @@ def antimalware_share(ctx: Context, ind: Indicator) -> dict[str, Value]:
         " SUM(f.status IN ('fail', 'error')) AS bad,"
         f" SUM(f.check_id IN ({_in_list(managed)}) AND f.status = 'pass') AS managed,"
         f" SUM(f.check_id IN ({_in_list(managed)})) AS managed_checked"
-        " FROM latest l JOIN findings f ON f.run = l.run AND f.system = l.system"
+        # latest first, then the covering index on the check (attt.history.store): only the
+        # findings of these checks in the runs that count are read
+        " FROM latest l CROSS JOIN findings f INDEXED BY findings_check"
+        " ON f.run = l.run AND f.system = l.system"
         f" WHERE f.check_id IN ({_in_list(checks)}) AND f.status != 'not_applicable'"
         " GROUP BY l.unit, f.system, f.host)"
         " SELECT unit, COUNT(*), SUM(bad = 0 AND managed > 0), SUM(managed_checked > 0)"
@@ -261,7 +264,8 @@ def monitoring_connected(ctx: Context, ind: Indicator) -> dict[str, Value]:
 
     checks = [str(c) for c in ind.params.get("checks", MONITORING_CHECKS)]
     sql = ("SELECT l.unit, SUM(f.status = 'pass'), SUM(f.status IN ('fail', 'error'))"
-           " FROM latest l JOIN findings f ON f.run = l.run AND f.system = l.system"
+           " FROM latest l CROSS JOIN findings f INDEXED BY findings_check"
+           " ON f.run = l.run AND f.system = l.system"
            f" WHERE f.check_id IN ({_in_list(checks)}) GROUP BY l.unit")
     seen = {str(r[0]): (int(r[1] or 0), int(r[2] or 0)) for r in ctx.conn.execute(sql, checks)}
     declared = declared_values(ctx, ind)
@@ -307,11 +311,14 @@ def open_critical(ctx: Context, ind: Indicator) -> dict[str, Value]:
     """Failed findings of requirements of the given severities in the latest runs."""
 
     severities = [str(s) for s in ind.params.get("severities", ("critical",))]
-    sql = ("SELECT l.unit, COUNT(*) FROM latest l JOIN findings f"
-           " ON f.run = l.run AND f.system = l.system JOIN requirement_statuses q"
-           " ON q.run = f.run AND q.system = f.system AND q.requirement = f.requirement"
-           f" WHERE f.status = 'fail' AND q.severity IN ({_in_list(severities)})"
-           " GROUP BY l.unit")
+    # From the failed requirements of those severities to their failed findings (CROSS JOIN
+    # fixes that order: the other way round SQLite reads every finding in the database).
+    # A waived requirement's findings are not open.
+    sql = ("SELECT l.unit, COUNT(*) FROM latest l CROSS JOIN requirement_statuses q"
+           " ON q.run = l.run AND q.system = l.system CROSS JOIN findings f"
+           " ON f.run = q.run AND f.system = q.system AND f.requirement = q.requirement"
+           f" WHERE q.status = 'fail' AND q.severity IN ({_in_list(severities)})"
+           " AND f.status = 'fail' GROUP BY l.unit")
     counts = {str(r[0]): int(r[1]) for r in ctx.conn.execute(sql, severities)}
     return {uid: (Value(OK, float(counts.get(uid, 0)), evidence=_run_evidence(d))
                   if d.runs else _no_run(d)) for uid, d in ctx.units.items()}
