@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 
 from ..messages import Msg, T
@@ -96,7 +97,9 @@ def write_csv(model: dict[str, Any], lang: str, path: str) -> None:
 def write_json(model: dict[str, Any], lang: str, path: str) -> None:
     """league-table.json: the model itself."""
 
-    write_atomic(path, json.dumps(model, ensure_ascii=False, indent=1) + "\n")
+    # One line: json's C encoder (indent makes it the pure-Python one, seconds on a large
+    # organisation); `python -m json.tool` shows it indented.
+    write_atomic(path, json.dumps(model, ensure_ascii=False) + "\n")
 
 
 def _safe(value: Cellv) -> Cellv:
@@ -106,35 +109,45 @@ def _safe(value: Cellv) -> Cellv:
     return value
 
 
-def write_xlsx(model: dict[str, Any], lang: str, path: str) -> None:
-    """league-table.xlsx: the table, the indicators and the evidence, one sheet each."""
+def _bold(ws: Any, values: list[Cellv], size: int | None = None) -> list[Any]:
+    cells = []
+    for v in values:
+        c = WriteOnlyCell(ws, value=v)
+        c.font = Font(bold=True, size=size) if size else Font(bold=True)
+        c.alignment = Alignment(wrap_text=True, vertical="top")
+        cells.append(c)
+    return cells
 
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = T("League table").render(lang)[:31]
-    ws.append([title(model, lang)])
-    ws["A1"].font = Font(bold=True, size=13)
-    note = model["criteria"]["note_vi" if lang == "vi" else "note_en"]
-    ws.append([note])
+
+def write_xlsx(model: dict[str, Any], lang: str, path: str) -> None:
+    """league-table.xlsx: the table, the indicators and the evidence, one sheet each.
+
+    Write-only mode: rows are streamed (an organisation's evidence sheet has tens of
+    thousands of rows)."""
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(T("League table").render(lang)[:31])
+    ws.freeze_panes = "F5"
+    ws.append(_bold(ws, [title(model, lang)], 13))
+    ws.append([model["criteria"]["note_vi" if lang == "vi" else "note_en"]])
     ws.append([])
     headers, rows = table(model, lang)
-    ws.append(headers)
-    for cell in ws[4]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.append(_bold(ws, list(headers)))
     for row in rows:
-        ws.append([_safe(v) for v in row])
-    for r in ws.iter_rows(min_row=5):
-        for cell in r:
-            if isinstance(cell.value, float):
-                cell.number_format = "0.00"
-    ws.freeze_panes = "F5"
+        cells: list[Any] = []
+        for v in row:
+            if isinstance(v, float):
+                c = WriteOnlyCell(ws, value=v)
+                c.number_format = "0.00"
+                cells.append(c)
+            else:
+                cells.append(_safe(v))
+        ws.append(cells)
     ind_ws = wb.create_sheet(T("Indicators").render(lang)[:31])
-    ind_ws.append([T("Indicator").render(lang), T("Indicator title").render(lang),
-                   T("Confirmed").render(lang), T("Measure").render(lang),
-                   T("Formula").render(lang), _h(T("Points"), lang, model["estimated"]),
-                   T("Points basis").render(lang)])
+    ind_ws.append(_bold(ind_ws, [
+        T("Indicator").render(lang), T("Indicator title").render(lang),
+        T("Confirmed").render(lang), T("Measure").render(lang), T("Formula").render(lang),
+        _h(T("Points"), lang, model["estimated"]), T("Points basis").render(lang)]))
     basis = {"official": T("official decision"), "assumed": T("the tool's assumption"),
              "none": T("not scored")}
     measures = {"ratio": T("ratio"), "boolean": T("yes or no"), "count": T("count")}
@@ -144,15 +157,16 @@ def write_xlsx(model: dict[str, Any], lang: str, path: str) -> None:
                        measures[ind["measure"]].render(lang), ind["formula"], ind["points_max"],
                        basis[ind["points_basis"]].render(lang)])
     ev_ws = wb.create_sheet(T("Evidence of the numbers").render(lang)[:31])
-    ev_ws.append([T("Unit id").render(lang), T("Indicator").render(lang),
-                  T("Kind").render(lang), T("Reference").render(lang), T("Path").render(lang),
-                  T("Detail").render(lang)])
+    ev_ws.append(_bold(ev_ws, [
+        T("Unit id").render(lang), T("Indicator").render(lang), T("Kind").render(lang),
+        T("Reference").render(lang), T("Path").render(lang), T("Detail").render(lang)]))
     kinds = {"run": T("Run"), "inputs": T("Declared by the unit"),
              "coverage": T("Anti-malware coverage result")}
+    names = {k: v.render(lang) for k, v in kinds.items()}
     for u in model["units"]:
         for ind_id, c in u["cells"].items():
             for e in c["evidence"]:
-                ev_ws.append([_safe(v) for v in (u["id"], ind_id, kinds[e["kind"]].render(lang),
+                ev_ws.append([_safe(v) for v in (u["id"], ind_id, names[e["kind"]],
                                                  e["label"], e["path"], e["detail"])])
     buf = io.BytesIO()
     wb.save(buf)
