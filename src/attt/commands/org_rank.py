@@ -41,8 +41,8 @@ from .keys import load_signing_key
 @db_option
 @lang_option
 def org_rank(**params: Any) -> None:
-    """Lập bảng xếp hạng an toàn thông tin của các đơn vị. / Write the units' information-
-    security league table."""
+    """Lập bảng xếp hạng an toàn thông tin của các đơn vị. / Write the units' league table
+    of information security."""
     org = load_organisation(params["organisation"])
     criteria = load_criteria(params["criteria"] or org.criteria_path or "")
     signer = load_signing_key(params["sign"]) if params["sign"] else None

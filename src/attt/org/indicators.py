@@ -102,7 +102,16 @@ def _run_evidence(data: UnitData, systems: tuple[str, ...] | None = None) -> tup
                                                                                   ...]:
     names = sorted(data.runs) if systems is None else [s for s in systems if s in data.runs]
     return tuple(Evidence("run", data.runs[s].run_id, data.runs[s].out_dir,
-                          f"{s}: {data.runs[s].started}") for s in names)
+                          f"{s}: {_when(data.runs[s].started)}") for s in names)
+
+
+def _when(started: str) -> str:
+    """A run's start as the documents write a time (dd/mm/yyyy hh:mm, its own offset)."""
+
+    try:
+        return dt.datetime.fromisoformat(started).strftime("%d/%m/%Y %H:%M")
+    except ValueError:
+        return started  # an edited database: shown as it is
 
 
 def _inputs_evidence(data: UnitData, key: str, doc: DocRef | None,
