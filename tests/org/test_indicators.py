@@ -3,6 +3,8 @@ points, totals, ties, a unit with no run, missing inputs, and the change since l
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from attt import history
@@ -123,3 +125,23 @@ def test_change_since_last_year(league: League) -> None:
 def test_estimated_everywhere(league: League) -> None:
     assert league.estimated
     assert all(c.indicator.estimated for c in league.rows[0].cells.values())
+
+
+def test_an_inputs_file_of_another_year_is_not_used(tmp_path: Path) -> None:
+    from attt.org.criteria_file import load_criteria as criteria
+
+    from .builders import inventory, organisation, tree, write_yaml
+
+    inventory(tmp_path / "a/inv.yaml", {"s": [tree(tmp_path / "t")]})
+    write_yaml(tmp_path / "a/inputs.yaml", {"year": 2026, "indicators": {
+        "DTI22-P5-C10": {"value": True, "source": {"number": "1/QĐ"}}}})
+    org = load_organisation(str(organisation(tmp_path / "org.yaml", [
+        {"id": "a", "name": "A", "kind": "cap_xa", "inventories": ["a/inv.yaml"],
+         "inputs": "a/inputs.yaml"}])))
+    with history.connect(str(tmp_path / "h.sqlite3")) as conn:
+        used = build_league(conn, org, criteria(), 2026)
+        other = build_league(conn, org, criteria(), 2027)
+    assert used.rows[0].cells[C + "10"].value.status == OK
+    row = other.rows[0]
+    assert row.cells[C + "10"].value.status == INPUT_NEEDED
+    assert any("2026" in n.render("en") and "not used" in n.render("en") for n in row.notes)
