@@ -125,8 +125,7 @@ def _inputs(unit: Unit, year: int, systems: tuple[str, ...],
         return None
     path = unit.inputs.replace(YEAR, str(year))
     if not os.path.isfile(path):
-        if YEAR not in unit.inputs:
-            notes.append(T("inputs file not found: {path}", path=path))
+        notes.append(T("inputs file not found: {path}", path=path))
         return None
     inputs = load_inputs(path, set(systems))
     if inputs.year != year:
