@@ -28,6 +28,8 @@ from .commands.inventory import inventory
 from .commands.keys import keys, verify
 from .commands.level import level
 from .commands.network import network
+from .commands.org import org
+from .commands.org_annual import annual_report
 from .commands.remediate import remediate
 from .commands.scan import report, scan
 from .commands.validate import validate
@@ -142,8 +144,9 @@ def bilingual_help_option(command: click.Command) -> None:
 
 for _command in (scan, report, validate, checks, requirements, profiles, evidence, dossier,
                  history_cmd, diff_cmd, keys, verify, level, network, coverage, collector,
-                 worker, inventory, remediate):
+                 worker, inventory, remediate, org):
     main.add_command(_command)
+org.add_command(annual_report)
 bilingual_help_option(main)
 
 if __name__ == "__main__":  # pragma: no cover

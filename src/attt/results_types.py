@@ -42,6 +42,7 @@ class Run(TypedDict):
     hosts_total: NotRequired[int]
     hosts_scanned: NotRequired[int]
     lang: NotRequired[Lang]
+    unit: NotRequired[str]  # organisation unit (attt scan --unit, attt org scan)
 
 
 class GradeBand(TypedDict):

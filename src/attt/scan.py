@@ -31,6 +31,7 @@ from .model import Exclusion, Host, Inventory, Profile, Requirement, System, Wai
 from .network.run import NetworkJob, dry_run_lines
 from .network.run import prepare as prepare_network
 from .network.run import run_job as run_network_job
+from .org.ids import UNIT_ID
 from .profile_loader import load_profile, profile_id
 from .render import load_formats
 from .render.document import Document, EntrySource, build
@@ -96,6 +97,8 @@ class ScanOptions:
     broker_cert: str = ""
     broker_key: str = ""
     deadline: float = 3600.0
+    # Organisation unit the run is made for (attt.org): recorded in results.json and history.
+    unit: str = ""
 
     def to_json(self) -> dict[str, Any]:
         """The options as run.json stores them."""
@@ -138,6 +141,10 @@ def normalise(opts: ScanOptions) -> ScanOptions:
                                                  formats=sorted(formats)))
     if opts.lang not in ("vi", "en"):
         raise InputError("--lang", opts.lang, T("expected vi or en"))
+    if opts.unit and not UNIT_ID.fullmatch(opts.unit):
+        raise InputError("--unit", opts.unit, T("not a unit id (lowercase letters, digits, "
+                                                "'-' and '_', starting with a letter or "
+                                                "digit)"))
     inventory = opts.inventory
     if not inventory and not opts.target:
         inventory = bundled_inventory()
@@ -631,6 +638,8 @@ def finish(
         "hosts_scanned": len(records),
         "lang": opts.lang,
     }
+    if opts.unit:
+        run["unit"] = opts.unit
     doc = build(report, run, _host_rows(records), code, entries,
                 grading.valid_waivers(waivers, grading.today_vn()))
     for row in doc["systems"]:

@@ -325,6 +325,10 @@ def _print_exit(doc: dict[str, Any], code: int) -> None:
     help="Với --broker: số giây chờ kết quả của các worker; máy chủ chưa có kết quả là "
          "\"chưa đánh giá\" (lỗi). / With --broker: seconds to wait for the workers' results; "
          "a host without one is \"not assessed\" (error).")
+@click.option(
+    "--unit", default="",
+    help="Mã đơn vị (trong tệp tổ chức) mà lần quét này thuộc về; được ghi vào lịch sử. / "
+         "Organisation unit id this run belongs to; recorded in the history.")
 @click.option("-q", "--quiet", is_flag=True, help="Không in tiến độ. / No progress output.")
 def scan(**params: Any) -> None:
     """Quét theo tệp khai báo (hoặc một --target) và ghi báo cáo đánh giá. / Scan an

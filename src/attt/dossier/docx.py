@@ -161,7 +161,10 @@ def _fixed_widths(table: DocxTable, widths_mm: list[float]) -> None:
 
 
 def _table(doc: DocxDocument, block: Table, page: Page) -> None:
-    widths = fit_widths(block.columns, block.rows, page.usable_width, TABLE_PT, HEADER_PT)
+    # A form with prescribed proportions (the annual report's Form 08) gives its own widths.
+    widths = ([w * page.usable_width / sum(block.widths) for w in block.widths]
+              if block.fixed and block.widths
+              else fit_widths(block.columns, block.rows, page.usable_width, TABLE_PT, HEADER_PT))
     table = doc.add_table(rows=1, cols=len(block.columns))
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -240,6 +243,8 @@ def _header(doc: DocxDocument, d: Dossier) -> None:
     _line_under(left, 25, widths[0])
     if d.cover.number:
         _centered(left, d.cover.number, 13).paragraph_format.space_before = Pt(6)
+    if d.cover.subject:
+        _centered(left, d.cover.subject, 12)
     _centered(right, QUOC_HIEU, 12, bold=True, first=True)
     _centered(right, TIEU_NGU, 13, bold=True)
     _line_under(right, text_mm(TIEU_NGU, 13, True), widths[1])
@@ -259,6 +264,10 @@ def _cover(doc: DocxDocument, d: Dossier) -> None:
     sub = doc.add_paragraph()
     sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
     sub.add_run(d.cover.subtitle).bold = True
+    if d.cover.addressee:
+        to = doc.add_paragraph()
+        to.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        to.add_run(d.cover.addressee)
     for line in d.cover.basis:
         par = doc.add_paragraph()
         par.add_run(f"- Căn cứ {line};" if d.lang == "vi" else f"- Pursuant to {line};"

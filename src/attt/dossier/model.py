@@ -41,6 +41,9 @@ class Table:
     # Column holding a status code to colour, or -1; codes in ``row_status``.
     row_status: tuple[str, ...] = ()
     kind: str = ""  # "" | plan | gaps
+    # The DOCX takes ``widths`` as they are (a form's prescribed columns) instead of fitting
+    # them to the content.
+    fixed: bool = False
 
 
 Block = Para | Fields | Table
@@ -107,6 +110,11 @@ class Cover:
     signer: str = ""
     recipients: tuple[str, ...] = ()
     attached: str = ""  # "(Kèm theo Tờ trình số … ngày …)" under the title
+    # Letters (the annual report): the "V/v" subject under the number, "Kính gửi" under the
+    # title, and a warning shown in the HTML only (a deadline close or passed).
+    subject: str = ""
+    addressee: str = ""
+    alert: str = ""
 
 
 @dataclass(frozen=True)

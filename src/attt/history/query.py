@@ -47,6 +47,7 @@ class RunRow:
     interrupted: bool
     out_dir: str
     systems: tuple[str, ...]
+    unit: str = ""  # organisation unit (attt scan --unit); "" for runs recorded without one
 
     def to_json(self) -> dict[str, Any]:
         """The run as ``attt history --json`` prints it."""
@@ -57,7 +58,7 @@ class RunRow:
             "tool_version": self.tool_version, "exit_code": self.exit_code,
             "verdict": self.verdict, "score": self.score, "grade": self.grade,
             "interrupted": self.interrupted, "out_dir": self.out_dir,
-            "systems": list(self.systems),
+            "systems": list(self.systems), "unit": self.unit,
         }
 
 
@@ -73,6 +74,7 @@ def _run_row(conn: sqlite3.Connection, row: sqlite3.Row) -> RunRow:
         int(row["id"]), row["run_id"], row["started"], row["finished"] or "", row["inventory"],
         row["tool_version"] or "", row["exit_code"], row["verdict"] or "", row["score"],
         row["grade"] or "", bool(row["interrupted"]), row["out_dir"] or "", systems,
+        row["unit"] or "",
     )
 
 

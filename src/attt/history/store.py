@@ -23,9 +23,15 @@ from ..render.document import Document, iter_findings
 log = logging.getLogger("attt.history")
 
 DB_ENV = "ATTT_DB"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # Columns added since schema 1, added in place to an older database (its rows keep NULL).
-_MIGRATIONS = {2: ("ALTER TABLE findings ADD COLUMN message_vi TEXT",)}
+# Each step adds (table, column, type); a column already there (a database rebuilt by hand
+# from a newer schema) is left as it is.
+_MIGRATIONS = {
+    2: (("findings", "message_vi", "TEXT"),),
+    # The organisation unit a run was made for (``attt scan --unit``, ``attt org scan``).
+    3: (("runs", "unit", "TEXT"),),
+}
 APPLICABLE_NOT = "not_applicable"
 
 _SCHEMA = """
@@ -44,7 +50,8 @@ CREATE TABLE IF NOT EXISTS runs (
     hosts_scanned INTEGER,
     interrupted   INTEGER NOT NULL DEFAULT 0,
     out_dir       TEXT,
-    recorded      TEXT NOT NULL
+    recorded      TEXT NOT NULL,
+    unit          TEXT
 );
 CREATE TABLE IF NOT EXISTS run_systems (
     run        INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
@@ -88,6 +95,14 @@ CREATE TABLE IF NOT EXISTS findings (
     PRIMARY KEY (run, system, host, requirement, check_id, params_hash)
 );
 CREATE INDEX IF NOT EXISTS runs_inventory ON runs(inventory, started);
+"""
+# After the migrations: an older database has the column only once they ran.  findings_check
+# serves the organisation's indicators (attt.org.indicators: the anti-malware and monitoring
+# checks of a run's hosts) without reading every finding of the run; it covers the columns
+# they read.
+_INDEXES = """
+CREATE INDEX IF NOT EXISTS runs_unit ON runs(unit, started);
+CREATE INDEX IF NOT EXISTS findings_check ON findings(check_id, run, system, status, host);
 """
 
 
@@ -184,8 +199,11 @@ def connect(path: str = "", create: bool = True) -> Iterator[sqlite3.Connection]
                                  path=db, version=version))
         conn.executescript(_SCHEMA)
         for step in range(max(version, 1) + 1, SCHEMA_VERSION + 1) if version else ():
-            for sql in _MIGRATIONS[step]:
-                conn.execute(sql)
+            for table, column, kind in _MIGRATIONS[step]:
+                have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+                if column not in have:
+                    conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+        conn.executescript(_INDEXES)
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         with conn:
             yield conn
@@ -297,8 +315,8 @@ def record(doc: Mapping[str, Any], out_dir: str = "", path: str = "") -> int:
         conn.execute("DELETE FROM runs WHERE run_id = ?", (str(run.get("id", "")),))
         cur = conn.execute(
             "INSERT INTO runs (run_id, started, finished, inventory, tool_version, exit_code,"
-            " verdict, score, grade, hosts_total, hosts_scanned, interrupted, out_dir, recorded)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " verdict, score, grade, hosts_total, hosts_scanned, interrupted, out_dir, recorded,"
+            " unit) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 str(run.get("id", "")),
                 str(run.get("started", "")),
@@ -314,6 +332,7 @@ def record(doc: Mapping[str, Any], out_dir: str = "", path: str = "") -> int:
                 1 if run.get("interrupted") else 0,
                 out_dir,
                 now,
+                run.get("unit") or None,
             ),
         )
         rid = int(cur.lastrowid or 0)
@@ -351,7 +370,7 @@ _ROW_TYPES: dict[str, tuple[type, ...]] = {
     "id": (int,), "run_id": (str,), "started": (str,), "finished": (str, type(None)),
     "inventory": (str,), "tool_version": (str, type(None)), "exit_code": (int, type(None)),
     "verdict": (str, type(None)), "score": (int, float, type(None)), "grade": (str, type(None)),
-    "interrupted": (int,), "out_dir": (str, type(None)),
+    "interrupted": (int,), "out_dir": (str, type(None)), "unit": (str, type(None)),
 }
 
 

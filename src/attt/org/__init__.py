@@ -1,0 +1,1 @@
+"""Organisations: units, their history, the league table of indicators (attt org)."""
