@@ -76,7 +76,12 @@ def build(root: Path) -> Fixture:
     _inventory(root / "xa-c" / "inventory.yaml", [
         {"name": "web-c", "title": "Trang thông tin điện tử xã C", "operating_unit": "UBND xã C"},
     ])
-    write_yaml(root / "so-a" / "inputs-2026.yaml", {"year": 2026, "systems": {
+    write_yaml(root / "so-a" / "inputs-2026.yaml", {"year": 2026, "other": [
+        {"kind": "drill", "date": "2026-09-20", "summary": "Diễn tập thực chiến cấp tỉnh",
+         "source": {"number": "45/KH-SA", "date": "2026-08-01", "approver": "Sở A"}},
+        {"kind": "incident", "date": "2026-04-02",
+         "summary": "Mã độc trên 2 máy trạm, đã xử lý trong ngày"},
+    ], "systems": {
         "cong-a": {
             "approval": {"status": "approved", "decision": {
                 "number": "12/QĐ-UBND", "date": "2025-05-10", "approver": "UBND tỉnh Ví Dụ"}},

@@ -317,3 +317,43 @@ def test_inputs_file_per_year(tmp_path: Path) -> None:
     code, out = check("2025")  # the 2025 file is read
     assert code == 1 and "systems.web-u.approval.status" not in out
     assert "systems.web-u.approval.expected_date trong tệp inputs-2025.yaml" in out
+
+
+def test_other_information_from_the_units_inputs(fx: Fixture, tmp_path: Path) -> None:
+    from attt.annual.build import build_report, owner_scope, report_document
+    from attt.annual.collect import collect, unit_party
+    from attt.org.organisation import load_organisation
+
+    org = load_organisation(str(fx.org))
+    scope = owner_scope(org.owner, org.security_unit, org.name, "nd85-tt12",
+                        [(u.id, unit_party(u)) for u in org.units])
+    r = build_report(collect(org, org.units, 2026, str(fx.db)), scope, 2026, "nd85-tt12",
+                     dt.date(2026, 12, 1))
+    # Sorted by date; xa-c has no inputs file, so "none" cannot be said for it.
+    assert [(u, o.kind, o.date.isoformat()) for u, o in r.other] == [
+        ("Sở A", "incident", "2026-04-02"), ("Sở A", "drill", "2026-09-20")]
+    assert r.other_known is False
+    assert any(g.unit == "xa-c" and g.system == "" and "thông tin khác" in g.field
+               for g in r.gaps)
+    doc = report_document(r, "vi")
+    eleven = next(s for s in doc.sections if s.number == "11")
+    rows = next(list(b.rows) for b in eleven.blocks if hasattr(b, "columns"))
+    assert rows[0][1:] == ("Sở A", "Sự cố", "02/04/2026",
+                           "Mã độc trên 2 máy trạm, đã xử lý trong ngày", "…………")
+    assert rows[1][2:4] == ("Diễn tập", "20/09/2026")
+    assert rows[1][5] == "Số 45/KH-SA, ngày 01/08/2026, Sở A"
+    code, out = run(fx, tmp_path, "--check")
+    assert code == 1
+    assert "xa-c" in out and "other:" in out
+
+
+def test_a_bad_kind_of_other_information_names_the_key(tmp_path: Path) -> None:
+    from attt.errors import InputError
+    from attt.org.inputs import load_inputs
+
+    path = tmp_path / "inputs-2026.yaml"
+    path.write_text("year: 2026\nother:\n  - {kind: party, date: 2026-01-01, summary: x}\n",
+                    encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_inputs(str(path))
+    assert err.value.key == "other[0].kind"

@@ -11,6 +11,7 @@ from typing import Any
 
 from ..dossier.model import Dossier
 from ..messages import Msg, T
+from ..org.inputs import OtherInfo
 from ..particulars import Party
 from .common import Text, cover
 from .derive import Gaps, all_approved_by, form08_checks, system_row, totals
@@ -99,8 +100,8 @@ def _party_gaps(gaps: Gaps, party: Party, unit: str, who: Msg,
 
 
 def _operators(scope: Scope, facts: Sequence[SystemFacts]) -> tuple[Party, ...]:
-    """Each operating unit, its blanks filled from the operating unit its inventories
-    describe (the organisation file has no key for a unit's mandate)."""
+    """Each operating unit as the organisation file describes it, its blanks filled from
+    the operating unit its inventories describe."""
 
     out = []
     for op in scope.operators:
@@ -120,12 +121,33 @@ def _all_party_gaps(gaps: Gaps, scope: Scope, org_file: str, operators: Sequence
         "fill {key} in the file {file}", key="organisation.security_unit." + k, file=org_file))
     for op, unit in zip(operators, units, strict=True):
         def where(key: str, unit: str = unit) -> Msg:
-            if key == "mandate":
-                return T("fill operating_unit.mandate of a system of the unit {unit} in its "
-                         "inventory", unit=unit)
             return T("fill {key} in the file {file}", file=org_file,
                      key="units[id=" + unit + "].contact." + key)
         _party_gaps(gaps, op, unit, T("operating unit {name}", name=op.name), where)
+
+
+def _other_information(facts: Sequence[SystemFacts], gaps: Gaps
+                       ) -> tuple[tuple[tuple[str, OtherInfo], ...], bool]:
+    """Each unit's other information once; a unit without its inputs file for the year is a
+    blank (it may have incidents, training or drills to report)."""
+
+    seen: set[str] = set()
+    out: list[tuple[str, OtherInfo]] = []
+    known = True
+    for f in facts:
+        if f.unit in seen:
+            continue
+        seen.add(f.unit)
+        out += [(f.unit_name, item) for item in f.unit_other]
+        if not f.inputs_exists:
+            known = False
+            where = (T("declare it under other: in the file {file}", file=f.inputs_file)
+                     if f.inputs_file else
+                     T("give the unit an inputs file (inputs:) in the organisation file and "
+                       "declare it under other:"))
+            gaps.add_for(f.unit, "", T("other information (incidents, training, drills)"),
+                         where)
+    return tuple(sorted(out, key=lambda x: (x[1].date, x[0]))), known
 
 
 def build_report(facts: Sequence[SystemFacts], scope: Scope, year: int, regime: str,
@@ -141,6 +163,7 @@ def build_report(facts: Sequence[SystemFacts], scope: Scope, year: int, regime: 
     counts = totals(rows)
     done, by = all_approved_by(rows)
     checks = form08_checks(rows, counts, lang) if regime == "law116-nd331" else []
+    other, other_known = _other_information(facts, gaps)
     return AnnualReport(
         year=year, regime=regime, level=scope.level, unit=scope.unit, issuer=scope.issuer,
         signer=scope.signer.representative, signer_position=scope.signer.position,
@@ -148,7 +171,7 @@ def build_report(facts: Sequence[SystemFacts], scope: Scope, year: int, regime: 
         deadline=p.deadline, deadline_state=p.state(today), today=today,
         owners=_owners(scope, facts, gaps), operators=operators, rows=tuple(rows),
         totals=counts, all_approved_by=by, all_approved=done, gaps=tuple(gaps.items),
-        checks=tuple(checks))
+        checks=tuple(checks), other=other, other_known=other_known)
 
 
 def report_document(r: AnnualReport, lang: str = "vi") -> Dossier:

@@ -27,7 +27,8 @@ def unit_party(unit: Unit) -> Party:
     """The unit as an operating unit: its name and contact."""
 
     c = unit.contact
-    return Party(name=unit.name, representative=c.get("representative", ""),
+    return Party(name=unit.name, mandate=c.get("mandate", ""),
+                 representative=c.get("representative", ""),
                  position=c.get("position", ""), address=c.get("address", ""),
                  phone=c.get("phone", ""), email=c.get("email", ""))
 
@@ -76,7 +77,8 @@ def _system_facts(unit: Unit, system: System, inventory: str, inputs: UnitInputs
         regulation=regulation, solutions=dict(p.solutions) if p is not None else {},
         inputs=inputs.systems.get(system.name) if inputs else None,
         inputs_file=os.path.basename(inputs_path), inputs_exists=inputs is not None,
-        inventory_file=os.path.basename(inventory), run=run)
+        inventory_file=os.path.basename(inventory), run=run,
+        unit_other=inputs.other if inputs else ())
 
 
 def unit_facts(org: Organisation, unit: Unit, year: int,

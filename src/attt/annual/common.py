@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 
-from ..dossier.model import BLANK, Cover, Fields, Para, Section, Table
+from ..dossier.model import BLANK, Block, Cover, Fields, Para, Section, Table
 from ..i18n import gettext_for
 from ..messages import Joined, Msg, T
 from ..particulars import DocRef, Party
-from .labels import REQUIREMENT_MET, REQUIREMENT_NOT_MET
+from .labels import OTHER_LABELS, REQUIREMENT_MET, REQUIREMENT_NOT_MET
 from .model import AnnualReport, SystemRow
 from .period import period
 
@@ -132,3 +132,17 @@ def annex_sections(t: Text, rows: Sequence[SystemRow], number: str, title: str
                         total=row.applicable))
         out.append(Section(heading, row.title, 3, (Para(intro), Table(columns, table_rows))))
     return out
+
+
+def other_information(t: Text, r: AnnualReport) -> tuple[Block, ...]:
+    """Incidents, training, drills and other facts the units declared for the year; "none"
+    only when every unit declared its inputs, else the blank."""
+
+    if r.other:
+        return (Table((t._("No."), t._("Unit"), t._("Kind"), t._("Date"), t._("Content"),
+                       t._("Document")),
+                      tuple((str(i), unit, t._(OTHER_LABELS[item.kind]),
+                             t.date(item.date), item.summary,
+                             doc_ref(t, item.source))
+                            for i, (unit, item) in enumerate(r.other, 1))),)
+    return (Para(t._("None.") if r.other_known else BLANK),)

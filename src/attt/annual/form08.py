@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..dossier.model import BLANK, Block, Para, Section, Table
 from ..messages import T
-from .common import Text, annex_sections, doc_ref, party_fields
+from .common import Text, annex_sections, doc_ref, other_information, party_fields
 from .labels import (
     APPROVAL_LABELS,
     ASSESSMENT_LABELS,
@@ -107,12 +107,15 @@ def _annex2(t: Text, r: AnnualReport) -> Section:
 
 
 def form08_sections(t: Text, r: AnnualReport) -> list[Section]:
-    """Parts 1-3 and annexes 1-3."""
+    """Parts 1-3, annexes 1-3, and annex 4 when there is other information (or it is a
+    blank: a unit has not declared its inputs)."""
 
+    other = [Section("", t._("ANNEX 4: OTHER INFORMATION (INCIDENTS, TRAINING, DRILLS)"), 2,
+                     other_information(t, r))] if r.other or not r.other_known else []
     return [_part1(t, r), *_part2(t, r), _part3(t, r), _annex1(t, r), _annex2(t, r),
             *annex_sections(t, list(r.rows), "", t._(
                 "ANNEX 3: IMPLEMENTATION OF THE CYBER-SECURITY PLAN PER CRITERION AND "
-                "REQUIREMENT"))]
+                "REQUIREMENT")), *other]
 
 
 def subject_line(t: Text) -> str:

@@ -28,6 +28,13 @@ ASSESSMENT_LABELS: dict[str, str] = {
     "before_go_live": N_("Before going into service"),
     "periodic": N_("Periodic"),
 }
+# Kinds of "other information" a unit declares (org.inputs.OTHER_KINDS).
+OTHER_LABELS: dict[str, str] = {
+    "incident": N_("Incident"),
+    "training": N_("Training, awareness"),
+    "drill": N_("Drill"),
+    "other": N_("Other"),
+}
 # Not a Form 08 value: an ad hoc check is listed in TT12 item 7 only.
 AD_HOC = N_("Ad hoc")
 # TT12 Art. 14 items 8-9 / ND331 Art. 36 items 9-10: one requirement of the approved plan.

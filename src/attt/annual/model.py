@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from ..org.inputs import SystemInputs
+from ..org.inputs import OtherInfo, SystemInputs
 from ..particulars import DocRef, Party, Solution
 
 
@@ -53,6 +53,7 @@ class SystemFacts:
     inputs_exists: bool = True  # False: the year's file (inputs-{year}.yaml) is not there yet
     inventory_file: str = ""  # base name of the inventory that declares the system
     run: RunFacts | None = None
+    unit_other: tuple[OtherInfo, ...] = ()  # the unit's "other information" for the year
 
 
 @dataclass(frozen=True)
@@ -146,3 +147,7 @@ class AnnualReport:
     all_approved: bool
     gaps: tuple[Gap, ...]
     checks: tuple[Check, ...]
+    # Other information (incidents, training, drills) as (unit name, fact); ``other_known``
+    # false when a unit has no inputs file for the year, so "none" cannot be said.
+    other: tuple[tuple[str, OtherInfo], ...] = ()
+    other_known: bool = True

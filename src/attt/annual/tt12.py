@@ -6,7 +6,14 @@ from __future__ import annotations
 
 from ..dossier.model import BLANK, Block, Para, Section, Table
 from ..messages import T
-from .common import Text, annex_sections, assessment_text, doc_ref, party_fields
+from .common import (
+    Text,
+    annex_sections,
+    assessment_text,
+    doc_ref,
+    other_information,
+    party_fields,
+)
 from .labels import AD_HOC, APPROVAL_LABELS, ASSESSMENT_LABELS, PLAN_LABELS
 from .model import AnnualReport, SystemRow
 
@@ -119,7 +126,7 @@ def tt12_sections(t: Text, r: AnnualReport) -> list[Section]:
         Table((t._("No."), t._("System name"), t._("Decision issuing the regulation")),
               tuple((str(i), x.title, doc_ref(t, x.regulation))
                     for i, x in enumerate(rows, 1))),)))
-    s.append(Section("11", t._("Other information"), 2, (Para(t._("None.")),)))
+    s.append(Section("11", t._("Other information"), 2, other_information(t, r)))
     s += annex_sections(t, rows, "", t._("ANNEX: RESULT PER REQUIREMENT OF EACH INFORMATION "
                                        "SYSTEM"))
     return s

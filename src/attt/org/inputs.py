@@ -15,6 +15,9 @@ from ..yamlio import Node, load_file
 
 APPROVAL_STATUSES = ("drafting", "submitted", "appraised", "approved")
 ASSESSMENT_KINDS = ("before_go_live", "periodic", "ad_hoc")
+# "Other information" of the annual report (TT12 Art. 14.11, ND331 Art. 36.12): neither regime
+# lists incidents, training or drills, but an authority may ask for them.
+OTHER_KINDS = ("incident", "training", "drill", "other")
 DOC_KEYS = ("title", "number", "date", "approver")
 SYSTEM_KEYS = ("approval", "plan_full_expected", "regulation", "regulation_complied",
                "assessments", "ns_important")
@@ -51,6 +54,16 @@ class Assessment:
 
 
 @dataclass(frozen=True)
+class OtherInfo:
+    """An incident, training, drill or other fact the unit reports for the year."""
+
+    kind: str
+    date: dt.date
+    summary: str
+    source: DocRef | None = None
+
+
+@dataclass(frozen=True)
 class SystemInputs:
     """What the unit declares about one system."""
 
@@ -72,6 +85,7 @@ class UnitInputs:
     year: int
     indicators: Mapping[str, IndicatorInput] = field(default_factory=dict)
     systems: Mapping[str, SystemInputs] = field(default_factory=dict)
+    other: tuple[OtherInfo, ...] = ()
 
 
 def _doc(node: Node, key: str) -> DocRef | None:
@@ -139,6 +153,21 @@ def _assessment(node: Node) -> Assessment:
     return Assessment(kind, when, node.text("assessor", ""), node.text("report", ""))
 
 
+def _other(node: Node) -> OtherInfo:
+    node.allow("kind", "date", "summary", "source")
+    kind = node.text("kind")
+    if kind not in OTHER_KINDS:
+        raise node.error("kind", T("expected one of {choices}, got {value}",
+                                   choices=OTHER_KINDS, value=repr(kind)))
+    when = node.date("date")
+    if when is None:
+        raise node.error("date", T("required"))
+    summary = node.text("summary")
+    if not summary.strip():
+        raise node.error("summary", T("required"))
+    return OtherInfo(kind, when, summary, _doc(node, "source"))
+
+
 def _system(node: Node) -> SystemInputs:
     node.allow(*SYSTEM_KEYS)
     approval = _approval(node.mapping("approval")) if node.has("approval") else None
@@ -175,7 +204,7 @@ def load_inputs(path: str, systems: Collection[str] | None = None) -> UnitInputs
     inventories), a system not among them is an error naming its key."""
 
     root = Node(load_file(path), path)
-    root.allow("year", "indicators", "systems")
+    root.allow("year", "indicators", "systems", "other")
     year = root.integer("year", lo=2000, hi=2100)
     ind = root.mapping("indicators")
     indicators = {str(k): _indicator(ind.mapping(str(k))) for k in ind.data}
@@ -187,4 +216,5 @@ def load_inputs(path: str, systems: Collection[str] | None = None) -> UnitInputs
                                              "inventories (known: {known})",
                                              known=sorted(systems)))
         out[str(name)] = _system(sysnode.mapping(str(name)))
-    return UnitInputs(path, year, indicators, out)
+    other = tuple(_other(item) for item in root.items("other"))
+    return UnitInputs(path, year, indicators, out, other)

@@ -20,7 +20,8 @@ from .ids import UNIT_ID
 
 YEAR = "{year}"
 UNIT_KINDS = ("so_ban_nganh", "cap_huyen", "cap_xa")
-CONTACT_KEYS = ("representative", "position", "address", "phone", "email")
+# ``mandate``: the document setting the unit's functions, duties and powers (TT12 Art. 14.1).
+CONTACT_KEYS = ("mandate", "representative", "position", "address", "phone", "email")
 ORG_KEYS = ("name", "regime", "owner", "security_unit")
 UNIT_KEYS = ("id", "name", "kind", "parent", "contact", "inventories", "coverage", "inputs")
 
