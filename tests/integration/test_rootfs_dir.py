@@ -8,7 +8,6 @@ under /var/cache/attt-tests; each test works on its own copy.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -19,38 +18,15 @@ from click.testing import CliRunner
 
 from attt.cli import main
 from attt.render.document import all_findings
+from tests.rootfs import debootstrap_image
 
 CACHE = Path("/var/cache/attt-tests/rootfs-bookworm-v1")
 PACKAGES = "openssh-server,rsyslog,nftables,systemd-timesyncd,procps,sudo,auditd"
-MIRROR = "http://deb.debian.org/debian"
-
-
-def _need(condition: bool, why: str) -> None:
-    if condition:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"{why} (required in CI)")
-    pytest.skip(why)
 
 
 @pytest.fixture(scope="session")
 def rootfs_image() -> Path:
-    _need(os.geteuid() == 0, "debootstrap needs root")
-    _need(shutil.which("debootstrap") is not None, "debootstrap is not installed")
-    if not (CACHE / ".complete").exists():
-        tmp = CACHE.with_suffix(".tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.parent.mkdir(parents=True, exist_ok=True)
-        proc = subprocess.run(
-            ["debootstrap", "--variant=minbase", f"--include={PACKAGES}", "bookworm",
-             str(tmp), MIRROR],
-            capture_output=True, text=True, timeout=900, check=False,
-        )
-        assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
-        shutil.rmtree(CACHE, ignore_errors=True)
-        tmp.rename(CACHE)
-        (CACHE / ".complete").write_text("ok\n")
-    return CACHE
+    return debootstrap_image(CACHE, PACKAGES)
 
 
 @pytest.fixture()

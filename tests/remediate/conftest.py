@@ -21,6 +21,7 @@ import pytest
 from click.testing import CliRunner
 
 from attt.cli import main
+from tests.rootfs import debootstrap_image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -30,35 +31,11 @@ __all__ = ["sshd_helper"]
 
 CACHE = Path("/var/cache/attt-tests/rootfs-bookworm-py-v1")
 PACKAGES = "openssh-server,rsyslog,nftables,systemd-timesyncd,procps,sudo,auditd,python3"
-MIRROR = "http://deb.debian.org/debian"
-
-
-def need(condition: bool, why: str) -> None:
-    if condition:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"{why} (required in CI)")
-    pytest.skip(why)
 
 
 @pytest.fixture(scope="session")
 def py_rootfs_image() -> Path:
-    need(os.geteuid() == 0, "debootstrap and chroot need root")
-    need(shutil.which("debootstrap") is not None, "debootstrap is not installed")
-    if not (CACHE / ".complete").exists():
-        tmp = CACHE.with_suffix(".tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.parent.mkdir(parents=True, exist_ok=True)
-        proc = subprocess.run(
-            ["debootstrap", "--variant=minbase", f"--include={PACKAGES}", "bookworm",
-             str(tmp), MIRROR],
-            capture_output=True, text=True, timeout=900, check=False,
-        )
-        assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
-        shutil.rmtree(CACHE, ignore_errors=True)
-        tmp.rename(CACHE)
-        (CACHE / ".complete").write_text("ok\n")
-    return CACHE
+    return debootstrap_image(CACHE, PACKAGES)
 
 
 @pytest.fixture()

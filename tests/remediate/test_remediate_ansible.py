@@ -26,10 +26,10 @@ from click.testing import CliRunner
 
 from attt.cli import main
 from attt.remediation.catalog import FIXES
+from tests.rootfs import need
 
 from .conftest import (
     assert_exact_flips,
-    need,
     remediate,
     scan_dir,
     sshd_helper,
