@@ -14,7 +14,6 @@ tests/test_check_scenarios.py; this test covers the pipeline that carries them.
 from __future__ import annotations
 
 import csv
-import gettext
 import io
 import json
 import re
@@ -29,39 +28,17 @@ from click.testing import CliRunner
 from docx import Document
 
 from attt.cli import main
-from attt.i18n import translations
 from attt.inventory_loader import bundled_inventory
 from attt.render.document import all_findings
+from tests.untranslated import Recorder, recording
 
 DEMO = Path(bundled_inventory("demo-so-tinh.yaml"))
 
 
-class _Recorder(gettext.NullTranslations):
-    """The fallback of the Vietnamese catalog: called only for msgids it lacks."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.missing: set[str] = set()
-
-    def gettext(self, message: str) -> str:
-        if message.strip():
-            self.missing.add(message)
-        return message
-
-    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
-        self.missing.add(msgid1)
-        return msgid1 if n == 1 else msgid2
-
-
 @pytest.fixture()
-def recorder() -> Iterator[_Recorder]:
-    catalog = translations("vi")
-    rec = _Recorder()
-    catalog.add_fallback(rec)
-    try:
+def recorder() -> Iterator[Recorder]:
+    with recording() as rec:
         yield rec
-    finally:
-        catalog._fallback = None  # restore: the catalog object is shared (functools.cache)
 
 
 def _tree(root: Path) -> Path:
@@ -150,7 +127,7 @@ def _english_with_vietnamese(doc: dict[str, Any]) -> set[str]:
 
 
 def test_every_output_of_a_vietnamese_scan_is_vietnamese(tmp_path: Path,
-                                                          recorder: _Recorder) -> None:
+                                                          recorder: Recorder) -> None:
     out, dossier = tmp_path / "run", tmp_path / "dossier"
     runner = CliRunner()
     scan = runner.invoke(main, ["scan", "-i", str(_inventory(tmp_path)), "-o", str(out),

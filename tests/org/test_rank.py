@@ -226,29 +226,12 @@ def test_signed_league_verifies_and_tampering_is_found(ranked: tuple[Path, Path,
 
 def test_vietnamese_files_have_no_untranslated_text_nor_key_paths(
         ranked: tuple[Path, Path, Path], tmp_path: Path) -> None:
-    import gettext
+    from tests.untranslated import recording
 
-    from attt.i18n import translations
-
-    class Recorder(gettext.NullTranslations):
-        def __init__(self) -> None:
-            super().__init__()
-            self.missing: set[str] = set()
-
-        def gettext(self, message: str) -> str:
-            if message.strip():
-                self.missing.add(message)
-            return message
-
-    catalog = translations("vi")
-    rec = Recorder()
-    catalog.add_fallback(rec)
-    try:
+    with recording() as rec:
         org, db, _ = ranked
         res = run("org", "rank", str(org), "--year", "2026", "--db", str(db), "-o",
                   str(tmp_path))
-    finally:
-        catalog._fallback = None  # type: ignore[attr-defined]  # the catalog is shared
     assert res.exit_code == 0 and not rec.missing, rec.missing
     html = (tmp_path / "league-table.html").read_text(encoding="utf-8")
     csv_text = (tmp_path / "league-table.csv").read_text(encoding="utf-8")

@@ -4,7 +4,6 @@ beside it (``title-en`` property, ``remarks``)."""
 
 from __future__ import annotations
 
-import gettext
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,35 +14,17 @@ from click.testing import CliRunner
 from test_assessment_results import attt_props, scan
 
 from attt.cli import main
-from attt.i18n import translations
 from attt.render.oscal import FILENAME
-
-
-class _Recorder(gettext.NullTranslations):
-    """The fallback of the Vietnamese catalog: called only for msgids it lacks."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.missing: set[str] = set()
-
-    def gettext(self, message: str) -> str:
-        if message.strip():
-            self.missing.add(message)
-        return message
+from tests.untranslated import Recorder, recording
 
 
 @pytest.fixture()
-def recorder() -> Iterator[_Recorder]:
-    catalog = translations("vi")
-    rec = _Recorder()
-    catalog.add_fallback(rec)
-    try:
+def recorder() -> Iterator[Recorder]:
+    with recording() as rec:
         yield rec
-    finally:
-        catalog._fallback = None  # restore: the catalog object is shared (functools.cache)
 
 
-def test_every_oscal_text_is_translated(tmp_path: Path, recorder: _Recorder) -> None:
+def test_every_oscal_text_is_translated(tmp_path: Path, recorder: Recorder) -> None:
     run = scan(tmp_path)
     result = CliRunner().invoke(main, ["profiles", "export", "--oscal", "--regime",
                                        "law116-nd331", "2", "-o", str(tmp_path / "exp")])
