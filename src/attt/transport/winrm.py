@@ -316,6 +316,13 @@ class WinRMTransport:
         except (AuthenticationError, spnego.exceptions.SpnegoError) as exc:
             raise AuthError(T("{host}: authentication ({auth}) was refused.", host=host,
                               auth=opts.auth)) from exc
+        except _kerberos_errors() as exc:
+            # pyspnego lets the krb5 library's own errors through when it gets a ticket from
+            # a password (wrong password, unknown principal, KDC unreachable): the KDC's
+            # reason goes to the log, the host gets the one documented sentence.
+            log.warning("%s: Kerberos: %s", host, exc)
+            raise AuthError(T("{host}: authentication ({auth}) was refused.", host=host,
+                              auth=opts.auth)) from exc
         except requests.exceptions.SSLError as exc:
             raise ConnectError(T("{host}: the TLS certificate was not accepted: {error} (set "
                                  "ca_file to the CA that signed it).", host=host,
@@ -339,6 +346,21 @@ class WinRMTransport:
         except (WinRMError, requests.exceptions.RequestException) as exc:
             raise TransportError(T("{host}: WinRM error: {error}", host=host,
                                    error=_short(exc))) from exc
+
+
+def _kerberos_errors() -> tuple[type[Exception], ...]:
+    """The exception types of the Kerberos libraries (present with ``pyspnego[kerberos]``)."""
+
+    found: list[type[Exception]] = []
+    with contextlib.suppress(ImportError):
+        import krb5
+
+        found.append(krb5.Krb5Error)
+    with contextlib.suppress(ImportError):
+        from gssapi.raw.misc import GSSError
+
+        found.append(GSSError)
+    return tuple(found)
 
 
 def _short(exc: BaseException) -> str:
