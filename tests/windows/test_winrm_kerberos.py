@@ -14,7 +14,9 @@ SPN the fixture registers; no DNS or reverse lookup is made (the realm's krb5.co
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -164,20 +166,33 @@ def test_kerberos_without_ticket_or_password_is_an_auth_error_stand_in_wsman_ser
     assert server.record.scripts == []
 
 
-def test_kerberos_wrong_password_is_an_auth_error_stand_in_wsman_server_and_mit_kdc(
-    kdc: KDC, server: WSManStandIn, cert: ServerCert, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("user", "kdc_says", "log_says"),
+    [
+        (KRB_PRINCIPAL, f"PREAUTH_FAILED: {KRB_PRINCIPAL}", "Preauthentication failed"),
+        ("nobody@ATTT.TEST", "CLIENT_NOT_FOUND: nobody@ATTT.TEST", "not found"),
+    ],
+    ids=["wrong-password", "unknown-account"],
+)
+def test_kerberos_refused_by_the_kdc_is_an_auth_error_stand_in_wsman_server_and_mit_kdc(
+    kdc: KDC, server: WSManStandIn, cert: ServerCert, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture, user: str, kdc_says: str, log_says: str
 ) -> None:
     monkeypatch.setenv(PASSWORD_ENV, "not-the-password")
-    with pytest.raises(AuthError) as info:
-        _run(_host(server.port, cert))
+    host = dataclasses.replace(_host(server.port, cert), user=user)
+    with caplog.at_level(logging.WARNING, logger="attt.transport.winrm"), \
+            pytest.raises(AuthError) as info:
+        _run(host)
     text = str(info.value) + info.value.render("vi")
     assert "authentication (kerberos) was refused" in str(info.value)
     assert "xác thực (kerberos) bị từ chối" in info.value.render("vi")
-    assert "not-the-password" not in text
+    assert "not-the-password" not in text + caplog.text
     assert server.record.authenticated_users == []
     assert server.record.scripts == []
-    # The KDC itself refused the password (pre-authentication), nothing was faked.
-    assert f"PREAUTH_FAILED: {KRB_PRINCIPAL}" in (kdc.folder / "kdc.log").read_text()
+    # The KDC itself refused (pre-authentication / unknown client), nothing was faked, and
+    # its reason reaches the log for the operator.
+    assert kdc_says in (kdc.folder / "kdc.log").read_text()
+    assert log_says in caplog.text
 
 
 @pytest.mark.parametrize("with_password", [False, True], ids=["kinit-cache", "password"])
