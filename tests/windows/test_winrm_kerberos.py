@@ -313,3 +313,15 @@ def test_scan_kerberos_wrong_password_is_auth_error_and_scan_goes_on_stand_in_ws
     assert _host_record(doc, "pc-ketoan-02")["state"] == "ok"
     assert any(f["status"] == "pass" for f in all_findings(doc) if f["host"] == "pc-ketoan-02")
     assert contract_server.record.authenticated_users == [KRB_PRINCIPAL]
+
+
+def test_kerberos_checks_the_tls_channel_binding_stand_in_wsman_server_and_mit_kdc(
+    cert: ServerCert
+) -> None:
+    # The acceptor expects the binding of ANOTHER certificate: a token bound to this TLS
+    # channel must be refused (what stops a relay through a TLS-terminating middlebox).
+    other = ServerCert(cert.cert_file, cert.key_file, der=b"another certificate")
+    with WSManStandIn(other, DOCUMENT) as srv, pytest.raises(AuthError):
+        _run(_host(srv.port, cert))
+    assert srv.record.auth_failures >= 1
+    assert srv.record.authenticated_users == []

@@ -403,7 +403,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.auth_context = spnego.server(protocol="negotiate", channel_bindings=bindings)
         try:
             out = self.auth_context.step(base64.b64decode(match.group(2)))
-        except spnego.exceptions.SpnegoError:
+        except (spnego.exceptions.SpnegoError, AttributeError):
+            # AttributeError: with pyspnego 0.12 and python-gssapi 1.12 a Kerberos token that
+            # GSSAPI rejects (e.g. wrong channel binding) leaves no context, and pyspnego then
+            # fails reading its flags ("...establishment has not yet been started"): refused.
             with self.stand_in._lock:
                 self.stand_in.record.auth_failures += 1
             self.auth_context = None
