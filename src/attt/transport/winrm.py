@@ -14,8 +14,9 @@ variables of the environment are ignored, as for SSH.
 Every request is bounded: the TCP connect by ``connect_timeout``, each WS-Man request by the
 operation timeout plus a 2 s margin, the whole run by ``command_timeout`` (no request starts
 after it, the pipeline is stopped and the pool closed).  Every pypsrp / requests / pyspnego
-exception (and krb5 / python-gssapi's, which pyspnego lets through) is translated here into ``ConnectError``, ``AuthError`` or ``TransportError`` with a
-one-sentence message naming ``user@host:port``.
+exception (and krb5 / python-gssapi's, which pyspnego lets through) is translated here into
+``ConnectError``, ``AuthError`` or ``TransportError`` with a one-sentence message naming
+``user@host:port``.
 """
 
 from __future__ import annotations
