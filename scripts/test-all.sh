@@ -11,7 +11,8 @@ $SUDO apt-get install -y -q --no-install-recommends \
   python3 python3-venv python3-pip ca-certificates \
   openssh-server openssh-client nmap chromium iproute2 nftables iptables procps \
   debootstrap util-linux rabbitmq-server socat \
-  libreoffice-writer-nogui poppler-utils fonts-liberation
+  libreoffice-writer-nogui poppler-utils fonts-liberation \
+  krb5-kdc krb5-admin-server krb5-user libkrb5-dev gcc python3-dev
 /usr/bin/python3 -m venv .venv
 .venv/bin/pip install -q --upgrade pip
 .venv/bin/pip install -q -e '.[test]'

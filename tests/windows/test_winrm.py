@@ -67,6 +67,12 @@ def ntlm_accounts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     users.write_text(f"LAB:auditor:{PASSWORD}\n")
     monkeypatch.setenv("NTLM_USER_FILE", str(users))
     monkeypatch.setenv(PASSWORD_ENV, PASSWORD)
+    # With pyspnego[kerberos] installed, Negotiate first tries Kerberos: an empty realm-less
+    # krb5.conf keeps these NTLM tests independent of the machine's /etc/krb5.conf.
+    empty = tmp_path / "krb5-no-realm.conf"
+    empty.write_text("")
+    monkeypatch.setenv("KRB5_CONFIG", str(empty))
+    monkeypatch.setenv("KRB5CCNAME", f"FILE:{tmp_path / 'no-ticket'}")
     for name in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"):
         monkeypatch.setenv(name, "http://192.0.2.1:9")  # never used: attt connects directly
 
@@ -126,6 +132,7 @@ def test_negotiate_returns_the_document_stand_in_wsman_server(
 ) -> None:
     assert _run(_host(server.port, cert, auth="negotiate")) == DOCUMENT
     assert server.record.authenticated_users == [USER]
+    assert server.record.negotiated_protocols == ["ntlm"]  # no Kerberos realm here
 
 
 @pytest.mark.parametrize("auth", ["ntlm", "negotiate"])

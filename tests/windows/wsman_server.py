@@ -1,10 +1,12 @@
 """A loopback WS-Man/PSRP STAND-IN for testing the WinRM transport without Windows.
 
 What is real: HTTPS on 127.0.0.1 with a certificate made by the test, HTTP ``Negotiate``
-authentication performed by pyspnego acting as the NTLM *server* (accounts from an
-``NTLM_USER_FILE`` store, channel binding to the TLS certificate checked), connection-bound
-authentication as WinRM does it, and the WS-Man SOAP envelopes and PSRP fragments/messages as
-[MS-WSMV] and [MS-PSRP] lay them out (written here by hand, not with pypsrp's own encoder).
+authentication performed by pyspnego acting as the *server*: NTLM (accounts from an
+``NTLM_USER_FILE`` store) or Kerberos (python-gssapi accepting with the service keytab named
+by ``KRB5_KTNAME``, tickets from a real MIT KDC: tests/windows/kdc.py), channel binding to the
+TLS certificate checked, connection-bound authentication as WinRM does it, and the WS-Man
+SOAP envelopes and PSRP fragments/messages as [MS-WSMV] and [MS-PSRP] lay them out (written
+here by hand, not with pypsrp's own encoder).
 
 What is NOT real: PowerShell.  The "pipeline" never runs the script it receives; it records it
 and answers with a canned document as the pipeline's one string output.  Tests that use this
@@ -12,7 +14,8 @@ server say ``stand_in_wsman_server`` in their names.
 
 Over plain HTTP (``tls=False``, WinRM's 5985 listener) every SOAP message must arrive encrypted
 with the authenticated context ([MS-WSMV] 2.2.9.1 ``multipart/encrypted``, SPNEGO session
-encryption, unwrapped and wrapped here by pyspnego); a clear-text envelope is refused as
+encryption with the NTLM or Kerberos session, unwrapped and wrapped here by pyspnego); a
+clear-text envelope is refused as
 WinRM does when ``AllowUnencrypted`` is false.
 
 Behaviours: ``ok`` (the canned exchange), ``hang`` (never answer the first request, until the
@@ -232,6 +235,7 @@ class Record:
     clear_text_refused: int = 0
     auth_failures: int = 0
     authenticated_users: list[str] = field(default_factory=list)
+    negotiated_protocols: list[str] = field(default_factory=list)  # "ntlm" or "kerberos"
     connections: int = 0
 
 
@@ -399,7 +403,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.auth_context = spnego.server(protocol="negotiate", channel_bindings=bindings)
         try:
             out = self.auth_context.step(base64.b64decode(match.group(2)))
-        except spnego.exceptions.SpnegoError:
+        except (spnego.exceptions.SpnegoError, AttributeError):
+            # AttributeError: with pyspnego 0.12 and python-gssapi 1.12 a Kerberos token that
+            # GSSAPI rejects (e.g. wrong channel binding) leaves no context, and pyspnego then
+            # fails reading its flags ("...establishment has not yet been started"): refused.
             with self.stand_in._lock:
                 self.stand_in.record.auth_failures += 1
             self.auth_context = None
@@ -412,7 +419,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.authenticated = True
         if out:  # SPNEGO's last token (accept-completed, mechListMIC) rides on the answer
             self.final_token = base64.b64encode(out).decode()
-        self.stand_in.note(authenticated_users=str(self.auth_context.client_principal))
+        self.stand_in.note(authenticated_users=str(self.auth_context.client_principal),
+                           negotiated_protocols=str(self.auth_context.negotiated_protocol))
         return True
 
     # -- WS-Man ------------------------------------------------------------------------------

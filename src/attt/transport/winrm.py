@@ -14,8 +14,9 @@ variables of the environment are ignored, as for SSH.
 Every request is bounded: the TCP connect by ``connect_timeout``, each WS-Man request by the
 operation timeout plus a 2 s margin, the whole run by ``command_timeout`` (no request starts
 after it, the pipeline is stopped and the pool closed).  Every pypsrp / requests / pyspnego
-exception is translated here into ``ConnectError``, ``AuthError`` or ``TransportError`` with a
-one-sentence message naming ``user@host:port``.
+exception (and krb5 / python-gssapi's, which pyspnego lets through) is translated here into
+``ConnectError``, ``AuthError`` or ``TransportError`` with a one-sentence message naming
+``user@host:port``.
 """
 
 from __future__ import annotations
@@ -316,6 +317,13 @@ class WinRMTransport:
         except (AuthenticationError, spnego.exceptions.SpnegoError) as exc:
             raise AuthError(T("{host}: authentication ({auth}) was refused.", host=host,
                               auth=opts.auth)) from exc
+        except _kerberos_errors() as exc:
+            # pyspnego lets the krb5 library's own errors through when it gets a ticket from
+            # a password (wrong password, unknown principal, KDC unreachable): the KDC's
+            # reason goes to the log, the host gets the one documented sentence.
+            log.warning("%s: Kerberos: %s", host, exc)
+            raise AuthError(T("{host}: authentication ({auth}) was refused.", host=host,
+                              auth=opts.auth)) from exc
         except requests.exceptions.SSLError as exc:
             raise ConnectError(T("{host}: the TLS certificate was not accepted: {error} (set "
                                  "ca_file to the CA that signed it).", host=host,
@@ -339,6 +347,21 @@ class WinRMTransport:
         except (WinRMError, requests.exceptions.RequestException) as exc:
             raise TransportError(T("{host}: WinRM error: {error}", host=host,
                                    error=_short(exc))) from exc
+
+
+def _kerberos_errors() -> tuple[type[Exception], ...]:
+    """The exception types of the Kerberos libraries (present with ``pyspnego[kerberos]``)."""
+
+    found: list[type[Exception]] = []
+    with contextlib.suppress(ImportError):
+        import krb5
+
+        found.append(krb5.Krb5Error)
+    with contextlib.suppress(ImportError):
+        from gssapi.raw.misc import GSSError
+
+        found.append(GSSError)
+    return tuple(found)
 
 
 def _short(exc: BaseException) -> str:
