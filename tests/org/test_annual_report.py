@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from attt.annual.derive import form08_checks, totals
+from attt.annual.model import AnnualReport
 from attt.annual.period import period
 from attt.cli import main
 from tests.org.annual_fixture import R1, R2, Fixture, build
@@ -145,16 +146,24 @@ def test_check_exit_code_follows_the_blanks(fx: Fixture, tmp_path: Path) -> None
     assert "0 chỗ để trống và 0 lỗi nhất quán" in out
 
 
-def test_tt12_items(fx: Fixture, tmp_path: Path) -> None:
-    from attt.annual.build import build_report, owner_scope, report_document
+def owner_report(fx: Fixture) -> AnnualReport:
+    """The owner's Circular 12 report of the fixture, built in process."""
+
+    from attt.annual.build import build_report, owner_scope
     from attt.annual.collect import collect, unit_party
     from attt.org.organisation import load_organisation
 
     org = load_organisation(str(fx.org))
     scope = owner_scope(org.owner, org.security_unit, org.name, "nd85-tt12",
                         [(u.id, unit_party(u)) for u in org.units])
-    r = build_report(collect(org, org.units, 2026, str(fx.db)), scope, 2026, "nd85-tt12",
-                     dt.date(2026, 12, 1))
+    return build_report(collect(org, org.units, 2026, str(fx.db)), scope, 2026, "nd85-tt12",
+                        dt.date(2026, 12, 1))
+
+
+def test_tt12_items(fx: Fixture, tmp_path: Path) -> None:
+    from attt.annual.build import report_document
+
+    r = owner_report(fx)
     assert r.checks == ()  # Form 08's rules only apply to Form 08
     doc = report_document(r, "vi")
     items = {s.number: s for s in doc.sections if s.level == 2 and s.number}
@@ -320,15 +329,9 @@ def test_inputs_file_per_year(tmp_path: Path) -> None:
 
 
 def test_other_information_from_the_units_inputs(fx: Fixture, tmp_path: Path) -> None:
-    from attt.annual.build import build_report, owner_scope, report_document
-    from attt.annual.collect import collect, unit_party
-    from attt.org.organisation import load_organisation
+    from attt.annual.build import report_document
 
-    org = load_organisation(str(fx.org))
-    scope = owner_scope(org.owner, org.security_unit, org.name, "nd85-tt12",
-                        [(u.id, unit_party(u)) for u in org.units])
-    r = build_report(collect(org, org.units, 2026, str(fx.db)), scope, 2026, "nd85-tt12",
-                     dt.date(2026, 12, 1))
+    r = owner_report(fx)
     # Sorted by date; xa-c has no inputs file, so "none" cannot be said for it.
     assert [(u, o.kind, o.date.isoformat()) for u, o in r.other] == [
         ("Sở A", "incident", "2026-04-02"), ("Sở A", "drill", "2026-09-20")]
