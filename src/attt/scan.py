@@ -26,6 +26,7 @@ from .findings_log import expand, group_results
 from .i18n import VN_TZ
 from .inventory_loader import adhoc_inventory, bundled_inventory
 from .inventory_sources import load_any_inventory
+from .memory import limit_malloc_arenas
 from .messages import Msg, T
 from .model import Exclusion, Host, Inventory, Profile, Requirement, System, Waiver
 from .network.run import NetworkJob, dry_run_lines
@@ -311,6 +312,7 @@ def run_scan(
     """Run a whole scan (or resume one) and write its report folder; ``on_note`` hears
     what reading the inventory noticed (also kept in the results' notes)."""
 
+    limit_malloc_arenas()
     if resume_dir:
         run_file = os.path.join(resume_dir, RUN_FILE)
         meta = read_run_meta(run_file)

@@ -225,7 +225,8 @@ def test_resume_of_a_format_1_findings_log(tmp_path: Path) -> None:
 
 def _edit_finding_line(path: Path, edit: Any) -> None:
     lines = path.read_text("utf-8").splitlines()
-    at = next(i for i, line in enumerate(lines) if line.strip().startswith('{"system"'))
+    # The first findings line (host rows before it are one per line too).
+    at = next(i for i, line in enumerate(lines) if line.strip() == '"findings": [') + 1
     entry = json.loads(lines[at].strip().rstrip(","))
     edit(entry)
     lines[at] = "  " + json.dumps(entry, ensure_ascii=False) + ","
@@ -300,3 +301,14 @@ def test_bytes_that_are_not_utf8_in_a_findings_line_name_the_line(runs: dict[int
     # Hosts are written in the order they finished: may-001's line is found, not assumed.
     line = data[data.index(b'"findings": ['):at].count(b"\n") - 1
     assert f"findings[{line}]" in result.output and "not UTF-8" in result.output
+
+
+def test_host_rows_are_written_one_per_line_and_read_back(runs: dict[int, Path]) -> None:
+    text = (runs[30] / "results.json").read_text("utf-8")
+    head = text[: text.index('"findings": [')]
+    rows = [json.loads(line.strip().rstrip(",")) for line in head.splitlines()
+            if line.startswith('  {"')]
+    doc = json.loads(text)
+    hosts = [h for s in doc["systems"] for h in s["hosts"]]
+    assert len(hosts) == 30 and rows == hosts
+    assert {h["name"] for h in hosts} == {f"may-{i:03d}" for i in range(30)}

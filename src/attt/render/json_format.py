@@ -19,6 +19,7 @@ one host at a time; a file reformatted by another tool is still read, whole.
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -93,12 +94,35 @@ def header(doc: Document) -> dict[str, Any]:
     return data
 
 
+def _head(doc: Document) -> Iterator[str]:
+    """The document before its tables and findings, without its closing brace.
+
+    Each system's host rows are written one per line, between the pieces of the indented
+    rest: dumped with ``indent`` in one piece, 10,000 host rows built a Python string per
+    token at once (tens of MiB)."""
+
+    data = header(doc)
+    token = f"attt-hosts-{uuid.uuid4().hex}-"
+    hosts: list[Any] = []
+    for i, system in enumerate(data["systems"]):
+        hosts.append(system.get("hosts") or [])
+        data["systems"][i] = {**system, "hosts": f"{token}{i}"}
+    head = json.dumps(plain(data), ensure_ascii=False, indent=1)[:-2]
+    for i, rows in enumerate(hosts):
+        before, head = head.split(_dump(f"{token}{i}"), 1)
+        yield before + "["
+        for n, row in enumerate(rows):
+            yield ",\n  " if n else "\n  "
+            yield _dump(plain(row))
+        yield "\n ]" if rows else "]"
+    yield head + ",\n"  # the closing "\n}" comes after the findings
+
+
 def chunks(doc: Document) -> Iterator[str]:
     """results.json, piece by piece."""
 
     texts, evidence = _tables(doc)
-    head = json.dumps(plain(header(doc)), ensure_ascii=False, indent=1)
-    yield head[:-2] + ",\n"  # the closing "\n}" comes after the findings
+    yield from _head(doc)
     yield ' "texts": ' + _dump([json.loads(k) for k in texts.index]) + ",\n"
     yield ' "evidence_values": ' + _dump([json.loads(k) for k in evidence.index]) + ",\n"
     yield " " + FINDINGS_KEY
