@@ -137,3 +137,17 @@ def test_system_filter(run: Path, pattern: str, fixed: bool) -> None:
     assert result.exit_code == 0
     play = yaml.safe_load(result.stdout.split("---\n", 1)[1])[0]
     assert bool(play["tasks"]) is fixed
+
+
+def test_a_symlink_at_the_output_name_is_replaced_never_written_through(
+        run: Path, tmp_path: Path) -> None:
+    victim = tmp_path / "victim.conf"
+    victim.write_text("untouched\n")
+    target = tmp_path / "fix.sh"
+    target.symlink_to(victim)
+    result = CliRunner().invoke(main, ["remediate", str(run), "--format", "sh", "-o",
+                                       str(target)])
+    assert result.exit_code == 0, result.output
+    assert victim.read_text() == "untouched\n"
+    assert not target.is_symlink() and target.read_text().startswith("#!")
+    assert target.stat().st_mode & 0o111

@@ -16,6 +16,7 @@ from ..errors import InputError
 from ..messages import Msg, T
 from ..remediation import FORMATS, build_plan
 from ..remediation.plan import Listed
+from ..run_folder import write_atomic
 from ..termsafe import escape
 
 DEFAULT_NAMES = {"ansible": "attt-remediate.yml", "sh": "attt-remediate.sh"}
@@ -77,8 +78,9 @@ def remediate(run_dir: str, fmt: str, output: str | None, hosts: tuple[str, ...]
         sys.stdout.write(text)
     else:
         try:
-            with open(target, "w", encoding="utf-8") as fh:
-                fh.write(text)
+            # Through a fresh temporary file and a rename, as every report: a symlink
+            # planted at the name (to /etc/...) is replaced, never written through.
+            write_atomic(target, text)
             if fmt == "sh":
                 os.chmod(target, 0o755)
         except OSError as exc:
