@@ -129,3 +129,14 @@ def test_help_is_vietnamese_then_english(path: tuple[str, ...]) -> None:
     for text in texts:
         vi, sep, en = " ".join(text.split()).partition(" / ")
         assert sep and VI_LETTERS.search(vi) and re.search(r"[A-Za-z]{3,} [A-Za-z]{2,}", en), text
+
+
+def test_a_dangling_symlink_at_the_name_is_refused_not_followed(tmp_path: Path) -> None:
+    victim = tmp_path / "elsewhere" / "created.yaml"
+    victim.parent.mkdir()
+    out = tmp_path / "ev.yaml"
+    out.symlink_to(victim)  # dangling: exists() said no, and open() created the target
+    res = CliRunner().invoke(main, ["evidence", "template", "-s", SYSTEM, "-i", str(DEMO),
+                                    "-o", str(out)])
+    assert res.exit_code == 2, res.output
+    assert not victim.exists()

@@ -208,3 +208,21 @@ def test_control_characters_in_names_are_escaped_on_screen(tmp_path: Path) -> No
     result = run("coverage", "--assets", path, "--console", sample("ksc-hosts.csv"), lang="en")
     assert result.exit_code == 1
     assert "\x1b" not in result.output and "PC-" in result.output
+
+
+def test_symlinks_at_the_output_names_are_replaced_never_written_through(
+        tmp_path: Path) -> None:
+    out = tmp_path / "cov"
+    out.mkdir()
+    victim = tmp_path / "victim"
+    victim.write_text("untouched\n")
+    for name in ("coverage.json", "coverage.txt"):
+        (out / name).symlink_to(victim)
+    result = run("coverage", "--assets", sample("dhcpd.leases"), "--console",
+                 sample("ksc-hosts.csv"), "--console", sample("bkav-endpoint.csv"),
+                 "--mapping", sample("bkav-mapping.yaml"), "--as-of", "2026-11-30T09:00:00",
+                 "-o", str(out), lang="en")
+    assert result.exit_code == 0, result.output
+    assert victim.read_text() == "untouched\n"
+    assert not (out / "coverage.json").is_symlink()
+    assert json.loads((out / "coverage.json").read_text())["summary"]["healthy"] == 2

@@ -230,9 +230,16 @@ def evidence_template(system_name: str, inventory: str, level: int | None, out: 
         echo(body, nl=False)
         return
     path = out or f"evidence-{system.name}.yaml"
-    if os.path.exists(path):
-        raise InputError(path, "", T("exists already; not overwritten"))
-    with open(path, "w", encoding="utf-8") as fh:
+    try:
+        # A new file only: an existing one (or a symlink planted at the name) is refused.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0),
+                     0o666)
+    except FileExistsError:
+        raise InputError(path, "", T("exists already; not overwritten")) from None
+    except OSError as exc:
+        raise InputError(path, "", T("cannot write the file: {reason}",
+                                     reason=exc.strerror or str(exc))) from None
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(body)
     docs = sum(len(r.evidence) for r in prof.requirements)
     echo(T("{path}: {count} documents to provide for {profile}", path=path, count=docs,

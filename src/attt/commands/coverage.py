@@ -16,6 +16,7 @@ from ..coverage.report import lines, reconcile, to_json
 from ..coverage.sources import Loaded, from_inventory, load_assets
 from ..errors import InputError
 from ..messages import T, render
+from ..run_folder import write_atomic
 from ._ci import lang_option
 from ._output import cli_lang, echo, echo_json
 
@@ -104,10 +105,12 @@ def coverage(inventory: str | None, system: str | None, assets: tuple[str, ...],
                          T("no computer in the asset sources"))
     if out:
         os.makedirs(out, exist_ok=True)
-        with open(os.path.join(out, "coverage.json"), "w", encoding="utf-8") as fh:
-            json.dump(to_json(result), fh, ensure_ascii=False, indent=1)
-        with open(os.path.join(out, "coverage.txt"), "w", encoding="utf-8") as fh:
-            fh.writelines(render(line, cli_lang()) + "\n" for line in lines(result))
+        # As every report: through a fresh temporary file and a rename, never through a
+        # symlink planted at the name.
+        write_atomic(os.path.join(out, "coverage.json"),
+                     json.dumps(to_json(result), ensure_ascii=False, indent=1))
+        write_atomic(os.path.join(out, "coverage.txt"),
+                     [render(line, cli_lang()) + "\n" for line in lines(result)])
     if as_json:
         echo_json(to_json(result))
     else:
