@@ -23,9 +23,14 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import safe_io
 from .errors import InputError
 from .messages import Msg, T
 from .targets import valid_address
+from .yamlio import MAX_BYTES
+
+# The largest inventory file read (the bound of every YAML input).
+MAX_INVENTORY_BYTES = MAX_BYTES
 
 INSTALL_HINT = "pip install ansible-core"
 CONNECTIONS = {"ssh": "ssh", "paramiko": "ssh", "paramiko_ssh": "ssh", "smart": "ssh",
@@ -132,6 +137,8 @@ def read_ansible(path: str) -> AnsibleInventory:
 
     if not os.path.isfile(path):
         raise InputError(path, "", T("no such file: {path}", path=path))
+    # ansible-core opens the file itself: bounded like every YAML input attt reads.
+    safe_io.check_regular(path, MAX_INVENTORY_BYTES, T("Ansible inventory"))
     with _only_file_plugins():
         from ansible.errors import AnsibleError
         from ansible.inventory.manager import InventoryManager

@@ -253,3 +253,16 @@ def test_timeout_and_host_key_checking(tmp_path: Path) -> None:
     # false would loosen attt's host-key rules: reported, not applied; true is attt's own rule.
     assert ("the value of ansible_host_key_checking is not supported by attt and is not "
             "applied (hosts: w1)") in notes
+
+
+def test_an_oversized_inventory_is_refused_before_ansible_reads_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from attt import ansible_inventory
+
+    monkeypatch.setattr(ansible_inventory, "MAX_INVENTORY_BYTES", 64)
+    ini = tmp_path / "hosts.ini"
+    ini.write_text("[web]\n" + "".join(f"may-{i:03d} ansible_host=192.0.2.{i}\n"
+                                       for i in range(1, 20)))
+    with pytest.raises(InputError) as err:
+        ansible_inventory.read_ansible(str(ini))
+    assert str(ini) in str(err.value)
