@@ -36,7 +36,7 @@ from .commands.validate import validate
 from .commands.worker import worker
 from .errors import AtttError
 from .messages import T
-from .termsafe import EscapingFormatter, EscapingWriter
+from .termsafe import LOG_FORMAT, EscapingFormatter, EscapingWriter
 
 log = logging.getLogger("attt")
 
@@ -44,7 +44,7 @@ log = logging.getLogger("attt")
 def _setup_logging(verbose: int) -> None:
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(EscapingFormatter("%(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(EscapingFormatter(LOG_FORMAT))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

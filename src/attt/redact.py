@@ -122,6 +122,20 @@ def data(value: Any) -> Any:
     return value
 
 
+def snapshot() -> tuple[str, ...]:
+    """Every registered secret's written forms: handed to a worker process at its start."""
+
+    return _secrets
+
+
+def restore(forms: tuple[str, ...]) -> None:
+    """Adopt a ``snapshot`` taken in the parent process (a worker process's start)."""
+
+    global _secrets
+    with _lock:
+        _secrets = tuple(sorted(set(_secrets) | set(forms), key=lambda s: (-len(s), s)))
+
+
 def active() -> bool:
     """Whether any secret is registered."""
 
@@ -136,6 +150,8 @@ __all__ = [
     "data",
     "register",
     "register_env",
+    "restore",
     "secrets_of_hosts",
+    "snapshot",
     "text",
 ]

@@ -26,6 +26,7 @@ from .errors import (
     TransportError,
 )
 from .findings_log import FINDINGS_FILE, FindingsLog, remove_quietly
+from .host_processes import HostProcesses, WorkerLost, cpu_bound
 from .messages import Arg, Msg, T, render
 from .model import CheckRef, Finding, Host, Profile, Requirement, Result, Status
 from .registry import CHECKS, CheckSpec, Facts, Scope, Section, described
@@ -271,28 +272,45 @@ def run_hosts(
     store: FindingsLog,
     workers: int,
     on_done: OnHostDone,
+    processes: HostProcesses | None = None,
 ) -> int:
-    """Scan hosts on a pool of ``workers`` threads; KeyboardInterrupt propagates after the
-    hosts already finished are on disk (queued hosts are cancelled).  Returns how many
-    hosts finished: their findings are on disk, none is kept here (memory stays flat)."""
+    """Scan hosts on a pool of ``workers`` threads (offline hosts on ``processes`` when
+    given); KeyboardInterrupt propagates after the hosts already finished are on disk
+    (queued hosts are cancelled).  Returns how many hosts finished: their findings are on
+    disk, none is kept here (memory stays flat)."""
 
     finished = 0
     pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="attt-host")
-    futures: set[Future[HostOutcome]] = set()
+    futures: dict[Future[Any], tuple[Host, Profile]] = {}
     # A bounded window of submitted hosts (not all 10,000 at once): memory stays flat.
     window = max(1, workers) * 4
     pending = iter(jobs)
+
+    def submit(host: Host, profile: Profile) -> None:
+        fut = (processes.submit(host, profile)
+               if processes is not None and cpu_bound(host) else None)
+        futures[fut or pool.submit(scan_host, host, profile, settings)] = (host, profile)
+
     try:
         while True:
             for host, profile in pending:
-                futures.add(pool.submit(scan_host, host, profile, settings))
+                submit(host, profile)
                 if len(futures) >= window:
                     break
             if not futures:
                 break
-            done, futures = wait(futures, timeout=0.5, return_when=FIRST_COMPLETED)
+            done, _ = wait(set(futures), timeout=0.5, return_when=FIRST_COMPLETED)
             for fut in done:
-                outcome = fut.result()
+                host, profile = futures.pop(fut)
+                try:
+                    outcome: HostOutcome = fut.result()
+                except WorkerLost:
+                    # A worker process died (killed, out of memory): this host and every
+                    # later one are scanned by a thread; nothing finished is lost.
+                    if processes is not None:
+                        processes.mark_broken()
+                    futures[pool.submit(scan_host, host, profile, settings)] = (host, profile)
+                    continue
                 store.append(outcome)
                 finished += 1
                 on_done(outcome)

@@ -23,6 +23,7 @@ from .coverage.scan import UNIT, CoverageResult, load_result, section, system_fi
 from .errors import AtttError, InputError, OutputError
 from .evidence import EvidenceSet, check_requirements, load_evidence
 from .findings_log import expand, group_results
+from .host_processes import HostProcesses, cpu_bound, process_count
 from .i18n import VN_TZ
 from .inventory_loader import adhoc_inventory, bundled_inventory
 from .inventory_sources import load_any_inventory
@@ -434,7 +435,16 @@ def _scan_units(
     workers: int,
     on_host_done: Callable[[HostOutcome], None],
 ) -> None:
-    run_hosts(((h, profiles[h.system]) for h in todo), settings, store, workers, on_host_done)
+    count = process_count(workers, sum(1 for h in todo if cpu_bound(h)))
+    processes = HostProcesses(count, list(profiles.values()), settings) if count else None
+    finished = False
+    try:
+        run_hosts(((h, profiles[h.system]) for h in todo), settings, store, workers,
+                  on_host_done, processes)
+        finished = True
+    finally:
+        if processes is not None:
+            processes.shutdown(wait=finished)  # interrupted: queued hosts are cancelled
     for job in net_todo:
         outcome = run_network_job(job)
         store.append(outcome)

@@ -39,6 +39,10 @@ def json_escape(text: str) -> str:
     return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", redact.text(text))
 
 
+# The log line of every attt process (the command, and the worker processes it starts).
+LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
+
+
 class EscapingFormatter(logging.Formatter):
     """Log records are formatted first, then escaped: the message and its arguments (a host
     name, a path, a probe's output) alike."""
@@ -70,4 +74,4 @@ class EscapingWriter:
         return getattr(self._stream, name)
 
 
-__all__ = ["EscapingFormatter", "EscapingWriter", "escape", "json_escape"]
+__all__ = ["LOG_FORMAT", "EscapingFormatter", "EscapingWriter", "escape", "json_escape"]

@@ -12,6 +12,7 @@ that host's turn comes, so a folder of thousands of documents costs the memory o
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import ClassVar
 
 from ..collect import Collected
 from ..errors import ConnectError
@@ -43,6 +44,8 @@ class CollectedTransport:
 
     # The document is what commands printed on the live host: checks read it as live facts.
     mode: Mode = "live"
+    # All the work is Python parsing a local file: worth a worker process (host_processes).
+    cpu_bound: ClassVar[bool] = True
 
     def __init__(self, host: Host, settings: TransportSettings) -> None:
         self.host = host

@@ -20,6 +20,7 @@ import os
 import stat
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import PurePosixPath
+from typing import ClassVar
 
 from ..collect import Collected, boundary, new_token
 from ..errors import ConnectError
@@ -256,6 +257,8 @@ class DirectoryTransport:
     """An offline root filesystem or config tree (``dir:PATH``): files only."""
 
     mode: Mode = "offline"
+    # All the work is Python reading local files: worth a worker process (host_processes).
+    cpu_bound: ClassVar[bool] = True
 
     def __init__(self, host: Host, settings: TransportSettings) -> None:
         self.host = host

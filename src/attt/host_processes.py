@@ -1,0 +1,267 @@
+"""Offline hosts (``dir:`` trees, ``collected:`` documents) scanned in worker processes.
+
+Such a host is all Python work (walking and parsing a tree, evaluating checks) with no
+network wait.  On a thread pool the GIL keeps that work on one core, and threads handing the
+GIL to each other around every ``lstat`` made it slower than one thread: 1,000 ``dir:`` hosts
+took 44 s with 8 threads and 22 s with 1 (bench/scale.py, 2 cores).  Worker processes put
+every core to work; the parent still appends each finished host to ``findings.jsonl``, so
+crash safety, resume and progress are those of the thread pool.
+
+The processes are started with ``spawn`` (a fresh interpreter), never forked from the
+scanning process, whose threads may hold locks at that moment.  Each process receives the
+run's profiles, transport settings, registered secrets and log level once, when it starts;
+a task carries one host and the index of its profile, and returns the host's outcome.  What
+crosses between the processes is this machine's own pipe between a parent and the children
+it started, not a network message.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+from collections import deque
+from collections.abc import Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.connection import wait as wait_ready
+from multiprocessing.process import BaseProcess
+from typing import TYPE_CHECKING, Any
+
+from . import redact
+from .model import Host, Profile
+from .termsafe import LOG_FORMAT, EscapingFormatter
+from .transport import TRANSPORTS, TransportSettings
+
+if TYPE_CHECKING:
+    from .runner import HostOutcome
+
+log = logging.getLogger(__name__)
+
+# Below this many offline hosts a thread does the work: starting a process (a fresh
+# interpreter importing attt and its checks) costs about 0.4 s, more than 16 such hosts.
+MIN_HOSTS = 16
+# How long stopping waits for a process (or the dispatcher) before killing it.
+STOP_SECONDS = 10.0
+
+_profiles: list[Profile] = []
+_settings = TransportSettings()
+
+
+def cpu_bound(host: Host) -> bool:
+    """Whether this host's transport only reads local files (no wait a thread could hide)."""
+
+    return bool(getattr(TRANSPORTS.get(host.transport), "cpu_bound", False))
+
+
+def process_count(workers: int, hosts: int) -> int:
+    """How many processes ``hosts`` offline hosts get with ``-w workers`` (0: none)."""
+
+    if hosts < MIN_HOSTS:
+        return 0
+    count = min(workers, hosts, len(os.sched_getaffinity(0)))
+    return count if count > 1 else 0
+
+
+def _start(profiles: list[Profile], settings: TransportSettings,
+           secrets: tuple[str, ...], level: int) -> None:
+    """A worker process's start: what every task of the run shares."""
+
+    global _profiles, _settings
+    # Ctrl-C reaches the whole process group: the parent alone decides what it stops.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(EscapingFormatter(LOG_FORMAT))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    redact.restore(secrets)
+    from .library import load_all
+
+    load_all()  # profiles name checks by id: the registry must be filled here too
+    _profiles, _settings = profiles, settings
+
+
+def _serve(conn: Connection, profiles: list[Profile], settings: TransportSettings,
+           secrets: tuple[str, ...], level: int) -> None:
+    """A worker process: scan each host the parent sends until it sends None (or is gone)."""
+
+    _start(profiles, settings, secrets, level)
+    from .runner import scan_host
+
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return  # the parent is gone
+        if task is None:
+            return
+        host, index = task
+        conn.send(scan_host(host, _profiles[index], _settings))
+
+
+class WorkerLost(Exception):
+    """A worker process died (killed, out of memory) before it sent back its host."""
+
+
+@dataclass
+class _Worker:
+    process: BaseProcess
+    conn: Connection
+    job: tuple[Host, Future[HostOutcome]] | None = None
+
+
+class HostProcesses:
+    """Worker processes for the offline hosts of one run, each fed through its own pipe.
+
+    One pipe per process, not a shared queue: a process killed in the middle of sending
+    its result leaves a cut message on its own pipe only, which reads as end-of-file here
+    (``ProcessPoolExecutor`` hung for good in that case: its shared result pipe waited for
+    the rest of the message).  A dispatcher thread hands each idle process the next host
+    and completes the host's future; a future fails with ``WorkerLost`` when its process
+    died, and the runner then scans that host in a thread."""
+
+    def __init__(self, processes: int, profiles: Sequence[Profile],
+                 settings: TransportSettings) -> None:
+        unique = list({id(p): p for p in profiles}.values())
+        self._index = {id(p): i for i, p in enumerate(unique)}
+        self.broken = False
+        self._closing = False
+        self._lock = threading.Lock()
+        self._queue: deque[tuple[Host, int, Future[HostOutcome]]] = deque()
+        ctx = multiprocessing.get_context("spawn")
+        self._wake_read, self._wake_write = ctx.Pipe(duplex=False)
+        self._workers: list[_Worker] = []
+        args = (unique, settings, redact.snapshot(), logging.getLogger().level)
+        for number in range(processes):
+            ours, theirs = ctx.Pipe(duplex=True)
+            proc = ctx.Process(target=_serve, args=(theirs, *args), daemon=True,
+                               name=f"attt-offline-{number + 1}")
+            proc.start()
+            theirs.close()  # only the child holds its end: its death reads as end-of-file
+            self._workers.append(_Worker(proc, ours))
+        self._thread = threading.Thread(target=self._dispatch, name="attt-processes",
+                                        daemon=True)
+        self._thread.start()
+        log.info("offline hosts on %d worker processes", processes)
+
+    def submit(self, host: Host, profile: Profile) -> Future[HostOutcome] | None:
+        """The host's outcome to come, or None when a thread must scan it (a profile this
+        pool was not given, or a process died)."""
+
+        index = self._index.get(id(profile))
+        if index is None or self.broken or self._closing:
+            return None
+        fut: Future[HostOutcome] = Future()
+        with self._lock:
+            self._queue.append((host, index, fut))
+        self._wake_write.send_bytes(b"")
+        return fut
+
+    def mark_broken(self) -> None:
+        """A process died: from now on, threads scan the offline hosts."""
+
+        if not self.broken:
+            log.warning("a worker process ended abruptly; the remaining offline hosts are "
+                        "scanned in this process")
+            self.broken = True
+
+    def _lose(self, worker: _Worker) -> None:
+        """``worker`` died: its host and every queued one go back to the runner."""
+
+        if not self._closing:  # an interrupted scan terminates them on purpose
+            self.mark_broken()
+        self._workers.remove(worker)
+        worker.conn.close()
+        lost = [worker.job[1]] if worker.job else []
+        with self._lock:
+            lost += [fut for _, _, fut in self._queue]
+            self._queue.clear()
+        for fut in lost:
+            if not fut.done():
+                fut.set_exception(WorkerLost())
+
+    def _hand_out(self) -> None:
+        for worker in self._workers:
+            while worker.job is None:
+                with self._lock:
+                    if not self._queue:
+                        return
+                    host, index, fut = self._queue.popleft()
+                if not fut.set_running_or_notify_cancel():
+                    continue  # cancelled while queued
+                try:
+                    worker.conn.send((host, index))
+                except OSError:
+                    fut.set_exception(WorkerLost())
+                    break  # its sentinel tells the rest
+                worker.job = (host, fut)
+
+    def _dispatch(self) -> None:
+        while True:
+            self._hand_out()
+            busy = [w for w in self._workers if w.job is not None]
+            with self._lock:
+                queued = bool(self._queue)
+            if self._closing and not busy and not queued:
+                return
+            if not self._workers:
+                with self._lock:
+                    lost = [fut for _, _, fut in self._queue]
+                    self._queue.clear()
+                for fut in lost:
+                    fut.set_exception(WorkerLost())
+                if self._closing:
+                    return
+            waiting: list[Any] = [self._wake_read]
+            waiting += [w.conn for w in busy] + [w.process.sentinel for w in self._workers]
+            ready = wait_ready(waiting, timeout=0.5)
+            if self._wake_read in ready:
+                while self._wake_read.poll():
+                    self._wake_read.recv_bytes()
+            for worker in list(self._workers):
+                if worker.job is not None and worker.conn in ready:
+                    try:
+                        outcome = worker.conn.recv()
+                    except (EOFError, OSError):
+                        self._lose(worker)  # died while sending: the message is cut
+                        continue
+                    fut = worker.job[1]
+                    worker.job = None
+                    fut.set_result(outcome)
+                elif worker.process.sentinel in ready:
+                    self._lose(worker)
+
+    def shutdown(self, wait: bool) -> None:
+        """Stop the processes: after the hosts in hand (``wait``), or now, cancelling the
+        queued hosts (an interrupted scan)."""
+
+        self._closing = True
+        if not wait:
+            with self._lock:
+                queued = [fut for _, _, fut in self._queue]
+                self._queue.clear()
+            for fut in queued:
+                fut.cancel()
+            for worker in list(self._workers):
+                worker.process.terminate()
+        self._wake_write.send_bytes(b"")
+        self._thread.join(timeout=STOP_SECONDS)
+        for worker in list(self._workers):
+            with contextlib.suppress(OSError):  # already gone
+                worker.conn.send(None)
+            worker.process.join(timeout=STOP_SECONDS)
+            if worker.process.exitcode is None:
+                worker.process.kill()
+                worker.process.join(timeout=STOP_SECONDS)
+            worker.conn.close()
+        self._wake_read.close()
+        self._wake_write.close()
+
+
+__all__ = ["MIN_HOSTS", "HostProcesses", "WorkerLost", "cpu_bound", "process_count"]
