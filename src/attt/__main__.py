@@ -2,4 +2,6 @@
 
 from attt.cli import main
 
-main()
+# Guarded: a worker process (attt.host_processes, started with spawn) never runs the command.
+if __name__ == "__main__":
+    main()

@@ -26,6 +26,8 @@ from cryptography.x509.oid import NameOID
 
 RABBIT_BIN = Path("/usr/lib/rabbitmq/bin")
 EPMD = "/usr/bin/epmd"
+# Erlang schedulers (normal, dirty CPU, dirty I/O) sleep at once when out of work.
+BUSY_WAIT_OFF = "+sbwt none +sbwtdcpu none +sbwtdio none"
 
 
 def rabbit_available() -> bool:
@@ -87,6 +89,28 @@ def make_server_cert(folder: Path, ca_key: ec.EllipticCurvePrivateKey,
     return cert_path, key_path
 
 
+def make_client_cert(folder: Path, ca_key: ec.EllipticCurvePrivateKey,
+                     ca_cert: x509.Certificate, name: str) -> tuple[Path, Path]:
+    """A client certificate (TLS client authentication) named ``name``, signed by the CA."""
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = dt.datetime.now(dt.UTC)
+    cert = (x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)]))
+            .issuer_name(ca_cert.subject).public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(minutes=5))
+            .not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.CLIENT_AUTH]),
+                           critical=False)
+            .sign(ca_key, hashes.SHA256()))
+    folder.mkdir(parents=True, exist_ok=True)
+    cert_path, key_path = folder / f"{name}.pem", folder / f"{name}.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    _write_key(key_path, key)
+    return cert_path, key_path
+
+
 @dataclass
 class Rabbit:
     folder: Path
@@ -101,6 +125,9 @@ class Rabbit:
     users: dict[str, tuple[str, str]] = field(default_factory=dict)
     dist_port: int = 0
     epmd_port: int = 0
+    # The CA's key and certificate: the tests sign client certificates with them.
+    ca_key: ec.EllipticCurvePrivateKey | None = None
+    ca_cert: x509.Certificate | None = None
 
     @property
     def ports(self) -> tuple[int, int, int, int]:
@@ -196,9 +223,12 @@ def _alive(pid: int) -> bool:
 
 
 def start_rabbit(folder: Path, ready_timeout: float = 90,
-                 ports: tuple[int, int, int, int] | None = None) -> Rabbit:
+                 ports: tuple[int, int, int, int] | None = None,
+                 busy_wait: bool = False, client_certs: bool = False) -> Rabbit:
     """Start a broker in ``folder``; with the ``ports`` of a stopped one (amqp, amqps,
-    distribution, epmd) in the same folder, start it again with its data (restart)."""
+    distribution, epmd) in the same folder, start it again with its data (restart).
+    ``busy_wait``: Erlang's default idle spinning of its schedulers (bench comparison);
+    ``client_certs``: its TLS listener requires a client certificate signed by its CA."""
 
     folder.mkdir(parents=True, exist_ok=True)
     port, tls_port, dist_port, epmd_port = ports or (free_port(), free_port(), free_port(),
@@ -216,8 +246,8 @@ listeners.ssl.default = 127.0.0.1:{tls_port}
 ssl_options.cacertfile = {ca}
 ssl_options.certfile = {cert}
 ssl_options.keyfile = {key}
-ssl_options.verify = verify_none
-ssl_options.fail_if_no_peer_cert = false
+ssl_options.verify = {'verify_peer' if client_certs else 'verify_none'}
+ssl_options.fail_if_no_peer_cert = {'true' if client_certs else 'false'}
 loopback_users = none
 default_user = {admin}
 default_pass = {password}
@@ -242,9 +272,14 @@ log.console = false
         "RABBITMQ_ENABLED_PLUGINS_FILE": str(folder / "enabled_plugins"),
         "RABBITMQ_PID_FILE": str(folder / "rabbit.pid"),
         "RABBITMQ_SERVER_ERL_ARGS": "-kernel inet_dist_use_interface {127,0,0,1}",
+        # The broker shares this machine's cores with the tests, workers and hosts: its
+        # schedulers sleep when idle instead of spinning (the README's advice for a broker
+        # that shares a machine).
+        "RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS": "" if busy_wait else BUSY_WAIT_OFF,
     }
     rabbit = Rabbit(folder, node, port, tls_port, ca, admin, password, env)
     rabbit.dist_port, rabbit.epmd_port = dist_port, epmd_port
+    rabbit.ca_key, rabbit.ca_cert = ca_key, ca_cert
     seen = len(rabbit.log_text())  # a restart appends to the same log
     out = open(folder / "stdout.log", "ab")  # noqa: SIM115 - the child keeps it
     try:
