@@ -19,6 +19,8 @@ from .render.document import Document
 from .runner import remove_quietly
 
 RUN_FILE = "run.json"
+# Results from zone workers that the coordinator refused (attt.distributed.coordinator).
+REFUSED_FILE = "refused-results.jsonl"
 
 
 def make_folder(path: str) -> None:

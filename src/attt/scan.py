@@ -37,7 +37,7 @@ from .org.ids import UNIT_ID
 from .profile_loader import load_profile, profile_id
 from .render import load_formats
 from .render.document import Document, EntrySource, build
-from .run_folder import RUN_FILE, make_folder, new_run_dir, render_files, write_atomic
+from .run_folder import REFUSED_FILE, RUN_FILE, make_folder, new_run_dir, render_files, write_atomic
 from .runner import FindingsLog, HostOutcome, run_hosts
 from .ssh_config import apply_ssh_config
 from .transport import TransportSettings
@@ -407,7 +407,7 @@ def run_scan(
             yield from extra
 
         doc = finish(opts, inv, pairs, entries, records, run_id, started, interrupted, units,
-                     evidence, waivers, coverage)
+                     evidence, waivers, coverage, refused_count(out_dir))
         if opts.history:
             history.safe_trend(doc, opts.db)  # before rendering: the report shows the trend
         try:
@@ -599,6 +599,16 @@ def load_system_coverage(
     return out
 
 
+def refused_count(out_dir: str) -> int:
+    """How many zone workers' results this run refused (lines of its refused file)."""
+
+    try:
+        with open(os.path.join(out_dir, REFUSED_FILE), "rb") as fh:
+            return sum(1 for line in fh if line.strip())
+    except OSError:
+        return 0
+
+
 def finish(
     opts: ScanOptions,
     inv: Inventory,
@@ -612,10 +622,17 @@ def finish(
     evidence: dict[str, EvidenceSet],
     waivers: list[Waiver],
     coverage: dict[str, CoverageResult] | None = None,
+    refused: int = 0,
 ) -> Document:
     """Grade, gate, render and record a run from its findings."""
 
     notes: list[str | Msg] = list(inv.notes)
+    if refused:
+        # The officer learns from the report itself that forged or broken results came in.
+        notes.append(T("{count} result(s) from zone workers were refused (unsigned, wrongly "
+                       "signed, from a worker not listed for the host's zone, or malformed) "
+                       "and not used: see {file} in the run folder.", count=refused,
+                       file=REFUSED_FILE))
     if opts.network_only:
         notes.append(T("Network checks only (--network-only): no host was collected; "
                        "requirements judged by host checks are not applicable here, so the "

@@ -113,6 +113,12 @@ def test_forged_unsigned_and_wrongly_signed_results_are_refused_and_recorded_and
     assert "not assessed" in rec["message"]
     statuses = {x["status"] for x in lines(tmp_path / "run") if x["type"] == "finding"}
     assert statuses == {"error"}
+    # The report itself tells the officer, in both languages, that results were refused.
+    doc = json.loads((tmp_path / "run" / "results.json").read_text())
+    assert any(n.startswith("5 result(s) from zone workers were refused") and
+               "refused-results.jsonl" in n for n in doc["notes"]), doc["notes"]
+    assert any(n.startswith("Đã từ chối 5 kết quả") and "refused-results.jsonl" in n
+               for n in doc["notes_vi"]), doc["notes_vi"]
 
 
 class Boom:

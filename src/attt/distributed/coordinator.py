@@ -27,6 +27,7 @@ from .. import redact
 from ..errors import AtttError, InputError
 from ..messages import Msg, T
 from ..model import Finding, Host, Inventory, Profile, Status, System, Zone
+from ..run_folder import REFUSED_FILE
 from ..runner import Binding, FindingsLog, HostOutcome, bind, scan_host
 from ..transport import TransportSettings
 from .app import Broker, BrokerError, make_app
@@ -47,7 +48,6 @@ from .wire import (
 
 log = logging.getLogger(__name__)
 
-REFUSED_FILE = "refused-results.jsonl"
 HOST_STATES = ("ok", "partial", "unreachable", "auth_error", "hostkey_error", "error")
 NOT_ASSESSED = T("not assessed: no result from the zone worker before the deadline")
 
