@@ -114,7 +114,9 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-CPU: dict[str, list[float]] = {}
+# Per label, per run: CPU seconds of the scan process (with its children), then of each
+# of the ``others`` (worker a, worker b, broker).
+CPU: dict[str, list[list[float]]] = {}
 
 
 def timed(cmd: list[str], env: dict[str, str], label: str = "",
@@ -129,8 +131,8 @@ def timed(cmd: list[str], env: dict[str, str], label: str = "",
     seconds = time.perf_counter() - t0
     if label:
         CPU.setdefault(label, []).append(
-            children_cpu() - cpu0 + sum(cpu_of(p) - c for p, c in zip(others, others0,
-                                                                      strict=True)))
+            [children_cpu() - cpu0] + [cpu_of(p) - c for p, c in zip(others, others0,
+                                                                      strict=True)])
     if proc.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(cmd[:4])}... exit {proc.returncode}:\n{proc.stderr[-3000:]}")
     return seconds
@@ -141,6 +143,8 @@ def main() -> None:
     ap.add_argument("--hosts", type=int, default=200)
     ap.add_argument("--workers", type=int, default=8, help="threads per zone worker")
     ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--broker-busy-wait", action="store_true",
+                    help="leave Erlang's idle scheduler spinning on (its default)")
     ap.add_argument("--dir-hosts", type=int, default=200,
                     help="also N dir: hosts (the pipeline's own cost); 0: skip")
     args = ap.parse_args()
@@ -151,7 +155,7 @@ def main() -> None:
         key, pub = sshd_helper.make_client_key(tmp)
         for z in ("a", "b"):
             generate_keys(str(tmp), None, name=f"w{z}")
-        rabbit = start_rabbit(tmp / "rabbit")
+        rabbit = start_rabbit(tmp / "rabbit", busy_wait=args.broker_busy_wait)
         daemons: list[sshd_helper.SshdHandle] = []
         workers: list[subprocess.Popen[bytes]] = []
         try:
@@ -210,10 +214,14 @@ def main() -> None:
            f"threads vs local -w {2 * args.workers}; {len(local_t)} rounds, interleaved, "
            f"{os.cpu_count()} CPUs", n, local_t, dist_t)
     if CPU:
-        lcpu, dcpu = statistics.median(CPU["local"]), statistics.median(CPU["distributed"])
-        print(f"  attt-side CPU per run (median): local scan {lcpu:.1f} s; coordinator + "
-              f"2 workers + broker {dcpu:.1f} s ({(dcpu - lcpu) / n * 1000:+.1f} ms/host) — "
-              "on this machine the hosts' sshd and collectors share the same 2 cores")
+        lcpu = statistics.median(sum(run) for run in CPU["local"])
+        parts = [statistics.median(run[i] for run in CPU["distributed"]) for i in range(4)]
+        dcpu = sum(parts)
+        print(f"  attt-side CPU per run (median): local scan {lcpu:.1f} s; distributed "
+              f"{dcpu:.1f} s ({(dcpu - lcpu) / n * 1000:+.1f} ms/host) = coordinator "
+              f"{parts[0]:.1f} + worker a {parts[1]:.1f} + worker b {parts[2]:.1f} + broker "
+              f"{parts[3]:.1f} s (broker busy-wait {'on' if args.broker_busy_wait else 'off'})"
+              " — on this machine the hosts' sshd and collectors share the same 2 cores")
     if dir_local:
         report(f"same with {m} dir: hosts (tiny tree): the "
                "pipeline's own cost", m, dir_local, dir_dist)
