@@ -102,11 +102,19 @@ def _serve(conn: Connection, profiles: list[Profile], settings: TransportSetting
         if task is None:
             return
         host, index = task
-        conn.send(scan_host(host, _profiles[index], _settings))
+        try:
+            conn.send(scan_host(host, _profiles[index], _settings))
+        except (EOFError, OSError):
+            return  # the parent is gone
+        except Exception as exc:  # an outcome that cannot be sent: the parent's thread retries
+            log.error("%s: the worker process could not return the outcome: %s", host.key,
+                      redact.text(f"{type(exc).__name__}: {exc}"))
+            conn.send(None)
 
 
 class WorkerLost(Exception):
-    """A worker process died (killed, out of memory) before it sent back its host."""
+    """A worker process did not send back its host: it died (killed, out of memory), or the
+    outcome could not be sent.  The runner scans the host again in a thread."""
 
 
 @dataclass
@@ -215,7 +223,8 @@ class HostProcesses:
                     lost = [fut for _, _, fut in self._queue]
                     self._queue.clear()
                 for fut in lost:
-                    fut.set_exception(WorkerLost())
+                    if not fut.done():
+                        fut.set_exception(WorkerLost())
                 if self._closing:
                     return
             waiting: list[Any] = [self._wake_read]
@@ -233,7 +242,10 @@ class HostProcesses:
                         continue
                     fut = worker.job[1]
                     worker.job = None
-                    fut.set_result(outcome)
+                    if outcome is None:  # this host only: a thread scans it again
+                        fut.set_exception(WorkerLost())
+                    else:
+                        fut.set_result(outcome)
                 elif worker.process.sentinel in ready:
                     self._lose(worker)
 

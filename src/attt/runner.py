@@ -305,10 +305,8 @@ def run_hosts(
                 try:
                     outcome: HostOutcome = fut.result()
                 except WorkerLost:
-                    # A worker process died (killed, out of memory): this host and every
-                    # later one are scanned by a thread; nothing finished is lost.
-                    if processes is not None:
-                        processes.mark_broken()
+                    # A worker process did not return this host (it died: then the later
+                    # offline hosts go to threads too); a thread scans it, nothing is lost.
                     futures[pool.submit(scan_host, host, profile, settings)] = (host, profile)
                     continue
                 store.append(outcome)
