@@ -25,21 +25,23 @@ import signal
 import sys
 import threading
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.connection import wait as wait_ready
 from multiprocessing.process import BaseProcess
-from typing import TYPE_CHECKING, Any
+from typing import Any, Generic, TypeVar
 
 from . import redact
 from .model import Host, Profile
 from .termsafe import LOG_FORMAT, EscapingFormatter
 from .transport import TRANSPORTS, TransportSettings
 
-if TYPE_CHECKING:
-    from .runner import HostOutcome
+# A host's outcome (attt.runner.HostOutcome): the caller hands in the scan function
+# (attt.runner.scan_host), so this module never imports the runner.
+Outcome = TypeVar("Outcome")
+Scan = Callable[[Host, Profile, TransportSettings], Outcome]
 
 log = logging.getLogger(__name__)
 
@@ -87,13 +89,11 @@ def _start(profiles: list[Profile], settings: TransportSettings,
     _profiles, _settings = profiles, settings
 
 
-def _serve(conn: Connection, profiles: list[Profile], settings: TransportSettings,
-           secrets: tuple[str, ...], level: int) -> None:
+def _serve(conn: Connection, scan: Scan[Any], profiles: list[Profile],
+           settings: TransportSettings, secrets: tuple[str, ...], level: int) -> None:
     """A worker process: scan each host the parent sends until it sends None (or is gone)."""
 
     _start(profiles, settings, secrets, level)
-    from .runner import scan_host
-
     while True:
         try:
             task = conn.recv()
@@ -103,7 +103,7 @@ def _serve(conn: Connection, profiles: list[Profile], settings: TransportSetting
             return
         host, index = task
         try:
-            conn.send(scan_host(host, _profiles[index], _settings))
+            conn.send(scan(host, _profiles[index], _settings))
         except (EOFError, OSError):
             return  # the parent is gone
         except Exception as exc:  # an outcome that cannot be sent: the parent's thread retries
@@ -118,13 +118,13 @@ class WorkerLost(Exception):
 
 
 @dataclass
-class _Worker:
+class _Worker(Generic[Outcome]):
     process: BaseProcess
     conn: Connection
-    job: tuple[Host, Future[HostOutcome]] | None = None
+    job: tuple[Host, Future[Outcome]] | None = None
 
 
-class HostProcesses:
+class HostProcesses(Generic[Outcome]):
     """Worker processes for the offline hosts of one run, each fed through its own pipe.
 
     One pipe per process, not a shared queue: a process killed in the middle of sending
@@ -135,17 +135,18 @@ class HostProcesses:
     died, and the runner then scans that host in a thread."""
 
     def __init__(self, processes: int, profiles: Sequence[Profile],
-                 settings: TransportSettings) -> None:
+                 settings: TransportSettings, scan: Scan[Outcome]) -> None:
         unique = list({id(p): p for p in profiles}.values())
         self._index = {id(p): i for i, p in enumerate(unique)}
         self.broken = False
         self._closing = False
         self._lock = threading.Lock()
-        self._queue: deque[tuple[Host, int, Future[HostOutcome]]] = deque()
+        self._queue: deque[tuple[Host, int, Future[Outcome]]] = deque()
         ctx = multiprocessing.get_context("spawn")
         self._wake_read, self._wake_write = ctx.Pipe(duplex=False)
-        self._workers: list[_Worker] = []
-        args = (unique, settings, redact.snapshot(), logging.getLogger().level)
+        self._workers: list[_Worker[Outcome]] = []
+        # ``scan`` (a module-level function) reaches the child by its qualified name.
+        args = (scan, unique, settings, redact.snapshot(), logging.getLogger().level)
         for number in range(processes):
             ours, theirs = ctx.Pipe(duplex=True)
             proc = ctx.Process(target=_serve, args=(theirs, *args), daemon=True,
@@ -158,14 +159,14 @@ class HostProcesses:
         self._thread.start()
         log.info("offline hosts on %d worker processes", processes)
 
-    def submit(self, host: Host, profile: Profile) -> Future[HostOutcome] | None:
+    def submit(self, host: Host, profile: Profile) -> Future[Outcome] | None:
         """The host's outcome to come, or None when a thread must scan it (a profile this
         pool was not given, or a process died)."""
 
         index = self._index.get(id(profile))
         if index is None or self.broken or self._closing:
             return None
-        fut: Future[HostOutcome] = Future()
+        fut: Future[Outcome] = Future()
         with self._lock:
             self._queue.append((host, index, fut))
         self._wake_write.send_bytes(b"")
@@ -179,7 +180,7 @@ class HostProcesses:
                         "scanned in this process")
             self.broken = True
 
-    def _lose(self, worker: _Worker) -> None:
+    def _lose(self, worker: _Worker[Outcome]) -> None:
         """``worker`` died: its host and every queued one go back to the runner."""
 
         if not self._closing:  # an interrupted scan terminates them on purpose

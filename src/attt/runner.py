@@ -272,7 +272,7 @@ def run_hosts(
     store: FindingsLog,
     workers: int,
     on_done: OnHostDone,
-    processes: HostProcesses | None = None,
+    processes: HostProcesses[HostOutcome] | None = None,
 ) -> int:
     """Scan hosts on a pool of ``workers`` threads (offline hosts on ``processes`` when
     given); KeyboardInterrupt propagates after the hosts already finished are on disk

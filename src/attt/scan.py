@@ -38,7 +38,7 @@ from .profile_loader import load_profile, profile_id
 from .render import load_formats
 from .render.document import Document, EntrySource, build
 from .run_folder import REFUSED_FILE, RUN_FILE, make_folder, new_run_dir, render_files, write_atomic
-from .runner import FindingsLog, HostOutcome, run_hosts
+from .runner import FindingsLog, HostOutcome, run_hosts, scan_host
 from .ssh_config import apply_ssh_config
 from .transport import TransportSettings
 from .waivers import load_waivers
@@ -436,7 +436,8 @@ def _scan_units(
     on_host_done: Callable[[HostOutcome], None],
 ) -> None:
     count = process_count(workers, sum(1 for h in todo if cpu_bound(h)))
-    processes = HostProcesses(count, list(profiles.values()), settings) if count else None
+    processes = (HostProcesses(count, list(profiles.values()), settings, scan_host)
+                 if count else None)
     finished = False
     try:
         run_hosts(((h, profiles[h.system]) for h in todo), settings, store, workers,
