@@ -18,9 +18,11 @@ import pytest
 import yaml
 
 from attt import redact
-from attt.host_processes import MIN_HOSTS, process_count
-from attt.runner import HostOutcome
-from attt.scan import ScanOptions, run_scan
+from attt.host_processes import MIN_HOSTS, HostProcesses, WorkerLost, process_count
+from attt.model import Host, Profile
+from attt.runner import HostOutcome, scan_host
+from attt.scan import ScanOptions, load_scope, run_scan
+from attt.transport import TransportSettings
 
 HOSTS = MIN_HOSTS + 4
 SECRET = "bi-mat-9f3e1c7a"  # lower case: sshd option values are read lowered
@@ -157,3 +159,38 @@ def test_an_interrupted_scan_stops_its_processes_and_keeps_what_finished(
     assert len(keys) == len(set(keys)) == 3 == len(done)
     assert not multiprocessing.active_children()
     assert (out / "results.json").is_file()  # the report of what finished is written
+
+
+def unsendable_scan(host: Host, profile: Profile, settings: TransportSettings) -> Any:
+    """scan_host, except that host may-01's outcome cannot be pickled back to the parent."""
+
+    if host.name == "may-01":
+        return lambda: None
+    return scan_host(host, profile, settings)
+
+
+def test_an_outcome_a_worker_cannot_send_is_retried_and_the_pool_goes_on(
+        inventory: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    _, pairs, hosts = load_scope(ScanOptions(inventory=str(inventory)))
+    profile = pairs[0][1]
+    pool = HostProcesses(2, [profile], TransportSettings(), unsendable_scan)
+    try:
+        futures = {h.name: pool.submit(h, profile) for h in hosts[:3]}
+        lost = futures["may-01"]
+        assert lost is not None
+        with pytest.raises(WorkerLost):
+            lost.result(timeout=120)
+        for name in ("may-00", "may-02"):
+            fut = futures[name]
+            assert fut is not None
+            assert fut.result(timeout=120).state == "ok"
+        # One host's outcome failed, no process died: the pool still takes hosts.
+        assert not pool.broken
+        again = pool.submit(hosts[0], profile)
+        assert again is not None and again.result(timeout=120).host.key == hosts[0].key
+    finally:
+        pool.shutdown(wait=True)
+    assert not multiprocessing.active_children()
+    err = capfd.readouterr().err  # the worker process's own log line, no traceback
+    assert "he-thong/may-01: the worker process could not return the outcome" in err
+    assert "Traceback" not in err
