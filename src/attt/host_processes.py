@@ -3,7 +3,7 @@
 Such a host is all Python work (walking and parsing a tree, evaluating checks) with no
 network wait.  On a thread pool the GIL keeps that work on one core, and threads handing the
 GIL to each other around every ``lstat`` made it slower than one thread: 1,000 ``dir:`` hosts
-took 44 s with 8 threads and 22 s with 1 (bench/scale.py, 2 cores).  Worker processes put
+took 44 s with 8 threads and 21 s with 1 (bench/scale.py, 2 cores).  Worker processes put
 every core to work; the parent still appends each finished host to ``findings.jsonl``, so
 crash safety, resume and progress are those of the thread pool.
 
@@ -51,10 +51,6 @@ MIN_HOSTS = 16
 # How long stopping waits for a process (or the dispatcher) before killing it.
 STOP_SECONDS = 10.0
 
-_profiles: list[Profile] = []
-_settings = TransportSettings()
-
-
 def cpu_bound(host: Host) -> bool:
     """Whether this host's transport only reads local files (no wait a thread could hide)."""
 
@@ -70,11 +66,9 @@ def process_count(workers: int, hosts: int) -> int:
     return count if count > 1 else 0
 
 
-def _start(profiles: list[Profile], settings: TransportSettings,
-           secrets: tuple[str, ...], level: int) -> None:
-    """A worker process's start: what every task of the run shares."""
+def _start(secrets: tuple[str, ...], level: int) -> None:
+    """A worker process's start: its logging, the run's secrets, the check registry."""
 
-    global _profiles, _settings
     # Ctrl-C reaches the whole process group: the parent alone decides what it stops.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     handler = logging.StreamHandler(sys.stderr)
@@ -86,14 +80,13 @@ def _start(profiles: list[Profile], settings: TransportSettings,
     from .library import load_all
 
     load_all()  # profiles name checks by id: the registry must be filled here too
-    _profiles, _settings = profiles, settings
 
 
 def _serve(conn: Connection, scan: Scan[Any], profiles: list[Profile],
            settings: TransportSettings, secrets: tuple[str, ...], level: int) -> None:
     """A worker process: scan each host the parent sends until it sends None (or is gone)."""
 
-    _start(profiles, settings, secrets, level)
+    _start(secrets, level)
     while True:
         try:
             task = conn.recv()
@@ -103,7 +96,7 @@ def _serve(conn: Connection, scan: Scan[Any], profiles: list[Profile],
             return
         host, index = task
         try:
-            conn.send(scan(host, _profiles[index], _settings))
+            conn.send(scan(host, profiles[index], settings))
         except (EOFError, OSError):
             return  # the parent is gone
         except Exception as exc:  # an outcome that cannot be sent: the parent's thread retries
@@ -121,7 +114,7 @@ class WorkerLost(Exception):
 class _Worker(Generic[Outcome]):
     process: BaseProcess
     conn: Connection
-    job: tuple[Host, Future[Outcome]] | None = None
+    job: Future[Outcome] | None = None  # the host it is scanning
 
 
 class HostProcesses(Generic[Outcome]):
@@ -144,7 +137,8 @@ class HostProcesses(Generic[Outcome]):
         self._queue: deque[tuple[Host, int, Future[Outcome]]] = deque()
         ctx = multiprocessing.get_context("spawn")
         self._wake_read, self._wake_write = ctx.Pipe(duplex=False)
-        self._workers: list[_Worker[Outcome]] = []
+        self._workers: list[_Worker[Outcome]] = []  # the live ones
+        self._processes: list[BaseProcess] = []  # every one started: each is joined at the end
         # ``scan`` (a module-level function) reaches the child by its qualified name.
         args = (scan, unique, settings, redact.snapshot(), logging.getLogger().level)
         for number in range(processes):
@@ -154,6 +148,7 @@ class HostProcesses(Generic[Outcome]):
             proc.start()
             theirs.close()  # only the child holds its end: its death reads as end-of-file
             self._workers.append(_Worker(proc, ours))
+            self._processes.append(proc)
         self._thread = threading.Thread(target=self._dispatch, name="attt-processes",
                                         daemon=True)
         self._thread.start()
@@ -172,25 +167,25 @@ class HostProcesses(Generic[Outcome]):
         self._wake_write.send_bytes(b"")
         return fut
 
-    def mark_broken(self) -> None:
-        """A process died: from now on, threads scan the offline hosts."""
+    def _take_queued(self) -> list[Future[Outcome]]:
+        with self._lock:
+            queued = [fut for _, _, fut in self._queue]
+            self._queue.clear()
+        return queued
 
-        if not self.broken:
+    def _lose(self, worker: _Worker[Outcome] | None = None) -> None:
+        """A process died (``worker``) or the dispatcher failed (None): its host and every
+        queued one go back to the runner, and threads scan the offline hosts from now on."""
+
+        if not self._closing and not self.broken:  # an interrupted scan stops them on purpose
             log.warning("a worker process ended abruptly; the remaining offline hosts are "
                         "scanned in this process")
-            self.broken = True
-
-    def _lose(self, worker: _Worker[Outcome]) -> None:
-        """``worker`` died: its host and every queued one go back to the runner."""
-
-        if not self._closing:  # an interrupted scan terminates them on purpose
-            self.mark_broken()
-        self._workers.remove(worker)
-        worker.conn.close()
-        lost = [worker.job[1]] if worker.job else []
-        with self._lock:
-            lost += [fut for _, _, fut in self._queue]
-            self._queue.clear()
+        self.broken = True
+        lost = self._take_queued()
+        if worker is not None:
+            self._workers.remove(worker)
+            worker.conn.close()
+            lost += [worker.job] if worker.job else []
         for fut in lost:
             if not fut.done():
                 fut.set_exception(WorkerLost())
@@ -209,9 +204,21 @@ class HostProcesses(Generic[Outcome]):
                 except OSError:
                     fut.set_exception(WorkerLost())
                     break  # its sentinel tells the rest
-                worker.job = (host, fut)
+                worker.job = fut
 
     def _dispatch(self) -> None:
+        try:
+            self._dispatch_until_closed()
+        except BaseException:
+            # A bug here must not leave the runner waiting for ever: every host in hand or
+            # queued goes back to it, and threads scan the rest.
+            log.exception("the worker processes' dispatcher failed")
+            for worker in list(self._workers):
+                worker.process.terminate()
+                self._lose(worker)
+            self._lose()
+
+    def _dispatch_until_closed(self) -> None:
         while True:
             self._hand_out()
             busy = [w for w in self._workers if w.job is not None]
@@ -220,12 +227,7 @@ class HostProcesses(Generic[Outcome]):
             if self._closing and not busy and not queued:
                 return
             if not self._workers:
-                with self._lock:
-                    lost = [fut for _, _, fut in self._queue]
-                    self._queue.clear()
-                for fut in lost:
-                    if not fut.done():
-                        fut.set_exception(WorkerLost())
+                self._lose()  # every process died: whatever was queued goes to threads
                 if self._closing:
                     return
             waiting: list[Any] = [self._wake_read]
@@ -241,8 +243,7 @@ class HostProcesses(Generic[Outcome]):
                     except (EOFError, OSError):
                         self._lose(worker)  # died while sending: the message is cut
                         continue
-                    fut = worker.job[1]
-                    worker.job = None
+                    fut, worker.job = worker.job, None
                     if outcome is None:  # this host only: a thread scans it again
                         fut.set_exception(WorkerLost())
                     else:
@@ -256,10 +257,7 @@ class HostProcesses(Generic[Outcome]):
 
         self._closing = True
         if not wait:
-            with self._lock:
-                queued = [fut for _, _, fut in self._queue]
-                self._queue.clear()
-            for fut in queued:
+            for fut in self._take_queued():
                 fut.cancel()
             for worker in list(self._workers):
                 worker.process.terminate()
@@ -268,10 +266,12 @@ class HostProcesses(Generic[Outcome]):
         for worker in list(self._workers):
             with contextlib.suppress(OSError):  # already gone
                 worker.conn.send(None)
-            worker.process.join(timeout=STOP_SECONDS)
-            if worker.process.exitcode is None:
-                worker.process.kill()
-                worker.process.join(timeout=STOP_SECONDS)
+        for proc in self._processes:  # the lost ones too: none is left behind
+            proc.join(timeout=STOP_SECONDS)
+            if proc.exitcode is None:
+                proc.kill()
+                proc.join(timeout=STOP_SECONDS)
+        for worker in list(self._workers):
             worker.conn.close()
         self._wake_read.close()
         self._wake_write.close()

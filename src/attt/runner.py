@@ -281,7 +281,7 @@ def run_hosts(
 
     finished = 0
     pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="attt-host")
-    futures: dict[Future[Any], tuple[Host, Profile]] = {}
+    futures: dict[Future[HostOutcome], tuple[Host, Profile]] = {}
     # A bounded window of submitted hosts (not all 10,000 at once): memory stays flat.
     window = max(1, workers) * 4
     pending = iter(jobs)
@@ -303,7 +303,7 @@ def run_hosts(
             for fut in done:
                 host, profile = futures.pop(fut)
                 try:
-                    outcome: HostOutcome = fut.result()
+                    outcome = fut.result()
                 except WorkerLost:
                     # A worker process did not return this host (it died: then the later
                     # offline hosts go to threads too); a thread scans it, nothing is lost.

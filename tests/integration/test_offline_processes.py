@@ -194,3 +194,32 @@ def test_an_outcome_a_worker_cannot_send_is_retried_and_the_pool_goes_on(
     err = capfd.readouterr().err  # the worker process's own log line, no traceback
     assert "he-thong/may-01: the worker process could not return the outcome" in err
     assert "Traceback" not in err
+
+
+def test_a_failing_dispatcher_hands_every_host_back(
+        inventory: Path, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    _, pairs, hosts = load_scope(ScanOptions(inventory=str(inventory)))
+    profile = pairs[0][1]
+
+    hand_out = HostProcesses._hand_out
+
+    def broken(self: HostProcesses[HostOutcome]) -> None:
+        if self._queue:  # once a host is queued: in the dispatcher's hands
+            raise RuntimeError("a bug in the dispatcher")
+        hand_out(self)
+
+    # The dispatcher runs in this process, so the patch reaches it.
+    monkeypatch.setattr(HostProcesses, "_hand_out", broken)
+    pool = HostProcesses(2, [profile], TransportSettings(), scan_host)
+    try:
+        fut = pool.submit(hosts[0], profile)
+        assert fut is not None
+        with pytest.raises(WorkerLost):  # handed back, never left waiting
+            fut.result(timeout=60)
+        assert pool.broken
+        assert pool.submit(hosts[1], profile) is None  # threads take the rest
+    finally:
+        pool.shutdown(wait=True)
+    assert not multiprocessing.active_children()
+    assert "dispatcher failed" in caplog.text
