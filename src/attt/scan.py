@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from . import gates, grading, history, redact
+from . import gates, grading, history, redact, safe_io
 from .artefacts import read_run_meta
 from .coverage.scan import UNIT, CoverageResult, load_result, section, system_findings
 from .errors import AtttError, InputError, OutputError
@@ -46,6 +46,8 @@ from .waivers import load_waivers
 log = logging.getLogger(__name__)
 
 DEFAULT_FORMATS = ("html", "json", "junit")
+# A refused-results line is at most about 1.3 KB (its fields are cut): 64 MiB is 50,000 lines.
+MAX_REFUSED_BYTES = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -601,12 +603,18 @@ def load_system_coverage(
 
 
 def refused_count(out_dir: str) -> int:
-    """How many zone workers' results this run refused (lines of its refused file)."""
+    """How many zone workers' results this run refused (lines of its refused file); a
+    refused file that is not a regular file within the bound is named in the log and
+    counts none (the report is written all the same)."""
 
+    path = os.path.join(out_dir, REFUSED_FILE)
+    if not os.path.lexists(path):
+        return 0
     try:
-        with open(os.path.join(out_dir, REFUSED_FILE), "rb") as fh:
+        with safe_io.open_regular(path, MAX_REFUSED_BYTES, REFUSED_FILE) as fh:
             return sum(1 for line in fh if line.strip())
-    except OSError:
+    except (InputError, OSError) as exc:
+        log.warning("%s: not counted: %s", path, exc)
         return 0
 
 
